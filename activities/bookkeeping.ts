@@ -1,0 +1,21 @@
+import type { DeviceJobCounts } from '../src/registry/job-records.js';
+import type { JobResponse, UnprocessedClosing } from '../workflows/types.js';
+import type { JobActivityDeps } from './deps.js';
+
+/** The job workflow's store writes and reads around the device work (all idempotent). */
+export function bookkeepingActivities({ store }: Pick<JobActivityDeps, 'store'>) {
+  return {
+    /** Ends the records no batch finished: canceled or failed (pending), failed (outcome unknown). */
+    async closeUnprocessedDevices(closing: UnprocessedClosing): Promise<number> {
+      return store.closeUnprocessedDeviceJobs(closing.jobId, { pending: closing.pending, interruptedError: closing.interruptedError }, closing.at);
+    },
+    /** The authoritative statistics of a finished job. */
+    async countDeviceJobs(jobId: string): Promise<DeviceJobCounts> {
+      return store.countDeviceJobs(jobId);
+    },
+    /** Keeps the final JobResponse for the retention period (GET reads it without Temporal). */
+    async recordFinishedJob(input: { response: JobResponse; finishedAt: string }): Promise<void> {
+      await store.saveFinishedJob(input.response.jobId, input.response, input.finishedAt);
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { MethodInvoker } from '../src/gateway/methods/invoker.js';
+import type { Logger } from '../src/logger.js';
+import type { HubEvents } from '../src/registry/events.js';
+import type { JobRecordStore } from '../src/registry/job-records.js';
+
+/** What the job activities work with; the worker builds them once per process. */
+export interface JobActivityDeps {
+  store: JobRecordStore;
+  /** Direct-method calls to devices wherever they are connected (the gateway's invoker). */
+  invoker: MethodInvoker;
+  /** Desired-property notifications to connected devices (the hub's fan-out). */
+  events: HubEvents;
+  log: Logger;
+  /** Hub time for record timestamps (tests may pin it). */
+  now: () => string;
+}

@@ -1,0 +1,18 @@
+import type { SeqRange } from '../src/registry/job-records.js';
+import type { TwinServiceUpdate } from '../src/registry/model.js';
+import type { BatchCounts } from '../workflows/types.js';
+import { finalCounts } from './counts.js';
+import type { JobActivityDeps } from './deps.js';
+
+/**
+ * A twin job's batch: the forced update of every pending device's twin and its record in one
+ * transaction (so a retry never applies it twice), then the desired-property notifications for
+ * connected devices, after the commit.
+ */
+export function twinBatchActivity({ store, events, now }: Pick<JobActivityDeps, 'store' | 'events' | 'now'>) {
+  return async function processTwinBatch(jobId: string, range: SeqRange, update: TwinServiceUpdate): Promise<BatchCounts> {
+    const { desiredChanges } = await store.applyTwinJobBatch(jobId, range, update, now());
+    await Promise.all(desiredChanges.map((change) => events.onDesiredChange(change)));
+    return finalCounts(await store.countDeviceJobs(jobId, range));
+  };
+}

@@ -1,0 +1,225 @@
+/**
+ * `npm run bench:jobs [-- --devices 5000 --twin-devices 100000 --history-devices 1000000 --rounds 3 --concurrency 200]`
+ *
+ * The jobs engine end to end in one process as `npm start` runs it (temporal-lite with its data on
+ * disk, the jobs worker, the gateway, SQLite), with simulated devices in a second process:
+ *
+ *  (a) direct-method jobs over N connected devices: devices/s from the job's start to its end, and
+ *      the ratio to the bare-broker round trips (aedes over TLS, no hub logic) measured alongside,
+ *      round by round (medians compared);
+ *  (b) twin-update jobs over M registered devices: devices/s, and the ratio to a bare SQLite loop
+ *      updating the same rows (read, parse, change, write; 1000 rows per transaction);
+ *  (c) a twin job over a million devices: the largest event count of any of its workflow runs (the
+ *      job, every shard and every continued run), against the bound of workflows/history-bounds.ts;
+ *      and the peak RSS of this process over the whole run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { gatewayPart, type GatewayPart } from '../src/gateway/hub-part.js';
+import { startHub, type Hub } from '../src/hub.js';
+import { jobsPart, type JobsPart } from '../src/jobs/part.js';
+import { DEFAULT_JOBS_SETTINGS } from '../src/jobs/settings.js';
+import { silentLogger } from '../src/logger.js';
+import { bundleJobWorkflows } from '../src/temporal/bundle.js';
+import { startTemporalLite, type TemporalLite } from '../temporal-lite/index.js';
+import { jobHistoryBound } from '../workflows/history-bounds.js';
+import type { JobResponse } from '../workflows/types.js';
+import { DeviceProcess, measureRoundTrips, median, startBareBroker } from './method-round-trips.js';
+import { registerDevices } from './register-devices.js';
+
+const { values: args } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '5000' },
+    'twin-devices': { type: 'string', default: '100000' },
+    'history-devices': { type: 'string', default: '1000000' },
+    rounds: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '200' },
+  },
+});
+const METHOD_DEVICES = Number(args.devices);
+const TWIN_DEVICES = Number(args['twin-devices']);
+const HISTORY_DEVICES = Number(args['history-devices']);
+const ROUNDS = Number(args.rounds);
+const CONCURRENCY = Number(args.concurrency);
+const CACHE_DIR = fileURLToPath(new URL('../.cache', import.meta.url));
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const workflowBundle = await bundleJobWorkflows({ cacheDir: CACHE_DIR });
+const quiet = { debug() {}, info() {}, warn() {}, error: (message: string) => console.error(message) };
+
+interface BenchHub {
+  hub: Hub;
+  gateway: GatewayPart;
+  jobs: JobsPart;
+  dir: string;
+  close(): Promise<void>;
+}
+
+/** A hub composed as the all-in-one start does, in a temp dir. */
+async function startBenchHub(name: string): Promise<BenchHub> {
+  const dir = mkdtempSync(join(tmpdir(), `iothub-bench-jobs-${name}-`));
+  const temporal: TemporalLite = await startTemporalLite({ dataDir: join(dir, 'temporal'), logger: quiet });
+  let gateway: GatewayPart | undefined;
+  let jobs: JobsPart | undefined;
+  const hub = await startHub({
+    dataDir: dir,
+    httpsPort: 0,
+    log: silentLogger,
+    parts: [
+      async (context) => (gateway = await gatewayPart({ mqttsPort: 0 })(context)),
+      async (context) =>
+        (jobs = await jobsPart({
+          temporal: { address: temporal.address },
+          roles: { api: true, worker: true },
+          invoker: gateway!.services.invoker,
+          workflowBundle,
+          settings: { maxActiveJobs: 1000 },
+        })(context)),
+    ],
+  });
+  return {
+    hub,
+    gateway: gateway!,
+    jobs: jobs!,
+    dir,
+    async close() {
+      await hub.close();
+      await temporal.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let jobNumber = 0;
+/** Runs a job to its end; returns it with its devices/s from its start to its end. */
+async function runJob(bench: BenchHub, body: Record<string, unknown>): Promise<{ job: JobResponse; perSecond: number; cpuMicros: number }> {
+  const jobId = `bench-${++jobNumber}`;
+  const cpu = process.cpuUsage();
+  await bench.jobs.service!.create(jobId, { jobId, ...body });
+  const job = (await bench.jobs.client.workflow.getHandle(jobId).result()) as JobResponse;
+  if (job.status !== 'completed') throw new Error(`job ${jobId} ended ${job.status}: ${job.failureReason}`);
+  const { user, system } = process.cpuUsage(cpu);
+  const seconds = (Date.parse(job.endTime!) - Date.parse(job.startTime)) / 1000;
+  const devices = job.deviceJobStatistics!.deviceCount;
+  return { job, perSecond: devices / seconds, cpuMicros: (user + system) / devices };
+}
+
+const rate = (n: number) => `${Math.round(n).toLocaleString('en-US')}/s`;
+
+async function methodJobs(): Promise<void> {
+  console.log(`\n(a) direct-method jobs over ${METHOD_DEVICES} connected devices (devices in a separate process)`);
+  const bench = await startBenchHub('methods');
+  const fleetProcess = new DeviceProcess();
+  const bare = await startBareBroker(bench.hub.tls);
+  try {
+    const devices = await registerDevices(bench.hub.store, 'm-', METHOD_DEVICES);
+    const fleet = { port: bench.gateway.gateway!.port, ca: bench.hub.tls.ca, hostName: bench.hub.hostName, devices, connectConcurrency: 200 };
+    await fleetProcess.connect('hub', fleet);
+    await fleetProcess.connect('baseline', { ...fleet, port: bare.port });
+    const deviceIds = devices.map((d) => d.deviceId);
+    const methodJob = { type: 'scheduleDeviceMethod', queryCondition: '*', cloudToDeviceMethod: { methodName: 'bench', payload: { n: 1 }, responseTimeoutInSeconds: 30 } };
+    await measureRoundTrips(bare.invoke, deviceIds, METHOD_DEVICES, { concurrency: CONCURRENCY, maxMs: 60_000 });
+    await runJob(bench, methodJob); // warm-up
+    const jobRates: number[] = [];
+    const bareRates: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const baseline = await measureRoundTrips(bare.invoke, deviceIds, METHOD_DEVICES, { concurrency: CONCURRENCY, maxMs: 60_000 });
+      const { job, perSecond, cpuMicros } = await runJob(bench, methodJob);
+      if (job.deviceJobStatistics!.succeededCount !== METHOD_DEVICES) throw new Error(`only ${job.deviceJobStatistics!.succeededCount} devices succeeded`);
+      bareRates.push(baseline.perSecond);
+      jobRates.push(perSecond);
+      console.log(
+        `  round ${round}: job ${rate(perSecond)} (${cpuMicros.toFixed(0)} µs CPU/device), bare broker ${rate(baseline.perSecond)} (concurrency ${CONCURRENCY}, ${baseline.cpuMicros.toFixed(0)} µs CPU/call)`,
+      );
+    }
+    const ratio = median(jobRates) / median(bareRates);
+    console.log(`  method job: ${rate(median(jobRates))} devices, bare broker ${rate(median(bareRates))} round trips; ratio ${ratio.toFixed(2)} (target >= 0.5)`);
+  } finally {
+    fleetProcess.stop();
+    await bare.close();
+    await bench.close();
+  }
+}
+
+/** The bare loop over the same rows: read, parse, change, write the twin; 1000 rows per transaction. */
+function bareSqliteUpdates(file: string): number {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  try {
+    const select = db.prepare('SELECT device_id, twin FROM devices WHERE device_id > ? ORDER BY device_id LIMIT 1000');
+    const update = db.prepare('UPDATE devices SET row_version = row_version + 1, twin = ? WHERE device_id = ?');
+    const chunk = db.transaction((after: string) => {
+      const rows = select.all(after) as Array<{ device_id: string; twin: string }>;
+      for (const row of rows) {
+        const twin = JSON.parse(row.twin);
+        twin.tags.bare = 1;
+        twin.properties.desired.bare = 1;
+        update.run(JSON.stringify(twin), row.device_id);
+      }
+      return rows.at(-1)?.device_id;
+    });
+    const started = performance.now();
+    for (let after: string | undefined = ''; after !== undefined; ) after = chunk(after);
+    const total = (db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n;
+    return total / ((performance.now() - started) / 1000);
+  } finally {
+    db.close();
+  }
+}
+
+async function twinJobs(): Promise<void> {
+  console.log(`\n(b) twin-update jobs over ${TWIN_DEVICES} registered devices (SQLite)`);
+  const bench = await startBenchHub('twins');
+  try {
+    await registerDevices(bench.hub.store, 't-', TWIN_DEVICES);
+    const twinJob = (n: number) => ({ type: 'scheduleUpdateTwin', queryCondition: '*', updateTwin: { etag: '*', tags: { wave: n }, properties: { desired: { wave: n } } } });
+    await runJob(bench, twinJob(0)); // warm-up
+    const jobRates: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const { perSecond, cpuMicros } = await runJob(bench, twinJob(round));
+      jobRates.push(perSecond);
+      console.log(`  round ${round}: job ${rate(perSecond)} (${cpuMicros.toFixed(0)} µs CPU/device)`);
+    }
+    const bare = bareSqliteUpdates(join(bench.dir, 'hub.db'));
+    console.log(`  twin job: ${rate(median(jobRates))} devices (target >= 20,000/s); bare SQLite update loop ${rate(bare)}; ratio ${(median(jobRates) / bare).toFixed(2)}`);
+  } finally {
+    await bench.close().catch(() => undefined);
+  }
+}
+
+async function historyJob(): Promise<void> {
+  console.log(`\n(c) a twin job over ${HISTORY_DEVICES.toLocaleString('en-US')} devices: history sizes`);
+  const bench = await startBenchHub('history');
+  try {
+    const registering = performance.now();
+    await registerDevices(bench.hub.store, 'h-', HISTORY_DEVICES);
+    console.log(`  registered in ${((performance.now() - registering) / 1000).toFixed(0)} s`);
+    const { job, perSecond } = await runJob(bench, { type: 'scheduleUpdateTwin', queryCondition: '*', updateTwin: { tags: { big: true } } });
+    const client = bench.jobs.client;
+    let largest = { events: 0, run: '' };
+    let runs = 0;
+    for await (const execution of client.workflow.list({ query: `WorkflowId = '${job.jobId}' OR WorkflowId STARTS_WITH '${job.jobId}/shard-'` })) {
+      const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+      const events = history.events?.length ?? 0;
+      runs += 1;
+      if (events > largest.events) largest = { events, run: `${execution.workflowId} (${execution.runId})` };
+    }
+    const bound = jobHistoryBound(HISTORY_DEVICES, DEFAULT_JOBS_SETTINGS.tuning.scheduleUpdateTwin);
+    console.log(`  job ${job.status}: ${job.deviceJobStatistics!.succeededCount.toLocaleString('en-US')} devices at ${rate(perSecond)}, ${runs} workflow runs`);
+    console.log(`  largest history: ${largest.events} events in ${largest.run} (bound ${bound}; target < 10,000)`);
+  } finally {
+    await bench.close();
+  }
+}
+
+console.log(`bench:jobs (${new Date().toISOString()}, node ${process.version})`);
+if (METHOD_DEVICES > 0) await methodJobs();
+if (TWIN_DEVICES > 0) await twinJobs();
+if (HISTORY_DEVICES > 0) await historyJob();
+console.log(`\npeak RSS of this process (hub, worker, temporal-lite) over the run: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

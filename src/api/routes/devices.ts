@@ -1,0 +1,100 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { HubError } from '../../errors/hub-error.js';
+import type { HubEvents } from '../../registry/events.js';
+import type { Device } from '../../registry/model.js';
+import type { DeviceCreate, HubStore } from '../../registry/store.js';
+import type { Logger } from '../../logger.js';
+import { requirePermission } from '../auth.js';
+import { notifyAfterCommit } from '../notify.js';
+import { deviceIdParam, parseInput, requestBody } from '../validate.js';
+
+// SDKs send nulls for unset fields; they mean "not given".
+const optionalString = z
+  .string()
+  .nullish()
+  .transform((value) => value ?? undefined);
+
+const deviceBody = z.looseObject({
+  deviceId: optionalString,
+  status: z
+    .enum(['enabled', 'disabled'])
+    .nullish()
+    .transform((value) => value ?? undefined),
+  statusReason: z.string().nullish(),
+  authentication: z
+    .looseObject({
+      type: z
+        .enum(['sas', 'selfSigned', 'certificateAuthority', 'none'])
+        .nullish()
+        .transform((value) => value ?? undefined),
+      symmetricKey: z.looseObject({ primaryKey: optionalString, secondaryKey: optionalString }).nullish(),
+    })
+    .nullish(),
+  capabilities: z.looseObject({ iotEdge: z.boolean().nullish() }).nullish(),
+});
+
+const listQuery = z.looseObject({
+  top: z
+    .string()
+    .regex(/^\d+$/, 'expected a whole number')
+    .transform(Number)
+    .refine((top) => top >= 1 && top <= 1000, 'expected 1 to 1000')
+    .optional(),
+});
+
+function toDeviceCreate(deviceId: string, body: z.infer<typeof deviceBody>): DeviceCreate {
+  if (body.deviceId !== undefined && body.deviceId !== deviceId) {
+    throw new HubError('ArgumentInvalid', `deviceId '${body.deviceId}' in the body does not match '${deviceId}' in the path`);
+  }
+  return {
+    deviceId,
+    status: body.status,
+    statusReason: body.statusReason ?? null,
+    authentication: body.authentication
+      ? { type: body.authentication.type, symmetricKey: body.authentication.symmetricKey ?? undefined }
+      : undefined,
+    capabilities: body.capabilities ? { iotEdge: body.capabilities.iotEdge ?? undefined } : undefined,
+  };
+}
+
+/**
+ * Identity registry: `PUT/GET/DELETE /devices/{id}`, `GET /devices[/]` (spec §8.2: RegistryRead /
+ * RegistryWrite). Replacing or deleting an identity tells `events.onDeviceChange`, so the gateway
+ * drops connections the identity no longer admits.
+ */
+export function devicesRouter(store: HubStore, events: HubEvents, log: Logger): Router {
+  const router = Router();
+  const identityChanged = (deviceId: string, device: Device | undefined) =>
+    notifyAfterCommit(log, `Identity-change notification for '${deviceId}'`, () => events.onDeviceChange?.(deviceId, device));
+
+  router.get('/devices', requirePermission('RegistryRead'), async (req, res) => {
+    const { top } = parseInput(listQuery, req.query, 'query');
+    res.json(await store.listDevices(top));
+  });
+
+  router.get('/devices/:id', requirePermission('RegistryRead'), async (req, res) => {
+    const deviceId = deviceIdParam(req);
+    const device = await store.getDevice(deviceId);
+    if (!device) throw new HubError('DeviceNotFound', `Device '${deviceId}' was not found`);
+    res.set('ETag', `"${device.etag}"`).json(device);
+  });
+
+  // Without If-Match a PUT creates (409 if the id is taken); with one (`*` or an etag) it replaces.
+  router.put('/devices/:id', requirePermission('RegistryWrite'), async (req, res) => {
+    const input = toDeviceCreate(deviceIdParam(req), requestBody(req, deviceBody));
+    const ifMatch = req.get('if-match');
+    const device = ifMatch === undefined ? await store.createDevice(input) : await store.updateDevice(input, ifMatch);
+    if (ifMatch !== undefined) identityChanged(device.deviceId, device);
+    res.set('ETag', `"${device.etag}"`).json(device);
+  });
+
+  router.delete('/devices/:id', requirePermission('RegistryWrite'), async (req, res) => {
+    const deviceId = deviceIdParam(req);
+    await store.deleteDevice(deviceId, req.get('if-match'));
+    identityChanged(deviceId, undefined);
+    res.status(204).end();
+  });
+
+  return router;
+}

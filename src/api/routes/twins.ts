@@ -1,0 +1,62 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { HubError } from '../../errors/hub-error.js';
+import type { HubEvents } from '../../registry/events.js';
+import type { TwinServiceUpdate } from '../../registry/model.js';
+import type { HubStore } from '../../registry/store.js';
+import type { Logger } from '../../logger.js';
+import { requirePermission } from '../auth.js';
+import { notifyAfterCommit } from '../notify.js';
+import { deviceIdParam, jsonObject, parseInput } from '../validate.js';
+
+/**
+ * A twin (or a subset) as the SDKs send it. Identity fields, `etag`, `version` and `$metadata` are
+ * ignored (C# sends `etag:null`, `version:null`, `deviceId`); `properties.reported` may only be empty.
+ */
+const twinBody = z.looseObject({
+  tags: jsonObject.nullish(),
+  properties: z.looseObject({ desired: jsonObject.nullish(), reported: jsonObject.nullish() }).nullish(),
+});
+
+/**
+ * The tags / desired part of a service-side twin body (also a twin job's `updateTwin`, named `what`
+ * in messages); a non-empty `properties.reported` is refused. Content rules are the twin model's.
+ */
+export function parseTwinServiceUpdate(value: unknown, what: string): TwinServiceUpdate {
+  const body = parseInput(twinBody, value ?? {}, what);
+  const reported = body.properties?.reported;
+  if (reported && Object.keys(reported).length > 0) {
+    throw new HubError('ArgumentInvalid', 'properties.reported cannot be written by the service: reported properties come from the device');
+  }
+  return { tags: body.tags ?? undefined, desired: body.properties?.desired ?? undefined };
+}
+
+const serviceUpdate = (req: Request) => parseTwinServiceUpdate(req.body, 'body');
+
+/** Device twins: `GET`, `PATCH` (merge) and `PUT` (replace) on `/twins/{id}` (ServiceConnect). */
+export function twinsRouter(store: HubStore, events: HubEvents, log: Logger): Router {
+  const router = Router();
+
+  router.get('/twins/:id', requirePermission('ServiceConnect'), async (req, res) => {
+    const deviceId = deviceIdParam(req);
+    const twin = await store.getTwin(deviceId);
+    if (!twin) throw new HubError('DeviceNotFound', `Device '${deviceId}' was not found`);
+    res.set('ETag', `"${twin.etag}"`).json(twin);
+  });
+
+  for (const [method, mode] of [
+    ['patch', 'patch'],
+    ['put', 'replace'],
+  ] as const) {
+    router[method]('/twins/:id', requirePermission('ServiceConnect'), async (req, res) => {
+      const deviceId = deviceIdParam(req);
+      const { twin, desiredChange } = await store.updateTwin(deviceId, serviceUpdate(req), { mode, ifMatch: req.get('if-match') });
+      if (desiredChange) {
+        notifyAfterCommit(log, `Desired-property notification for '${deviceId}'`, () => events.onDesiredChange(desiredChange));
+      }
+      res.set('ETag', `"${twin.etag}"`).json(twin);
+    });
+  }
+
+  return router;
+}

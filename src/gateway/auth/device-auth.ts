@@ -1,0 +1,111 @@
+import type { SharedAccessPolicy } from '../../auth/policies.js';
+import { hasValidSignature, parseSasToken, type SasToken } from '../../auth/sas-token.js';
+import type { Device } from '../../registry/model.js';
+import type { HubStore } from '../../registry/store.js';
+
+export interface DeviceAuthDeps {
+  store: Pick<HubStore, 'getDevice'>;
+  /** The hub's host name; when set, the token's `sr` host (port ignored) must match it. */
+  hubHostName?: string;
+  /** Shared access policies; those granting DeviceConnect may sign device tokens (`skn=<policy>`). */
+  policies?: readonly SharedAccessPolicy[];
+  now?: () => number;
+}
+
+export interface ConnectCredentials {
+  clientId: string;
+  username: string | undefined;
+  password: Buffer | undefined;
+}
+
+/** CONNACK return codes of MQTT 3.1.1 used for refusals: 4 malformed credentials, 5 not authorized. */
+export type DeviceAuthResult = { ok: true; deviceId: string; admits: Admission } | { ok: false; returnCode: 4 | 5; reason: string };
+
+/**
+ * Whether an identity (as registered now; undefined = deleted) still admits an accepted connection:
+ * the device is enabled and the key that signed the connection's token is still one of its keys (or
+ * of a DeviceConnect policy). The token's expiry is not checked again.
+ */
+export type Admission = (device: Device | undefined) => boolean;
+
+/**
+ * Checks a device's CONNECT: username `{host}/{deviceId}/?api-version=…` (any extra query
+ * parameters), clientId equal to the device id, password a SAS token for `{host}/devices/{id}`
+ * signed with the device's primary or secondary key or with a DeviceConnect policy key (`skn`), not
+ * expired; the device must exist and be enabled. An accepted connection gets its Admission, to
+ * check against later changes of the identity.
+ */
+export async function authenticateDevice(creds: ConnectCredentials, deps: DeviceAuthDeps): Promise<DeviceAuthResult> {
+  const identity = parseUsername(creds.username);
+  if (!identity) return refuse(4, 'username is not {host}/{deviceId}/?api-version=…');
+  if (identity.moduleId !== undefined) return refuse(5, 'module identities are not supported');
+  const { deviceId } = identity;
+  if (creds.clientId !== deviceId) return refuse(5, 'clientId does not match the device id of the username');
+
+  const token = creds.password ? tryParse(creds.password.toString('utf8')) : undefined;
+  if (!token) return refuse(4, 'password is not a SharedAccessSignature token');
+  if (Number(token.se) * 1000 <= (deps.now ?? Date.now)()) return refuse(5, 'token expired');
+  if (!resourceMatches(token.sr, deviceId, deps.hubHostName)) return refuse(5, 'token resource is not this device');
+
+  const reason = identityRefusal(token, await deps.store.getDevice(deviceId), deps.policies);
+  if (reason) return refuse(5, reason);
+  return { ok: true, deviceId, admits: (device) => identityRefusal(token, device, deps.policies) === undefined };
+}
+
+/** Why the identity refuses the token, or undefined when it accepts it. */
+function identityRefusal(token: SasToken, device: Device | undefined, policies: readonly SharedAccessPolicy[] | undefined): string | undefined {
+  if (!device) return 'unknown device';
+  if (device.status !== 'enabled') return 'device disabled';
+  if (!signingKeys(token, device, policies).some((key) => hasValidSignature(token, key))) return 'bad signature';
+  return undefined;
+}
+
+function refuse(returnCode: 4 | 5, reason: string): DeviceAuthResult {
+  return { ok: false, returnCode, reason };
+}
+
+function tryParse(text: string): SasToken | undefined {
+  try {
+    return parseSasToken(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseUsername(username: string | undefined): { deviceId: string; moduleId?: string } | undefined {
+  if (!username) return undefined;
+  const queryAt = username.indexOf('?');
+  const path = queryAt < 0 ? username : username.slice(0, queryAt);
+  if (!path.endsWith('/')) return undefined;
+  const segments = path.slice(0, -1).split('/');
+  if (segments.some((s) => s.length === 0)) return undefined;
+  if (segments.length === 2) return { deviceId: segments[1]! };
+  if (segments.length === 3) return { deviceId: segments[1]!, moduleId: segments[2]! };
+  return undefined;
+}
+
+/** `decodeURIComponent(sr)` must be `<host>[:port]/devices/<deviceId>`, case-insensitively. */
+function resourceMatches(sr: string, deviceId: string, hubHostName: string | undefined): boolean {
+  let resource: string;
+  try {
+    resource = decodeURIComponent(sr).toLowerCase();
+  } catch {
+    return false;
+  }
+  const suffix = `/devices/${deviceId}`.toLowerCase();
+  if (!resource.endsWith(suffix)) return false;
+  const host = resource.slice(0, -suffix.length);
+  if (!host || host.includes('/')) return false;
+  return hubHostName === undefined || withoutPort(host) === withoutPort(hubHostName.toLowerCase());
+}
+
+const withoutPort = (host: string): string => host.replace(/:\d{1,5}$/, '');
+
+function signingKeys(token: SasToken, device: Device, policies: readonly SharedAccessPolicy[] = []): string[] {
+  if (token.skn === undefined) {
+    const { type, symmetricKey } = device.authentication;
+    return type === 'sas' ? [symmetricKey.primaryKey, symmetricKey.secondaryKey] : [];
+  }
+  const policy = policies.find((candidate) => candidate.keyName === token.skn && candidate.rights.includes('DeviceConnect'));
+  return policy ? [policy.primaryKey, policy.secondaryKey] : [];
+}

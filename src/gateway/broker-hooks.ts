@@ -1,0 +1,63 @@
+import type { AedesOptions, AuthenticateError } from 'aedes';
+import { authenticateDevice, type DeviceAuthDeps } from './auth/device-auth.js';
+import type { HandlerContext } from './handlers/context.js';
+import { handleDevicePublish } from './handlers/index.js';
+import type { DeviceConnections } from './session/connections.js';
+import type { ActivityRecorder } from './session/activity.js';
+import { isSubscriptionAllowed } from './topics.js';
+
+export interface BrokerHookDeps {
+  auth: DeviceAuthDeps;
+  handlers: HandlerContext;
+  connections: DeviceConnections;
+  activity: ActivityRecorder;
+}
+
+type Hooks = Required<Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>>;
+
+/** The aedes hooks that make it an IoT Hub device endpoint: who may connect, publish and subscribe. */
+export function brokerHooks({ auth, handlers, connections, activity }: BrokerHookDeps): Hooks {
+  const { metrics, onError } = handlers;
+  return {
+    authenticate(client, username, password, done) {
+      authenticateDevice({ clientId: client.id, username, password }, auth).then(
+        (result) => {
+          if (result.ok) {
+            metrics.count('connectionsAccepted');
+            connections.authenticated(client, result.admits);
+            return done(null, true);
+          }
+          metrics.count('connectionsRefused');
+          done(refusal(result.returnCode, result.reason), false);
+        },
+        (err: unknown) => {
+          onError(err);
+          done(refusal(3, 'server unavailable'), false);
+        },
+      );
+    },
+    authorizePublish(client, packet, done) {
+      if (!client) return done(null);
+      // IoT Hub closes the connection on QoS 2 publishes; retained messages are not supported.
+      if (packet.qos === 2) return done(new Error('QoS 2 is not supported'));
+      packet.retain = false;
+      activity.touch(client.id);
+      if (!handleDevicePublish(handlers, client, packet)) metrics.count('refusedPublishes');
+      done(null);
+    },
+    authorizeSubscribe(client, subscription, done) {
+      if (!isSubscriptionAllowed(subscription.topic, client.id)) {
+        metrics.count('refusedSubscriptions');
+        return done(null, null);
+      }
+      done(null, { ...subscription, qos: subscription.qos === 0 ? 0 : 1 });
+    },
+    // Device publishes are handled by the hub, never relayed to other MQTT clients; only the hub's
+    // own messages (no clientId) reach devices.
+    authorizeForward: (_client, packet) => ((packet as { clientId?: string }).clientId === undefined ? packet : null),
+  };
+}
+
+function refusal(returnCode: 3 | 4 | 5, reason: string): AuthenticateError {
+  return Object.assign(new Error(reason), { returnCode }) as AuthenticateError;
+}

@@ -1,0 +1,45 @@
+import type { Logger } from '../logger.js';
+import type { HubEvents } from '../registry/events.js';
+import type { HubStore } from '../registry/store.js';
+import { createMethodInvoker, type MethodInvoker } from './methods/invoker.js';
+import { createDeviceRouter } from './routing/create-router.js';
+import type { DeviceRouter } from './routing/device-router.js';
+
+/**
+ * What any hub process needs to reach devices, whether or not it runs an MQTT broker itself: the
+ * router (Redis when `redisUrl` is set), the direct-method invoker, and the HubEvents to hand to the
+ * registry writers (REST API, twin jobs): desired patches and identity changes go to the gateway
+ * holding the device.
+ */
+export interface DeviceServices {
+  router: DeviceRouter;
+  invoker: MethodInvoker;
+  events: HubEvents;
+  close(): Promise<void>;
+}
+
+export interface DeviceServicesOptions {
+  store: Pick<HubStore, 'getDevice'>;
+  /** redis://… routes between processes; absent keeps everything in this process. */
+  redisUrl?: string;
+  /** Redis channel prefix (default `iothub:`), for several hubs on one Redis. */
+  redisPrefix?: string;
+  /** See MethodInvokerDeps.subscribeGraceMs. */
+  subscribeGraceMs?: number;
+  log: Logger;
+}
+
+export async function createDeviceServices(options: DeviceServicesOptions): Promise<DeviceServices> {
+  const onError = (err: unknown) => options.log.error('Device routing failed', err);
+  const router = await createDeviceRouter({ redisUrl: options.redisUrl, redisPrefix: options.redisPrefix, onError });
+  const failed = (what: string, deviceId: string) => (err: unknown) => options.log.error(`${what} for '${deviceId}' failed`, err);
+  return {
+    router,
+    invoker: createMethodInvoker({ store: options.store, router, subscribeGraceMs: options.subscribeGraceMs }),
+    events: {
+      onDesiredChange: (change) => router.notifyDesired(change).catch(failed('Desired-property notification', change.deviceId)),
+      onDeviceChange: (deviceId) => router.notifyIdentityChanged(deviceId).catch(failed('Identity-change notification', deviceId)),
+    },
+    close: () => router.close(),
+  };
+}

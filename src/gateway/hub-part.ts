@@ -1,0 +1,80 @@
+import type { Router } from 'express';
+import type { HubPartContext, HubPartHandle } from '../hub.js';
+import type { HubEvents } from '../registry/events.js';
+import { createDeviceServices, type DeviceServices } from './device-services.js';
+import { startGateway, type Gateway } from './gateway.js';
+import { createMethodsRouter } from './methods/route.js';
+
+export interface GatewayPartOptions {
+  /** Run the MQTT broker in this process (default true); false for api/worker-only processes. */
+  broker?: boolean;
+  /** MQTT over TLS; default 8883, 0 lets the OS pick. */
+  mqttsPort?: number;
+  /** MQTT over secure WebSockets; absent means off. */
+  wsPort?: number;
+  /** redis://… to route between hub processes; absent keeps routing in-process. */
+  redisUrl?: string;
+  /** Redis channel prefix (default `iothub:`), for several hubs on one Redis. */
+  redisPrefix?: string;
+  /** At most one `lastActivityTime` write per device per interval (ms). */
+  activityIntervalMs?: number;
+  /** Grace for a connected device to subscribe to methods (ms). */
+  subscribeGraceMs?: number;
+}
+
+export interface GatewayPart extends HubPartHandle {
+  /** `POST /twins/{id}/methods` (and the module form). */
+  routers: Router[];
+  /** The desired-property notifier for the twin writers. */
+  events: HubEvents;
+  /** `mqtts` (and `mqttWss`) when this process runs the broker, recorded in hub.json. */
+  ports: Record<string, number>;
+  services: DeviceServices;
+  /** The broker, when this process runs one. */
+  gateway: Gateway | undefined;
+  close(): Promise<void>;
+}
+
+/** The gateway as a part of `startHub`: device routing, the methods route and (optionally) the broker. */
+export function gatewayPart(options: GatewayPartOptions = {}): (context: HubPartContext) => Promise<GatewayPart> {
+  return async (context) => {
+    const services = await createDeviceServices({
+      store: context.store,
+      redisUrl: options.redisUrl,
+      redisPrefix: options.redisPrefix,
+      subscribeGraceMs: options.subscribeGraceMs,
+      log: context.log,
+    });
+    let gateway: Gateway | undefined;
+    try {
+      if (options.broker !== false) {
+        gateway = await startGateway({
+          store: context.store,
+          router: services.router,
+          tls: context.tls,
+          host: context.bindAddress,
+          port: options.mqttsPort,
+          wsPort: options.wsPort,
+          hubHostName: context.hostName,
+          policies: context.policies,
+          activityIntervalMs: options.activityIntervalMs,
+          onError: (err) => context.log.error('Device gateway error', err),
+        });
+      }
+    } catch (err) {
+      await services.close();
+      throw err;
+    }
+    return {
+      routers: [createMethodsRouter({ invoker: services.invoker, store: context.store })],
+      events: services.events,
+      ports: gateway ? { mqtts: gateway.port, ...(gateway.wsPort === undefined ? {} : { mqttWss: gateway.wsPort }) } : {},
+      services,
+      gateway,
+      async close() {
+        await gateway?.close();
+        await services.close();
+      },
+    };
+  };
+}

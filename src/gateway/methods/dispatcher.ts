@@ -1,0 +1,103 @@
+import type { Client } from 'aedes';
+import { KeyedWaiters } from '../keyed-waiters.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { MethodCall, MethodOutcome } from '../routing/device-router.js';
+import { sendToDevice } from '../session/send.js';
+import { isSubscribedTo } from '../session/subscriptions.js';
+import { METHODS_SUBSCRIPTION, methodRequestTopic } from '../topics.js';
+import { deviceNotOnline, gatewayTimeout } from './outcomes.js';
+
+interface PendingResponse {
+  resolve: (outcome: MethodOutcome) => void;
+  timer: NodeJS.Timeout;
+}
+
+const SAMPLE_METHOD_TOPIC = methodRequestTopic('m', '1');
+
+/**
+ * The gateway side of direct methods: sends requests to devices connected to this process and matches
+ * their `$iothub/methods/res/{status}/?$rid=` answers. A connected device that has not subscribed to
+ * methods yet is given until `call.subscribeWaitMs` to do so.
+ */
+export class MethodDispatcher {
+  private readonly pending = new Map<string, PendingResponse>();
+  private readonly subscribed = new KeyedWaiters();
+  private nextRid = 1;
+
+  constructor(
+    private readonly currentClient: (deviceId: string) => Client | undefined,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  /** The device's connection may now accept method requests (it subscribed, or it reconnected). */
+  methodsMaybeReady(deviceId: string): void {
+    this.subscribed.notify(deviceId);
+  }
+
+  async invoke(deviceId: string, call: MethodCall): Promise<MethodOutcome> {
+    const started = Date.now();
+    let client = this.subscribedClient(deviceId);
+    while (!client) {
+      const left = call.subscribeWaitMs - (Date.now() - started);
+      if (!(await this.subscribed.wait(deviceId, left))) return deviceNotOnline();
+      client = this.subscribedClient(deviceId);
+    }
+    const beyondConnectTimeout = Math.max(0, Date.now() - started - call.connectRemainingMs);
+    return this.send(deviceId, client, call, call.responseTimeoutMs - beyondConnectTimeout);
+  }
+
+  /** A device's answer; false when no call is waiting for it (late, or not ours). */
+  handleResponse(deviceId: string, rid: string, status: number, body: Buffer): boolean {
+    const key = pendingKey(deviceId, rid);
+    const pending = this.pending.get(key);
+    if (!pending) return false;
+    this.pending.delete(key);
+    clearTimeout(pending.timer);
+    this.metrics.count('methodResponses');
+    pending.resolve({ kind: 'response', status, payload: parsePayload(body) });
+    return true;
+  }
+
+  close(): void {
+    this.subscribed.cancelAll();
+    for (const [key, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      this.pending.delete(key);
+      pending.resolve(gatewayTimeout());
+    }
+  }
+
+  private subscribedClient(deviceId: string): Client | undefined {
+    const client = this.currentClient(deviceId);
+    return client && isSubscribedTo(client, SAMPLE_METHOD_TOPIC, METHODS_SUBSCRIPTION) ? client : undefined;
+  }
+
+  private send(deviceId: string, client: Client, call: MethodCall, timeoutMs: number): Promise<MethodOutcome> {
+    const rid = (this.nextRid++).toString(16);
+    const key = pendingKey(deviceId, rid);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(key);
+        this.metrics.count('methodTimeouts');
+        resolve(gatewayTimeout());
+      }, timeoutMs);
+      this.pending.set(key, { resolve, timer });
+      this.metrics.count('methodRequests');
+      // `null` for a null payload: an empty body makes the SDK answer 400 by itself (wire spec B.2).
+      sendToDevice(client, methodRequestTopic(call.methodName, rid), JSON.stringify(call.payload ?? null));
+    });
+  }
+}
+
+const pendingKey = (deviceId: string, rid: string): string => `${deviceId}\n${rid}`;
+
+/** The device's body as JSON; an empty body is null, and text that is not JSON is kept as a string. */
+function parsePayload(body: Buffer): unknown {
+  if (body.length === 0) return null;
+  const text = body.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

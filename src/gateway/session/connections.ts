@@ -1,0 +1,152 @@
+import { finished } from 'node:stream';
+import type { Client } from 'aedes';
+import type { ConnectionState, Device } from '../../registry/model.js';
+import type { HubStore } from '../../registry/store.js';
+import type { Admission } from '../auth/device-auth.js';
+
+export interface ConnectionListener {
+  /** The device had no connection on this process and now has one (CONNACK sent). */
+  deviceOnline(deviceId: string, connectedAt: number): void;
+  /** Any connection of the device became ready, the first one or a replacement. */
+  clientReady(deviceId: string, client: Client): void;
+  /** The device's last connection on this process is gone. */
+  deviceOffline(deviceId: string): void;
+}
+
+interface LiveConnection {
+  client: Client;
+  readyAt: number;
+}
+
+/**
+ * Which connection currently speaks for each device on this process, and the device's
+ * `connectionState` in the store. A replacement connection (same device id, here or on another
+ * process) must not leave the device `Disconnected` when the old one closes, so a device goes offline
+ * only when it has neither a live nor an authenticated-but-not-yet-ready connection left.
+ */
+export class DeviceConnections {
+  private readonly live = new Map<string, LiveConnection>();
+  private readonly connecting = new Map<string, Set<Client>>();
+  /** Devices online here → the time of this process's last Connected write for them. */
+  private readonly online = new Map<string, number>();
+  /** Connections closed because another process took the device over: that process owns the state. */
+  private readonly replaced = new WeakSet<Client>();
+  /** What each accepted connection's credentials need from the identity to stay (authenticateDevice). */
+  private readonly admissions = new WeakMap<Client, Admission>();
+  private readonly stateWrites = new Map<string, Promise<void>>();
+  private onAllOffline: (() => void) | undefined;
+
+  constructor(
+    private readonly store: Pick<HubStore, 'setConnectionState'>,
+    private readonly listener: ConnectionListener,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** The device's credentials were accepted; aedes will now replace any older connection. */
+  authenticated(client: Client, admits: Admission): void {
+    this.admissions.set(client, admits);
+    let set = this.connecting.get(client.id);
+    if (!set) this.connecting.set(client.id, (set = new Set()));
+    set.add(client);
+    // finished() also fires for a connection that closed while its credentials were being checked.
+    finished(client.conn, () => this.closed(client));
+  }
+
+  ready(client: Client): void {
+    const deviceId = client.id;
+    if (!this.removeConnecting(client) || client.closed) return;
+    const readyAt = Date.now();
+    this.live.set(deviceId, { client, readyAt });
+    this.writeState(deviceId, 'Connected', readyAt);
+    const wasOnline = this.online.has(deviceId);
+    this.online.set(deviceId, readyAt);
+    if (!wasOnline) this.listener.deviceOnline(deviceId, readyAt);
+    this.listener.clientReady(deviceId, client);
+  }
+
+  current(deviceId: string): Client | undefined {
+    return this.live.get(deviceId)?.client;
+  }
+
+  get count(): number {
+    return this.live.size;
+  }
+
+  /** Drops the device's connection (the device SDK reconnects on its own). */
+  disconnect(deviceId: string): boolean {
+    const live = this.live.get(deviceId);
+    if (!live) return false;
+    this.drop(live.client);
+    return true;
+  }
+
+  /**
+   * The device's identity is now `device` (undefined: deleted): drops its connections here, live or
+   * still connecting, whose credentials it no longer admits. Returns how many were dropped.
+   */
+  dropUnadmitted(deviceId: string, device: Device | undefined): number {
+    const clients = [...(this.connecting.get(deviceId) ?? [])];
+    const live = this.live.get(deviceId);
+    if (live) clients.push(live.client);
+    const unadmitted = clients.filter((client) => !this.admissions.get(client)?.(device));
+    for (const client of unadmitted) this.drop(client);
+    return unadmitted.length;
+  }
+
+  /**
+   * Closes a connection and forgets it at once, so nothing (a method call, a desired patch) is sent to
+   * it meanwhile; the device goes offline as usual when the socket has closed.
+   */
+  private drop(client: Client): void {
+    this.removeConnecting(client);
+    if (this.live.get(client.id)?.client === client) this.live.delete(client.id);
+    client.conn.destroy();
+  }
+
+  /** Another process accepted a connection of this device at `connectedAt`: older ones here go. */
+  replacedElsewhere(deviceId: string, connectedAt: number): void {
+    const live = this.live.get(deviceId);
+    if (!live || live.readyAt > connectedAt) return;
+    this.replaced.add(live.client);
+    live.client.conn.destroy();
+  }
+
+  private closed(client: Client): void {
+    const deviceId = client.id;
+    this.removeConnecting(client);
+    if (this.live.get(deviceId)?.client === client) this.live.delete(deviceId);
+    const connectedAt = this.online.get(deviceId);
+    if (this.live.has(deviceId) || this.connecting.has(deviceId) || connectedAt === undefined) return;
+    this.online.delete(deviceId);
+    // Strictly after our Connected write: the store gives a same-millisecond tie to Connected (a tie
+    // between two processes), so a connection that lasted under a millisecond must not tie.
+    if (!this.replaced.has(client)) this.writeState(deviceId, 'Disconnected', Math.max(Date.now(), connectedAt + 1));
+    this.listener.deviceOffline(deviceId);
+    if (this.online.size === 0) this.onAllOffline?.();
+  }
+
+  private removeConnecting(client: Client): boolean {
+    const set = this.connecting.get(client.id);
+    if (!set?.delete(client)) return false;
+    if (set.size === 0) this.connecting.delete(client.id);
+    return true;
+  }
+
+  /** One write at a time per device, in event order. */
+  private writeState(deviceId: string, state: ConnectionState, at: number): void {
+    const previous = this.stateWrites.get(deviceId) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.store.setConnectionState(deviceId, state, new Date(at)))
+      .catch(this.onError)
+      .finally(() => {
+        if (this.stateWrites.get(deviceId) === next) this.stateWrites.delete(deviceId);
+      });
+    this.stateWrites.set(deviceId, next);
+  }
+
+  /** Resolves once no device is online here and every state write has reached the store (shutdown). */
+  async allOffline(): Promise<void> {
+    if (this.online.size > 0) await new Promise<void>((resolve) => (this.onAllOffline = resolve));
+    while (this.stateWrites.size > 0) await Promise.all([...this.stateWrites.values()]);
+  }
+}

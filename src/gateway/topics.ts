@@ -1,0 +1,75 @@
+/**
+ * The IoT Hub MQTT topic names (azure-sdk-wire.md B.2): what a device may publish, and the topics the
+ * hub publishes on a device's connection.
+ */
+
+/** A device-to-hub publish the hub understands, classified by topic. */
+export type DevicePublish =
+  | { kind: 'methodResponse'; status: number; rid: string }
+  | { kind: 'twinGet'; rid: string }
+  | { kind: 'twinReported'; rid: string }
+  | { kind: 'telemetry' };
+
+const METHOD_RESPONSE_PREFIX = '$iothub/methods/res/';
+const TWIN_GET_PATH = '$iothub/twin/GET';
+const TWIN_REPORTED_PATH = '$iothub/twin/PATCH/properties/reported';
+
+/** Classifies a topic published by `deviceId`; undefined for topics a device may not publish to. */
+export function classifyDevicePublish(topic: string, deviceId: string): DevicePublish | undefined {
+  const events = `devices/${deviceId}/messages/events`;
+  if (topic.startsWith(events) && (topic.length === events.length || topic[events.length] === '/')) {
+    return { kind: 'telemetry' };
+  }
+  if (!topic.startsWith('$iothub/')) return undefined;
+
+  const queryAt = topic.indexOf('?');
+  if (queryAt < 0) return undefined;
+  const path = stripTrailingSlash(topic.slice(0, queryAt));
+  const rid = new URLSearchParams(topic.slice(queryAt + 1)).get('$rid');
+  if (!rid) return undefined;
+
+  if (path === TWIN_GET_PATH) return { kind: 'twinGet', rid };
+  if (path === TWIN_REPORTED_PATH) return { kind: 'twinReported', rid };
+  if (path.startsWith(METHOD_RESPONSE_PREFIX)) {
+    const statusText = path.slice(METHOD_RESPONSE_PREFIX.length);
+    if (!/^-?\d{1,9}$/.test(statusText)) return undefined;
+    return { kind: 'methodResponse', status: Number(statusText), rid };
+  }
+  return undefined;
+}
+
+/**
+ * A device may subscribe to the `$iothub/` tree (the hub only ever publishes those topics on the
+ * device's own connection) and to its own `devices/{id}/` tree; nothing else.
+ */
+export function isSubscriptionAllowed(filter: string, deviceId: string): boolean {
+  return filter.startsWith('$iothub/') || filter.startsWith(`devices/${deviceId}/`);
+}
+
+export const METHODS_SUBSCRIPTION = '$iothub/methods/POST/#';
+export const DESIRED_SUBSCRIPTION = '$iothub/twin/PATCH/properties/desired/#';
+
+export const methodRequestTopic = (methodName: string, rid: string): string =>
+  `$iothub/methods/POST/${methodName}/?$rid=${rid}`;
+
+export const twinResponseTopic = (status: number, rid: string, version?: number): string =>
+  `$iothub/twin/res/${status}/?$rid=${rid}${version === undefined ? '' : `&$version=${version}`}`;
+
+export const desiredPatchTopic = (version: number): string =>
+  `$iothub/twin/PATCH/properties/desired/?$version=${version}`;
+
+/** MQTT 3.1.1 topic-filter matching (`+` one level, `#` the rest), for checking subscriptions. */
+export function filterMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+function stripTrailingSlash(path: string): string {
+  return path.endsWith('/') ? path.slice(0, -1) : path;
+}

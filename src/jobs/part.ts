@@ -1,0 +1,87 @@
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { MethodInvoker } from '../gateway/methods/invoker.js';
+import type { HubPartContext, HubPartHandle } from '../hub.js';
+import { hubNow } from '../registry/time.js';
+import type { WorkflowBundle } from '../temporal/bundle.js';
+import { bundleJobWorkflows } from '../temporal/bundle.js';
+import { connectTemporalClient, connectTemporalWorker, namespaceOf, type TemporalTarget } from '../temporal/connection.js';
+import { ensureJobSearchAttributes } from '../temporal/search-attributes.js';
+import { createJobsWorker, JOBS_TASK_QUEUE } from '../temporal/worker.js';
+import { schedulePurge } from './purge.js';
+import { jobsRouter } from './router.js';
+import { JobsService } from './service.js';
+import { jobsSettings, type JobsSettingsInput } from './settings.js';
+
+export interface JobsPartOptions {
+  temporal: TemporalTarget;
+  /** `api`: the /jobs/v2 routes; `worker`: runs job workflows and activities (and the purge). */
+  roles: { api?: boolean; worker?: boolean };
+  /** The gateway's direct-method invoker (gatewayPart(...).services.invoker); needed by workers. */
+  invoker?: MethodInvoker;
+  settings?: JobsSettingsInput;
+  /** A prebuilt workflow bundle (tests); otherwise bundled at start, cached in `bundleCacheDir` if given. */
+  workflowBundle?: WorkflowBundle;
+  bundleCacheDir?: string;
+  taskQueue?: string;
+}
+
+export interface JobsPart extends HubPartHandle {
+  client: Client;
+  /** With the api role. */
+  service?: JobsService;
+  /** With the worker role. */
+  worker?: Worker;
+}
+
+/**
+ * The jobs engine as a part of startHub. Registers the search attributes (idempotent), then per
+ * role mounts the routes and/or runs the worker. Twin jobs announce desired changes through the
+ * hub's events (so a worker process needs the gateway's notifier too, e.g. gatewayPart without a
+ * broker and with Redis); method jobs call `invoker`.
+ */
+export function jobsPart(options: JobsPartOptions): (context: HubPartContext) => Promise<JobsPart> {
+  return async (context) => {
+    if (options.roles.worker && !options.invoker) throw new Error('jobsPart: the worker role needs the gateway\'s method invoker');
+    const settings = jobsSettings(options.settings);
+    const namespace = namespaceOf(options.temporal);
+    const taskQueue = options.taskQueue ?? JOBS_TASK_QUEUE;
+    const closers: Array<() => Promise<void>> = [];
+    const close = async () => {
+      for (const closer of closers.splice(0).reverse()) await closer();
+    };
+    try {
+      const { client, connection } = await connectTemporalClient(options.temporal);
+      closers.push(() => connection.close());
+      await ensureJobSearchAttributes(connection, namespace);
+      const part: JobsPart = { client, close };
+
+      if (options.roles.api) {
+        part.service = new JobsService({ client, store: context.store, settings, taskQueue });
+        part.routers = [jobsRouter(part.service)];
+      }
+      if (options.roles.worker) {
+        const workerConnection = await connectTemporalWorker(options.temporal);
+        closers.push(() => workerConnection.close());
+        const worker = await createJobsWorker({
+          connection: workerConnection,
+          namespace,
+          taskQueue,
+          workflowBundle: options.workflowBundle ?? (await bundleJobWorkflows({ cacheDir: options.bundleCacheDir })),
+          activities: { store: context.store, invoker: options.invoker!, events: context.events, log: context.log, now: hubNow },
+        });
+        const running = worker.run().catch((err: unknown) => context.log.error('The jobs worker stopped', err));
+        closers.push(async () => {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running;
+        });
+        closers.push(schedulePurge(context.store, { retentionDays: settings.retentionDays, intervalMs: settings.purgeIntervalMs, log: context.log }));
+        part.worker = worker;
+      }
+      return part;
+    } catch (err) {
+      await close();
+      throw err;
+    }
+  };
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { parseTwinServiceUpdate } from '../api/routes/twins.js';
+import { parseInput } from '../api/validate.js';
+import { HubError } from '../errors/hub-error.js';
+import { parseMethodRequest } from '../gateway/methods/request.js';
+import { parseQueryCondition } from '../query/index.js';
+import { isJsonObject } from '../registry/json.js';
+import { formatHubTime } from '../registry/time.js';
+import { assertSectionSize, validateTwinContent } from '../registry/twin/validate.js';
+import { withoutNulls } from '../registry/twin/merge.js';
+import { JOB_TYPES, type JobDefinition, type JobOperation, type JobType } from '../../workflows/types.js';
+
+/** Job ids: at most 64 US-ASCII letters, digits and '-' (spec §1.5). */
+export const JOB_ID = /^[A-Za-z0-9-]{1,64}$/;
+export const DEFAULT_MAX_EXECUTION_SECONDS = 3600;
+const MAX_EXECUTION_SECONDS_LIMIT = 2 ** 31 - 1;
+
+// The real hub's text for a wrong etag on a twin job (spec §1.5).
+const FORCE_UPDATE_ETAG =
+  "Missing or invalid etag for job type ScheduleUpdateTwin. ScheduleUpdateTwin job type is a force update, which only accepts '*' as the Etag.";
+
+// ISO-8601 date or date-time, optional fraction and offset (Date.parse alone accepts far more).
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+const jobBody = z.looseObject({
+  jobId: z.string().nullish(),
+  queryCondition: z.string({ error: 'queryCondition is required (a WHERE condition, or * for all devices)' }).min(1, 'queryCondition must not be empty'),
+  startTime: z.string().nullish(),
+  maxExecutionTimeInSeconds: z.number().int().min(0).max(MAX_EXECUTION_SECONDS_LIMIT).nullish(),
+});
+
+export function assertJobId(jobId: string): void {
+  if (!JOB_ID.test(jobId)) {
+    throw new HubError('ArgumentInvalid', `Invalid job id '${jobId.slice(0, 80)}': use at most 64 ASCII letters, digits and '-'`);
+  }
+}
+
+function parseType(value: unknown): JobType {
+  if (JOB_TYPES.includes(value as JobType)) return value as JobType;
+  throw new HubError('GenericBadRequest', `Unsupported job type ${JSON.stringify(value) ?? 'undefined'}: expected ${JOB_TYPES.join(' or ')}`);
+}
+
+/** null, absent, the past (or C#'s 0001-01-01 default) mean now. */
+function parseStartTime(value: string | null | undefined, created: Date, createdTime: string): string {
+  if (value === null || value === undefined) return createdTime;
+  const at = ISO_8601.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(at)) throw new HubError('ArgumentInvalid', `Invalid startTime '${value}': expected an ISO-8601 date and time`);
+  return at > created.getTime() ? formatHubTime(new Date(at)) : createdTime;
+}
+
+/** A twin job's patch: forced (etag '*', null or absent), tags and/or desired properties. */
+function parseUpdateTwin(value: unknown): { echo: Record<string, unknown>; operation: JobOperation } {
+  if (!isJsonObject(value)) throw new HubError('ArgumentInvalid', 'updateTwin is required for scheduleUpdateTwin jobs and must be a JSON object');
+  const { etag } = value;
+  if (etag !== undefined && etag !== null && etag !== '*' && etag !== '"*"') throw new HubError('ArgumentInvalid', FORCE_UPDATE_ETAG);
+  const update = parseTwinServiceUpdate(value, 'updateTwin');
+  if (update.tags !== undefined) {
+    validateTwinContent('tags', update.tags);
+    assertSectionSize('tags', withoutNulls(update.tags) as Record<string, unknown>);
+  }
+  if (update.desired !== undefined) {
+    validateTwinContent('desired', update.desired);
+    assertSectionSize('desired', withoutNulls(update.desired) as Record<string, unknown>);
+  }
+  if (Object.keys(update.tags ?? {}).length + Object.keys(update.desired ?? {}).length === 0) {
+    throw new HubError('ArgumentInvalid', 'updateTwin must change tags or properties.desired');
+  }
+  return { echo: value, operation: { kind: 'twin', update } };
+}
+
+/**
+ * Validates a PUT /jobs/v2/{jobId} body into a job definition. Throws HubError 400 for every
+ * client mistake (GenericBadRequest for an unknown type, ArgumentInvalid otherwise), so nothing
+ * is started for a bad request.
+ */
+export function parseJobRequest(jobId: string, body: unknown, created: Date): JobDefinition {
+  assertJobId(jobId);
+  if (!isJsonObject(body)) throw new HubError('ArgumentInvalid', 'The job request must be a JSON object');
+  const type = parseType(body.type);
+  const fields = parseInput(jobBody, body, 'body');
+  if (fields.jobId !== undefined && fields.jobId !== null && fields.jobId !== jobId) {
+    throw new HubError('ArgumentInvalid', `The body's jobId '${fields.jobId}' differs from the job id '${jobId}' of the path`);
+  }
+  parseQueryCondition(fields.queryCondition);
+  const createdTime = formatHubTime(created);
+  const common = {
+    jobId,
+    type,
+    queryCondition: fields.queryCondition,
+    createdTime,
+    startTime: parseStartTime(fields.startTime, created, createdTime),
+    maxExecutionTimeInSeconds: fields.maxExecutionTimeInSeconds || DEFAULT_MAX_EXECUTION_SECONDS,
+  };
+  if (type === 'scheduleDeviceMethod') {
+    const call = parseMethodRequest(body.cloudToDeviceMethod, 'cloudToDeviceMethod');
+    return { ...common, operation: { kind: 'method', call }, cloudToDeviceMethod: call };
+  }
+  const { echo, operation } = parseUpdateTwin(body.updateTwin);
+  return { ...common, operation, updateTwin: echo };
+}

@@ -1,0 +1,53 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { requirePermission } from '../api/auth.js';
+import { parseInput } from '../api/validate.js';
+import { pageSizeFromHeader } from '../query/index.js';
+import { parseListFilter } from './list-filter.js';
+import type { JobsService } from './service.js';
+
+const listParams = z.object({
+  jobType: z.string().optional(),
+  jobStatus: z.string().optional(),
+  pageSize: z.string().optional(),
+  continuationToken: z.string().optional(),
+});
+
+const jobId = (req: Request): string => String(req.params.id);
+
+/**
+ * The jobs v2 routes (spec §1.1): PUT/GET /jobs/v2/{id}, POST /jobs/v2/{id}/cancel and
+ * GET /jobs/v2/query. Writing jobs takes RegistryWrite or ServiceConnect, reading them
+ * RegistryRead or ServiceConnect (spec §8.2).
+ */
+export function jobsRouter(service: JobsService): Router {
+  const router = Router();
+  const write = requirePermission('RegistryWrite', 'ServiceConnect');
+  const read = requirePermission('RegistryRead', 'ServiceConnect');
+
+  // Before /jobs/v2/:id, which would take `query` for an id.
+  router.get('/jobs/v2/query', read, async (req, res) => {
+    const params = parseInput(listParams, req.query, 'query parameters');
+    const page = await service.list(parseListFilter(params), {
+      pageSize: pageSizeFromHeader(req.get('x-ms-max-item-count') ?? params.pageSize),
+      continuation: req.get('x-ms-continuation') || params.continuationToken || undefined,
+    });
+    res.set('x-ms-item-type', 'JobResponse');
+    if (page.continuation !== undefined) res.set('x-ms-continuation', page.continuation);
+    res.json(page.items);
+  });
+
+  router.put('/jobs/v2/:id', write, async (req, res) => {
+    res.json(await service.create(jobId(req), req.body));
+  });
+
+  router.get('/jobs/v2/:id', read, async (req, res) => {
+    res.json(await service.get(jobId(req)));
+  });
+
+  router.post('/jobs/v2/:id/cancel', write, async (req, res) => {
+    res.json(await service.cancel(jobId(req)));
+  });
+
+  return router;
+}

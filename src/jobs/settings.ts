@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import type { JobType } from '../registry/job-records.js';
+import type { JobTuning } from '../../workflows/types.js';
+
+/**
+ * Settings of the jobs engine. From the environment (loadJobsSettings):
+ *   HUB_MAX_ACTIVE_JOBS      jobs queued, scheduled or running at once (default 100); more → 429
+ *   HUB_JOB_RETENTION_DAYS   finished jobs and their device records are kept this long (default 30)
+ * The tuning (shards, batches) is an option for tests and benchmarks.
+ */
+export interface JobsSettings {
+  maxActiveJobs: number;
+  retentionDays: number;
+  /** How often a worker purges jobs past retention (ms). */
+  purgeIntervalMs: number;
+  tuning: Record<JobType, JobTuning>;
+}
+
+const COMMON_TUNING = { maxShards: 64, progressUpdates: 10, progressIntervalMs: 1000, shardHistoryLimit: 2000, snapshotChunk: 10_000 };
+
+export const DEFAULT_JOBS_SETTINGS: JobsSettings = {
+  maxActiveJobs: 100,
+  retentionDays: 30,
+  purgeIntervalMs: 3600_000,
+  tuning: {
+    // Methods wait on devices: many small batches in flight (up to 8 × 8 × 100 devices).
+    scheduleDeviceMethod: { ...COMMON_TUNING, shardSize: 1000, shardConcurrency: 8, batchSize: 100, batchConcurrency: 8 },
+    // Twin updates are store-bound: big batches (one transaction each), two per shard, every shard
+    // at once so the store never waits for a workflow task between batches.
+    scheduleUpdateTwin: { ...COMMON_TUNING, shardSize: 10_000, shardConcurrency: 64, batchSize: 1000, batchConcurrency: 2 },
+  },
+};
+
+export type JobsSettingsInput = Partial<Omit<JobsSettings, 'tuning'>> & { tuning?: Partial<Record<JobType, Partial<JobTuning>>> };
+
+/** Defaults with the given values laid over them (tuning per job type, field by field). */
+export function jobsSettings(input: JobsSettingsInput = {}): JobsSettings {
+  const { tuning, ...rest } = input;
+  const defaults = DEFAULT_JOBS_SETTINGS;
+  return {
+    ...defaults,
+    ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
+    tuning: {
+      scheduleDeviceMethod: { ...defaults.tuning.scheduleDeviceMethod, ...tuning?.scheduleDeviceMethod },
+      scheduleUpdateTwin: { ...defaults.tuning.scheduleUpdateTwin, ...tuning?.scheduleUpdateTwin },
+    },
+  };
+}
+
+const unset = (value: unknown) => (value === '' ? undefined : value);
+const positive = z.coerce.number().int('expected a whole number').positive('expected a positive number');
+
+const envSchema = z.object({
+  HUB_MAX_ACTIVE_JOBS: z.preprocess(unset, positive.optional()),
+  HUB_JOB_RETENTION_DAYS: z.preprocess(unset, positive.optional()),
+});
+
+export class JobsSettingsError extends Error {}
+
+/** The jobs settings from the environment; a bad value throws naming its variable. */
+export function loadJobsSettings(env: NodeJS.ProcessEnv = process.env): JobsSettings {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message} (got '${env[String(issue.path[0])]}')`);
+    throw new JobsSettingsError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return jobsSettings({ maxActiveJobs: parsed.data.HUB_MAX_ACTIVE_JOBS, retentionDays: parsed.data.HUB_JOB_RETENTION_DAYS });
+}

@@ -1,0 +1,75 @@
+/**
+ * The JSON shapes the hub exchanges with the official SDKs (field names as the real IoT Hub sends
+ * them). See ../shared/spec/iothub-service.md §4 and azure-sdk-wire.md §A.3.
+ */
+
+export type DeviceStatus = 'enabled' | 'disabled';
+export type ConnectionState = 'Connected' | 'Disconnected';
+export type AuthenticationType = 'sas' | 'selfSigned' | 'certificateAuthority' | 'none';
+
+export interface SymmetricKey {
+  primaryKey: string;
+  secondaryKey: string;
+}
+
+export interface X509Thumbprint {
+  primaryThumbprint: string | null;
+  secondaryThumbprint: string | null;
+}
+
+export interface Device {
+  deviceId: string;
+  generationId: string;
+  etag: string;
+  connectionState: ConnectionState;
+  status: DeviceStatus;
+  statusReason: string | null;
+  connectionStateUpdatedTime: string;
+  statusUpdatedTime: string;
+  lastActivityTime: string;
+  cloudToDeviceMessageCount: number;
+  authentication: {
+    type: AuthenticationType;
+    symmetricKey: SymmetricKey;
+    x509Thumbprint: X509Thumbprint;
+  };
+  capabilities: { iotEdge: boolean };
+}
+
+/** A desired or reported section: user keys plus `$metadata` and `$version`. */
+export type TwinSection = Record<string, unknown> & {
+  $metadata: Record<string, unknown>;
+  $version: number;
+};
+
+export interface Twin {
+  deviceId: string;
+  etag: string;
+  deviceEtag: string;
+  version: number;
+  status: DeviceStatus;
+  statusReason: string | null;
+  statusUpdateTime: string;
+  connectionState: ConnectionState;
+  lastActivityTime: string;
+  cloudToDeviceMessageCount: number;
+  authenticationType: AuthenticationType;
+  x509Thumbprint: X509Thumbprint;
+  modelId: string;
+  capabilities: { iotEdge: boolean };
+  tags: Record<string, unknown>;
+  properties: { desired: TwinSection; reported: TwinSection };
+}
+
+/** The part of a twin the service may write: tags and desired properties. */
+export interface TwinServiceUpdate {
+  tags?: Record<string, unknown>;
+  desired?: Record<string, unknown>;
+}
+
+/** What a desired-property change sends to a connected device: the patch plus its `$version`. */
+export interface DesiredPropertiesPatch {
+  deviceId: string;
+  patch: Record<string, unknown>;
+  version: number;
+}

@@ -1,0 +1,89 @@
+import type { SqlDialect } from './driver.js';
+
+/**
+ * The hub's schema history. Append new versions (never edit an applied one); each runs once, in
+ * order, inside the migration transaction. Table contract shared with src/query/: a queryable
+ * collection is a table with a unique text key column and a JSON document column —
+ *   devices(device_id, row_version, device, twin)  twin = the document GET /twins/{id} returns,
+ *                                                   device = the document GET /devices/{id} returns;
+ *   device_jobs(job_id, device_id, doc, seq, status) doc = one `devices.jobs` row (written by the jobs
+ *                                                   engine; seq/status: see version 2).
+ * JSON columns are TEXT holding JSON in SQLite and jsonb in PostgreSQL; PostgreSQL keys use the "C"
+ * collation so both stores order ids bytewise. `row_version` moves on every write to a device row
+ * (optimistic concurrency for read-modify-write updates).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: Record<SqlDialect, readonly string[]>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'devices with twins, per-device job records',
+    sql: {
+      sqlite: [
+        `CREATE TABLE devices (
+           device_id TEXT PRIMARY KEY,
+           row_version INTEGER NOT NULL,
+           device TEXT NOT NULL,
+           twin TEXT NOT NULL
+         )`,
+        `CREATE TABLE device_jobs (
+           job_id TEXT NOT NULL,
+           device_id TEXT NOT NULL,
+           doc TEXT NOT NULL,
+           PRIMARY KEY (job_id, device_id)
+         )`,
+        `CREATE INDEX device_jobs_by_device ON device_jobs (device_id)`,
+      ],
+      postgres: [
+        `CREATE TABLE devices (
+           device_id TEXT COLLATE "C" PRIMARY KEY,
+           row_version BIGINT NOT NULL,
+           device JSONB NOT NULL,
+           twin JSONB NOT NULL
+         )`,
+        `CREATE TABLE device_jobs (
+           job_id TEXT COLLATE "C" NOT NULL,
+           device_id TEXT COLLATE "C" NOT NULL,
+           doc JSONB NOT NULL,
+           PRIMARY KEY (job_id, device_id)
+         )`,
+        `CREATE INDEX device_jobs_by_device ON device_jobs (device_id)`,
+      ],
+    },
+  },
+  {
+    // seq numbers a job's snapshot 0…N-1 (shards and batches are seq ranges); status mirrors
+    // doc.status for the engine's range updates and counts. Finished jobs keep their final
+    // JobResponse for the retention period (see src/registry/job-records.ts).
+    version: 2,
+    name: 'job engine: record sequence and status, finished jobs',
+    sql: {
+      sqlite: [
+        `ALTER TABLE device_jobs ADD COLUMN seq INTEGER`,
+        `ALTER TABLE device_jobs ADD COLUMN status TEXT`,
+        `CREATE UNIQUE INDEX device_jobs_by_seq ON device_jobs (job_id, seq)`,
+        `CREATE TABLE finished_jobs (
+           job_id TEXT PRIMARY KEY,
+           finished_at TEXT NOT NULL,
+           response TEXT NOT NULL
+         )`,
+        `CREATE INDEX finished_jobs_by_time ON finished_jobs (finished_at)`,
+      ],
+      postgres: [
+        `ALTER TABLE device_jobs ADD COLUMN seq INTEGER`,
+        `ALTER TABLE device_jobs ADD COLUMN status TEXT`,
+        `CREATE UNIQUE INDEX device_jobs_by_seq ON device_jobs (job_id, seq)`,
+        `CREATE TABLE finished_jobs (
+           job_id TEXT COLLATE "C" PRIMARY KEY,
+           finished_at TEXT COLLATE "C" NOT NULL,
+           response JSONB NOT NULL
+         )`,
+        `CREATE INDEX finished_jobs_by_time ON finished_jobs (finished_at)`,
+      ],
+    },
+  },
+];

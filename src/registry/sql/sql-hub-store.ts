@@ -1,0 +1,265 @@
+import { HubError } from '../../errors/hub-error.js';
+import { compileQuery, itemTypeOf, parseQuery } from '../../query/index.js';
+import { canonicalDevice, newDevice, replacedDevice } from '../device/identity.js';
+import { assertEtagMatches } from '../if-match.js';
+import { decodeJsonColumn } from '../json.js';
+import type { DeviceJobError, DeviceJobOutcome, JobSnapshotRequest, SeqRange } from '../job-records.js';
+import type { Device, DesiredPropertiesPatch, Twin, TwinServiceUpdate } from '../model.js';
+import type { DeviceCreate, HubStore, QueryPageRequest, QueryResult } from '../store.js';
+import { formatHubTime, hubNow } from '../time.js';
+import { canonicalTwin, newTwin, withIdentity } from '../twin/document.js';
+import { applyReportedPatch } from '../twin/reported-update.js';
+import { applyServiceUpdate, type TwinWriteMode } from '../twin/service-update.js';
+import type { SqlDialect, SqlDriver } from './driver.js';
+import { runMigrations } from './migrate.js';
+import { QUERY_SOURCES } from './query-sources.js';
+import { SqlJobRecords } from './sql-job-records.js';
+
+interface DeviceRow {
+  rowVersion: number;
+  device: Device;
+  twin: Twin;
+}
+
+/** What a read-modify-write produces: the documents to store (unchanged ones omitted) and the result. */
+interface RowChange<T> {
+  device?: Device;
+  twin?: Twin;
+  result: T;
+}
+
+/** Concurrent writers to one device retry their compare-and-set; this many losses in a row is an outage. */
+const MAX_WRITE_ATTEMPTS = 100;
+const DEFAULT_LIST_SIZE = 1000;
+
+const deviceNotFound = (deviceId: string): HubError => new HubError('DeviceNotFound', `Device '${deviceId}' was not found`);
+
+/** `column` with top-level string fields set, in one expression (no read-modify-write needed). */
+function setStringFields(dialect: SqlDialect, column: string, fields: Record<string, string>): string {
+  const entries = Object.entries(fields);
+  return dialect === 'sqlite'
+    ? `json_set(${column}, ${entries.map(([key, param]) => `'$.${key}', ${param}`).join(', ')})`
+    : `${column} || jsonb_build_object(${entries.map(([key, param]) => `'${key}', ${param}::text`).join(', ')})`;
+}
+
+/**
+ * Whether a connection-state write (state $2 at time $3) is newer than the stored state. Gateway
+ * processes write independently, so writes can arrive out of order; an older one must not win.
+ * On a tie Connected wins: one gateway never writes two states of a device in the same
+ * millisecond (src/gateway/session/connections.ts), so a tie is two processes — the device left
+ * one as it arrived at the other, where it is connected now. Hub times are fixed-width UTC
+ * (formatHubTime; NEVER differs from every real time in its first digit), so bytewise ("C")
+ * string order is time order in both stores, whatever the database's default collation.
+ */
+function isNewerConnectionState(dialect: SqlDialect): string {
+  const stored =
+    dialect === 'sqlite' ? `json_extract(device, '$.connectionStateUpdatedTime')` : `(device->>'connectionStateUpdatedTime') COLLATE "C"`;
+  return `(${stored} < $3 OR (${stored} = $3 AND $2 = 'Connected'))`;
+}
+
+function statements(dialect: SqlDialect) {
+  return {
+    insert: `INSERT INTO devices (device_id, row_version, device, twin) VALUES ($1, 1, $2, $3) ON CONFLICT (device_id) DO NOTHING`,
+    selectRow: `SELECT row_version, device, twin FROM devices WHERE device_id = $1`,
+    selectDevice: `SELECT device FROM devices WHERE device_id = $1`,
+    selectTwin: `SELECT twin FROM devices WHERE device_id = $1`,
+    listDevices: `SELECT device FROM devices ORDER BY device_id LIMIT $1`,
+    // Compare-and-set on row_version: a concurrent write makes this change 0 rows and the caller retries.
+    updateRow: `UPDATE devices SET row_version = row_version + 1, device = COALESCE($3, device), twin = COALESCE($4, twin)
+                WHERE device_id = $1 AND row_version = $2`,
+    deleteRow: `DELETE FROM devices WHERE device_id = $1 AND row_version = $2`,
+    setConnectionState: `UPDATE devices SET row_version = row_version + 1,
+        device = ${setStringFields(dialect, 'device', { connectionState: '$2', connectionStateUpdatedTime: '$3' })},
+        twin = ${setStringFields(dialect, 'twin', { connectionState: '$2' })}
+      WHERE device_id = $1 AND ${isNewerConnectionState(dialect)}`,
+    recordActivity: `UPDATE devices SET row_version = row_version + 1,
+        device = ${setStringFields(dialect, 'device', { lastActivityTime: '$2' })},
+        twin = ${setStringFields(dialect, 'twin', { lastActivityTime: '$2' })}
+      WHERE device_id = $1`,
+  };
+}
+
+/**
+ * HubStore over SQLite or PostgreSQL (same SQL, see SqlDriver). Each device is one row holding its
+ * identity document and its twin document, so every write is a single statement and the twin column
+ * is always exactly what GET /twins returns (the query engine reads it directly).
+ */
+export class SqlHubStore implements HubStore {
+  private readonly sql: ReturnType<typeof statements>;
+  private readonly jobRecords: SqlJobRecords;
+
+  constructor(
+    readonly db: SqlDriver,
+    private readonly now: () => string = hubNow,
+  ) {
+    this.sql = statements(db.dialect);
+    this.jobRecords = new SqlJobRecords(db);
+  }
+
+  async migrate(): Promise<void> {
+    await runMigrations(this.db);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  async createDevice(input: DeviceCreate): Promise<Device> {
+    const device = newDevice(input);
+    const twin = newTwin(device, this.now());
+    const inserted = await this.db.execute(this.sql.insert, [device.deviceId, JSON.stringify(device), JSON.stringify(twin)]);
+    if (inserted === 0) throw new HubError('DeviceAlreadyExists', `A device with id '${device.deviceId}' already exists`);
+    return device;
+  }
+
+  async getDevice(deviceId: string): Promise<Device | undefined> {
+    const [row] = await this.db.query<{ device: unknown }>(this.sql.selectDevice, [deviceId]);
+    return row && canonicalDevice(decodeJsonColumn(row.device));
+  }
+
+  updateDevice(input: DeviceCreate, ifMatch?: string): Promise<Device> {
+    return this.mutate(input.deviceId, ({ device, twin }) => {
+      assertEtagMatches(ifMatch, device.etag, 'Device');
+      const next = replacedDevice(device, input, this.now());
+      return { device: next, twin: withIdentity(twin, next), result: next };
+    });
+  }
+
+  async deleteDevice(deviceId: string, ifMatch?: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.readRow(deviceId);
+      if (!row) throw deviceNotFound(deviceId);
+      assertEtagMatches(ifMatch, row.device.etag, 'Device');
+      if ((await this.db.execute(this.sql.deleteRow, [deviceId, row.rowVersion])) === 1) return;
+      this.assertMayRetry(deviceId, attempt);
+    }
+  }
+
+  async listDevices(top = DEFAULT_LIST_SIZE): Promise<Device[]> {
+    const rows = await this.db.query<{ device: unknown }>(this.sql.listDevices, [top]);
+    return rows.map((row) => canonicalDevice(decodeJsonColumn(row.device)));
+  }
+
+  async getTwin(deviceId: string): Promise<Twin | undefined> {
+    const [row] = await this.db.query<{ twin: unknown }>(this.sql.selectTwin, [deviceId]);
+    return row && canonicalTwin(decodeJsonColumn(row.twin));
+  }
+
+  updateTwin(
+    deviceId: string,
+    update: TwinServiceUpdate,
+    options: { mode: TwinWriteMode; ifMatch?: string },
+  ): Promise<{ twin: Twin; desiredChange?: DesiredPropertiesPatch }> {
+    return this.mutate<{ twin: Twin; desiredChange?: DesiredPropertiesPatch }>(deviceId, ({ twin }) => {
+      assertEtagMatches(options.ifMatch, twin.etag, 'Twin');
+      const { twin: next, desiredPatch } = applyServiceUpdate(twin, update, options.mode, this.now());
+      if (next === twin) return { result: { twin } };
+      const desiredChange = desiredPatch && { deviceId, patch: desiredPatch, version: next.properties.desired.$version };
+      return { twin: next, result: { twin: next, desiredChange } };
+    });
+  }
+
+  async query(text: string, page: QueryPageRequest = {}): Promise<QueryResult> {
+    const parsed = parseQuery(text);
+    if (parsed.collection === 'devices.modules') return { items: [], itemType: itemTypeOf(parsed) };
+    const compiled = compileQuery(parsed, this.db.dialect, QUERY_SOURCES[parsed.collection], page);
+    // PostgreSQL cannot take U+0000 in text; no stored twin string contains it (see twin validation).
+    if (compiled.params.some((param) => typeof param === 'string' && param.includes('\u0000'))) {
+      throw new HubError('ArgumentInvalid', 'The query contains the character U+0000 in a string, which this hub does not support');
+    }
+    const rows = await this.db.query(compiled.sql, compiled.params, { prepare: false });
+    const { items, continuation } = compiled.decodePage(rows);
+    // Whole twins come back as GET /twins shows them (jsonb does not keep the field order).
+    const shaped = compiled.itemType === 'Twin' ? items.map((item) => canonicalTwin(item as Twin)) : items;
+    return { items: shaped, itemType: compiled.itemType, continuation };
+  }
+
+  patchReported(deviceId: string, patch: Record<string, unknown>): Promise<number> {
+    return this.mutate(deviceId, ({ twin }) => {
+      const next = applyReportedPatch(twin, patch, this.now());
+      return { twin: next, result: next.properties.reported.$version };
+    });
+  }
+
+  async setConnectionState(deviceId: string, state: Device['connectionState'], at: Date): Promise<void> {
+    const changed = await this.db.execute(this.sql.setConnectionState, [deviceId, state, formatHubTime(at)]);
+    // No row changed: the device is gone, or a newer state is stored and this write is stale (ignored).
+    if (changed === 0 && !(await this.getDevice(deviceId))) throw deviceNotFound(deviceId);
+  }
+
+  async recordActivity(deviceId: string, at: Date): Promise<void> {
+    const changed = await this.db.execute(this.sql.recordActivity, [deviceId, formatHubTime(at)]);
+    if (changed === 0) throw deviceNotFound(deviceId);
+  }
+
+  // ---- job records (src/registry/sql/sql-job-records.ts)
+  snapshotJobDevices(job: JobSnapshotRequest, limit: number) {
+    return this.jobRecords.snapshotJobDevices(job, limit);
+  }
+
+  claimDeviceJobs(jobId: string, range: SeqRange, at: string) {
+    return this.jobRecords.claimDeviceJobs(jobId, range, at);
+  }
+
+  finishDeviceJobs(jobId: string, outcomes: readonly DeviceJobOutcome[], at: string) {
+    return this.jobRecords.finishDeviceJobs(jobId, outcomes, at);
+  }
+
+  applyTwinJobBatch(jobId: string, range: SeqRange, update: TwinServiceUpdate, at: string) {
+    return this.jobRecords.applyTwinJobBatch(jobId, range, update, at);
+  }
+
+  closeUnprocessedDeviceJobs(
+    jobId: string,
+    close: { pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError }; interruptedError: DeviceJobError },
+    at: string,
+  ) {
+    return this.jobRecords.closeUnprocessedDeviceJobs(jobId, close, at);
+  }
+
+  countDeviceJobs(jobId: string, range?: SeqRange) {
+    return this.jobRecords.countDeviceJobs(jobId, range);
+  }
+
+  saveFinishedJob(jobId: string, response: object, finishedAt: string) {
+    return this.jobRecords.saveFinishedJob(jobId, response, finishedAt);
+  }
+
+  getFinishedJob(jobId: string) {
+    return this.jobRecords.getFinishedJob(jobId);
+  }
+
+  purgeFinishedJobs(finishedBefore: string) {
+    return this.jobRecords.purgeFinishedJobs(finishedBefore);
+  }
+
+  private async readRow(deviceId: string): Promise<DeviceRow | undefined> {
+    const [row] = await this.db.query<{ row_version: number | string; device: unknown; twin: unknown }>(this.sql.selectRow, [deviceId]);
+    return (
+      row && {
+        rowVersion: Number(row.row_version),
+        device: canonicalDevice(decodeJsonColumn(row.device)),
+        twin: canonicalTwin(decodeJsonColumn(row.twin)),
+      }
+    );
+  }
+
+  /** Read, compute (pure, may throw a HubError and write nothing), compare-and-set; retried on a lost race. */
+  private async mutate<T>(deviceId: string, change: (row: DeviceRow) => RowChange<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.readRow(deviceId);
+      if (!row) throw deviceNotFound(deviceId);
+      const { device, twin, result } = change(row);
+      if (!device && !twin) return result;
+      const params = [deviceId, row.rowVersion, device ? JSON.stringify(device) : null, twin ? JSON.stringify(twin) : null];
+      if ((await this.db.execute(this.sql.updateRow, params)) === 1) return result;
+      this.assertMayRetry(deviceId, attempt);
+    }
+  }
+
+  private assertMayRetry(deviceId: string, attempt: number): void {
+    if (attempt >= MAX_WRITE_ATTEMPTS) {
+      throw new HubError('ServiceUnavailable', `Device '${deviceId}' is being written too often concurrently, try again`);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import type { JobRecordStore } from './job-records.js';
+import type { Device, DesiredPropertiesPatch, Twin, TwinServiceUpdate } from './model.js';
+
+/**
+ * The one persistence interface of the hub. Implementations: SQLite (embedded default) and
+ * PostgreSQL (when DATABASE_URL is set); both pass the same test suite. Every method is atomic:
+ * it either applies all of its write or throws a HubError and leaves the store unchanged.
+ * Validation happens here (device ids, keys, twin keys/values/depth/sizes → ArgumentInvalid), so
+ * every caller gets it. Unknown devices → DeviceNotFound. `ifMatch` takes an etag quoted or not,
+ * `*` or `"*"` (= unconditional); a mismatch → PreconditionFailed (412), a malformed value → 400.
+ * Implementation: src/registry/sql/sql-hub-store.ts (schema in src/registry/sql/migrations.ts).
+ *
+ * The job-record methods (per-device `devices.jobs` records, finished jobs) are in JobRecordStore.
+ *
+ * This is a contract shared by the registry/API, the gateway and the jobs code. Extend it
+ * (both implementations and the shared suite) rather than reaching around it.
+ */
+export interface HubStore extends JobRecordStore {
+  /** Creates or upgrades the schema. Idempotent; run on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // ---- device identities
+  /** Throws DeviceAlreadyExists. Keys are generated when absent or empty; only 'sas' authentication. */
+  createDevice(input: DeviceCreate): Promise<Device>;
+  getDevice(deviceId: string): Promise<Device | undefined>;
+  /**
+   * Replace with optimistic concurrency against the device etag (`ifMatch` undefined or '*' =
+   * unconditional). Absent/empty keys keep the current ones. The twin's identity fields follow;
+   * its etag does not move.
+   */
+  updateDevice(input: DeviceCreate, ifMatch?: string): Promise<Device>;
+  deleteDevice(deviceId: string, ifMatch?: string): Promise<void>;
+  /** In device id order (bytewise), at most `top` (default 1000). */
+  listDevices(top?: number): Promise<Device[]>;
+
+  // ---- twins (service side)
+  getTwin(deviceId: string): Promise<Twin | undefined>;
+  /**
+   * PATCH (merge, null deletes) or PUT (replace) of tags / desired properties. Returns the new twin
+   * and, when desired properties changed, the patch to send to the device.
+   */
+  updateTwin(
+    deviceId: string,
+    update: TwinServiceUpdate,
+    options: { mode: 'patch' | 'replace'; ifMatch?: string },
+  ): Promise<{ twin: Twin; desiredChange?: DesiredPropertiesPatch }>;
+
+  // ---- queries
+  /**
+   * One page of an IoT Hub query (POST /devices/query) over `devices` or `devices.jobs`, computed
+   * in SQL. Throws ArgumentInvalid for a query that does not parse, an unknown function, a text
+   * over 8192 characters, or a continuation token of another query.
+   */
+  query(text: string, page?: QueryPageRequest): Promise<QueryResult>;
+
+  // ---- twins and state (device side, used by the gateway)
+  /** Merges a reported patch (null deletes); returns the new reported `$version`. Etag unchanged. */
+  patchReported(deviceId: string, patch: Record<string, unknown>): Promise<number>;
+  /**
+   * Sets connectionState (+ connectionStateUpdatedTime = `at`) on the device and its twin, one
+   * statement. A stale write is ignored (several gateway processes write): one whose `at` is older
+   * than the stored connectionStateUpdatedTime, or equal to it and 'Disconnected' (a tie goes to
+   * Connected, so a writer must not produce a Connected→Disconnected tie itself).
+   */
+  setConnectionState(deviceId: string, state: Device['connectionState'], at: Date): Promise<void>;
+  /** Sets lastActivityTime on the device and its twin, one statement. */
+  recordActivity(deviceId: string, at: Date): Promise<void>;
+}
+
+export interface DeviceCreate {
+  deviceId: string;
+  status?: Device['status'];
+  statusReason?: string | null;
+  authentication?: {
+    type?: Device['authentication']['type'];
+    symmetricKey?: Partial<Device['authentication']['symmetricKey']>;
+    x509Thumbprint?: Partial<Device['authentication']['x509Thumbprint']>;
+  };
+  capabilities?: Partial<Device['capabilities']>;
+}
+
+export interface QueryPageRequest {
+  /** Items per page (`x-ms-max-item-count`; default 100, at most 1000). */
+  pageSize?: number;
+  /** `x-ms-continuation` of the previous page. */
+  continuation?: string;
+}
+
+export interface QueryResult {
+  items: unknown[];
+  /** `x-ms-item-type`: Twin, DeviceJob or Raw. */
+  itemType: string;
+  /** Present only when another page follows. */
+  continuation?: string;
+}

@@ -1,0 +1,32 @@
+import { hubFilePath } from '../config/hub-file.js';
+import { roleList } from '../config/run-settings.js';
+import type { HubNode } from './hub-node.js';
+
+/**
+ * What a started hub process prints: how to reach it. Tests and scripts read the lines by their
+ * labels (`Service connection string:`, `CA certificate:`, …), so keep the labels stable.
+ */
+export function startBanner(node: HubNode): string {
+  const { hub, gateway, temporal } = node;
+  const host = hub.hostName;
+  const rows: Array<[string, string]> = [
+    ['Service connection string', hub.connectionString()],
+    ['CA certificate', hub.tls.caFile],
+  ];
+  if (hub.api) {
+    rows.push(['REST API (HTTPS)', `https://${host}:${hub.api.httpsPort}`]);
+    if (hub.api.httpPort !== undefined) rows.push(['REST API (HTTP)', `http://${host}:${hub.api.httpPort}`]);
+  }
+  if (gateway.gateway) {
+    rows.push(['Devices (MQTTS)', `mqtts://${host}:${gateway.gateway.port}`]);
+    if (gateway.gateway.wsPort !== undefined) rows.push(['Devices (MQTT/WSS)', `wss://${host}:${gateway.gateway.wsPort}/$iothub/websocket`]);
+  }
+  if (temporal) {
+    const where = temporal.embeddedDbFile ? `embedded temporal-lite, ${temporal.embeddedDbFile}` : 'external server';
+    rows.push(['Temporal', `${temporal.address} namespace ${temporal.namespace} (${where})`]);
+  }
+  rows.push(['Hub file', hubFilePath(hub.dataDir)]);
+  const width = Math.max(...rows.map(([label]) => label.length)) + 1;
+  const lines = rows.map(([label, value]) => `  ${`${label}:`.padEnd(width)} ${value}`);
+  return [`iothub-jobs is running (roles: ${roleList(node.roles)})`, ...lines, 'Press Ctrl-C to stop.', ''].join('\n');
+}

@@ -1,0 +1,54 @@
+import { Connection } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { resolve } from 'node:path';
+import { startTemporalLite, stderrLogger } from '../../temporal-lite/index.js';
+import type { HubConfig } from '../config/config.js';
+import type { Logger } from '../logger.js';
+
+/** The Temporal server the jobs use: an external one, or temporal-lite embedded in this process. */
+export interface TemporalEndpoint {
+  address: string;
+  namespace: string;
+  /** The embedded server's database file; undefined for an external server. */
+  embeddedDbFile?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Without TEMPORAL_ADDRESS: temporal-lite, durable in the data directory. With it: waits until that
+ * server answers for the namespace (a cluster's Temporal may still be starting, or its default
+ * namespace not yet registered), up to TEMPORAL_CONNECT_TIMEOUT.
+ */
+export async function provideTemporal(config: HubConfig, log: Logger): Promise<TemporalEndpoint> {
+  const { address, namespace, embeddedPort, connectTimeoutMs } = config.run.temporal;
+  if (address === undefined) {
+    const dataDir = resolve(config.settings.dataDir);
+    const server = await startTemporalLite({ port: embeddedPort, host: config.settings.bindAddress, namespace, dataDir, logger: stderrLogger('info') });
+    return { address: server.address, namespace, embeddedDbFile: resolve(dataDir, 'temporal-lite.db'), close: () => server.close() };
+  }
+  await waitForNamespace(address, namespace, connectTimeoutMs, log);
+  return { address, namespace, close: async () => {} };
+}
+
+async function waitForNamespace(address: string, namespace: string, timeoutMs: number, log: Logger): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let announced = false;
+  for (;;) {
+    let problem: string;
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      problem = (err as Error).message;
+    }
+    if (Date.now() >= deadline) throw new Error(`Temporal at ${address} (namespace '${namespace}') is not available: ${problem}`);
+    if (!announced) log.info(`Waiting for Temporal at ${address} (namespace '${namespace}')…`);
+    announced = true;
+    await sleep(1000);
+  }
+}

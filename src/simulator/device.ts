@@ -1,0 +1,124 @@
+/**
+ * A simulated device on a real MQTT/TLS connection (mqtt.js) speaking IoT Hub's device protocol:
+ * it answers direct methods as its behaviour says and can report desired properties back as
+ * reported properties. The fleet (fleet.ts) of `iothub-jobs simulate`, bench:methods and
+ * bench:jobs, and tests that need many devices, are made of these.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import { createSasToken } from '../auth/sas-token.js';
+import { DESIRED_SUBSCRIPTION, METHODS_SUBSCRIPTION } from '../gateway/topics.js';
+
+/** Where the gateway is. */
+export interface GatewayTarget {
+  /** Address to dial (default 127.0.0.1). */
+  host?: string;
+  port: number;
+  /** PEM of the CA that signed the gateway's certificate (default: the system's trusted CAs). */
+  ca?: string;
+  /** Name checked against the certificate (default localhost). */
+  servername?: string;
+  /** The hub's host name: the scope of the device's identity (token `sr`, user name). */
+  hostName: string;
+}
+
+export interface SimulatedDeviceIdentity {
+  deviceId: string;
+  /** The device's primary key (base64). */
+  key: string;
+}
+
+/** A method answer: the status and the JSON body. */
+export interface MethodReply {
+  status: number;
+  payload: Buffer;
+}
+
+export interface DeviceBehaviour {
+  /** How to answer a method call; undefined never answers (the caller times out). Default: 200 `{"ok":true}`. */
+  answer?: (methodName: string, payload: Buffer, deviceId: string) => MethodReply | undefined;
+  /** Answer after this long (default at once). */
+  answerDelayMs?: number;
+  /** Report desired properties back as reported ones: the twin's at connect, then every patch. */
+  reportDesired?: boolean;
+  /** Reconnect this long after losing the connection (default: stay disconnected). */
+  reconnectAfterMs?: number;
+  /** Called for every method answered and every reported patch sent (counters). */
+  onActivity?: (kind: 'method' | 'reported') => void;
+}
+
+const OK: MethodReply = { status: 200, payload: Buffer.from('{"ok":true}') };
+const METHOD_REQUEST = /^\$iothub\/methods\/POST\/([^/]+)\/\?\$rid=(.+)$/;
+const DESIRED_PATCH = '$iothub/twin/PATCH/properties/desired/';
+const TWIN_RESPONSES = '$iothub/twin/res/#';
+/** The `$rid` of the twin GET a reporting device sends once connected. */
+const GET_RID = 'connect';
+
+/** Desired properties without the twin's bookkeeping (`$version`, `$metadata`). */
+const reportable = (desired: Record<string, unknown>) => Object.fromEntries(Object.entries(desired).filter(([key]) => !key.startsWith('$')));
+
+/** Connects, subscribes (methods, and the twin topics when reporting), resolves once subscribed. */
+export function connectDevice(target: GatewayTarget, device: SimulatedDeviceIdentity, behaviour: DeviceBehaviour = {}): Promise<MqttClient> {
+  const client = mqtt.connect(`mqtts://${target.host ?? '127.0.0.1'}:${target.port}`, {
+    clientId: device.deviceId,
+    username: `${target.hostName}/${device.deviceId}/?api-version=2021-04-12`,
+    password: createSasToken({
+      sr: encodeURIComponent(`${target.hostName}/devices/${device.deviceId}`),
+      key: device.key,
+      expiresAt: new Date(Date.now() + 24 * 3600_000),
+    }),
+    ca: target.ca,
+    servername: target.servername ?? 'localhost',
+    protocolVersion: 4,
+    clean: true,
+    keepalive: 180,
+    // mqtt.js resubscribes on reconnect; with `clean` the hub starts each session afresh.
+    reconnectPeriod: behaviour.reconnectAfterMs ?? 0,
+    connectTimeout: 60_000,
+  });
+  let nextRid = 1;
+  const report = (desired: Record<string, unknown>) => {
+    client.publish(`$iothub/twin/PATCH/properties/reported/?$rid=${nextRid++}`, JSON.stringify(reportable(desired)), { qos: 0 });
+    behaviour.onActivity?.('reported');
+  };
+  client.on('message', (topic, payload) => {
+    const method = METHOD_REQUEST.exec(topic);
+    if (method) {
+      const reply = behaviour.answer ? behaviour.answer(method[1]!, payload, device.deviceId) : OK;
+      if (!reply) return;
+      const send = () => {
+        client.publish(`$iothub/methods/res/${reply.status}/?$rid=${method[2]}`, reply.payload, { qos: 0 });
+        behaviour.onActivity?.('method');
+      };
+      if (behaviour.answerDelayMs) setTimeout(send, behaviour.answerDelayMs);
+      else send();
+      return;
+    }
+    if (!behaviour.reportDesired) return;
+    if (topic.startsWith(DESIRED_PATCH)) report(JSON.parse(payload.toString('utf8')) as Record<string, unknown>);
+    else if (topic.startsWith(`$iothub/twin/res/200/?$rid=${GET_RID}`)) {
+      const { desired } = JSON.parse(payload.toString('utf8')) as { desired?: Record<string, unknown> };
+      if (desired && Object.keys(reportable(desired)).length > 0) report(desired);
+    }
+  });
+  const subscriptions = behaviour.reportDesired ? [METHODS_SUBSCRIPTION, DESIRED_SUBSCRIPTION, TWIN_RESPONSES] : [METHODS_SUBSCRIPTION];
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    // A device that cannot connect is closed (it must not go on reconnecting); after it has
+    // connected, errors show as 'close' and are not fatal.
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      client.end(true);
+      reject(err);
+    };
+    client.on('error', fail);
+    client.once('connect', () => {
+      client.subscribe(subscriptions, { qos: 0 }, (err) => {
+        if (err) return fail(err);
+        settled = true;
+        if (behaviour.reportDesired) client.publish(`$iothub/twin/GET/?$rid=${GET_RID}`, ' ', { qos: 0 });
+        resolve(client);
+      });
+    });
+  });
+}

@@ -1,0 +1,122 @@
+// The one clock behind every event time, timer, timeout and backoff. Without time skipping it
+// is wall time. With time skipping it runs with wall time while anything holds it (explicit
+// locks from TestService, or outstanding work reported by the work probe) and otherwise jumps
+// straight to the next due timer.
+import { TimerHeap, type TimerEntry } from './timer-heap.js';
+
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+export type TimerHandle = TimerEntry;
+
+export interface ClockOptions {
+  timeSkipping: boolean;
+  /** Start with one explicit lock (how the time-skipping test server starts). */
+  startLocked?: boolean;
+}
+
+export class VirtualClock {
+  readonly timeSkipping: boolean;
+  private offsetMs = 0;
+  private readonly heap = new TimerHeap();
+  private seq = 0;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAt = Infinity;
+  private locks: number;
+  private workProbe: () => boolean = () => false;
+  private skipCheckQueued = false;
+  private closed = false;
+
+  constructor(opts: ClockOptions) {
+    this.timeSkipping = opts.timeSkipping;
+    this.locks = opts.timeSkipping && opts.startLocked ? 1 : 0;
+  }
+
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  /** Runs `fire` once the virtual time reaches `at` (at once if it already has, on a later tick). */
+  schedule(at: number, fire: () => void): TimerHandle {
+    const entry: TimerEntry = { at, seq: this.seq++, fire, index: -1 };
+    this.heap.push(entry);
+    this.arm();
+    this.requestSkipCheck();
+    return entry;
+  }
+
+  cancel(handle: TimerHandle | undefined): void {
+    if (handle) this.heap.remove(handle);
+  }
+
+  /** Tells the clock how to find out whether work in progress holds time still. */
+  setWorkProbe(probe: () => boolean): void {
+    this.workProbe = probe;
+  }
+
+  lock(): void {
+    this.locks++;
+  }
+
+  /** Releases one explicit lock. Unbalanced unlocks are tolerated (concurrent result() calls do that). */
+  unlock(): void {
+    this.locks--;
+    this.requestSkipCheck();
+  }
+
+  /** Asks the clock to consider a jump soon (after the current turn's state changes settle). */
+  requestSkipCheck(): void {
+    if (!this.timeSkipping || this.skipCheckQueued || this.closed) return;
+    this.skipCheckQueued = true;
+    setImmediate(() => {
+      this.skipCheckQueued = false;
+      this.trySkip();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    this.heap.clear();
+  }
+
+  private trySkip(): void {
+    if (this.closed || this.locks > 0 || this.workProbe()) return;
+    const next = this.heap.peek();
+    if (!next) return;
+    const now = this.now();
+    if (next.at > now) {
+      this.offsetMs += next.at - now;
+      // The armed wall-clock wake-up was computed for the old offset.
+      if (this.wakeTimer) clearTimeout(this.wakeTimer);
+      this.wakeTimer = undefined;
+      this.wakeAt = Infinity;
+    }
+    this.fireDue();
+  }
+
+  private fireDue(): void {
+    const now = this.now();
+    for (let e = this.heap.peek(); e && e.at <= now && !this.closed; e = this.heap.peek()) {
+      this.heap.pop();
+      e.fire();
+    }
+    this.arm();
+    this.requestSkipCheck();
+  }
+
+  private arm(): void {
+    if (this.closed) return;
+    const next = this.heap.peek();
+    if (!next) return;
+    if (this.wakeTimer && this.wakeAt <= next.at) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    const delay = Math.min(Math.max(0, next.at - this.now()), MAX_TIMEOUT_MS);
+    this.wakeAt = next.at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeAt = Infinity;
+      this.fireDue();
+    }, delay);
+  }
+}

@@ -1,0 +1,118 @@
+// The engine's shared context: clock, storage, task queues, run index, namespaces and
+// visibility. The behaviour lives in the modules next to this one, which take an Engine.
+import type { VirtualClock } from '../clock/virtual-clock.js';
+import type { Msg } from '../grpc/proto.js';
+import type { Logger } from '../logger.js';
+import { Matching } from '../matching/matching.js';
+import type { Committer } from '../persistence/committer.js';
+import type { Store } from '../persistence/store.js';
+import { NamespaceRegistry } from './namespaces.js';
+import type { Run } from './run.js';
+import { RunIndex } from './run-index.js';
+import { VisibilityWriter, type VisibilitySink } from './visibility-port.js';
+
+/** A query waiting for a legacy query task to be answered. */
+export interface LegacyQuery {
+  id: string;
+  namespace: string;
+  runId: string;
+  query: Msg;
+  resolve: (result: Msg) => void;
+  reject: (err: Error) => void;
+}
+
+export type WorkflowTaskRef = { kind: 'wft'; runId: string; dispatch: number } | { kind: 'query'; query: LegacyQuery };
+export interface ActivityTaskRef {
+  runId: string;
+  scheduledEventId: number;
+  attempt: number;
+}
+
+export interface EngineConfig {
+  clock: VirtualClock;
+  store: Store;
+  committer: Committer;
+  logger: Logger;
+  visibility: VisibilitySink;
+  /** How long an empty long poll waits before answering empty (Core's deadline is 70 s). */
+  pollTimeoutMs: number;
+  /** How long a history long poll waits before answering empty so the client re-polls. */
+  historyPollTimeoutMs: number;
+  /** Extra checks of search attributes at start/upsert (from the visibility module). */
+  validateSearchAttributes?: (namespace: string, searchAttributes: Msg | undefined) => void;
+}
+
+export class Engine {
+  readonly clock: VirtualClock;
+  readonly store: Store;
+  readonly committer: Committer;
+  readonly logger: Logger;
+  readonly runs: RunIndex;
+  readonly namespaces: NamespaceRegistry;
+  readonly visibility: VisibilityWriter;
+  readonly matching = new Matching<WorkflowTaskRef, ActivityTaskRef>();
+  readonly legacyQueries = new Map<string, LegacyQuery>();
+  readonly pollTimeoutMs: number;
+  readonly historyPollTimeoutMs: number;
+  readonly validateSearchAttributes: (namespace: string, searchAttributes: Msg | undefined) => void;
+  private taskIdCounter = Date.now() * 1000;
+  closed = false;
+
+  constructor(cfg: EngineConfig) {
+    this.clock = cfg.clock;
+    this.store = cfg.store;
+    this.committer = cfg.committer;
+    this.logger = cfg.logger;
+    this.pollTimeoutMs = cfg.pollTimeoutMs;
+    this.historyPollTimeoutMs = cfg.historyPollTimeoutMs;
+    this.validateSearchAttributes = cfg.validateSearchAttributes ?? (() => undefined);
+    this.runs = new RunIndex(cfg.store);
+    this.namespaces = new NamespaceRegistry(cfg.store, cfg.committer);
+    this.visibility = new VisibilityWriter(cfg.visibility, cfg.committer);
+    this.committer.onCommitted(() => {
+      this.runs.evictCommitted();
+      this.clock.requestSkipCheck();
+    });
+    this.clock.setWorkProbe(() => this.hasOutstandingWork());
+  }
+
+  nextTaskId(): number {
+    return ++this.taskIdCounter;
+  }
+
+  /** Arms the run's timer named `key` (replacing an earlier one) on the virtual clock. */
+  setTimer(run: Run, key: string, at: number, fire: () => void): void {
+    this.clock.cancel(run.handles.get(key));
+    const handle = this.clock.schedule(at, () => {
+      if (run.handles.get(key) !== handle) return;
+      run.handles.delete(key);
+      if (this.closed) return;
+      try {
+        fire();
+      } catch (err) {
+        this.logger.error(`timer ${key} of ${run.core.workflowId}/${run.core.runId} failed: ${err instanceof Error ? err.stack : String(err)}`);
+      }
+    });
+    run.handles.set(key, handle);
+  }
+
+  clearTimer(run: Run, key: string): void {
+    this.clock.cancel(run.handles.get(key));
+    run.handles.delete(key);
+  }
+
+  clearAllTimers(run: Run): void {
+    for (const h of run.handles.values()) this.clock.cancel(h);
+    run.handles.clear();
+  }
+
+  /** Work that holds a time-skipping clock still: scheduled/running workflow tasks, activities, queries. */
+  hasOutstandingWork(): boolean {
+    if (this.legacyQueries.size > 0) return true;
+    for (const run of this.runs.openRuns()) {
+      if (run.core.wft && !(run.core.wft.notBefore && run.core.wft.notBefore > this.clock.now())) return true;
+      for (const a of run.activities.values()) if (a.phase !== 'backoff') return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,29 @@
+// History events are kept protobuf-encoded (in memory and in SQLite). Responses that carry a
+// history attach the encoded events under RAW_HISTORY and the serializer splices them into the
+// wire bytes, so events are never decoded and re-encoded per workflow task or history read.
+// A response that embeds such a message (the eager workflow task of a start) lists it under
+// RAW_NESTED, by field name, and the serializer encodes it the same way.
+import { encodeHistory, lengthDelimitedTag, varint } from './history-bytes.js';
+import type { Msg, ProtoType } from './proto.js';
+
+export const RAW_HISTORY = Symbol('rawHistory');
+export const RAW_NESTED = Symbol('rawNested');
+
+export type WithRawHistory = Msg & { [RAW_HISTORY]?: Buffer[]; [RAW_NESTED]?: Record<string, WithRawHistory> };
+
+/** Serializes `obj` with type `t`, appending its RAW_HISTORY as `history` and its RAW_NESTED messages. */
+export function serializeWithRawHistory(t: ProtoType, obj: WithRawHistory): Buffer {
+  const head = Buffer.from(t.encode(t.fromObject(obj)).finish());
+  const raw = obj[RAW_HISTORY];
+  const nested = obj[RAW_NESTED];
+  if (!raw && !nested) return head;
+  const parts: Buffer[] = [head];
+  const append = (fieldId: number, body: Buffer) => parts.push(lengthDelimitedTag(fieldId), varint(body.length), body);
+  if (raw && t.fields.history) append(t.fields.history.id, encodeHistory(raw));
+  for (const [name, message] of Object.entries(nested ?? {})) {
+    const field = t.fields[name];
+    // fromObject above has resolved the field's type.
+    append(field.id, serializeWithRawHistory(field.resolvedType as ProtoType, message));
+  }
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,159 @@
+// Assembles temporal-lite: storage, clock, engine, visibility and the gRPC services.
+import * as grpc from '@grpc/grpc-js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { VirtualClock } from './clock/virtual-clock.js';
+import { Engine } from './engine/engine.js';
+import { recoverOpenRuns } from './engine/recovery.js';
+import { scheduleRetention } from './engine/retention.js';
+import { unavailable } from './grpc/errors.js';
+import type { Msg } from './grpc/proto.js';
+import { buildService, type Handlers, type ServiceOptions } from './grpc/service.js';
+import { stderrLogger, type Logger } from './logger.js';
+import { Committer } from './persistence/committer.js';
+import { IN_MEMORY, openDatabase, type OpenedDatabase } from './persistence/open-database.js';
+import { Store } from './persistence/store.js';
+import { executionHandlers } from './service/execution-handlers.js';
+import { namespaceHandlers } from './service/namespace-handlers.js';
+import { systemInfo } from './service/system-info.js';
+import { taskHandlers } from './service/task-handlers.js';
+import { testServiceHandlers } from './service/test-service.js';
+import { visibilityCall, visibilityOperatorHandlers, visibilityWorkflowHandlers } from './service/visibility-handlers.js';
+import { createVisibilityService } from './visibility/index.js';
+
+export interface TemporalLiteOptions {
+  /** TCP port; 0 or undefined lets the OS choose. */
+  port?: number;
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** Namespaces to create besides `default`. */
+  namespace?: string | string[];
+  /** Virtual clock that jumps to the next timer when nothing holds it (TestService semantics). */
+  timeSkipping?: boolean;
+  /** With timeSkipping: start with one explicit lock, released by UnlockTimeSkipping (the test server's CLI default). */
+  timeSkippingLocked?: boolean;
+  /** Directory holding the SQLite file temporal-lite.db (created if missing). */
+  dataDir?: string;
+  /** The SQLite file itself (its directory must exist). Neither this nor dataDir: in memory. */
+  dbFile?: string;
+  /** Custom search attributes to register in every configured namespace, as NAME=Type. */
+  searchAttributes?: string[];
+  logger?: Logger;
+  /** Empty long polls answer after this long (default 55 s; Core's deadline is 70 s). */
+  pollTimeoutMs?: number;
+  /** How often closed runs past their namespace retention are deleted (default hourly). */
+  retentionSweepIntervalMs?: number;
+}
+
+export interface TemporalLite {
+  /** host:port to give the Temporal client and worker. */
+  address: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const NAMESPACE_MANAGEMENT = new Set(['RegisterNamespace', 'DescribeNamespace', 'ListNamespaces', 'UpdateNamespace', 'GetSystemInfo', 'GetSearchAttributes']);
+
+export async function startTemporalLite(opts: TemporalLiteOptions = {}): Promise<TemporalLite> {
+  const logger = opts.logger ?? stderrLogger();
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const file = opts.dbFile ?? (opts.dataDir ? join(opts.dataDir, 'temporal-lite.db') : IN_MEMORY);
+  const opened = openDatabase(file);
+  try {
+    return await assemble(opened, file, opts, logger);
+  } catch (err) {
+    opened.close();
+    throw err;
+  }
+}
+
+async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLiteOptions, logger: Logger): Promise<TemporalLite> {
+  const db = opened.db;
+  const store = new Store(db);
+  const wal = opened.wal;
+  const committer = new Committer((fn) => store.transaction(fn), wal && (() => wal.sync()));
+  const clock = new VirtualClock({ timeSkipping: !!opts.timeSkipping, startLocked: opts.timeSkippingLocked });
+  const vis = createVisibilityService(db, { clock: () => clock.now() });
+  const engine = new Engine({
+    clock,
+    store,
+    committer,
+    logger,
+    visibility: vis,
+    pollTimeoutMs: opts.pollTimeoutMs ?? 55_000,
+    historyPollTimeoutMs: Math.min(opts.pollTimeoutMs ?? 20_000, 20_000),
+    validateSearchAttributes: (ns, sa) => visibilityCall(() => vis.validateSearchAttributes(ns, sa)),
+  });
+  const namespaces = ['default', ...[opts.namespace ?? []].flat()];
+  store.transaction(() => {
+    for (const ns of namespaces) {
+      engine.namespaces.ensure(ns);
+      visibilityCall(() => vis.registerSearchAttributes(ns, opts.searchAttributes ?? []));
+    }
+  });
+  const recovered = recoverOpenRuns(engine);
+  await committer.settled();
+  if (recovered > 0) logger.info(`recovered ${recovered} open workflow runs from ${file}`);
+  const stopRetention = scheduleRetention(engine, vis, opts.retentionSweepIntervalMs ?? 3600_000);
+
+  const serviceOpts: ServiceOptions = {
+    logger,
+    beforeRespond: () => committer.settled(),
+    gate: () => (committer.failed ? unavailable(`temporal-lite storage failure: ${committer.failed.message}`) : undefined),
+  };
+  const workflowHandlers = withNamespaceCheck(engine, {
+    GetSystemInfo: () => systemInfo(),
+    ...namespaceHandlers(engine),
+    ...executionHandlers(engine, (ns, sa) => visibilityCall(() => vis.typedSearchAttributes(ns, sa as Msg))),
+    ...taskHandlers(engine),
+    ...visibilityWorkflowHandlers(vis),
+  });
+  const operatorHandlers = withNamespaceCheck(engine, { ...visibilityOperatorHandlers(vis) });
+  const server = new grpc.Server({ 'grpc.keepalive_permit_without_calls': 1, 'grpc.max_receive_message_length': 128 * 1024 * 1024 });
+  const services: Array<[string, Handlers]> = [
+    ['temporal.api.workflowservice.v1.WorkflowService', workflowHandlers],
+    ['temporal.api.operatorservice.v1.OperatorService', operatorHandlers],
+    ['temporal.api.testservice.v1.TestService', testServiceHandlers(clock)],
+    ['grpc.health.v1.Health', { Check: () => ({ status: 'SERVING' }) }],
+  ];
+  for (const [name, handlers] of services) {
+    const { definition, implementation } = buildService(name, handlers, serviceOpts);
+    server.addService(definition, implementation);
+  }
+  const host = opts.host ?? '127.0.0.1';
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      engine.closed = true;
+      stopRetention();
+      engine.matching.close();
+      clock.close();
+      server.forceShutdown();
+      try {
+        committer.flushNow();
+      } catch (err) {
+        logger.error(`final commit failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      opened.close();
+    })());
+  const hostForClients = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return { address: `${hostForClients}:${port}`, port, close };
+}
+
+/** Requests naming an unknown namespace get NOT_FOUND before any handler runs. */
+function withNamespaceCheck(engine: Engine, handlers: Handlers): Handlers {
+  const checked: Handlers = {};
+  for (const [name, h] of Object.entries(handlers)) {
+    checked[name] = NAMESPACE_MANAGEMENT.has(name)
+      ? h
+      : (req, ctx) => {
+          engine.namespaces.get(req.namespace ?? '');
+          return h(req, ctx);
+        };
+  }
+  return checked;
+}

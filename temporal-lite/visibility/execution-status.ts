@@ -1,0 +1,48 @@
+// Workflow execution statuses: the short names Temporal's query language and group values use
+// ('Running'), the proto enum names ('WORKFLOW_EXECUTION_STATUS_RUNNING') and the numbers.
+
+export const STATUS_NAMES = [
+  'Unspecified',
+  'Running',
+  'Completed',
+  'Failed',
+  'Canceled',
+  'Terminated',
+  'ContinuedAsNew',
+  'TimedOut',
+  'Paused',
+] as const;
+
+export type ExecutionStatusName = Exclude<(typeof STATUS_NAMES)[number], 'Unspecified'>;
+
+const ENUM_NAMES = [
+  'WORKFLOW_EXECUTION_STATUS_UNSPECIFIED',
+  'WORKFLOW_EXECUTION_STATUS_RUNNING',
+  'WORKFLOW_EXECUTION_STATUS_COMPLETED',
+  'WORKFLOW_EXECUTION_STATUS_FAILED',
+  'WORKFLOW_EXECUTION_STATUS_CANCELED',
+  'WORKFLOW_EXECUTION_STATUS_TERMINATED',
+  'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW',
+  'WORKFLOW_EXECUTION_STATUS_TIMED_OUT',
+  'WORKFLOW_EXECUTION_STATUS_PAUSED',
+];
+
+/** Status number from either name form, case-sensitive as Temporal; undefined if unknown. */
+export function statusNumber(name: string): number | undefined {
+  const short = STATUS_NAMES.indexOf(name as (typeof STATUS_NAMES)[number]);
+  if (short >= 0) return short;
+  const long = ENUM_NAMES.indexOf(name);
+  return long >= 0 ? long : undefined;
+}
+
+export function isStatusNumber(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n < STATUS_NAMES.length;
+}
+
+export function statusShortName(n: number): string {
+  return STATUS_NAMES[n] ?? 'Unspecified';
+}
+
+export function statusEnumName(n: number): string {
+  return ENUM_NAMES[n] ?? ENUM_NAMES[0];
+}

@@ -1,0 +1,36 @@
+import type { MqttClient } from 'mqtt';
+import type { Hub } from '../../../src/hub.js';
+import { connectDevice, type DeviceBehaviour } from '../../../src/simulator/device.js';
+
+/** Registers devices and connects simulated ones (mqtt.js) with the given behaviour; closes them all. */
+export class SimulatedDevices {
+  private readonly clients: MqttClient[] = [];
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly mqttsPort: number,
+  ) {}
+
+  /** Registered only (offline). */
+  async register(deviceIds: readonly string[]): Promise<Array<{ deviceId: string; key: string }>> {
+    const identities = [];
+    for (const deviceId of deviceIds) {
+      const device = await this.hub.store.createDevice({ deviceId });
+      identities.push({ deviceId, key: device.authentication.symmetricKey.primaryKey });
+    }
+    return identities;
+  }
+
+  /** Registered and connected, answering as `behaviour` says. */
+  async connect(deviceIds: readonly string[], behaviour: DeviceBehaviour = {}): Promise<void> {
+    const target = { port: this.mqttsPort, ca: this.hub.tls.ca, hostName: this.hub.hostName };
+    for (const identity of await this.register(deviceIds)) this.clients.push(await connectDevice(target, identity, behaviour));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.splice(0).map((client) => client.endAsync(true)));
+  }
+}
+
+/** A JSON method reply. */
+export const reply = (status: number, payload: unknown) => ({ status, payload: Buffer.from(JSON.stringify(payload)) });

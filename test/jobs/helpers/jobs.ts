@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Worker } from '@temporalio/worker';
+import type { JobsService } from '../../../src/jobs/service.js';
+import type { JobResponse } from '../../../workflows/types.js';
+import { jobsWorkflowBundle } from './bundle.js';
+
+const { History } = proto.temporal.api.history.v1;
+
+/** Polls GET until `done(job)` holds; returns that job. */
+export async function waitForJob(
+  service: Pick<JobsService, 'get'>,
+  jobId: string,
+  done: (job: JobResponse) => boolean,
+  timeoutMs = 15_000,
+): Promise<JobResponse> {
+  const deadline = Date.now() + timeoutMs;
+  let last: JobResponse | undefined;
+  for (;;) {
+    last = await service.get(jobId);
+    if (done(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for job ${jobId}; last seen ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The statistics invariant: the counts sum to deviceCount. */
+export function assertStatisticsConsistent(job: JobResponse): void {
+  const s = job.deviceJobStatistics;
+  if (!s) return;
+  assert.equal(s.failedCount + s.succeededCount + s.runningCount + s.pendingCount, s.deviceCount, JSON.stringify(s));
+  for (const value of Object.values(s)) assert.ok(Number.isInteger(value) && value >= 0, JSON.stringify(s));
+}
+
+export interface RunHistory {
+  workflowId: string;
+  runId: string;
+  history: proto.temporal.api.history.v1.IHistory;
+}
+
+/** Every run of a job's workflows (the job and its shards, continued runs included), with its history. */
+export async function jobRunHistories(client: Client, jobId: string): Promise<RunHistory[]> {
+  const runs: RunHistory[] = [];
+  for await (const execution of client.workflow.list({ query: `WorkflowId = '${jobId}' OR WorkflowId STARTS_WITH '${jobId}/shard-'` })) {
+    const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    runs.push({ workflowId: execution.workflowId, runId: execution.runId, history });
+  }
+  return runs;
+}
+
+/** Replays histories with the current workflow bundle; fails on any nondeterminism. */
+export async function replayHistories(histories: ReadonlyArray<{ workflowId: string; history: unknown }>): Promise<void> {
+  const results = Worker.runReplayHistories({ workflowBundle: await jobsWorkflowBundle() }, histories as never);
+  let replayed = 0;
+  for await (const result of results) {
+    assert.equal(result.error, undefined, `replay of ${result.workflowId} failed: ${result.error?.message}`);
+    replayed++;
+  }
+  assert.equal(replayed, histories.length);
+}
+
+/** Replays every run of the given jobs (and, when recording, keeps them as fixtures named `name`). */
+export async function replayJobHistories(client: Client, jobIds: readonly string[], name: string): Promise<void> {
+  const histories = (await Promise.all(jobIds.map((jobId) => jobRunHistories(client, jobId)))).flat();
+  assert.ok(histories.length >= jobIds.length);
+  await replayHistories(histories);
+  recordHistoryFixtures(name, histories);
+}
+
+const FIXTURES = new URL('../fixtures/histories/', import.meta.url);
+
+/**
+ * With JOBS_RECORD_HISTORIES=1, keeps the given runs as replay fixtures (fixtures/histories/
+ * <name>-<n>.binpb, the History protobuf), replayed by replay-fixtures.test.ts. Binary, because
+ * SDK 1.24's historyToJSON mixes two protobufjs majors and throws.
+ */
+export function recordHistoryFixtures(name: string, runs: readonly RunHistory[]): void {
+  if (process.env.JOBS_RECORD_HISTORIES !== '1') return;
+  mkdirSync(FIXTURES, { recursive: true });
+  runs.forEach((run, n) => {
+    writeFileSync(new URL(`${name}-${n}.binpb`, FIXTURES), History.encode(History.fromObject(run.history)).finish());
+  });
+}
+
+/** The recorded fixtures. */
+export function historyFixtures(): Array<{ workflowId: string; history: unknown }> {
+  return readdirSync(FIXTURES)
+    .filter((file) => file.endsWith('.binpb'))
+    .sort()
+    .map((file) => ({ workflowId: file, history: History.decode(readFileSync(new URL(file, FIXTURES))) }));
+}

@@ -1,0 +1,139 @@
+// The job workflows under @temporalio/testing time skipping (temporal-lite bin), with real devices
+// on the gateway: scheduling, cancel, expiry, and every kind of device outcome.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { JobResponse } from '../../workflows/types.js';
+import { reply } from './helpers/devices.js';
+import { jobRecords } from './helpers/records.js';
+import { startJobsTestEngine, type JobsTestEngine } from './helpers/workflow-env.js';
+import { assertStatisticsConsistent, replayJobHistories, waitForJob } from './helpers/jobs.js';
+
+const DAY_MS = 24 * 3600_000;
+const method = (extra: Record<string, unknown> = {}) => ({ methodName: 'reboot', payload: { delay: 1 }, responseTimeoutInSeconds: 5, ...extra });
+
+describe('job workflows under time skipping', () => {
+  let engine: JobsTestEngine;
+  const jobIds: string[] = [];
+  const result = (jobId: string) => engine.env.client.workflow.getHandle(jobId).result() as Promise<JobResponse>;
+
+  before(async () => {
+    engine = await startJobsTestEngine({
+      tuning: { scheduleDeviceMethod: { shardSize: 2, batchSize: 2, batchConcurrency: 1, shardConcurrency: 1 } },
+    });
+    await engine.devices.connect(['ok-1', 'ok-2', 'ok-3'], { answer: (_m, payload) => reply(200, { got: JSON.parse(payload.toString()) }) });
+    await engine.devices.connect(['err-1'], { answer: () => reply(500, { error: 'broken' }) });
+    await engine.devices.connect(['mute-1'], { answer: () => undefined });
+    await engine.devices.register(['off-1']);
+    await engine.devices.connect(['slow-1', 'slow-2', 'slow-3', 'slow-4', 'slow-5', 'slow-6', 'slow-7', 'slow-8'], { answer: () => reply(200, null), answerDelayMs: 1000 });
+  });
+  after(() => engine?.dispose());
+
+  it('runs a job scheduled a day ahead without waiting a day', async () => {
+    jobIds.push('day-ahead');
+    const now = await engine.env.currentTimeMs();
+    const startTime = new Date(now + DAY_MS).toISOString();
+    const queued = await engine.createJob('day-ahead', {
+      type: 'scheduleDeviceMethod',
+      queryCondition: "deviceId IN ['ok-1', 'ok-2']",
+      startTime,
+      cloudToDeviceMethod: method(),
+    });
+    assert.equal(queued.status, 'queued');
+    assert.equal(Date.parse(queued.startTime), Date.parse(startTime));
+    assert.equal(queued.deviceJobStatistics, undefined);
+    await waitForJob(engine.service, 'day-ahead', (job) => job.status === 'scheduled');
+
+    const wallStart = Date.now();
+    const done = await result('day-ahead');
+    assert.ok(Date.now() - wallStart < 15_000, 'the day was skipped');
+    assert.equal(done.status, 'completed');
+    assert.ok(Date.parse(done.endTime!) >= Date.parse(startTime), `ended ${done.endTime} after the start ${startTime}`);
+    assert.deepEqual(done.deviceJobStatistics, { deviceCount: 2, failedCount: 0, succeededCount: 2, runningCount: 0, pendingCount: 0 });
+    const records = await jobRecords(engine.hub.hub.store, 'day-ahead');
+    assert.deepEqual(records.get('ok-1')?.outcome, { deviceMethodResponse: { status: 200, payload: { got: { delay: 1 } } } });
+    assert.deepEqual(await engine.service.get('day-ahead'), done, 'a finished job reads the same from the store');
+  });
+
+  it('records every kind of device outcome and completes although devices failed', async () => {
+    jobIds.push('mixed');
+    await engine.createJob('mixed', {
+      type: 'scheduleDeviceMethod',
+      queryCondition: "deviceId IN ['ok-3', 'err-1', 'mute-1', 'off-1']",
+      cloudToDeviceMethod: method({ payload: 'hello' }),
+    });
+    const done = await result('mixed');
+    assert.equal(done.status, 'completed');
+    assert.equal(done.failureReason, undefined);
+    assert.deepEqual(done.deviceJobStatistics, { deviceCount: 4, failedCount: 2, succeededCount: 2, runningCount: 0, pendingCount: 0 });
+    const records = await jobRecords(engine.hub.hub.store, 'mixed');
+    assert.equal(records.get('ok-3')?.status, 'completed');
+    assert.deepEqual(records.get('ok-3')?.outcome, { deviceMethodResponse: { status: 200, payload: { got: 'hello' } } });
+    assert.equal(records.get('err-1')?.status, 'completed', 'a device answering an error status was processed');
+    assert.deepEqual(records.get('err-1')?.outcome, { deviceMethodResponse: { status: 500, payload: { error: 'broken' } } });
+    assert.equal(records.get('off-1')?.status, 'failed');
+    assert.equal(records.get('off-1')?.error?.code, 'DeviceNotOnline');
+    assert.equal(records.get('mute-1')?.status, 'failed');
+    assert.equal(records.get('mute-1')?.error?.code, 'GatewayTimeout');
+    for (const record of records.values()) {
+      assert.equal(record.jobType, 'scheduleDeviceMethod');
+      assert.ok(record.startTimeUtc && record.endTimeUtc && record.startTimeUtc <= record.endTimeUtc, JSON.stringify(record));
+    }
+  });
+
+  it('cancels a scheduled job at once', async () => {
+    jobIds.push('cancel-scheduled');
+    const now = await engine.env.currentTimeMs();
+    await engine.createJob('cancel-scheduled', {
+      type: 'scheduleDeviceMethod',
+      queryCondition: '*',
+      startTime: new Date(now + 3 * DAY_MS).toISOString(),
+      cloudToDeviceMethod: method(),
+    });
+    await waitForJob(engine.service, 'cancel-scheduled', (job) => job.status === 'scheduled');
+    const cancelled = await engine.service.cancel('cancel-scheduled');
+    assert.equal(cancelled.status, 'cancelled');
+    const done = await result('cancel-scheduled');
+    assert.equal(done.status, 'cancelled');
+    assert.ok(done.endTime);
+    assert.equal(done.deviceJobStatistics, undefined, 'no device was resolved');
+    assert.equal((await jobRecords(engine.hub.hub.store, 'cancel-scheduled')).size, 0);
+    assert.deepEqual(await engine.service.cancel('cancel-scheduled'), done, 'cancelling a finished job returns it unchanged');
+  });
+
+  it('cancels a running job: dispatching stops and the devices not started are canceled', async () => {
+    jobIds.push('cancel-running');
+    await engine.createJob('cancel-running', { type: 'scheduleDeviceMethod', queryCondition: "STARTSWITH(deviceId, 'slow-')", cloudToDeviceMethod: method() });
+    const running = await waitForJob(engine.service, 'cancel-running', (job) => job.status === 'running' && job.deviceJobStatistics?.succeededCount! > 0, 20_000);
+    assertStatisticsConsistent(running);
+    const cancelled = await engine.service.cancel('cancel-running');
+    assert.equal(cancelled.status, 'cancelled');
+    const done = await result('cancel-running');
+    assert.equal(done.status, 'cancelled');
+    assertStatisticsConsistent(done);
+    const statuses = [...(await jobRecords(engine.hub.hub.store, 'cancel-running')).values()].map((r) => r.status);
+    assert.equal(statuses.length, 8);
+    assert.ok(statuses.includes('completed') && statuses.includes('canceled'), statuses.join());
+    assert.ok(!statuses.includes('pending') && !statuses.includes('running'), statuses.join());
+    assert.equal(done.deviceJobStatistics!.failedCount, statuses.filter((s) => s === 'canceled').length);
+  });
+
+  it('fails a job whose maxExecutionTimeInSeconds runs out, failing the devices not processed', async () => {
+    jobIds.push('expiry');
+    await engine.createJob('expiry', {
+      type: 'scheduleDeviceMethod',
+      queryCondition: "deviceId IN ['mute-1', 'ok-1', 'ok-2', 'ok-3', 'err-1']",
+      maxExecutionTimeInSeconds: 1,
+      cloudToDeviceMethod: method(),
+    });
+    const done = await result('expiry');
+    assert.equal(done.status, 'failed');
+    assert.match(done.failureReason ?? '', /maxExecutionTimeInSeconds \(1\)/);
+    assertStatisticsConsistent(done);
+    const records = await jobRecords(engine.hub.hub.store, 'expiry');
+    const expired = [...records.values()].filter((r) => r.error?.code === 'JobExpired');
+    assert.ok(expired.length >= 1, JSON.stringify([...records.values()]));
+    assert.ok([...records.values()].every((r) => r.status === 'completed' || r.status === 'failed'));
+  });
+
+  it('replays every history it produced', () => replayJobHistories(engine.env.client, jobIds, 'job-workflows'));
+});

@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { HubError, type HubErrorCode } from '../../src/errors/hub-error.js';
+import { MIGRATIONS } from '../../src/registry/sql/migrations.js';
+import type { SqlHubStore } from '../../src/registry/sql/sql-hub-store.js';
+import { STORE_VARIANTS } from '../helpers/store-variants.js';
+import { openTestStore, type TestStore } from '../helpers/store.js';
+
+const hubError = (code: HubErrorCode, message?: RegExp) => (err: unknown) =>
+  err instanceof HubError && err.code === code && (message === undefined || message.test(err.message));
+
+for (const variant of STORE_VARIANTS) {
+  describe(`HubStore (${variant.name})`, { skip: variant.skip }, () => {
+    let testStore: TestStore;
+    let store: SqlHubStore;
+    let n = 0;
+    const newId = () => `dev-${++n}`;
+
+    before(async () => {
+      testStore = await openTestStore(variant);
+      store = testStore.store;
+    });
+    after(() => testStore.dispose());
+
+    describe('schema', () => {
+      it('migrations are recorded and idempotent', async () => {
+        await store.migrate();
+        const rows = await store.db.query<{ version: number }>('SELECT version FROM hub_schema_migrations ORDER BY version');
+        assert.deepEqual(rows.map((row) => Number(row.version)), MIGRATIONS.map((migration) => migration.version));
+      });
+
+      it('data survives reopening the store', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        const again = await testStore.reopen();
+        assert.equal((await again.getDevice(deviceId))?.deviceId, deviceId);
+      });
+    });
+
+    describe('device identities', () => {
+      it('creates, gets, lists in id order, and refuses duplicates', async () => {
+        const created = await store.createDevice({ deviceId: 'list-b', status: 'disabled', statusReason: 'later' });
+        await store.createDevice({ deviceId: 'list-A' });
+        assert.deepEqual(await store.getDevice('list-b'), created);
+        await assert.rejects(store.createDevice({ deviceId: 'list-b' }), hubError('DeviceAlreadyExists', /'list-b' already exists/));
+        const ids = (await store.listDevices()).map((device) => device.deviceId).filter((id) => id.startsWith('list-'));
+        assert.deepEqual(ids, ['list-A', 'list-b']); // bytewise: uppercase first in both stores
+        assert.equal((await store.listDevices(1)).length, 1);
+        assert.equal(await store.getDevice('no-such-device'), undefined);
+      });
+
+      it('updates with If-Match and keeps the twin in sync', async () => {
+        const deviceId = newId();
+        const created = await store.createDevice({ deviceId });
+        const twinBefore = (await store.getTwin(deviceId))!;
+        await assert.rejects(store.updateDevice({ deviceId, status: 'disabled' }, '"Mg=="'), hubError('PreconditionFailed'));
+        assert.deepEqual(await store.getDevice(deviceId), created);
+        const updated = await store.updateDevice({ deviceId, status: 'disabled', statusReason: 'stolen' }, `"${created.etag}"`);
+        assert.equal(updated.etag, 'Mg==');
+        assert.deepEqual(updated.authentication.symmetricKey, created.authentication.symmetricKey);
+        const twin = (await store.getTwin(deviceId))!;
+        assert.equal(twin.status, 'disabled');
+        assert.equal(twin.statusReason, 'stolen');
+        assert.equal(twin.deviceEtag, 'Mg==');
+        assert.equal(twin.statusUpdateTime, updated.statusUpdatedTime);
+        assert.equal(twin.etag, twinBefore.etag, 'identity changes do not move the twin etag');
+        await assert.rejects(store.updateDevice({ deviceId: 'no-such-device' }, '*'), hubError('DeviceNotFound'));
+      });
+
+      it('deletes with If-Match', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        await assert.rejects(store.deleteDevice(deviceId, '"OTk="'), hubError('PreconditionFailed'));
+        await store.deleteDevice(deviceId, '"MQ=="');
+        assert.equal(await store.getDevice(deviceId), undefined);
+        assert.equal(await store.getTwin(deviceId), undefined);
+        await assert.rejects(store.deleteDevice(deviceId), hubError('DeviceNotFound'));
+      });
+
+      it('rejects invalid input without writing', async () => {
+        await assert.rejects(store.createDevice({ deviceId: 'bad id' }), hubError('ArgumentInvalid'));
+        assert.equal(await store.getDevice('bad id'), undefined);
+      });
+
+      it('records connection state and activity on device and twin', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        const at = new Date('2024-05-10T07:11:30.123Z');
+        await store.setConnectionState(deviceId, 'Connected', at);
+        await store.recordActivity(deviceId, new Date('2024-05-10T07:12:00.000Z'));
+        const device = (await store.getDevice(deviceId))!;
+        assert.equal(device.connectionState, 'Connected');
+        assert.equal(device.connectionStateUpdatedTime, '2024-05-10T07:11:30.1230000Z');
+        assert.equal(device.lastActivityTime, '2024-05-10T07:12:00.0000000Z');
+        const twin = (await store.getTwin(deviceId))!;
+        assert.equal(twin.connectionState, 'Connected');
+        assert.equal(twin.lastActivityTime, '2024-05-10T07:12:00.0000000Z');
+        await assert.rejects(store.setConnectionState('no-such-device', 'Connected', at), hubError('DeviceNotFound'));
+        await assert.rejects(store.recordActivity('no-such-device', at), hubError('DeviceNotFound'));
+      });
+
+      it('ignores stale connection-state writes; on a tie Connected wins', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        const write = (state: 'Connected' | 'Disconnected', iso: string) => store.setConnectionState(deviceId, state, new Date(iso));
+        const stored = async () => {
+          const device = (await store.getDevice(deviceId))!;
+          const twin = (await store.getTwin(deviceId))!;
+          assert.equal(twin.connectionState, device.connectionState, 'the twin follows the device');
+          return `${device.connectionState} ${device.connectionStateUpdatedTime}`;
+        };
+        await write('Connected', '2024-05-10T07:00:00.500Z');
+        await write('Disconnected', '2024-05-10T07:00:00.499Z'); // a slower process's older drop
+        assert.equal(await stored(), 'Connected 2024-05-10T07:00:00.5000000Z');
+        await write('Disconnected', '2024-05-10T07:00:00.500Z'); // same millisecond, another process
+        assert.equal(await stored(), 'Connected 2024-05-10T07:00:00.5000000Z');
+        await write('Disconnected', '2024-05-10T07:00:01.000Z');
+        assert.equal(await stored(), 'Disconnected 2024-05-10T07:00:01.0000000Z');
+        await write('Connected', '2024-05-10T07:00:01.000Z'); // tie: Connected wins
+        assert.equal(await stored(), 'Connected 2024-05-10T07:00:01.0000000Z');
+        await write('Disconnected', '2024-05-09T23:59:59.999Z'); // the day before
+        await write('Disconnected', '1999-12-31T23:59:59.999Z');
+        assert.equal(await stored(), 'Connected 2024-05-10T07:00:01.0000000Z');
+        await write('Disconnected', '2024-05-10T07:00:01.001Z');
+        assert.equal(await stored(), 'Disconnected 2024-05-10T07:00:01.0010000Z');
+        await write('Connected', '2025-01-01T00:00:00.000Z');
+        assert.equal(await stored(), 'Connected 2025-01-01T00:00:00.0000000Z');
+        await store.deleteDevice(deviceId);
+        await assert.rejects(write('Disconnected', '2026-01-01T00:00:00.000Z'), hubError('DeviceNotFound'));
+        await assert.rejects(write('Disconnected', '2024-01-01T00:00:00.000Z'), hubError('DeviceNotFound'));
+      });
+    });
+
+    describe('twins', () => {
+      it('a new device has the documented twin', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        const twin = (await store.getTwin(deviceId))!;
+        assert.equal(twin.deviceId, deviceId);
+        assert.equal(twin.etag, 'AAAAAAAAAAE=');
+        assert.equal(twin.version, 2);
+        assert.equal(twin.properties.desired.$version, 1);
+        assert.equal(twin.properties.reported.$version, 1);
+        assert.deepEqual(Object.keys(twin).slice(0, 3), ['deviceId', 'etag', 'deviceEtag']);
+      });
+
+      it('PATCH and PUT with If-Match; the stored twin equals the returned one', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        const patched = await store.updateTwin(deviceId, { tags: { site: 'a' }, desired: { mode: 'eco' } }, { mode: 'patch', ifMatch: '"AAAAAAAAAAE="' });
+        assert.deepEqual(patched.desiredChange, { deviceId, patch: { mode: 'eco' }, version: 2 });
+        assert.deepEqual(await store.getTwin(deviceId), patched.twin);
+        await assert.rejects(
+          store.updateTwin(deviceId, { tags: { site: 'b' } }, { mode: 'patch', ifMatch: '"AAAAAAAAAAE="' }),
+          hubError('PreconditionFailed'),
+        );
+        const replaced = await store.updateTwin(deviceId, { tags: { other: 1 } }, { mode: 'replace', ifMatch: '*' });
+        assert.deepEqual(replaced.twin.tags, { other: 1 });
+        assert.equal(replaced.desiredChange, undefined);
+        assert.deepEqual(await store.getTwin(deviceId), replaced.twin);
+        await assert.rejects(store.updateTwin('no-such-device', { tags: {} }, { mode: 'patch' }), hubError('DeviceNotFound'));
+      });
+
+      it('an invalid update writes nothing', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        await store.updateTwin(deviceId, { tags: { keep: 1 } }, { mode: 'patch' });
+        const before = await store.getTwin(deviceId);
+        await assert.rejects(store.updateTwin(deviceId, { tags: { ok: 2 }, desired: { 'bad.key': 1 } }, { mode: 'patch' }), hubError('ArgumentInvalid'));
+        await assert.rejects(store.updateTwin(deviceId, { tags: { big: 'x'.repeat(5000) } }, { mode: 'replace' }), hubError('ArgumentInvalid'));
+        assert.deepEqual(await store.getTwin(deviceId), before);
+      });
+
+      it('reported patches bump reported $version, not the etag', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        assert.equal(await store.patchReported(deviceId, { fw: '1.0' }), 2);
+        assert.equal(await store.patchReported(deviceId, { fw: null, temp: 21.5 }), 3);
+        const twin = (await store.getTwin(deviceId))!;
+        assert.equal(twin.etag, 'AAAAAAAAAAE=');
+        assert.equal(twin.version, 4);
+        assert.equal(twin.properties.reported.temp, 21.5);
+        assert.equal(twin.properties.reported.fw, undefined);
+        await assert.rejects(store.patchReported(deviceId, { 'a b': 1 }), hubError('ArgumentInvalid'));
+        await assert.rejects(store.patchReported('no-such-device', { a: 1 }), hubError('DeviceNotFound'));
+      });
+
+      it('concurrent writers to one twin all land (compare-and-set retries)', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        const writes = 20;
+        await Promise.all([
+          ...Array.from({ length: writes }, (_, i) => store.updateTwin(deviceId, { desired: { [`k${i}`]: i } }, { mode: 'patch' })),
+          ...Array.from({ length: writes }, (_, i) => store.patchReported(deviceId, { [`r${i}`]: i })),
+          ...Array.from({ length: writes }, (_, i) => store.recordActivity(deviceId, new Date(Date.UTC(2024, 0, 1, 0, 0, i)))),
+        ]);
+        const twin = (await store.getTwin(deviceId))!;
+        for (let i = 0; i < writes; i++) {
+          assert.equal(twin.properties.desired[`k${i}`], i);
+          assert.equal(twin.properties.reported[`r${i}`], i);
+        }
+        assert.equal(twin.properties.desired.$version, 1 + writes);
+        assert.equal(twin.properties.reported.$version, 1 + writes);
+        assert.equal(twin.version, 1 + writes + 1 + writes);
+        assert.match(twin.lastActivityTime, /^2024-01-01T00:00:\d\d\.0000000Z$/);
+      });
+    });
+  });
+}

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { readHubFile } from '../../src/config/hub-file.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { jobClientFor, registryFor } from '../helpers/service-sdk.js';
+import { allInOneEnv, HubProcess, type StartedHub } from './helpers/hub-process.js';
+import { jobEnded } from './helpers/poll.js';
+
+describe('npm start: the all-in-one hub', () => {
+  const dir = makeTempDir('iothub-start-');
+  after(() => dir.remove());
+
+  it('refuses bad settings with one line per value and exit code 2, starting nothing', async () => {
+    const hub = HubProcess.spawn({ HUB_DATA_DIR: join(dir.path, 'refused'), HUB_HTTPS_PORT: 'x' }, ['--roles', 'api,scheduler', '--temporal-address', 'nowhere']);
+    assert.equal(await hub.exited, 2, hub.output);
+    assert.equal(
+      hub.output,
+      [
+        'iothub-jobs: invalid configuration',
+        "  HUB_HTTPS_PORT (--https-port): expected a port number 0-65535 (got 'x')",
+        "  HUB_ROLES (--roles): expected a comma-separated list of api, worker, gateway (got 'api,scheduler')",
+        "  TEMPORAL_ADDRESS (--temporal-address): expected host:port, e.g. temporal:7233 (got 'nowhere')",
+        '',
+      ].join('\n'),
+    );
+    assert.equal(existsSync(join(dir.path, 'refused')), false);
+  });
+
+  it('comes up on first start, works with the official SDK, stops on SIGINT, and a second start resumes a scheduled job', async () => {
+    const dataDir = join(dir.path, 'hub');
+    const env = await allInOneEnv(dataDir);
+    const first = await HubProcess.start(env);
+    let second: StartedHub | undefined;
+    try {
+      const { banner } = first;
+      const hubFile = readHubFile(dataDir)!;
+      const owner = hubFile.sharedAccessPolicies.find((policy) => policy.keyName === 'iothubowner')!;
+      assert.equal(banner.connectionString, `HostName=localhost;SharedAccessKeyName=iothubowner;SharedAccessKey=${owner.primaryKey}`);
+      assert.equal(banner.caFile, join(dataDir, 'tls', 'ca.pem'));
+      assert.deepEqual([banner.httpsPort, banner.httpPort, banner.mqttsPort], [Number(env.HUB_HTTPS_PORT), Number(env.HUB_HTTP_PORT), Number(env.HUB_MQTTS_PORT)]);
+      assert.match(banner.temporal!, new RegExp(`^127\\.0\\.0\\.1:${env.HUB_TEMPORAL_PORT} namespace default \\(embedded temporal-lite, .*temporal-lite\\.db\\)$`));
+      assert.deepEqual(hubFile.ports, { https: banner.httpsPort, http: banner.httpPort, mqtts: banner.mqttsPort });
+      assert.equal(hubFile.hostName, 'localhost');
+      const ca = readFileSync(banner.caFile, 'utf8');
+
+      // The printed connection string, as a user would paste it into the official SDK (port via the agent override).
+      const address = { port: banner.httpsPort!, ca };
+      const registry = registryFor(banner.connectionString, address);
+      for (const deviceId of ['resume-a', 'resume-b']) await registry.create({ deviceId });
+      assert.equal((await registry.getTwin('resume-a')).responseBody.deviceId, 'resume-a');
+      const jobs = jobClientFor(banner.connectionString, address);
+      const startTime = new Date(Date.now() + 3000);
+      const scheduled = await jobs.scheduleTwinUpdate('resume-1', "deviceId IN ['resume-a', 'resume-b']", { etag: '*', properties: { desired: { mode: 'eco' } } }, startTime, 3600);
+      assert.ok(['queued', 'scheduled'].includes(scheduled.jobStatus.status), scheduled.jobStatus.status);
+
+      const stopped = await first.stop('SIGINT');
+      assert.deepEqual(stopped, { code: 0, signal: null }, first.output);
+      assert.match(first.output, /SIGINT: shutting down…\nStopped\.\n$/);
+
+      second = await HubProcess.start(env);
+      assert.equal(second.banner.connectionString, banner.connectionString, 'the keys are kept');
+      assert.equal(readFileSync(second.banner.caFile, 'utf8'), ca, 'the CA is kept');
+      const resumed = jobClientFor(second.banner.connectionString, { port: second.banner.httpsPort!, ca });
+      const job = await jobEnded(resumed, 'resume-1', 60_000);
+      assert.equal(job.status, 'completed');
+      assert.deepEqual(job.deviceJobStatistics, { deviceCount: 2, failedCount: 0, succeededCount: 2, runningCount: 0, pendingCount: 0 });
+      assert.ok(new Date(job.startTime).getTime() >= startTime.getTime() - 1000, `started ${job.startTime}, scheduled for ${startTime.toISOString()}`);
+      const twins = registryFor(second.banner.connectionString, { port: second.banner.httpsPort!, ca });
+      for (const deviceId of ['resume-a', 'resume-b']) assert.equal((await twins.getTwin(deviceId)).responseBody.properties.desired.mode, 'eco');
+
+      assert.deepEqual(await second.stop('SIGTERM'), { code: 0, signal: null }, second.output);
+    } finally {
+      for (const hub of [first, second]) if (hub && hub.child.exitCode === null) await hub.stop('SIGKILL');
+    }
+  });
+});

@@ -1,0 +1,99 @@
+// Client mistakes get precise gRPC errors, and never disturb other workflows.
+import { status } from '@grpc/grpc-js';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { encodeToken } from '../../temporal-lite/engine/tokens.js';
+import { startEnv, startWorker, type Env, type RunningWorker } from './helpers/harness.js';
+
+function rejectsWith(code: status, pattern: RegExp) {
+  return (err: unknown) => {
+    const e = err as { code?: number; details?: string; message?: string };
+    assert.equal(e.code, code, `code ${e.code} (${e.details ?? e.message}), expected ${status[code]}`);
+    assert.match(e.details ?? e.message ?? '', pattern);
+    return true;
+  };
+}
+
+describe('temporal-lite bad input', () => {
+  let env: Env;
+  let worker: RunningWorker;
+  before(async () => {
+    env = await startEnv();
+    worker = await startWorker(env, 'bad-input', true);
+  });
+  after(async () => {
+    await worker.stop();
+    await env.close();
+  });
+
+  it('unknown namespace → NOT_FOUND', async () => {
+    await assert.rejects(
+      env.client.workflowService.startWorkflowExecution({ namespace: 'nope', workflowId: 'x', workflowType: { name: 'greeting' }, taskQueue: { name: 'q' }, requestId: 'r' }),
+      rejectsWith(status.NOT_FOUND, /Namespace nope is not found/),
+    );
+    await assert.rejects(env.client.workflowService.describeNamespace({ namespace: 'nope' }), rejectsWith(status.NOT_FOUND, /nope/));
+  });
+
+  it('malformed and stale task tokens', async () => {
+    const svc = env.client.workflowService;
+    await assert.rejects(
+      svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: Buffer.from('garbage') }),
+      rejectsWith(status.INVALID_ARGUMENT, /task token/),
+    );
+    const stale = encodeToken({ k: 'wft', r: 'no-such-run', s: 2, a: 1 });
+    await assert.rejects(svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: stale }), rejectsWith(status.NOT_FOUND, /Workflow task not found/));
+    const activityToken = encodeToken({ k: 'act', r: 'no-such-run', s: 5, a: 1 });
+    await assert.rejects(svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: activityToken }), rejectsWith(status.INVALID_ARGUMENT, /not a workflow task token/));
+    await assert.rejects(svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: activityToken.subarray(0, 5) }), rejectsWith(status.INVALID_ARGUMENT, /not a temporal-lite task token/));
+    await assert.rejects(svc.respondWorkflowTaskCompleted({ namespace: 'default' }), rejectsWith(status.INVALID_ARGUMENT, /Task token is not set/));
+  });
+
+  it('RPCs temporal-lite does not serve → UNIMPLEMENTED naming the RPC', async () => {
+    await assert.rejects(env.client.workflowService.listSchedules({ namespace: 'default' }), rejectsWith(status.UNIMPLEMENTED, /ListSchedules/));
+  });
+
+  it('missing fields → INVALID_ARGUMENT', async () => {
+    await assert.rejects(
+      env.client.workflowService.startWorkflowExecution({ namespace: 'default', workflowId: 'x', taskQueue: { name: 'q' }, requestId: 'r' }),
+      rejectsWith(status.INVALID_ARGUMENT, /WorkflowType is not set/),
+    );
+    await assert.rejects(
+      env.client.workflowService.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: 'nobody' }, signalName: 's' }),
+      rejectsWith(status.NOT_FOUND, /nobody/),
+    );
+    await assert.rejects(
+      env.client.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: 'x' }, nextPageToken: Buffer.from('junk') }),
+      rejectsWith(status.INVALID_ARGUMENT, /page token/),
+    );
+  });
+
+  it('a start retried with the same request id is idempotent', async () => {
+    const req = { namespace: 'default', workflowId: 'idempotent', workflowType: { name: 'runForever' }, taskQueue: { name: 'bad-input' }, requestId: 'req-1' };
+    const first = await env.client.workflowService.startWorkflowExecution(req);
+    const again = await env.client.workflowService.startWorkflowExecution(req);
+    assert.equal(again.runId, first.runId);
+    assert.equal(again.started, true);
+    await assert.rejects(env.client.workflowService.startWorkflowExecution({ ...req, requestId: 'req-2' }), rejectsWith(status.ALREADY_EXISTS, /already running/));
+    await env.client.workflow.getHandle('idempotent').terminate();
+  });
+
+  it('bad search attribute at start → INVALID_ARGUMENT', async () => {
+    await assert.rejects(
+      env.client.workflow.start('greeting', { taskQueue: 'bad-input', workflowId: 'bad-sa', args: ['x'], searchAttributes: { NotRegistered: ['x'] } }),
+      (err: unknown) => {
+        const cause = (err as { cause?: { code?: number; details?: string } }).cause;
+        assert.equal(cause?.code, status.INVALID_ARGUMENT);
+        assert.match(cause?.details ?? '', /NotRegistered/);
+        return true;
+      },
+    );
+  });
+
+  it('a completion for a closed workflow → NOT_FOUND; other workflows unaffected', async () => {
+    const handle = await env.client.workflow.start('runForever', { taskQueue: 'bad-input', workflowId: 'closed-target' });
+    await handle.terminate();
+    await assert.rejects(handle.signal('unblock', 'x'), /not found|completed/i);
+    await assert.rejects(handle.cancel(), /not found|completed/i);
+    assert.equal(await env.client.workflow.execute('greeting', { taskQueue: 'bad-input', workflowId: 'still-fine', args: ['ok'] }), 'Hello, ok!');
+  });
+});

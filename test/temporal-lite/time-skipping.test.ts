@@ -1,0 +1,78 @@
+// @temporalio/testing against the temporal-lite bin (existing-path): time skipping and createLocal.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as activities from './fixtures/activities.js';
+import { binPath } from './helpers/bin.js';
+import { workflowBundle } from './helpers/bundle.js';
+import { quietRuntime } from './helpers/harness.js';
+
+async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+  return worker.runUntil(fn);
+}
+
+describe('temporal-lite as the time-skipping test server', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    quietRuntime();
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: binPath() } } });
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  it('a workflow sleeping one day completes in under a second of wall time', async () => {
+    let wallMs = 0;
+    const slept = await withWorker(env, 'ts-sleep', async () => {
+      const t0 = Date.now();
+      const r = await env.client.workflow.execute('sleeper', { taskQueue: 'ts-sleep', workflowId: 'sleep-1d', args: [24 * 3600 * 1000] });
+      wallMs = Date.now() - t0;
+      return r;
+    });
+    assert.ok(slept >= 24 * 3600 * 1000, `workflow time advanced by ${slept} ms`);
+    assert.ok(wallMs < 1000, `took ${wallMs} ms of wall time`);
+  });
+
+  it('env.sleep advances currentTimeMs and fires due timers', async () => {
+    const before = await env.currentTimeMs();
+    await env.sleep('2 days');
+    const after = await env.currentTimeMs();
+    assert.ok(after - before >= 2 * 24 * 3600 * 1000, `advanced ${after - before} ms`);
+
+    await withWorker(env, 'ts-sleep2', async () => {
+      const handle = await env.client.workflow.start('sleeper', { taskQueue: 'ts-sleep2', workflowId: 'sleep-1h', args: [3600 * 1000] });
+      await env.sleep('61 minutes');
+      const d = await handle.describe();
+      assert.equal(d.status.name, 'COMPLETED');
+    });
+  });
+
+  it('activity retries back off on the virtual clock', async () => {
+    const t0 = Date.now();
+    const result = await withWorker(env, 'ts-retry', () => env.client.workflow.execute('retries', { taskQueue: 'ts-retry', workflowId: 'ts-retries', args: ['ts-retries'] }));
+    assert.equal(result, 3);
+    assert.ok(Date.now() - t0 < 5000);
+  });
+});
+
+describe('temporal-lite as the dev server (createLocal)', () => {
+  let env: TestWorkflowEnvironment;
+  before(async () => {
+    quietRuntime();
+    env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: binPath() }, namespace: 'local-ns' } });
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  it('runs a workflow with an activity', async () => {
+    const result = await (async () => {
+      const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace, taskQueue: 'local', workflowBundle: await workflowBundle(), activities });
+      return worker.runUntil(() => env.client.workflow.execute('greeting', { taskQueue: 'local', workflowId: 'local-1', args: ['local'] }));
+    })();
+    assert.equal(result, 'Hello, local!');
+    assert.equal(env.supportsTimeSkipping, false);
+  });
+});

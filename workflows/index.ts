@@ -1,0 +1,3 @@
+/** The workflows of the jobs engine (the worker bundles this module). */
+export { iotHubJob } from './job.js';
+export { iotHubJobShard } from './shard.js';

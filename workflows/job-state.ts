@@ -1,0 +1,100 @@
+/** The job workflow's state and the JobResponse it shows (pure, deterministic). */
+import type { DeviceJobCounts } from '../src/registry/job-records.js';
+import type { DeviceJobStatistics, JobDefinition, JobResponse, JobStatus, ShardProgress, ShardResult } from './types.js';
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
+
+export class JobState {
+  status: JobStatus = 'queued';
+  endTime?: string;
+  failureReason?: string;
+  cancelRequested = false;
+  /** Known once the targets are resolved. */
+  deviceCount?: number;
+  /** Final statistics, from the store's authoritative counts. */
+  private final?: DeviceJobStatistics;
+  /** Latest progress of running shards; finished shards are summed into `done`. */
+  private readonly progress = new Map<number, ShardProgress>();
+  private readonly finishedShards = new Set<number>();
+  private readonly done = { succeeded: 0, failed: 0 };
+
+  constructor(readonly job: JobDefinition) {}
+
+  get terminal(): boolean {
+    return TERMINAL.has(this.status);
+  }
+
+  /** Cancel has an effect only before the job ends and only once. */
+  get cancellable(): boolean {
+    return !this.terminal && !this.cancelRequested;
+  }
+
+  requestCancel(): void {
+    this.cancelRequested = true;
+    this.status = 'cancelled';
+  }
+
+  shardProgress(update: ShardProgress): void {
+    if (!this.finishedShards.has(update.shard)) this.progress.set(update.shard, update);
+  }
+
+  shardFinished(shard: number, result: Pick<ShardResult, 'succeeded' | 'failed'>): void {
+    this.finishedShards.add(shard);
+    this.progress.delete(shard);
+    this.done.succeeded += result.succeeded;
+    this.done.failed += result.failed;
+  }
+
+  finish(status: JobStatus, counts: DeviceJobCounts | undefined, endTime: string, failureReason?: string): void {
+    this.status = status;
+    this.endTime = endTime;
+    this.failureReason = failureReason;
+    if (counts) {
+      const deviceCount = counts.pending + counts.running + counts.completed + counts.failed + counts.canceled;
+      this.deviceCount = deviceCount;
+      this.final = {
+        deviceCount,
+        failedCount: counts.failed + counts.canceled,
+        succeededCount: counts.completed,
+        runningCount: counts.running,
+        pendingCount: counts.pending,
+      };
+    }
+  }
+
+  /** Always sums to deviceCount: in-flight counts are capped by what is left. */
+  statistics(): DeviceJobStatistics | undefined {
+    if (this.final) return this.final;
+    if (this.deviceCount === undefined) return undefined;
+    let { succeeded, failed } = this.done;
+    let running = 0;
+    for (const p of this.progress.values()) {
+      succeeded += p.succeeded;
+      failed += p.failed;
+      running += p.running;
+    }
+    const deviceCount = this.deviceCount;
+    succeeded = Math.min(succeeded, deviceCount);
+    failed = Math.min(failed, deviceCount - succeeded);
+    running = Math.min(running, deviceCount - succeeded - failed);
+    return { deviceCount, failedCount: failed, succeededCount: succeeded, runningCount: running, pendingCount: deviceCount - succeeded - failed - running };
+  }
+
+  response(): JobResponse {
+    const { job } = this;
+    return {
+      jobId: job.jobId,
+      queryCondition: job.queryCondition,
+      createdTime: job.createdTime,
+      startTime: job.startTime,
+      ...(this.endTime !== undefined && { endTime: this.endTime }),
+      maxExecutionTimeInSeconds: job.maxExecutionTimeInSeconds,
+      type: job.type,
+      ...(job.cloudToDeviceMethod && { cloudToDeviceMethod: job.cloudToDeviceMethod }),
+      ...(job.updateTwin && { updateTwin: job.updateTwin }),
+      status: this.status,
+      ...(this.failureReason !== undefined && { failureReason: this.failureReason }),
+      ...(this.statistics() && { deviceJobStatistics: this.statistics() }),
+    };
+  }
+}

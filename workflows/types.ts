@@ -1,0 +1,147 @@
+/**
+ * The contract between the jobs API (src/jobs/), the workflows and the activities: what a job is,
+ * how it is tuned, and the JobResponse it answers with (spec §1.3). Types and pure data only: this
+ * file is bundled into the deterministic workflow code.
+ */
+import type { DeviceJobError, JobType, SeqRange } from '../src/registry/job-records.js';
+import type { TwinServiceUpdate } from '../src/registry/model.js';
+
+export type { JobType, SeqRange };
+
+export const JOB_WORKFLOW = 'iotHubJob';
+export const SHARD_WORKFLOW = 'iotHubJobShard';
+
+/** Job statuses on the wire (spec §1.4). */
+export type JobStatus = 'queued' | 'scheduled' | 'running' | 'completed' | 'failed' | 'cancelled';
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'scheduled', 'running', 'completed', 'failed', 'cancelled'];
+export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['queued', 'scheduled', 'running'];
+export const JOB_TYPES: readonly JobType[] = ['scheduleDeviceMethod', 'scheduleUpdateTwin'];
+
+/** A direct-method call as a job carries it (defaults applied, validated). */
+export interface JobMethodCall {
+  methodName: string;
+  payload: unknown;
+  responseTimeoutInSeconds: number;
+  connectTimeoutInSeconds: number;
+}
+
+/** What a job does to each device. */
+export type JobOperation = { kind: 'method'; call: JobMethodCall } | { kind: 'twin'; update: TwinServiceUpdate };
+
+/** An accepted job request (validated and normalised by the API). Times are hub time strings. */
+export interface JobDefinition {
+  jobId: string;
+  type: JobType;
+  queryCondition: string;
+  createdTime: string;
+  /** When to start; equals createdTime when the request asked for now (or the past). */
+  startTime: string;
+  maxExecutionTimeInSeconds: number;
+  operation: JobOperation;
+  /** Echoed in the JobResponse as the request sent them. */
+  cloudToDeviceMethod?: JobMethodCall;
+  updateTwin?: Record<string, unknown>;
+}
+
+/**
+ * How a job spreads its devices: shards (child workflows) of consecutive records, each running
+ * batches (activities) with bounded concurrency. Fixed per job at submission (deterministic).
+ */
+export interface JobTuning {
+  /** Devices per shard at least; more when the job would otherwise need over `maxShards`. */
+  shardSize: number;
+  maxShards: number;
+  /** Shards running at once. */
+  shardConcurrency: number;
+  /** Devices per activity. */
+  batchSize: number;
+  /** Batches running at once per shard. */
+  batchConcurrency: number;
+  /** Progress signals a shard sends its parent, at most. */
+  progressUpdates: number;
+  /** …and not more often than this (workflow time), so short jobs spend nothing on progress. */
+  progressIntervalMs: number;
+  /** A shard continues as new once its history reaches this many events. */
+  shardHistoryLimit: number;
+  /** Devices resolved per snapshot transaction. */
+  snapshotChunk: number;
+}
+
+export interface DeviceJobStatistics {
+  deviceCount: number;
+  failedCount: number;
+  succeededCount: number;
+  runningCount: number;
+  pendingCount: number;
+}
+
+/** The JobResponse of GET/PUT/cancel/list (spec §1.3), fields in the service model's order. */
+export interface JobResponse {
+  jobId: string;
+  queryCondition: string;
+  createdTime: string;
+  startTime: string;
+  endTime?: string;
+  maxExecutionTimeInSeconds: number;
+  type: JobType;
+  cloudToDeviceMethod?: JobMethodCall;
+  updateTwin?: Record<string, unknown>;
+  status: JobStatus;
+  failureReason?: string;
+  statusMessage?: string;
+  deviceJobStatistics?: DeviceJobStatistics;
+}
+
+export interface JobWorkflowInput {
+  job: JobDefinition;
+  tuning: JobTuning;
+}
+
+/** Progress of one shard: devices finished so far and in flight (absolute, not deltas). */
+export interface ShardProgress {
+  shard: number;
+  succeeded: number;
+  failed: number;
+  running: number;
+}
+
+export interface ShardCounters {
+  succeeded: number;
+  failed: number;
+  /** Batches whose activity gave up (their devices are closed by the parent). */
+  failedBatches: number;
+  lastError?: string;
+}
+
+export interface ShardInput {
+  jobId: string;
+  shard: number;
+  range: SeqRange;
+  operation: JobOperation;
+  tuning: JobTuning;
+  /** Where a continued run resumes: the first record not dispatched yet, and the counters so far. */
+  next: number;
+  counters: ShardCounters;
+  /** Devices finished when the last progress signal was sent, and when (workflow time, ms). */
+  reported: number;
+  reportedAt: number;
+}
+
+export interface ShardResult extends ShardCounters {
+  /** Records of the range never dispatched (the shard was stopped). */
+  undispatched: number;
+}
+
+/** What a batch activity returns: the final records of its range, whoever wrote them. */
+export interface BatchCounts {
+  succeeded: number;
+  failed: number;
+}
+
+/** How the job's unprocessed records end (closeUnprocessed activity). */
+export interface UnprocessedClosing {
+  jobId: string;
+  pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError };
+  interruptedError: DeviceJobError;
+  at: string;
+}
