@@ -22,9 +22,12 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+// Each file gets at most this long (Node 20 applies it per file), so a hang fails one file
+// instead of eating the whole CI budget.
+const fileTimeoutMs = process.env.TEST_FILE_TIMEOUT_MS ?? '600000';
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...flags, ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${fileTimeoutMs}`, ...flags, ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

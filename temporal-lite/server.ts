@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { VirtualClock } from './clock/virtual-clock.js';
 import { Engine } from './engine/engine.js';
+import { QUERY_TASK_TIMEOUT_MS } from './engine/limits.js';
 import { recoverOpenRuns } from './engine/recovery.js';
 import { scheduleRetention } from './engine/retention.js';
 import { unavailable } from './grpc/errors.js';
@@ -41,6 +42,8 @@ export interface TemporalLiteOptions {
   logger?: Logger;
   /** Empty long polls answer after this long (default 55 s; Core's deadline is 70 s). */
   pollTimeoutMs?: number;
+  /** A query task no worker answers in this long fails the query with DEADLINE_EXCEEDED (default 20 s). */
+  queryTaskTimeoutMs?: number;
   /** How often closed runs past their namespace retention are deleted (default hourly). */
   retentionSweepIntervalMs?: number;
 }
@@ -82,6 +85,7 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
     visibility: vis,
     pollTimeoutMs: opts.pollTimeoutMs ?? 55_000,
     historyPollTimeoutMs: Math.min(opts.pollTimeoutMs ?? 20_000, 20_000),
+    queryTaskTimeoutMs: opts.queryTaskTimeoutMs ?? QUERY_TASK_TIMEOUT_MS,
     validateSearchAttributes: (ns, sa) => visibilityCall(() => vis.validateSearchAttributes(ns, sa)),
   });
   const namespaces = ['default', ...[opts.namespace ?? []].flat()];

@@ -35,6 +35,9 @@ export interface JobPage {
   continuation?: string;
 }
 
+/** A status read never waits longer than this for a worker to answer; then visibility answers. */
+const JOB_QUERY_DEADLINE_MS = 10_000;
+
 const jobNotFound = (jobId: string) => new HubError('JobNotFound', `Job '${jobId}' was not found`);
 const CANCELLABLE: ReadonlySet<JobStatus> = new Set(ACTIVE_JOB_STATUSES);
 
@@ -171,9 +174,9 @@ export class JobsService {
     if (status === 'COMPLETED') return (await this.finished(jobId)) ?? handle.result();
     if (status === 'RUNNING') {
       try {
-        return await handle.query(jobResponseQuery);
+        return await this.deps.client.withDeadline(Date.now() + JOB_QUERY_DEADLINE_MS, () => handle.query(jobResponseQuery));
       } catch {
-        // No worker answered: fall back to what visibility knows.
+        // No worker answered (in time): fall back to what visibility knows.
       }
     }
     return this.fromDescription(handle);

@@ -6,6 +6,7 @@ import { notFound } from '../grpc/errors.js';
 import type { Msg } from '../grpc/proto.js';
 import type { ActivityTaskRef, Engine } from './engine.js';
 import { addExternalEvent, appendEvent } from './history.js';
+import { staleTaskError } from './lookup.js';
 import { retryDecision } from './retry-policy.js';
 import type { Run } from './run.js';
 import { decodeToken, encodeToken } from './tokens.js';
@@ -120,7 +121,7 @@ export function activityFromToken(e: Engine, token: Uint8Array | undefined): { r
   if (t.k !== 'act') throw notFound('Activity task not found.');
   const run = e.runs.live(t.r);
   const a = run?.activities.get(t.s);
-  if (!run || !run.open || !a || a.attempt !== t.a || a.phase !== 'started') throw notFound('Activity task not found.');
+  if (!run || !run.open || !a || a.attempt !== t.a || a.phase !== 'started') throw staleTaskError(e, t.r, 'Activity task');
   return { run, a };
 }
 

@@ -19,6 +19,8 @@ export interface LegacyQuery {
   query: Msg;
   resolve: (result: Msg) => void;
   reject: (err: Error) => void;
+  /** Fails the query when no worker answers in time. */
+  expiry: NodeJS.Timeout;
 }
 
 export type WorkflowTaskRef = { kind: 'wft'; runId: string; dispatch: number } | { kind: 'query'; query: LegacyQuery };
@@ -38,6 +40,8 @@ export interface EngineConfig {
   pollTimeoutMs: number;
   /** How long a history long poll waits before answering empty so the client re-polls. */
   historyPollTimeoutMs: number;
+  /** How long a query task may wait for a worker's answer. */
+  queryTaskTimeoutMs: number;
   /** Extra checks of search attributes at start/upsert (from the visibility module). */
   validateSearchAttributes?: (namespace: string, searchAttributes: Msg | undefined) => void;
 }
@@ -54,6 +58,7 @@ export class Engine {
   readonly legacyQueries = new Map<string, LegacyQuery>();
   readonly pollTimeoutMs: number;
   readonly historyPollTimeoutMs: number;
+  readonly queryTaskTimeoutMs: number;
   readonly validateSearchAttributes: (namespace: string, searchAttributes: Msg | undefined) => void;
   private taskIdCounter = Date.now() * 1000;
   closed = false;
@@ -65,6 +70,7 @@ export class Engine {
     this.logger = cfg.logger;
     this.pollTimeoutMs = cfg.pollTimeoutMs;
     this.historyPollTimeoutMs = cfg.historyPollTimeoutMs;
+    this.queryTaskTimeoutMs = cfg.queryTaskTimeoutMs;
     this.validateSearchAttributes = cfg.validateSearchAttributes ?? (() => undefined);
     this.runs = new RunIndex(cfg.store);
     this.namespaces = new NamespaceRegistry(cfg.store, cfg.committer);

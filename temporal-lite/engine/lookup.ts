@@ -19,6 +19,13 @@ export function requireRun(e: Engine, namespace: string, execution: Msg | undefi
   return view;
 }
 
+/** NOT_FOUND for a task token that names no started task: says so when its workflow has closed. */
+export function staleTaskError(e: Engine, runId: string, what: 'Workflow task' | 'Activity task') {
+  const view = e.runs.findByRunId(runId);
+  const closed = view !== undefined && !(view.live && view.live.open);
+  return notFound(closed ? 'workflow execution already completed' : `${what} not found.`);
+}
+
 /** The open run named by a WorkflowExecution message; NOT_FOUND if it has closed. */
 export function requireOpenRun(e: Engine, namespace: string, execution: Msg | undefined): Run {
   const view = requireRun(e, namespace, execution);

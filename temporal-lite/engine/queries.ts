@@ -2,7 +2,7 @@
 // query tasks when the run has no task (including closed runs). Nothing is written to history.
 import { randomUUID } from 'node:crypto';
 import type { CallContext } from '../grpc/call-context.js';
-import { invalidArgument, notFound } from '../grpc/errors.js';
+import { deadlineExceeded, invalidArgument, notFound } from '../grpc/errors.js';
 import type { Msg } from '../grpc/proto.js';
 import type { Engine, LegacyQuery } from './engine.js';
 import { requireRun } from './lookup.js';
@@ -10,11 +10,38 @@ import type { PendingQuery, Run } from './run.js';
 import type { RunView } from './run-index.js';
 import { decodeToken } from './tokens.js';
 import type { RunCore } from './types.js';
+import { dispatchWorkflowTask } from './workflow-tasks.js';
 
 export function dispatchLegacyQuery(e: Engine, core: RunCore, q: PendingQuery): void {
-  const legacy: LegacyQuery = { ...q, namespace: core.namespace, runId: core.runId };
+  const expiry = setTimeout(() => {
+    endLegacyQuery(e, q.id)?.reject(deadlineExceeded(`No worker answered the query within ${e.queryTaskTimeoutMs} ms.`));
+  }, e.queryTaskTimeoutMs).unref();
+  const legacy: LegacyQuery = { ...q, namespace: core.namespace, runId: core.runId, expiry };
   e.legacyQueries.set(q.id, legacy);
   e.matching.workflowQueue(core.namespace, core.taskQueue).offer({ kind: 'query', query: legacy });
+}
+
+/**
+ * While a query task of a run is out, its workflow tasks wait: a worker that starts a newer task
+ * before answering the query would fail the query as expired (its history is older).
+ */
+export function queryHoldsWorkflowTasks(e: Engine, runId: string): boolean {
+  for (const q of e.legacyQueries.values()) if (q.runId === runId) return true;
+  return false;
+}
+
+/** Takes a query task out (answered, expired or abandoned) and releases a task it held. */
+function endLegacyQuery(e: Engine, queryId: string): LegacyQuery | undefined {
+  const q = e.legacyQueries.get(queryId);
+  if (!q) return undefined;
+  e.legacyQueries.delete(queryId);
+  clearTimeout(q.expiry);
+  const run = e.runs.live(q.runId);
+  if (run?.wftHeld && !queryHoldsWorkflowTasks(e, q.runId)) {
+    run.wftHeld = false;
+    dispatchWorkflowTask(e, run);
+  }
+  return q;
 }
 
 /** Settles a query from a worker's answer (QueryResultType + answer/errorMessage). */
@@ -58,7 +85,7 @@ function placeOnRun(e: Engine, run: Run, q: PendingQuery): void {
 }
 
 function forget(e: Engine, run: Run | undefined, q: PendingQuery): void {
-  e.legacyQueries.delete(q.id);
+  endLegacyQuery(e, q.id);
   if (!run) return;
   run.wftQueries = run.wftQueries.filter((x) => x !== q);
   run.waitingQueries = run.waitingQueries.filter((x) => x !== q);
@@ -66,9 +93,8 @@ function forget(e: Engine, run: Run | undefined, q: PendingQuery): void {
 
 export function respondQueryTaskCompleted(e: Engine, req: Msg): Msg {
   const t = decodeToken(req.taskToken, 'query');
-  const q = t.k === 'query' ? e.legacyQueries.get(t.q) : undefined;
+  const q = t.k === 'query' ? endLegacyQuery(e, t.q) : undefined;
   if (!q) throw notFound('Query task not found: it timed out or was already answered.');
-  e.legacyQueries.delete(q.id);
   settleQuery(q, req.completedType, req.queryResult, req.errorMessage);
   return {};
 }

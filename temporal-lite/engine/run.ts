@@ -67,6 +67,8 @@ export class Run implements CommitParticipant {
   wftQueries: PendingQuery[] = [];
   /** Queries waiting for the in-flight workflow task to finish. */
   waitingQueries: PendingQuery[] = [];
+  /** The scheduled workflow task waits for a query task of this run to be answered. */
+  wftHeld = false;
 
   constructor(
     public core: RunCore,

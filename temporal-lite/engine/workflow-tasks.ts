@@ -15,7 +15,8 @@ import {
   SUGGEST_CONTINUE_AS_NEW_BYTES,
   SUGGEST_CONTINUE_AS_NEW_EVENTS,
 } from './limits.js';
-import { dispatchLegacyQuery } from './queries.js';
+import { staleTaskError } from './lookup.js';
+import { dispatchLegacyQuery, queryHoldsWorkflowTasks } from './queries.js';
 import type { Run } from './run.js';
 import { decodeToken, encodeToken } from './tokens.js';
 import type { WorkflowTaskState } from './types.js';
@@ -99,6 +100,10 @@ function scheduleRetry(e: Engine, run: Run, failedAttempt: number): void {
 export function dispatchWorkflowTask(e: Engine, run: Run): void {
   const wft = run.core.wft;
   if (!wft || wft.startedEventId !== undefined) return;
+  if (queryHoldsWorkflowTasks(e, run.core.runId)) {
+    run.wftHeld = true;
+    return;
+  }
   wft.dispatch++;
   const now = e.clock.now();
   if (wft.notBefore && wft.notBefore > now) {
@@ -183,6 +188,10 @@ export function claimWorkflowTask(e: Engine, ref: WorkflowTaskRef, poll: PollInf
       body: packAny('temporal.api.update.v1.Request', u.request),
     });
   }
+  // Queries that waited for the previous task ride on this one (as the real server attaches its
+  // buffered queries when a task starts), so a workflow kept busy never starves them.
+  run.wftQueries.push(...run.waitingQueries);
+  run.waitingQueries = [];
   const queries: Msg = {};
   for (const q of run.wftQueries) queries[q.id] = q.query;
 
@@ -220,7 +229,8 @@ function claimLegacyQuery(e: Engine, queryId: string, poll: PollInfo): Msg | und
     workflowExecution: { workflowId: core.workflowId, runId: core.runId },
     workflowType: { name: core.workflowType },
     previousStartedEventId: core.previousStartedEventId,
-    startedEventId: core.previousStartedEventId,
+    // 0: a query-only task, no workflow task started (how Core tells it from one that is).
+    startedEventId: 0,
     query: q.query,
     workflowExecutionTaskQueue: { name: core.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
     [RAW_HISTORY]: events,
@@ -234,7 +244,7 @@ export function startedWorkflowTask(e: Engine, token: Uint8Array | undefined): {
   const run = e.runs.live(t.r);
   const wft = run?.core.wft;
   if (!run || !run.open || !wft || wft.startedEventId === undefined || wft.scheduledEventId !== t.s || wft.attempt !== t.a) {
-    throw notFound('Workflow task not found.');
+    throw staleTaskError(e, t.r, 'Workflow task');
   }
   return { run, wft };
 }

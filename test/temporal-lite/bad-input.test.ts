@@ -1,5 +1,6 @@
 // Client mistakes get precise gRPC errors, and never disturb other workflows.
 import { status } from '@grpc/grpc-js';
+import proto from '@temporalio/proto';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encodeToken } from '../../temporal-lite/engine/tokens.js';
@@ -95,5 +96,31 @@ describe('temporal-lite bad input', () => {
     await assert.rejects(handle.signal('unblock', 'x'), /not found|completed/i);
     await assert.rejects(handle.cancel(), /not found|completed/i);
     assert.equal(await env.client.workflow.execute('greeting', { taskQueue: 'bad-input', workflowId: 'still-fine', args: ['ok'] }), 'Hello, ok!');
+  });
+
+  it('completing a task of a workflow that has closed → NOT_FOUND "workflow execution already completed"', async () => {
+    const svc = env.client.workflowService;
+    const taskQueue = 'bad-input-closed'; // no worker: the test polls by hand
+    const handle = await env.client.workflow.start('greeting', { taskQueue, workflowId: 'closed-tasks', args: ['x'] });
+    const wft = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw' });
+    await handle.terminate();
+    await assert.rejects(
+      svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: wft.taskToken, commands: [] }),
+      rejectsWith(status.NOT_FOUND, /^workflow execution already completed$/),
+    );
+    const other = await env.client.workflow.start('greeting', { taskQueue, workflowId: 'closed-activity', args: ['y'] });
+    const first = await svc.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw' });
+    await svc.respondWorkflowTaskCompleted({
+      namespace: 'default',
+      taskToken: first.taskToken,
+      commands: [{ commandType: proto.temporal.api.enums.v1.CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK, scheduleActivityTaskCommandAttributes: proto.temporal.api.command.v1.ScheduleActivityTaskCommandAttributes.fromObject({ activityId: '1', activityType: { name: 'greet' }, taskQueue: { name: taskQueue }, startToCloseTimeout: { seconds: 10 } }) }],
+    });
+    const activity = await svc.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw' });
+    assert.ok(activity.taskToken?.length, 'an activity task');
+    await other.terminate();
+    await assert.rejects(
+      svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: activity.taskToken }),
+      rejectsWith(status.NOT_FOUND, /^workflow execution already completed$/),
+    );
   });
 });

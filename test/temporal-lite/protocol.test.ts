@@ -1,7 +1,7 @@
 // Protocol rules exercised with raw gRPC calls standing in for a worker, then finished by a
 // real SDK worker (whose replay proves the histories are well-formed): workflow task
 // timeouts, events buffered during a task, unhandled-command rejection, bad commands, queries
-// attached to a scheduled task.
+// attached to a scheduled task, query-only tasks and their timeout.
 import { status } from '@grpc/grpc-js';
 import proto from '@temporalio/proto';
 import assert from 'node:assert/strict';
@@ -34,7 +34,7 @@ describe('temporal-lite protocol rules', () => {
       return await env.client.workflow.getHandle(workflowId).result();
     } finally {
       await worker.stop();
-      await assertReplays(env.client, [workflowId]);
+      await assertReplays(env.client, `WorkflowId = '${workflowId}'`);
     }
   }
 
@@ -108,6 +108,66 @@ describe('temporal-lite protocol rules', () => {
       (err: { code?: number }) => err.code === status.NOT_FOUND,
     );
     assert.equal(await finishWithWorker(taskQueue, handle.workflowId), 'Hello, recovered!');
+  });
+
+  it('a query task is query-only and holds the run’s next workflow task until it is answered', async () => {
+    const taskQueue = `tq-${randomUUID()}`;
+    const handle = await env.client.workflow.start('signalAndQuery', { taskQueue, workflowId: `held-${randomUUID()}` });
+    const first = await pollTask(taskQueue);
+    await env.client.workflowService.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'raw-test', commands: [] });
+    const answer = handle.query('state');
+    const queryTask = await pollTask(taskQueue);
+    assert.equal(queryTask.query?.queryType, 'state');
+    // No workflow task was started for it: Core tells query-only tasks apart by this 0.
+    assert.equal(Number(queryTask.startedEventId), 0);
+    assert.equal(Number(queryTask.previousStartedEventId), Number(first.startedEventId));
+    await handle.signal('unblock', 'a');
+    // The signal's task is scheduled but not handed out while the query task is unanswered.
+    const early = await env.client.withDeadline(Date.now() + 500, () => env.client.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw-test' })).catch(() => undefined);
+    assert.ok(!early?.taskToken?.length, 'the workflow task waited for the query');
+    const { defaultPayloadConverter } = await import('@temporalio/common');
+    await env.client.workflowService.respondQueryTaskCompleted({
+      namespace: 'default',
+      taskToken: queryTask.taskToken,
+      completedType: proto.temporal.api.enums.v1.QueryResultType.QUERY_RESULT_TYPE_ANSWERED,
+      queryResult: { payloads: [defaultPayloadConverter.toPayload('raw answer')] },
+    });
+    assert.equal(await answer, 'raw answer');
+    const next = await pollTask(taskQueue);
+    assert.ok(!next.query, 'then the workflow task comes');
+    await env.client.workflowService.respondWorkflowTaskFailed({ namespace: 'default', taskToken: next.taskToken, identity: 'raw-test' });
+    await handle.signal('unblock', 'b');
+    assert.deepEqual(await finishWithWorker(taskQueue, handle.workflowId), ['a', 'b']);
+  });
+
+  it('a query task nobody answers fails with DEADLINE_EXCEEDED and frees the run', async () => {
+    const quick = await startEnv({ queryTaskTimeoutMs: 300 });
+    try {
+      const taskQueue = `tq-${randomUUID()}`;
+      const handle = await quick.client.workflow.start('signalAndQuery', { taskQueue, workflowId: `expired-${randomUUID()}` });
+      const first = await quick.client.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw-test' });
+      await quick.client.workflowService.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: first.taskToken, identity: 'raw-test', commands: [] });
+      const answer = handle.query('state').then(
+        () => 'answered',
+        (err: Error) => {
+          const cause = err.cause as { code?: number; details?: string } | undefined;
+          return `${cause?.code === status.DEADLINE_EXCEEDED ? 'DEADLINE_EXCEEDED' : cause?.code}: ${cause?.details}`;
+        },
+      );
+      const lost = await quick.client.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw-test' });
+      assert.ok(lost.query, 'the query task, never answered');
+      assert.equal(await answer, 'DEADLINE_EXCEEDED: No worker answered the query within 300 ms.');
+      await handle.signal('unblock', 'a');
+      await handle.signal('unblock', 'b');
+      const worker = await startWorker(quick, taskQueue, true);
+      try {
+        assert.deepEqual(await handle.result(), ['a', 'b']);
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await quick.close();
+    }
   });
 
   it('a query arriving while a task is scheduled rides on that task', async () => {

@@ -90,10 +90,17 @@ export async function historyTypes(handle: WorkflowHandle): Promise<string[]> {
   return eventTypes(await handle.fetchHistory());
 }
 
-/** Replays every given workflow's history with the fixture workflows; fails on nondeterminism. */
-export async function assertReplays(client: Client, workflowIds: string[]): Promise<void> {
+/**
+ * Replays, with the fixture workflows, the history of every run a visibility filter lists (each
+ * continue-as-new, retry and terminated run, and children), except runs of `skip`'s workflow ids;
+ * fails on nondeterminism.
+ */
+export async function assertReplays(client: Client, filter: string, skip: ReadonlySet<string> = new Set()): Promise<void> {
+  const runs: Array<{ workflowId: string; runId: string }> = [];
+  for await (const run of client.workflow.list({ query: filter })) if (!skip.has(run.workflowId)) runs.push(run);
+  assert.ok(runs.length > 0, `no runs match ${filter}`);
   const histories = await Promise.all(
-    workflowIds.map(async (workflowId) => ({ workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() })),
+    runs.map(async ({ workflowId, runId }) => ({ workflowId, history: await client.workflow.getHandle(workflowId, runId).fetchHistory() })),
   );
   const bundle = await workflowBundle();
   for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {

@@ -125,6 +125,33 @@ describe('visibility with the real Temporal client', () => {
       ],
     });
     assert.equal((await client.workflow.count("CustomerId IN ('c2', 'c3')")).count, 3);
+
+    // ORDER BY and ScanWorkflowExecutions over gRPC, paged.
+    const ordered = await collect(client.workflow.list({ query: "WorkflowType = 'visibilityProbe' ORDER BY Amount DESC", pageSize: 4 }));
+    assert.deepEqual(ordered.map((w) => w.workflowId), ['vis-5', 'vis-4', 'vis-3', 'vis-2', 'vis-1', 'vis-0']);
+    const scanned: string[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await connection.workflowService.scanWorkflowExecutions({ namespace: 'default', query: "CustomerId = 'c1' OR CustomerId = 'c3'", pageSize: 2, nextPageToken });
+      assert.ok((page.executions ?? []).length <= 2);
+      scanned.push(...(page.executions ?? []).map((e) => e.execution!.workflowId!));
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    assert.deepEqual(scanned.sort(), ['vis-0', 'vis-2', 'vis-3', 'vis-4']);
+  });
+
+  it('answers the gRPC health check as SERVING', async () => {
+    const { credentials, Client: GrpcClient } = await import('@grpc/grpc-js');
+    const health = new GrpcClient(server.address, credentials.createInsecure());
+    try {
+      // HealthCheckRequest {} is empty; HealthCheckResponse is field 1, the status enum (1 = SERVING).
+      const reply = await new Promise<Buffer>((resolve, reject) =>
+        health.makeUnaryRequest('/grpc.health.v1.Health/Check', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), (err, value) => (err ? reject(err) : resolve(value!))),
+      );
+      assert.deepEqual([...reply], [0x08, 0x01]);
+    } finally {
+      health.close();
+    }
   });
 
   it('answers bad filters and bad search attributes with INVALID_ARGUMENT naming the problem', async () => {
