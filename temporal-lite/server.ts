@@ -12,7 +12,7 @@ import type { Msg } from './grpc/proto.js';
 import { buildService, type Handlers, type ServiceOptions } from './grpc/service.js';
 import { stderrLogger, type Logger } from './logger.js';
 import { Committer } from './persistence/committer.js';
-import { IN_MEMORY, openDatabase, type OpenedDatabase } from './persistence/open-database.js';
+import { IN_MEMORY, openDatabase, StorageOpenError, type OpenedDatabase } from './persistence/open-database.js';
 import { Store } from './persistence/store.js';
 import { executionHandlers } from './service/execution-handlers.js';
 import { namespaceHandlers } from './service/namespace-handlers.js';
@@ -59,7 +59,13 @@ const NAMESPACE_MANAGEMENT = new Set(['RegisterNamespace', 'DescribeNamespace', 
 
 export async function startTemporalLite(opts: TemporalLiteOptions = {}): Promise<TemporalLite> {
   const logger = opts.logger ?? stderrLogger();
-  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  if (opts.dataDir) {
+    try {
+      mkdirSync(opts.dataDir, { recursive: true });
+    } catch (err) {
+      throw new StorageOpenError(`cannot create data directory ${opts.dataDir}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   const file = opts.dbFile ?? (opts.dataDir ? join(opts.dataDir, 'temporal-lite.db') : IN_MEMORY);
   const opened = openDatabase(file);
   try {

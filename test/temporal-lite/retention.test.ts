@@ -15,7 +15,7 @@ describe('temporal-lite retention', () => {
     await env.close();
   });
 
-  it('deletes closed runs after the namespace retention, keeps the others', async () => {
+  it('deletes closed runs after the namespace retention (default 30 days), keeps the others', async () => {
     await env.client.workflowService.registerNamespace({ namespace: 'short-lived', workflowExecutionRetentionPeriod: msToTs('1 day') });
     const shortWorker = await startWorker(env, 'retention', true, { namespace: 'short-lived' });
     const defaultWorker = await startWorker(env, 'retention', true);
@@ -33,6 +33,12 @@ describe('temporal-lite retention', () => {
       assert.equal((await env.client.workflow.getHandle('stays').describe()).status.name, 'COMPLETED');
       assert.equal((await running.describe()).status.name, 'RUNNING');
       await running.terminate();
+
+      // `default` keeps closed runs 30 days.
+      await skipTime(env.server.address, 27 * 24 * 3600 * 1000);
+      assert.equal((await env.client.workflow.getHandle('stays').describe()).status.name, 'COMPLETED', 'kept on day 29');
+      await skipTime(env.server.address, 2 * 24 * 3600 * 1000);
+      await waitFor('30-day-old run deleted', async () => (await env.client.workflow.getHandle('stays').describe().catch((e: unknown) => e)) instanceof WorkflowNotFoundError || undefined);
     } finally {
       await shortWorker.stop();
       await defaultWorker.stop();

@@ -77,6 +77,13 @@ describe('temporal-lite storage', () => {
     assertOneClearLine(await failingCli(['--db-filename', file]), file);
   });
 
+  it('a data directory that cannot be created: the library rejects naming it', async () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    const dataDir = join(blocker, 'data');
+    await assert.rejects(startTemporalLite({ dataDir }), (err: unknown) => err instanceof StorageOpenError && err.message.startsWith(`cannot create data directory ${dataDir}:`));
+  });
+
   it('a file that is not a database: one clear line, exit code 1; the library rejects', async () => {
     const file = join(dir, 'corrupt.db');
     writeFileSync(file, Buffer.alloc(8192, 'this is not sqlite '));
