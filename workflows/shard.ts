@@ -19,12 +19,16 @@ import { stopShardSignal } from './shard-messages.js';
 import { progressStep } from './sharding.js';
 import type { JobOperation, ShardInput, ShardResult } from './types.js';
 
-/** Time for one batch attempt: every device's connect + response timeout (devices run concurrently), plus slack. */
+/**
+ * Time for one batch attempt: every device's connect + response timeout (devices run concurrently),
+ * plus slack. Method batches heartbeat as devices answer, so a dead worker is noticed within the
+ * heartbeat timeout; a twin batch is one transaction with nothing to report until it commits.
+ */
 function batchOptions(operation: JobOperation): ActivityOptions {
   const perDevice = operation.kind === 'method' ? operation.call.connectTimeoutInSeconds + operation.call.responseTimeoutInSeconds : 0;
   return {
     startToCloseTimeout: `${perDevice + 300} seconds`,
-    heartbeatTimeout: '30 seconds',
+    ...(operation.kind === 'method' && { heartbeatTimeout: '30 seconds' }),
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 },
   };
 }

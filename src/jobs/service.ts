@@ -1,4 +1,5 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { status } from '@grpc/grpc-js';
+import { WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { HubError } from '../errors/hub-error.js';
@@ -13,7 +14,7 @@ import { ACTIVE_JOB_STATUSES, JOB_WORKFLOW, type JobDefinition, type JobResponse
 import { jobListFilter, type JobListFilter } from './list-filter.js';
 import { JOB_ID, parseJobRequest } from './request.js';
 import type { JobsSettings } from './settings.js';
-import { withTemporal } from './temporal-errors.js';
+import { grpcCodeOf, withTemporal } from './temporal-errors.js';
 
 const { temporal } = proto;
 
@@ -27,6 +28,8 @@ export interface JobsServiceDeps {
   taskQueue: string;
   /** The clock for createdTime (tests may pin it). */
   now?: () => Date;
+  /** How long a status read or a cancel waits for a worker to answer (default 10 s). */
+  workerDeadlineMs?: number;
 }
 
 export interface JobPage {
@@ -34,9 +37,6 @@ export interface JobPage {
   /** Present only when another page follows. */
   continuation?: string;
 }
-
-/** A status read never waits longer than this for a worker to answer; then visibility answers. */
-const JOB_QUERY_DEADLINE_MS = 10_000;
 
 const jobNotFound = (jobId: string) => new HubError('JobNotFound', `Job '${jobId}' was not found`);
 const CANCELLABLE: ReadonlySet<JobStatus> = new Set(ACTIVE_JOB_STATUSES);
@@ -48,9 +48,16 @@ const CANCELLABLE: ReadonlySet<JobStatus> = new Set(ACTIVE_JOB_STATUSES);
  */
 export class JobsService {
   private readonly now: () => Date;
+  private readonly workerDeadlineMs: number;
 
   constructor(private readonly deps: JobsServiceDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.workerDeadlineMs = deps.workerDeadlineMs ?? 10_000;
+  }
+
+  /** A call that needs a worker's answer, given up after workerDeadlineMs. */
+  private withWorker<T>(call: () => Promise<T>): Promise<T> {
+    return this.deps.client.withDeadline(Date.now() + this.workerDeadlineMs, call);
   }
 
   private handle(jobId: string): WorkflowHandle<typeof iotHubJob> {
@@ -107,8 +114,11 @@ export class JobsService {
       const current = await this.get(jobId);
       if (!CANCELLABLE.has(current.status)) return current;
       try {
-        return await this.handle(jobId).executeUpdate(cancelJobUpdate);
-      } catch {
+        return await this.withWorker(() => this.handle(jobId).executeUpdate(cancelJobUpdate));
+      } catch (err) {
+        if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || grpcCodeOf(err) === status.DEADLINE_EXCEEDED) {
+          throw new HubError('ServiceUnavailable', `No job worker took the cancellation of job '${jobId}' within ${this.workerDeadlineMs / 1000} s; try again`, { cause: err });
+        }
         // Rejected (already cancelled) or the workflow just closed: the job as it is now.
         return this.get(jobId);
       }
@@ -174,7 +184,7 @@ export class JobsService {
     if (status === 'COMPLETED') return (await this.finished(jobId)) ?? handle.result();
     if (status === 'RUNNING') {
       try {
-        return await this.deps.client.withDeadline(Date.now() + JOB_QUERY_DEADLINE_MS, () => handle.query(jobResponseQuery));
+        return await this.withWorker(() => handle.query(jobResponseQuery));
       } catch {
         // No worker answered (in time): fall back to what visibility knows.
       }

@@ -71,6 +71,7 @@ describe('iothub-jobs devices, twin, method, query and simulate against a runnin
     const shown = JSON.parse((await hub.cli(['twin', 'show', 'dev-1'])).stdout);
     assert.equal(shown.etag, twin.etag);
     assertHubErrorLine(await hub.cli(['twin', 'update', 'dev-1', '--desired', '{"interval":1}', '--etag', 'stale']), /PreconditionFailed: .*\(HTTP 412\)$/);
+    assertHubErrorLine(await hub.cli(['twin', 'show', 'nobody']), /^iothub-jobs: error: DeviceNotFound: .*nobody.*\(HTTP 404\)$/);
     const again = await hub.cli(['twin', 'update', 'dev-1', '--desired', '{"interval":null}', '--etag', twin.etag]);
     assert.equal(JSON.parse(again.stdout).properties.desired.interval, undefined);
   });
@@ -116,6 +117,13 @@ describe('iothub-jobs devices, twin, method, query and simulate against a runnin
     const grouped = JSON.parse((await hub.cli(['query', "SELECT COUNT() AS n FROM devices WHERE tags.building = '43'"])).stdout);
     assert.deepEqual(grouped, [{ n: 1 }]);
     assertHubErrorLine(await hub.cli(['query', 'SELECT * FROM devices WHERE']), /ArgumentInvalid: .*\(HTTP 400\)$/);
+  });
+
+  it('simulate without --devices is a usage error; with no reachable gateway it is one error line', async () => {
+    assertUsageError(await hub.cli(['simulate']), /missing --devices <n>/);
+    const unreachable = await hub.cli(['simulate', '--devices', '1', '--prefix', 'lost-', '--mqtts-port', '1']);
+    assert.equal(unreachable.code, 1, unreachable.stderr);
+    assert.match(unreachable.stderr, /^iothub-jobs: error: no device could connect to mqtts:\/\/[^ ]+:1$/m);
   });
 
   it('simulate stops cleanly and says what it did', async () => {

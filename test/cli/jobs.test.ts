@@ -88,9 +88,15 @@ describe('iothub-jobs job commands against a running hub', () => {
     const duplicate = await hub.cli(['job', 'schedule-method', '--job-id', 'm1', '--method', 'reboot']);
     assert.equal(duplicate.code, 1);
     assert.match(duplicate.stderr, /^iothub-jobs: error: JobAlreadyExists: .*\(HTTP 409\)\n$/);
-    const unknown = await hub.cli(['job', 'show', 'nope']);
-    assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /^iothub-jobs: error: JobNotFound: .*\(HTTP 404\)\n$/);
+    for (const command of ['show', 'cancel', 'watch']) {
+      const unknown = await hub.cli(['job', command, 'nope']);
+      assert.equal(unknown.code, 1, `job ${command} nope`);
+      assert.equal(unknown.stdout, '', `job ${command} nope`);
+      assert.match(unknown.stderr, /^iothub-jobs: error: JobNotFound: Job 'nope' was not found \(HTTP 404\)\n$/, `job ${command} nope`);
+    }
+    const badFilter = await hub.cli(['job', 'list', '--status', 'sleeping']);
+    assert.equal(badFilter.code, 1);
+    assert.match(badFilter.stderr, /^iothub-jobs: error: ArgumentInvalid: .*sleeping.*\(HTTP 400\)\n$/);
     const badQuery = await hub.cli(['job', 'schedule-twin', '--desired', '{"a":1}', '--query', 'deviceId =']);
     assert.equal(badQuery.code, 1);
     assert.match(badQuery.stderr, /^iothub-jobs: error: ArgumentInvalid: .*\(HTTP 400\)\n$/);

@@ -78,6 +78,32 @@ describe('job workflows under time skipping', () => {
       assert.equal(record.jobType, 'scheduleDeviceMethod');
       assert.ok(record.startTimeUtc && record.endTimeUtc && record.startTimeUtc <= record.endTimeUtc, JSON.stringify(record));
     }
+
+    // The records answer conditions on their outcome, error and times in the query language
+    // (devices.jobs takes SELECT * only, as IoT Hub).
+    const ids = async (condition: string) =>
+      (await engine.hub.hub.store.query(`SELECT * FROM devices.jobs WHERE devices.jobs.jobId = 'mixed' AND ${condition}`)).items.map((row) => (row as { deviceId: string }).deviceId).sort();
+    assert.deepEqual(await ids('devices.jobs.outcome.deviceMethodResponse.status >= 500'), ['err-1']);
+    assert.deepEqual(await ids("devices.jobs.outcome.deviceMethodResponse.payload.got = 'hello'"), ['ok-3']);
+    assert.deepEqual(await ids("devices.jobs.error.code IN ['DeviceNotOnline', 'GatewayTimeout']"), ['mute-1', 'off-1']);
+    const firstStart = [...records.values()].map((r) => r.startTimeUtc!).sort()[0];
+    assert.deepEqual(await ids(`devices.jobs.status = 'failed' AND devices.jobs.startTimeUtc >= '${firstStart}'`), ['mute-1', 'off-1']);
+    assert.deepEqual(await ids(`devices.jobs.endTimeUtc < '${firstStart}'`), []);
+    assert.deepEqual(await ids("devices.jobs.jobType = 'scheduleDeviceMethod' AND NOT IS_DEFINED(devices.jobs.error)"), ['err-1', 'ok-3']);
+  });
+
+  it('cancels a queued job (start time now, nothing resolved yet) and a cancelled job stays cancelled', async () => {
+    jobIds.push('cancel-queued');
+    // A job starting far ahead stays queued/scheduled; cancelling it while its first status is
+    // queued (before the workflow ran) and again once it is cancelled.
+    const now = await engine.env.currentTimeMs();
+    const queued = await engine.createJob('cancel-queued', { type: 'scheduleDeviceMethod', queryCondition: '*', startTime: new Date(now + DAY_MS).toISOString(), cloudToDeviceMethod: method() });
+    assert.equal(queued.status, 'queued');
+    const cancelled = await engine.service.cancel('cancel-queued');
+    assert.equal(cancelled.status, 'cancelled');
+    const done = await result('cancel-queued');
+    assert.equal(done.status, 'cancelled');
+    assert.equal((await jobRecords(engine.hub.hub.store, 'cancel-queued')).size, 0);
   });
 
   it('cancels a scheduled job at once', async () => {
