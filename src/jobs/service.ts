@@ -49,6 +49,8 @@ const CANCELLABLE: ReadonlySet<JobStatus> = new Set(ACTIVE_JOB_STATUSES);
 export class JobsService {
   private readonly now: () => Date;
   private readonly workerDeadlineMs: number;
+  /** Creations run one at a time, so concurrent PUTs cannot both pass the active-job check. */
+  private admissions: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: JobsServiceDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -64,9 +66,19 @@ export class JobsService {
     return this.deps.client.workflow.getHandle<typeof iotHubJob>(jobId);
   }
 
-  /** PUT /jobs/v2/{jobId}: validates, checks the active-job limit, starts the workflow; status queued. */
+  /**
+   * PUT /jobs/v2/{jobId}: validates, checks the active-job limit, starts the workflow; status
+   * queued. (The limit is exact within one API process; API processes of a cluster count through
+   * visibility, which a real cluster updates with a short lag.)
+   */
   create(jobId: string, body: unknown): Promise<JobResponse> {
     const job = parseJobRequest(jobId, body, this.now());
+    const admitted = this.admissions.then(() => this.admit(jobId, job));
+    this.admissions = admitted.catch(() => undefined);
+    return admitted;
+  }
+
+  private admit(jobId: string, job: JobDefinition): Promise<JobResponse> {
     return withTemporal(async () => {
       const alreadyExists = () => new HubError('JobAlreadyExists', `A job with id '${jobId}' already exists`);
       if ((await this.deps.store.getFinishedJob(jobId)) || (await this.exists(jobId))) throw alreadyExists();

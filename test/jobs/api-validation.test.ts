@@ -113,6 +113,11 @@ for (const variant of STORE_VARIANTS) {
       assert.equal((await put('active-3', methodJob({ startTime: FAR }))).status, 200);
       await cancel('active-2');
       await cancel('active-3');
+
+      // Requests arriving together are admitted one by one: exactly the limit passes.
+      const together = await Promise.all(['burst-1', 'burst-2', 'burst-3', 'burst-4', 'burst-5'].map((id) => put(id, methodJob({ startTime: FAR }))));
+      assert.deepEqual(together.map((response) => response.status).sort(), [200, 200, 429, 429, 429]);
+      for (const [i, response] of together.entries()) if (response.status === 200) await cancel(`burst-${i + 1}`);
     });
 
     it('checks permissions: reading needs RegistryRead or ServiceConnect, writing RegistryWrite or ServiceConnect', async () => {
