@@ -40,4 +40,4 @@ USER node
 VOLUME /data
 # HTTPS API, plain HTTP API, MQTTS, embedded temporal-lite (only without TEMPORAL_ADDRESS)
 EXPOSE 8443 8080 8883 7233
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]

@@ -23,8 +23,10 @@ export const DEFAULT_JOBS_SETTINGS: JobsSettings = {
   retentionDays: 30,
   purgeIntervalMs: 3600_000,
   tuning: {
-    // Methods wait on devices: many small batches in flight (up to 8 × 8 × 100 devices).
-    scheduleDeviceMethod: { ...COMMON_TUNING, shardSize: 1000, shardConcurrency: 8, batchSize: 100, batchConcurrency: 8 },
+    // Methods wait on devices: up to 2000 devices of a shard in flight (8 batches of 250), up to 8
+    // shards at once. Few, large shards and batches: each batch costs workflow tasks on the thread
+    // that also serves the devices' traffic (measured with bench:jobs).
+    scheduleDeviceMethod: { ...COMMON_TUNING, shardSize: 5000, shardConcurrency: 8, batchSize: 250, batchConcurrency: 8 },
     // Twin updates are store-bound: big batches (one transaction each), two per shard, every shard
     // at once so the store never waits for a workflow task between batches.
     scheduleUpdateTwin: { ...COMMON_TUNING, shardSize: 10_000, shardConcurrency: 64, batchSize: 1000, batchConcurrency: 2 },

@@ -64,8 +64,11 @@ export interface HubStore extends JobRecordStore {
    * Connected, so a writer must not produce a Connected→Disconnected tie itself).
    */
   setConnectionState(deviceId: string, state: Device['connectionState'], at: Date): Promise<void>;
-  /** Sets lastActivityTime on the device and its twin, one statement. */
-  recordActivity(deviceId: string, at: Date): Promise<void>;
+  /**
+   * Sets lastActivityTime on each listed device and its twin, all in one transaction (one entry per
+   * device); devices that no longer exist are skipped. Returns how many devices were written.
+   */
+  recordActivity(entries: ReadonlyArray<readonly [deviceId: string, at: Date]>): Promise<number>;
 }
 
 export interface DeviceCreate {

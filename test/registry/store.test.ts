@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { HubError, type HubErrorCode } from '../../src/errors/hub-error.js';
 import { MIGRATIONS } from '../../src/registry/sql/migrations.js';
 import type { SqlHubStore } from '../../src/registry/sql/sql-hub-store.js';
+import { NEVER } from '../../src/registry/time.js';
 import { STORE_VARIANTS } from '../helpers/store-variants.js';
 import { openTestStore, type TestStore } from '../helpers/store.js';
 
@@ -87,7 +88,7 @@ for (const variant of STORE_VARIANTS) {
         await store.createDevice({ deviceId });
         const at = new Date('2024-05-10T07:11:30.123Z');
         await store.setConnectionState(deviceId, 'Connected', at);
-        await store.recordActivity(deviceId, new Date('2024-05-10T07:12:00.000Z'));
+        assert.equal(await store.recordActivity([[deviceId, new Date('2024-05-10T07:12:00.000Z')]]), 1);
         const device = (await store.getDevice(deviceId))!;
         assert.equal(device.connectionState, 'Connected');
         assert.equal(device.connectionStateUpdatedTime, '2024-05-10T07:11:30.1230000Z');
@@ -96,7 +97,19 @@ for (const variant of STORE_VARIANTS) {
         assert.equal(twin.connectionState, 'Connected');
         assert.equal(twin.lastActivityTime, '2024-05-10T07:12:00.0000000Z');
         await assert.rejects(store.setConnectionState('no-such-device', 'Connected', at), hubError('DeviceNotFound'));
-        await assert.rejects(store.recordActivity('no-such-device', at), hubError('DeviceNotFound'));
+      });
+
+      it('records activity of many devices in one write, skipping devices that are gone', async () => {
+        const ids = [newId(), newId(), newId()];
+        for (const deviceId of ids) await store.createDevice({ deviceId });
+        const at = (second: number) => new Date(Date.UTC(2024, 4, 10, 7, 0, second));
+        assert.equal(await store.recordActivity([[ids[0]!, at(1)], ['no-such-device', at(2)], [ids[2]!, at(3)]]), 2);
+        const times = await Promise.all(ids.map(async (deviceId) => [(await store.getDevice(deviceId))!.lastActivityTime, (await store.getTwin(deviceId))!.lastActivityTime]));
+        assert.deepEqual(times, [
+          ['2024-05-10T07:00:01.0000000Z', '2024-05-10T07:00:01.0000000Z'],
+          [NEVER, NEVER],
+          ['2024-05-10T07:00:03.0000000Z', '2024-05-10T07:00:03.0000000Z'],
+        ]);
       });
 
       it('ignores stale connection-state writes; on a tie Connected wins', async () => {
@@ -192,7 +205,7 @@ for (const variant of STORE_VARIANTS) {
         await Promise.all([
           ...Array.from({ length: writes }, (_, i) => store.updateTwin(deviceId, { desired: { [`k${i}`]: i } }, { mode: 'patch' })),
           ...Array.from({ length: writes }, (_, i) => store.patchReported(deviceId, { [`r${i}`]: i })),
-          ...Array.from({ length: writes }, (_, i) => store.recordActivity(deviceId, new Date(Date.UTC(2024, 0, 1, 0, 0, i)))),
+          ...Array.from({ length: writes }, (_, i) => store.recordActivity([[deviceId, new Date(Date.UTC(2024, 0, 1, 0, 0, i))]])),
         ]);
         const twin = (await store.getTwin(deviceId))!;
         for (let i = 0; i < writes; i++) {

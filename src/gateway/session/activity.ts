@@ -1,8 +1,12 @@
 import type { HubStore } from '../../registry/store.js';
 
+/** Devices per store write when flushing. */
+const FLUSH_CHUNK = 1000;
+
 /**
  * Records devices' `lastActivityTime` without a store write per message: activity is noted in memory
- * and flushed every `intervalMs`, so each device costs at most one write per interval.
+ * and flushed every `intervalMs` in chunks of many devices, so each device costs at most one row
+ * write per interval.
  */
 export class ActivityRecorder {
   private dirty = new Map<string, number>();
@@ -34,11 +38,11 @@ export class ActivityRecorder {
   }
 
   private async write(): Promise<void> {
-    const batch = this.dirty;
+    const entries = [...this.dirty].map(([deviceId, at]) => [deviceId, new Date(at)] as const);
     this.dirty = new Map();
-    for (const [deviceId, at] of batch) {
+    for (let i = 0; i < entries.length; i += FLUSH_CHUNK) {
       try {
-        await this.store.recordActivity(deviceId, new Date(at));
+        await this.store.recordActivity(entries.slice(i, i + FLUSH_CHUNK));
       } catch (err) {
         this.onError(err);
       }

@@ -104,10 +104,18 @@ export function jobRecordSql(dialect: SqlDialect) {
       const columns = [rows.map((r) => r[0]), rows.map((r) => r[1].status), rows.map((r) => JSON.stringify(r[1]))];
       return tx.execute(sql.finishRecords, [jobId, ...columns]);
     }
+    // The statement text depends on the patch's keys; outcomes of a batch share a few key sets.
+    const texts = new Map<string, string>();
     let changed = 0;
     for (const [deviceId, patch] of rows) {
-      const text = `UPDATE device_jobs SET status = $3, doc = ${merged(dialect, 'doc', '$4', Object.keys(patch))}
-        WHERE job_id = $1 AND device_id = $2 AND status IN ${NOT_FINAL}`;
+      const keys = Object.keys(patch);
+      const key = keys.join(',');
+      let text = texts.get(key);
+      if (text === undefined) {
+        text = `UPDATE device_jobs SET status = $3, doc = ${merged(dialect, 'doc', '$4', keys)}
+          WHERE job_id = $1 AND device_id = $2 AND status IN ${NOT_FINAL}`;
+        texts.set(key, text);
+      }
       changed += await tx.execute(text, [jobId, deviceId, patch.status, JSON.stringify(patch)]);
     }
     return changed;

@@ -72,10 +72,19 @@ function statements(dialect: SqlDialect) {
         device = ${setStringFields(dialect, 'device', { connectionState: '$2', connectionStateUpdatedTime: '$3' })},
         twin = ${setStringFields(dialect, 'twin', { connectionState: '$2' })}
       WHERE device_id = $1 AND ${isNewerConnectionState(dialect)}`,
-    recordActivity: `UPDATE devices SET row_version = row_version + 1,
-        device = ${setStringFields(dialect, 'device', { lastActivityTime: '$2' })},
-        twin = ${setStringFields(dialect, 'twin', { lastActivityTime: '$2' })}
-      WHERE device_id = $1`,
+    // $1: a JSON array of [deviceId, time] pairs (SQLite), or the ids and the times as two arrays.
+    recordActivity:
+      dialect === 'sqlite'
+        ? `UPDATE devices SET row_version = row_version + 1,
+             device = ${setStringFields(dialect, 'device', { lastActivityTime: `entry.value ->> '$[1]'` })},
+             twin = ${setStringFields(dialect, 'twin', { lastActivityTime: `entry.value ->> '$[1]'` })}
+           FROM json_each($1) AS entry WHERE devices.device_id = entry.value ->> '$[0]'`
+        : `UPDATE devices SET row_version = devices.row_version + 1,
+             device = ${setStringFields(dialect, 'devices.device', { lastActivityTime: 'entry.at' })},
+             twin = ${setStringFields(dialect, 'devices.twin', { lastActivityTime: 'entry.at' })}
+           FROM unnest($1::text[], $2::text[]) AS entry(device_id, at) WHERE devices.device_id = entry.device_id`,
+    // Row locks in device id order, as twin-job batches take them: concurrent writers cannot deadlock.
+    lockDevicesPg: `SELECT device_id FROM devices WHERE device_id = ANY($1::text[]) ORDER BY device_id FOR UPDATE`,
   };
 }
 
@@ -187,9 +196,15 @@ export class SqlHubStore implements HubStore {
     if (changed === 0 && !(await this.getDevice(deviceId))) throw deviceNotFound(deviceId);
   }
 
-  async recordActivity(deviceId: string, at: Date): Promise<void> {
-    const changed = await this.db.execute(this.sql.recordActivity, [deviceId, formatHubTime(at)]);
-    if (changed === 0) throw deviceNotFound(deviceId);
+  async recordActivity(entries: ReadonlyArray<readonly [deviceId: string, at: Date]>): Promise<number> {
+    if (entries.length === 0) return 0;
+    const rows = entries.map(([deviceId, at]) => [deviceId, formatHubTime(at)] as const);
+    if (this.db.dialect === 'sqlite') return this.db.execute(this.sql.recordActivity, [JSON.stringify(rows)]);
+    const ids = rows.map((row) => row[0]);
+    return this.db.transaction(async (tx) => {
+      await tx.query(this.sql.lockDevicesPg, [ids]);
+      return tx.execute(this.sql.recordActivity, [ids, rows.map((row) => row[1])]);
+    });
   }
 
   // ---- job records (src/registry/sql/sql-job-records.ts)
