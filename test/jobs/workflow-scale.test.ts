@@ -3,6 +3,7 @@
 // of workflows/history-bounds.ts (which keep a 1,000,000-device job under 10,000 events).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import proto from '@temporalio/proto';
 import { DEFAULT_JOBS_SETTINGS } from '../../src/jobs/settings.js';
 import { jobHistoryBound, parentHistoryBound, shardRunHistoryBound } from '../../workflows/history-bounds.js';
 import { planShards } from '../../workflows/sharding.js';
@@ -10,6 +11,8 @@ import type { JobResponse, JobTuning } from '../../workflows/types.js';
 import { assertStatisticsConsistent, jobRunHistories, recordHistoryFixtures, replayHistories, type RunHistory } from './helpers/jobs.js';
 import { jobRecords } from './helpers/records.js';
 import { startJobsTestEngine, type JobsTestEngine } from './helpers/workflow-env.js';
+
+const { EventType } = proto.temporal.api.enums.v1;
 
 const DEVICES = 10_000;
 const TUNING: Partial<JobTuning> = {
@@ -82,6 +85,14 @@ describe('a 10,000-device job with small shards', () => {
     assert.ok(runs.length - 1 > shardIds.size, `${runs.length - 1} shard runs for ${shardIds.size} shards: none continued as new`);
   });
 
+  it('ran at most shardConcurrency shards and, in each shard, batchConcurrency batches at once', () => {
+    const parent = runs.find((run) => run.workflowId === 'scale')!;
+    const shards = mostAtOnce(parent, [EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED], CHILD_CLOSED);
+    assert.equal(shards, tuning.shardConcurrency, `${shards} shards at once`);
+    const batches = Math.max(...runs.filter((run) => run !== parent).map((run) => mostAtOnce(run, [EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED], ACTIVITY_CLOSED)));
+    assert.equal(batches, tuning.batchConcurrency, `${batches} batches at once in a shard run`);
+  });
+
   it('kept every run within the history bounds, which keep a 1,000,000-device job under 10,000 events', () => {
     for (const run of runs) {
       const events = run.history.events?.length ?? 0;
@@ -101,3 +112,30 @@ describe('a 10,000-device job with small shards', () => {
     recordHistoryFixtures('twin-job', [parent, ...shardRuns]);
   });
 });
+
+const CHILD_CLOSED = [
+  EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT,
+  EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED,
+];
+const ACTIVITY_CLOSED = [
+  EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+];
+
+/** The most things open at once in a run's history: `opens` events start one, `closes` end one. */
+function mostAtOnce(run: RunHistory, opens: readonly number[], closes: readonly number[]): number {
+  let open = 0;
+  let most = 0;
+  for (const event of run.history.events ?? []) {
+    const type = Number(event.eventType);
+    if (opens.includes(type)) most = Math.max(most, ++open);
+    else if (closes.includes(type)) open -= 1;
+  }
+  return most;
+}
