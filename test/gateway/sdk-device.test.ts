@@ -125,6 +125,22 @@ for (const variant of STORE_VARIANTS) {
       assert.equal((await hub.hub.store.getDevice(testDevice.deviceId))!.connectionState, 'Connected');
     });
 
+    it('delivers a REST PUT /twins replacement as a patch that deletes the desired keys it drops', async () => {
+      const seenBefore = desiredSeen.length;
+      const res = await hubRequest(hub.hub, {
+        method: 'PUT',
+        path: `/twins/${testDevice.deviceId}`,
+        headers: { 'if-match': '*' },
+        body: { properties: { desired: { mode: 'eco' } } },
+      });
+      assert.equal(res.status, 200);
+      const version = res.body.properties.desired.$version;
+      await eventually(() => desiredSeen.length > seenBefore && desiredSeen.at(-1)!.mode === 'eco', 'the replacement patch');
+      assert.deepEqual(desiredSeen.at(-1), { mode: 'eco', interval: null, $version: version });
+      assert.equal(twin.properties.desired.mode, 'eco');
+      assert.equal(twin.properties.desired.interval, undefined, 'the device SDK dropped the deleted key');
+    });
+
     it('marks the device disconnected when it closes', async () => {
       await client.close();
       await eventually(
