@@ -3,7 +3,7 @@
 import { Client, Connection } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTemporalLite, type TemporalLite } from '../../temporal-lite/index.js';
+import { startTemporalLite, stderrLogger, type TemporalLite } from '../../temporal-lite/index.js';
 import { HubError } from '../../src/errors/hub-error.js';
 import { JobsService } from '../../src/jobs/service.js';
 import { jobsSettings } from '../../src/jobs/settings.js';
@@ -12,7 +12,6 @@ import { JOBS_TASK_QUEUE } from '../../src/temporal/worker.js';
 import { STORE_VARIANTS } from '../helpers/store-variants.js';
 import { openTestStore, type TestStore } from '../helpers/store.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error: (message: string) => console.error(message) };
 
 describe('jobs API without a worker', () => {
   let temporal: TemporalLite;
@@ -20,7 +19,7 @@ describe('jobs API without a worker', () => {
   let store: TestStore;
   let service: JobsService;
   before(async () => {
-    temporal = await startTemporalLite({ logger: quiet });
+    temporal = await startTemporalLite({ logger: stderrLogger('error') });
     connection = await Connection.connect({ address: temporal.address });
     await ensureJobSearchAttributes(connection, 'default');
     store = await openTestStore(STORE_VARIANTS[0]!);

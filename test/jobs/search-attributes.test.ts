@@ -6,10 +6,9 @@ import proto from '@temporalio/proto';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ensureJobSearchAttributes } from '../../src/temporal/search-attributes.js';
-import { startTemporalLite, type TemporalLite } from '../../temporal-lite/index.js';
+import { startTemporalLite, stderrLogger, type TemporalLite } from '../../temporal-lite/index.js';
 
 const { IndexedValueType } = proto.temporal.api.enums.v1;
-const quiet = { debug() {}, info() {}, warn() {}, error: (message: string) => console.error(message) };
 
 describe('job search attributes', () => {
   let temporal: TemporalLite;
@@ -18,7 +17,7 @@ describe('job search attributes', () => {
     Object.fromEntries(Object.entries((await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {}).map(([name, type]) => [name, Number(type)]));
 
   before(async () => {
-    temporal = await startTemporalLite({ logger: quiet });
+    temporal = await startTemporalLite({ logger: stderrLogger('error') });
     connection = await Connection.connect({ address: temporal.address });
   });
   after(async () => {

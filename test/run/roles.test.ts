@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { startTemporalLite, type TemporalLite } from '../../temporal-lite/index.js';
+import { startTemporalLite, stderrLogger, type TemporalLite } from '../../temporal-lite/index.js';
 import { connectFleet, type Fleet } from '../../src/simulator/fleet.js';
 import { dropSchema } from '../helpers/store-variants.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -20,7 +20,7 @@ describe('a cluster: api, worker and gateway as three processes on PostgreSQL, R
   let fleet: Fleet | undefined;
 
   before(async () => {
-    temporal = await startTemporalLite({ port: 0, logger: { debug() {}, info() {}, warn() {}, error: (message) => console.error(message) } });
+    temporal = await startTemporalLite({ port: 0, logger: stderrLogger('error') });
     const [https, mqtts] = await freePorts(2);
     const shared = {
       HUB_DATA_DIR: dir.path,

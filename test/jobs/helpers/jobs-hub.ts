@@ -3,7 +3,7 @@
  * process, the gateway part, and the jobs part with both roles (routes and worker).
  */
 import device from 'azure-iot-device';
-import { startTemporalLite, type TemporalLite } from '../../../temporal-lite/index.js';
+import { startTemporalLite, stderrLogger, type TemporalLite } from '../../../temporal-lite/index.js';
 import { gatewayPart, type GatewayPart } from '../../../src/gateway/hub-part.js';
 import { startHub, type Hub } from '../../../src/hub.js';
 import { jobsPart, type JobsPart } from '../../../src/jobs/part.js';
@@ -27,13 +27,12 @@ export interface JobsTestHub {
   dispose(): Promise<void>;
 }
 
-const quiet = { debug() {}, info() {}, warn() {}, error: (message: string) => console.error(message) };
 
 export async function startJobsHub(options: { variant?: StoreVariant; settings?: JobsSettingsInput } = {}): Promise<JobsTestHub> {
   quietTemporalRuntime();
   const dir = makeTempDir('iothub-jobs-');
   const database = (options.variant ?? STORE_VARIANTS[0]!).create();
-  const temporal = await startTemporalLite({ logger: quiet });
+  const temporal = await startTemporalLite({ logger: stderrLogger('error') });
   const workflowBundle = await jobsWorkflowBundle();
   let gateway: GatewayPart | undefined;
   let jobs: JobsPart | undefined;
