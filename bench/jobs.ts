@@ -137,11 +137,12 @@ async function methodJobs(): Promise<void> {
       if (job.deviceJobStatistics!.succeededCount !== METHOD_DEVICES) throw new Error(`only ${job.deviceJobStatistics!.succeededCount} devices succeeded`);
       const after = await baseline();
       const bareRate = (before.perSecond + after.perSecond) / 2;
+      const bareCpuMicros = (before.cpuMicros + after.cpuMicros) / 2;
       jobRates.push(perSecond);
       bareRates.push(bareRate);
       ratios.push(perSecond / bareRate);
       console.log(
-        `  round ${round}: job ${rate(perSecond)} (${cpuMicros.toFixed(0)} µs CPU/device), bare broker ${rate(bareRate)} (concurrency ${CONCURRENCY}, ${after.cpuMicros.toFixed(0)} µs CPU/call); ratio ${(perSecond / bareRate).toFixed(2)}`,
+        `  round ${round}: job ${rate(perSecond)} (${cpuMicros.toFixed(0)} µs CPU/device), bare broker ${rate(bareRate)} (concurrency ${CONCURRENCY}, ${bareCpuMicros.toFixed(0)} µs CPU/call); ratio ${(perSecond / bareRate).toFixed(2)}`,
       );
       before = after;
     }
