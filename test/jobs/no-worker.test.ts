@@ -12,7 +12,6 @@ import { JOBS_TASK_QUEUE } from '../../src/temporal/worker.js';
 import { STORE_VARIANTS } from '../helpers/store-variants.js';
 import { openTestStore, type TestStore } from '../helpers/store.js';
 
-
 describe('jobs API without a worker', () => {
   let temporal: TemporalLite;
   let connection: Connection;

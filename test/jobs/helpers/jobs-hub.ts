@@ -27,7 +27,6 @@ export interface JobsTestHub {
   dispose(): Promise<void>;
 }
 
-
 export async function startJobsHub(options: { variant?: StoreVariant; settings?: JobsSettingsInput } = {}): Promise<JobsTestHub> {
   quietTemporalRuntime();
   const dir = makeTempDir('iothub-jobs-');
