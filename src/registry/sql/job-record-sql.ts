@@ -104,21 +104,24 @@ export function jobRecordSql(dialect: SqlDialect) {
       const columns = [rows.map((r) => r[0]), rows.map((r) => r[1].status), rows.map((r) => JSON.stringify(r[1]))];
       return tx.execute(sql.finishRecords, [jobId, ...columns]);
     }
-    // The statement text depends on the patch's keys; outcomes of a batch share a few key sets.
-    const texts = new Map<string, string>();
     let changed = 0;
     for (const [deviceId, patch] of rows) {
-      const keys = Object.keys(patch);
-      const key = keys.join(',');
-      let text = texts.get(key);
-      if (text === undefined) {
-        text = `UPDATE device_jobs SET status = $3, doc = ${merged(dialect, 'doc', '$4', keys)}
-          WHERE job_id = $1 AND device_id = $2 AND status IN ${NOT_FINAL}`;
-        texts.set(key, text);
-      }
-      changed += await tx.execute(text, [jobId, deviceId, patch.status, JSON.stringify(patch)]);
+      changed += await tx.execute(finishRecordStatement(Object.keys(patch)), [jobId, deviceId, patch.status, JSON.stringify(patch)]);
     }
     return changed;
+  }
+
+  /** The per-record finish statement for a patch's keys, built once per key set (outcomes use a few). */
+  const finishTexts = new Map<string, string>();
+  function finishRecordStatement(keys: readonly string[]): string {
+    const key = keys.join(',');
+    let text = finishTexts.get(key);
+    if (text === undefined) {
+      text = `UPDATE device_jobs SET status = $3, doc = ${merged(dialect, 'doc', '$4', keys)}
+        WHERE job_id = $1 AND device_id = $2 AND status IN ${NOT_FINAL}`;
+      finishTexts.set(key, text);
+    }
+    return text;
   }
 
   async function writeTwins(tx: SqlSession, rows: ReadonlyArray<readonly [string, string]>): Promise<void> {
