@@ -25,7 +25,7 @@ export function classifyDevicePublish(topic: string, deviceId: string): DevicePu
   const queryAt = topic.indexOf('?');
   if (queryAt < 0) return undefined;
   const path = stripTrailingSlash(topic.slice(0, queryAt));
-  const rid = new URLSearchParams(topic.slice(queryAt + 1)).get('$rid');
+  const rid = ridOf(topic.slice(queryAt + 1));
   if (!rid) return undefined;
 
   if (path === TWIN_GET_PATH) return { kind: 'twinGet', rid };
@@ -36,6 +36,12 @@ export function classifyDevicePublish(topic: string, deviceId: string): DevicePu
     return { kind: 'methodResponse', status: Number(statusText), rid };
   }
   return undefined;
+}
+
+/** The `$rid` of a topic's query: the SDKs send it alone, unescaped; anything else is parsed in full. */
+function ridOf(query: string): string | null {
+  if (query.startsWith('$rid=') && !/[&%+]/.test(query)) return query.slice('$rid='.length);
+  return new URLSearchParams(query).get('$rid');
 }
 
 /**

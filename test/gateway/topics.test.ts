@@ -15,6 +15,14 @@ describe('device publish topics', () => {
     assert.deepEqual(classifyDevicePublish('devices/dev1/messages/events/%24.mid=1&a=b', 'dev1'), { kind: 'telemetry' });
   });
 
+  it('reads the request id wherever it stands in the query, escaped or not', () => {
+    assert.deepEqual(classifyDevicePublish('$iothub/twin/GET/?$version=3&$rid=x1', 'dev1'), { kind: 'twinGet', rid: 'x1' });
+    assert.deepEqual(classifyDevicePublish('$iothub/twin/GET/?$rid=a%20b', 'dev1'), { kind: 'twinGet', rid: 'a b' });
+    assert.deepEqual(classifyDevicePublish('$iothub/twin/GET/?%24rid=9', 'dev1'), { kind: 'twinGet', rid: '9' });
+    assert.deepEqual(classifyDevicePublish('$iothub/twin/GET/?$rid=a+b', 'dev1'), { kind: 'twinGet', rid: 'a b' });
+    assert.equal(classifyDevicePublish('$iothub/twin/GET/?$rid=', 'dev1'), undefined);
+  });
+
   it('refuses other devices, hub-to-device topics and malformed ones', () => {
     for (const topic of [
       'devices/dev2/messages/events/',

@@ -8,6 +8,8 @@ import { METHODS_SUBSCRIPTION, methodRequestTopic } from '../topics.js';
 import { deviceNotOnline, gatewayTimeout } from './outcomes.js';
 
 interface PendingResponse {
+  deviceId: string;
+  rid: string;
   resolve: (outcome: MethodOutcome) => void;
   timer: NodeJS.Timeout;
 }
@@ -20,7 +22,8 @@ const SAMPLE_METHOD_TOPIC = methodRequestTopic('m', '1');
  * methods yet is given until `call.subscribeWaitMs` to do so.
  */
 export class MethodDispatcher {
-  private readonly pending = new Map<string, PendingResponse>();
+  /** By request id (unique in this process; the answer's device and rid text must match too). */
+  private readonly pending = new Map<number, PendingResponse>();
   private readonly subscribed = new KeyedWaiters();
   private nextRid = 1;
 
@@ -34,23 +37,30 @@ export class MethodDispatcher {
     this.subscribed.notify(deviceId);
   }
 
-  async invoke(deviceId: string, call: MethodCall): Promise<MethodOutcome> {
+  invoke(deviceId: string, call: MethodCall): Promise<MethodOutcome> {
+    const client = this.subscribedClient(deviceId);
+    // The usual case, kept free of extra promises: a job calls thousands of devices a second.
+    return client ? this.send(client, deviceId, call, call.responseTimeoutMs) : this.invokeOnceSubscribed(deviceId, call);
+  }
+
+  /** A device connected but not subscribed yet, or not connected here (any more). */
+  private async invokeOnceSubscribed(deviceId: string, call: MethodCall): Promise<MethodOutcome> {
     const started = Date.now();
-    let client = this.subscribedClient(deviceId);
+    let client: Client | undefined;
     while (!client) {
       const left = call.subscribeWaitMs - (Date.now() - started);
       if (!(await this.subscribed.wait(deviceId, left))) return deviceNotOnline();
       client = this.subscribedClient(deviceId);
     }
     const beyondConnectTimeout = Math.max(0, Date.now() - started - call.connectRemainingMs);
-    return this.send(deviceId, client, call, call.responseTimeoutMs - beyondConnectTimeout);
+    return this.send(client, deviceId, call, call.responseTimeoutMs - beyondConnectTimeout);
   }
 
   /** A device's answer; false when no call is waiting for it (late, or not ours). */
   handleResponse(deviceId: string, rid: string, status: number, body: Buffer): boolean {
-    const key = pendingKey(deviceId, rid);
+    const key = Number.parseInt(rid, 16);
     const pending = this.pending.get(key);
-    if (!pending) return false;
+    if (!pending || pending.deviceId !== deviceId || pending.rid !== rid) return false;
     this.pending.delete(key);
     clearTimeout(pending.timer);
     this.metrics.count('methodResponses');
@@ -72,24 +82,22 @@ export class MethodDispatcher {
     return client && isSubscribedTo(client, SAMPLE_METHOD_TOPIC, METHODS_SUBSCRIPTION) ? client : undefined;
   }
 
-  private send(deviceId: string, client: Client, call: MethodCall, timeoutMs: number): Promise<MethodOutcome> {
-    const rid = (this.nextRid++).toString(16);
-    const key = pendingKey(deviceId, rid);
+  private send(client: Client, deviceId: string, call: MethodCall, timeoutMs: number): Promise<MethodOutcome> {
+    const key = this.nextRid++;
+    const rid = key.toString(16);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(key);
         this.metrics.count('methodTimeouts');
         resolve(gatewayTimeout());
       }, timeoutMs);
-      this.pending.set(key, { resolve, timer });
+      this.pending.set(key, { deviceId, rid, resolve, timer });
       this.metrics.count('methodRequests');
       // `null` for a null payload: an empty body makes the SDK answer 400 by itself (wire spec B.2).
       sendToDevice(client, methodRequestTopic(call.methodName, rid), JSON.stringify(call.payload ?? null));
     });
   }
 }
-
-const pendingKey = (deviceId: string, rid: string): string => `${deviceId}\n${rid}`;
 
 /** The device's body as JSON; an empty body is null, and text that is not JSON is kept as a string. */
 function parsePayload(body: Buffer): unknown {

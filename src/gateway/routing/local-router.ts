@@ -2,6 +2,8 @@ import type { DesiredPropertiesPatch } from '../../registry/model.js';
 import { KeyedWaiters } from '../keyed-waiters.js';
 import type { DeviceEndpoint, DeviceRouter, MethodCall, MethodOutcome } from './device-router.js';
 
+const NOT_HERE = Promise.resolve(undefined);
+
 /** The single-process router: devices attached in this process are the only ones there are. */
 export class LocalDeviceRouter implements DeviceRouter {
   private readonly endpoints = new Map<string, DeviceEndpoint>();
@@ -20,8 +22,9 @@ export class LocalDeviceRouter implements DeviceRouter {
     if (this.endpoints.get(deviceId) === endpoint) this.endpoints.delete(deviceId);
   }
 
-  async invokeMethod(deviceId: string, call: MethodCall): Promise<MethodOutcome | undefined> {
-    return this.endpoints.get(deviceId)?.invokeMethod(call);
+  // Not async: the endpoint's promise is handed on as it is (no extra promise per call).
+  invokeMethod(deviceId: string, call: MethodCall): Promise<MethodOutcome | undefined> {
+    return this.endpoints.get(deviceId)?.invokeMethod(call) ?? NOT_HERE;
   }
 
   async waitForDevice(deviceId: string, timeoutMs: number): Promise<boolean> {
