@@ -8,7 +8,7 @@ import type { BatchCounts, JobOperation } from '../workflows/types.js';
 import { bookkeepingActivities } from './bookkeeping.js';
 import type { JobActivityDeps } from './deps.js';
 import { methodBatchActivity } from './method-batch.js';
-import { resolveActivity } from './resolve.js';
+import { resolveActivities } from './resolve.js';
 import { twinBatchActivity } from './twin-batch.js';
 
 export type { JobActivityDeps } from './deps.js';
@@ -17,12 +17,15 @@ export function createJobActivities(deps: JobActivityDeps) {
   const processMethodBatch = methodBatchActivity(deps);
   const processTwinBatch = twinBatchActivity(deps);
   return {
-    resolveJobTargets: resolveActivity(deps),
-    /** One batch of a shard: the job's operation on the records of `range`; returns the range's final counts. */
-    async processDeviceBatch(input: { jobId: string; range: SeqRange; operation: JobOperation }): Promise<BatchCounts> {
+    ...resolveActivities(deps),
+    /**
+     * One batch of a shard: the job's operation on the records of `range`; returns the range's final
+     * counts. `deviceConcurrency` (method jobs) is absent from batches of jobs started before it.
+     */
+    async processDeviceBatch(input: { jobId: string; range: SeqRange; operation: JobOperation; deviceConcurrency?: number }): Promise<BatchCounts> {
       const { jobId, range, operation } = input;
       return operation.kind === 'method'
-        ? processMethodBatch(jobId, range, operation.call)
+        ? processMethodBatch(jobId, range, operation.call, input.deviceConcurrency ?? range.to - range.from)
         : processTwinBatch(jobId, range, operation.update);
     },
     ...bookkeepingActivities(deps),

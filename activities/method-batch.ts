@@ -20,42 +20,75 @@ function outcomeOf(deviceId: string, result: MethodResult): DeviceJobOutcome {
 }
 
 /**
- * A method job's batch: claims the range's pending records (running), calls every claimed device
- * concurrently with the job's timeouts, and writes outcomes as they arrive (flushed about every
- * second). At most once per device: records an earlier attempt left running are failed, not called
- * again. Any device status is a completed device; offline, timed-out or unknown devices fail with
- * the gateway's error code.
+ * A method job's batch: calls its devices `deviceConcurrency` at a time with the job's timeouts
+ * (each lane takes the next device as soon as its device answers), claiming the pending records
+ * (running) a window at a time as the lanes need them, and writes outcomes as they arrive (flushed
+ * about every second). At most once per device: records an earlier attempt left running are
+ * failed, not called again; claiming a window at a time keeps those to one window's worth when a
+ * worker dies. Any device status is a completed device; offline, timed-out or unknown devices fail
+ * with the gateway's error code.
  */
 export function methodBatchActivity({ store, invoker, now, log }: Pick<JobActivityDeps, 'store' | 'invoker' | 'now' | 'log'>) {
-  return async function processMethodBatch(jobId: string, range: SeqRange, call: JobMethodCall): Promise<BatchCounts> {
-    const { claimed, interrupted } = await store.claimDeviceJobs(jobId, range, now());
-    const unwritten: DeviceJobOutcome[] = interrupted.map((deviceId) => ({ deviceId, status: 'failed', error: INTERRUPTED }));
+  return async function processMethodBatch(jobId: string, range: SeqRange, call: JobMethodCall, deviceConcurrency: number): Promise<BatchCounts> {
+    const window = Math.max(1, Math.min(deviceConcurrency, range.to - range.from));
+    const unwritten: DeviceJobOutcome[] = [];
+    let finished = 0;
     let writing: Promise<unknown> = Promise.resolve();
     const flush = () => {
       const outcomes = unwritten.splice(0);
       if (outcomes.length > 0) writing = writing.then(() => store.finishDeviceJobs(jobId, outcomes, now()));
       return writing;
     };
+
+    // The claimed devices not taken by a lane yet: claimed[taken…].
+    let claimed: string[] = [];
+    let taken = 0;
+    let claimedTo = range.from;
+    let claiming: Promise<void> | undefined;
+    // A failed claim stops the lanes; the attempt fails once the devices already called answered.
+    let claimFailure: { error: unknown } | undefined;
+    const claimWindow = async () => {
+      const to = Math.min(claimedTo + window, range.to);
+      try {
+        const claim = await store.claimDeviceJobs(jobId, { from: claimedTo, to }, now());
+        claimedTo = to;
+        for (const deviceId of claim.interrupted) unwritten.push({ deviceId, status: 'failed', error: INTERRUPTED });
+        claimed = claim.claimed;
+        taken = 0;
+      } catch (error) {
+        claimFailure ??= { error };
+      }
+    };
+    const lane = async () => {
+      for (;;) {
+        if (taken === claimed.length) {
+          if (claimedTo >= range.to || claimFailure) return;
+          await (claiming ??= claimWindow().finally(() => (claiming = undefined)));
+          continue;
+        }
+        const deviceId = claimed[taken++]!;
+        try {
+          unwritten.push(outcomeOf(deviceId, await invoker.invoke(deviceId, call)));
+        } catch (err) {
+          log.error(`Job ${jobId}: calling ${call.methodName} on '${deviceId}' failed`, err);
+          const description = `The hub could not reach the device: ${err instanceof Error ? err.message : String(err)}`;
+          unwritten.push({ deviceId, status: 'failed', error: { code: 'ServerError', description } });
+        }
+        finished += 1;
+      }
+    };
+
     const ticker = setInterval(() => {
-      heartbeat(claimed.length - unwritten.length);
+      heartbeat(finished);
       flush().catch(() => undefined); // the final flush below reports the error
     }, FLUSH_INTERVAL_MS);
     try {
-      await Promise.all(
-        claimed.map(async (deviceId) => {
-          try {
-            unwritten.push(outcomeOf(deviceId, await invoker.invoke(deviceId, call)));
-          } catch (err) {
-            log.error(`Job ${jobId}: calling ${call.methodName} on '${deviceId}' failed`, err);
-            const description = `The hub could not reach the device: ${err instanceof Error ? err.message : String(err)}`;
-            unwritten.push({ deviceId, status: 'failed', error: { code: 'ServerError', description } });
-          }
-        }),
-      );
+      await Promise.all(Array.from({ length: window }, lane));
     } finally {
       clearInterval(ticker);
     }
     await flush();
+    if (claimFailure) throw claimFailure.error;
     return finalCounts(await store.countDeviceJobs(jobId, range));
   };
 }

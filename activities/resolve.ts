@@ -10,22 +10,30 @@ export interface ResolveInput extends JobSnapshotRequest {
 }
 
 /**
- * Resolves the job's queryCondition once into device records 0…N-1, a chunk per transaction with a
- * heartbeat between; a retried attempt continues from what the store already holds. Returns N.
- * A condition the store cannot evaluate is not retried (it would fail the same way).
+ * Resolving the job's queryCondition once into device records 0…N-1, a chunk per transaction; a
+ * later call continues from what the store already holds. A condition the store cannot evaluate is
+ * not retried (it would fail the same way).
  */
-export function resolveActivity({ store }: Pick<JobActivityDeps, 'store'>) {
-  return async function resolveJobTargets(input: ResolveInput): Promise<number> {
-    const { chunk, ...job } = input;
+export function resolveActivities({ store }: Pick<JobActivityDeps, 'store'>) {
+  const snapshotChunk = async ({ chunk, ...job }: ResolveInput) => {
     try {
-      for (;;) {
-        const { added, total } = await store.snapshotJobDevices(job, chunk);
-        heartbeat(total);
-        if (added < chunk) return total;
-      }
+      const { added, total } = await store.snapshotJobDevices(job, chunk);
+      return { total, complete: added < chunk };
     } catch (err) {
       if (isHubError(err) && err.httpStatus < 500) throw ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: true });
       throw err;
     }
+  };
+  return {
+    /** One chunk (a local activity: short); `complete` when the condition matched no more devices. */
+    resolveFirstJobTargets: snapshotChunk,
+    /** Every chunk left, with a heartbeat between; returns N. */
+    async resolveJobTargets(input: ResolveInput): Promise<number> {
+      for (;;) {
+        const { total, complete } = await snapshotChunk(input);
+        heartbeat(total);
+        if (complete) return total;
+      }
+    },
   };
 }

@@ -4,19 +4,20 @@
  * each event that wakes a workflow costs at most one workflow task. Tests compare real histories
  * with these bounds; the benchmark shows a 1,000,000-device job stays far under 10,000.
  */
-import { planShards } from './sharding.js';
+import { BATCH_EVENTS, inlineShard, planShards } from './sharding.js';
 import type { JobTuning } from './types.js';
 
 const WFT = 3;
 
 /**
  * Parent, independent of the shard count: started 1, first task 3, scheduled-start timer with its
- * wake-up 2 + 3, status upserts 4 (scheduled, running, cancelled, final), deadline timer 2 + 3,
- * four activities (resolve; close, count, record are local: a marker each, counted as generously)
- * 4 × (3 + 3), one accepted cancel update 2 + 3,
- * completion 1. (The update's validator turns down later cancels; the API does not send them.)
+ * wake-up 2 + 3, status upserts 4 (scheduled, running, cancelled, final), the version marker 1,
+ * deadline timer 2 + 3, five activities (the first resolve chunk, close, count and record are
+ * local: a marker each, counted as generously as the resolve activity) 5 × (3 + 3), one accepted
+ * cancel update 2 + 3, completion 1. (The update's validator turns down later cancels; the API
+ * does not send them.)
  */
-export const PARENT_FIXED_EVENTS = 1 + WFT + (2 + WFT) + 4 + (2 + WFT) + 4 * (3 + WFT) + (2 + WFT) + 1;
+export const PARENT_FIXED_EVENTS = 1 + WFT + (2 + WFT) + 4 + 1 + (2 + WFT) + 5 * (3 + WFT) + (2 + WFT) + 1;
 
 /**
  * Parent, per shard: child initiated, started (+ wake-up), completed (+ wake-up), a stop signal
@@ -25,7 +26,10 @@ export const PARENT_FIXED_EVENTS = 1 + WFT + (2 + WFT) + 4 + (2 + WFT) + 4 * (3 
 export const parentEventsPerShard = (tuning: JobTuning): number =>
   1 + (1 + WFT) + (1 + WFT) + (2 + WFT) + tuning.progressUpdates * (1 + WFT);
 
+/** Parent: its shards, or the batches of the one shard it runs itself. */
 export function parentHistoryBound(deviceCount: number, tuning: JobTuning): number {
+  const inline = inlineShard(deviceCount, tuning);
+  if (inline) return PARENT_FIXED_EVENTS + Math.ceil((inline.range.to - inline.range.from) / tuning.batchSize) * BATCH_EVENTS;
   return PARENT_FIXED_EVENTS + planShards(deviceCount, tuning).length * parentEventsPerShard(tuning);
 }
 

@@ -1,10 +1,11 @@
 /**
  * The job workflow (id = jobId): waits durably until startTime, resolves the queryCondition once
  * into a snapshot of device records, runs shards (child workflows) over record ranges with bounded
- * concurrency, stops them on cancel or when maxExecutionTimeInSeconds runs out, closes what was
- * left, and completes with its final JobResponse (always normally, also when cancelled or failed,
- * so a finished job is read from its result without a worker). Its history is bounded by the
- * shard count, which is capped (history-bounds.ts).
+ * concurrency, or the batches of its only shard itself, stops them on cancel or when
+ * maxExecutionTimeInSeconds runs out, closes what was left, and completes with its final
+ * JobResponse (always normally, also when cancelled or failed, so a finished job is read from its
+ * result without a worker). Its history is bounded by the shard count, which is capped, or by the
+ * batches of one shard (history-bounds.ts).
  */
 import {
   ActivityFailure,
@@ -12,6 +13,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -23,19 +25,25 @@ import {
 import type { JobActivities } from '../activities/index.js';
 import type { DeviceJobCounts } from '../src/registry/job-records.js';
 import { formatHubTime } from '../src/registry/time.js';
+import { BatchRunner } from './batches.js';
 import { cancelJobUpdate, jobResponseQuery, shardProgressSignal } from './job-messages.js';
 import { JobState } from './job-state.js';
 import { JOB_STATUS_ATTRIBUTE } from './search-attributes.js';
 import { stopShardSignal } from './shard-messages.js';
-import { planShards, shardWorkflowId, type PlannedShard } from './sharding.js';
+import { inlineShard, planShards, shardWorkflowId, type PlannedShard } from './sharding.js';
 import { iotHubJobShard } from './shard.js';
-import type { JobResponse, JobStatus, JobWorkflowInput, UnprocessedClosing } from './types.js';
+import type { JobResponse, JobStatus, JobWorkflowInput, ShardCounters, UnprocessedClosing } from './types.js';
+
+const RESOLVE_RETRY = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['ArgumentInvalid'] };
 
 const { resolveJobTargets } = proxyActivities<JobActivities>({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['ArgumentInvalid'] },
+  retry: RESOLVE_RETRY,
 });
+
+/** The first snapshot chunk, within the workflow task that starts the job: most jobs need no other. */
+const { resolveFirstJobTargets } = proxyLocalActivities<JobActivities>({ startToCloseTimeout: '5 minutes', retry: RESOLVE_RETRY });
 
 /**
  * Bookkeeping in the hub store: short statements, so local activities (run by the worker within
@@ -47,6 +55,12 @@ const { closeUnprocessedDevices, countDeviceJobs, recordFinishedJob } = proxyLoc
 });
 
 const now = (): string => formatHubTime(new Date());
+
+/**
+ * Jobs started since the first snapshot chunk is a local activity and a job fitting one shard runs
+ * its batches itself; histories recorded before replay the earlier path.
+ */
+const FEWER_TASKS_PATCH = 'local-first-resolve-inline-shard';
 
 const errorText = (err: unknown): string =>
   err instanceof ActivityFailure && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
@@ -103,14 +117,11 @@ export async function iotHubJob({ job, tuning }: JobWorkflowInput): Promise<JobR
   const stopRequested = () => state.cancelRequested || expired;
 
   let processingError: string | undefined;
+  const fewerTasks = patched(FEWER_TASKS_PATCH);
+  const resolveInput = { jobId: job.jobId, jobType: job.type, queryCondition: job.queryCondition, createdTime: job.createdTime, chunk: tuning.snapshotChunk };
   try {
-    state.deviceCount = await resolveJobTargets({
-      jobId: job.jobId,
-      jobType: job.type,
-      queryCondition: job.queryCondition,
-      createdTime: job.createdTime,
-      chunk: tuning.snapshotChunk,
-    });
+    const first = fewerTasks ? await resolveFirstJobTargets(resolveInput) : { total: 0, complete: false };
+    state.deviceCount = first.complete ? first.total : await resolveJobTargets(resolveInput);
   } catch (err) {
     processingError = `The devices matching the queryCondition could not be determined: ${errorText(err)}`;
   }
@@ -120,6 +131,11 @@ export async function iotHubJob({ job, tuning }: JobWorkflowInput): Promise<JobR
   let active = 0;
   let stopping = false;
   let failedBatches = 0;
+  const shardEnded = (shard: number, result: ShardCounters) => {
+    state.shardFinished(shard, result);
+    failedBatches += result.failedBatches;
+    if (result.lastError !== undefined) processingError = `Some devices could not be processed: ${result.lastError}`;
+  };
   const stop = (handle: ChildWorkflowHandle<typeof iotHubJobShard>) => handle.signal(stopShardSignal).catch(() => undefined);
   const runShard = async (shard: PlannedShard) => {
     try {
@@ -129,10 +145,7 @@ export async function iotHubJob({ job, tuning }: JobWorkflowInput): Promise<JobR
       });
       handles.set(shard.index, handle);
       if (stopping) void stop(handle); // started after the others were told
-      const result = await handle.result();
-      state.shardFinished(shard.index, result);
-      failedBatches += result.failedBatches;
-      if (result.lastError !== undefined) processingError = `Some devices could not be processed: ${result.lastError}`;
+      shardEnded(shard.index, await handle.result());
     } catch (err) {
       // A shard never fails by design; if one did, its unfinished records are closed below.
       failedBatches += 1;
@@ -143,7 +156,18 @@ export async function iotHubJob({ job, tuning }: JobWorkflowInput): Promise<JobR
       active -= 1;
     }
   };
-  for (const shard of processingError === undefined ? planShards(state.deviceCount ?? 0, tuning) : []) {
+  /** The only shard's batches, run here: progress goes straight into the state. */
+  const runInline = async ({ index, range }: PlannedShard) => {
+    const cursor = { next: range.from, counters: { succeeded: 0, failed: 0, failedBatches: 0 } as ShardCounters };
+    const batches: BatchRunner = new BatchRunner({ jobId: job.jobId, range, operation: job.operation, tuning }, cursor, () =>
+      state.shardProgress({ shard: index, succeeded: cursor.counters.succeeded, failed: cursor.counters.failed, running: batches.inflightDevices }),
+    );
+    await batches.run(() => !stopRequested());
+    shardEnded(index, cursor.counters);
+  };
+  const inline = fewerTasks && processingError === undefined ? inlineShard(state.deviceCount ?? 0, tuning) : undefined;
+  if (inline) await runInline(inline);
+  for (const shard of processingError === undefined && !inline ? planShards(state.deviceCount ?? 0, tuning) : []) {
     await condition(() => active < tuning.shardConcurrency || stopRequested());
     if (stopRequested()) break;
     active += 1;

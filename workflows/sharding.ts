@@ -24,3 +24,18 @@ export const progressStep = (range: SeqRange, tuning: JobTuning): number =>
   Math.max(1, Math.ceil((range.to - range.from) / Math.max(1, tuning.progressUpdates)));
 
 export const shardWorkflowId = (jobId: string, shard: number): string => `${jobId}/shard-${shard}`;
+
+/** Events a batch adds to the history of the workflow running it: scheduled, started, completed, and the task it wakes. */
+export const BATCH_EVENTS = 6;
+
+/**
+ * The one shard a job runs itself, without a shard workflow: when the job fits one shard whose
+ * batches stay within tuning.shardHistoryLimit (such a shard would never continue as new). Saves
+ * the child's start and its workflow tasks, which dominate small jobs.
+ */
+export function inlineShard(deviceCount: number, tuning: JobTuning): PlannedShard | undefined {
+  const shards = planShards(deviceCount, tuning);
+  if (shards.length !== 1) return undefined;
+  const { from, to } = shards[0]!.range;
+  return Math.ceil((to - from) / tuning.batchSize) * BATCH_EVENTS <= tuning.shardHistoryLimit ? shards[0] : undefined;
+}

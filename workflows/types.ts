@@ -45,7 +45,8 @@ export interface JobDefinition {
 
 /**
  * How a job spreads its devices: shards (child workflows) of consecutive records, each running
- * batches (activities) with bounded concurrency. Fixed per job at submission (deterministic).
+ * batches (activities) with bounded concurrency; a job that fits one shard runs its batches itself.
+ * Fixed per job at submission (deterministic).
  */
 export interface JobTuning {
   /** Devices per shard at least; more when the job would otherwise need over `maxShards`. */
@@ -57,6 +58,11 @@ export interface JobTuning {
   batchSize: number;
   /** Batches running at once per shard. */
   batchConcurrency: number;
+  /**
+   * Devices of a method batch called at once (twin batches are one transaction). Absent in jobs
+   * started before it existed: their batches call every device at once.
+   */
+  deviceConcurrency?: number;
   /** Progress signals a shard sends its parent, at most. */
   progressUpdates: number;
   /** …and not more often than this (workflow time), so short jobs spend nothing on progress. */

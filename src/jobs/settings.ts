@@ -23,10 +23,12 @@ export const DEFAULT_JOBS_SETTINGS: JobsSettings = {
   retentionDays: 30,
   purgeIntervalMs: 3600_000,
   tuning: {
-    // Methods wait on devices: up to 2000 devices of a shard in flight (8 batches of 250), up to 8
-    // shards at once. Few, large shards and batches: each batch costs workflow tasks on the thread
-    // that also serves the devices' traffic (measured with bench:jobs).
-    scheduleDeviceMethod: { ...COMMON_TUNING, shardSize: 5000, shardConcurrency: 8, batchSize: 250, batchConcurrency: 8 },
+    // Methods wait on devices: up to 500 devices of a shard in flight (2 batches calling 250 at a
+    // time), up to 8 shards at once. Few, large shards and batches: each batch costs workflow tasks
+    // on the thread that also serves the devices' traffic, and under that load a task waits tens of
+    // ms while its batch's lanes stand idle; a few hundred calls in flight keep the devices as busy
+    // as thousands do, for less memory and CPU per call (measured with bench:jobs).
+    scheduleDeviceMethod: { ...COMMON_TUNING, shardSize: 5000, shardConcurrency: 8, batchSize: 2500, batchConcurrency: 2, deviceConcurrency: 250 },
     // Twin updates are store-bound: big batches (one transaction each), two per shard, every shard
     // at once so the store never waits for a workflow task between batches.
     scheduleUpdateTwin: { ...COMMON_TUNING, shardSize: 10_000, shardConcurrency: 64, batchSize: 1000, batchConcurrency: 2 },

@@ -6,7 +6,7 @@ import type { JobResponse } from '../../workflows/types.js';
 import { reply } from './helpers/devices.js';
 import { jobRecords } from './helpers/records.js';
 import { startJobsTestEngine, type JobsTestEngine } from './helpers/workflow-env.js';
-import { assertStatisticsConsistent, replayJobHistories, waitForJob } from './helpers/jobs.js';
+import { cancelWhileRunning, expireMethodJob, replayJobHistories, waitForJob } from './helpers/jobs.js';
 
 const DAY_MS = 24 * 3600_000;
 const method = (extra: Record<string, unknown> = {}) => ({ methodName: 'reboot', payload: { delay: 1 }, responseTimeoutInSeconds: 5, ...extra });
@@ -128,34 +128,12 @@ describe('job workflows under time skipping', () => {
 
   it('cancels a running job: dispatching stops and the devices not started are canceled', async () => {
     jobIds.push('cancel-running');
-    await engine.createJob('cancel-running', { type: 'scheduleDeviceMethod', queryCondition: "STARTSWITH(deviceId, 'slow-')", cloudToDeviceMethod: method() });
-    const running = await waitForJob(engine.service, 'cancel-running', (job) => job.status === 'running' && job.deviceJobStatistics?.succeededCount! > 0, 20_000);
-    assertStatisticsConsistent(running);
-    const cancelled = await engine.service.cancel('cancel-running');
-    assert.equal(cancelled.status, 'cancelled');
-    const done = await result('cancel-running');
-    assert.equal(done.status, 'cancelled');
-    assertStatisticsConsistent(done);
-    const statuses = [...(await jobRecords(engine.hub.hub.store, 'cancel-running')).values()].map((r) => r.status);
-    assert.equal(statuses.length, 8);
-    assert.ok(statuses.includes('completed') && statuses.includes('canceled'), statuses.join());
-    assert.ok(!statuses.includes('pending') && !statuses.includes('running'), statuses.join());
-    assert.equal(done.deviceJobStatistics!.failedCount, statuses.filter((s) => s === 'canceled').length);
+    await cancelWhileRunning(engine, 'cancel-running', { type: 'scheduleDeviceMethod', queryCondition: "STARTSWITH(deviceId, 'slow-')", cloudToDeviceMethod: method() }, 8);
   });
 
   it('fails a job whose maxExecutionTimeInSeconds runs out, failing the devices not processed', async () => {
     jobIds.push('expiry');
-    await engine.createJob('expiry', {
-      type: 'scheduleDeviceMethod',
-      queryCondition: "deviceId IN ['mute-1', 'ok-1', 'ok-2', 'ok-3', 'err-1']",
-      maxExecutionTimeInSeconds: 1,
-      cloudToDeviceMethod: method(),
-    });
-    const done = await result('expiry');
-    assert.equal(done.status, 'failed');
-    assert.match(done.failureReason ?? '', /maxExecutionTimeInSeconds \(1\)/);
-    assertStatisticsConsistent(done);
-    const records = await jobRecords(engine.hub.hub.store, 'expiry');
+    const records = await expireMethodJob(engine, 'expiry', "deviceId IN ['mute-1', 'ok-1', 'ok-2', 'ok-3', 'err-1']", method());
     const expired = [...records.values()].filter((r) => r.error?.code === 'JobExpired');
     assert.ok(expired.length >= 1, JSON.stringify([...records.values()]));
     assert.ok([...records.values()].every((r) => r.status === 'completed' || r.status === 'failed'));

@@ -4,8 +4,11 @@ import proto from '@temporalio/proto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import type { JobsService } from '../../../src/jobs/service.js';
+import type { DeviceJobRecord } from '../../../src/registry/job-records.js';
 import type { JobResponse } from '../../../workflows/types.js';
 import { jobsWorkflowBundle } from './bundle.js';
+import { jobRecords } from './records.js';
+import type { JobsTestEngine } from './workflow-env.js';
 
 const { History } = proto.temporal.api.history.v1;
 
@@ -32,6 +35,39 @@ export function assertStatisticsConsistent(job: JobResponse): void {
   if (!s) return;
   assert.equal(s.failedCount + s.succeededCount + s.runningCount + s.pendingCount, s.deviceCount, JSON.stringify(s));
   for (const value of Object.values(s)) assert.ok(Number.isInteger(value) && value >= 0, JSON.stringify(s));
+}
+
+/**
+ * Starts a job, cancels it once some devices succeeded, and checks the end: cancelled with
+ * consistent statistics, some devices completed, the undispatched ones canceled (counted failed),
+ * none left pending or running.
+ */
+export async function cancelWhileRunning(engine: JobsTestEngine, jobId: string, body: Record<string, unknown>, deviceCount: number): Promise<void> {
+  await engine.createJob(jobId, body);
+  const running = await waitForJob(engine.service, jobId, (job) => job.status === 'running' && job.deviceJobStatistics!.succeededCount > 0, 20_000);
+  assertStatisticsConsistent(running);
+  assert.equal((await engine.service.cancel(jobId)).status, 'cancelled');
+  const done = (await engine.env.client.workflow.getHandle(jobId).result()) as JobResponse;
+  assert.equal(done.status, 'cancelled');
+  assertStatisticsConsistent(done);
+  const statuses = [...(await jobRecords(engine.hub.hub.store, jobId)).values()].map((r) => r.status);
+  assert.equal(statuses.length, deviceCount);
+  assert.ok(statuses.includes('completed') && statuses.includes('canceled'), statuses.join());
+  assert.ok(!statuses.includes('pending') && !statuses.includes('running'), statuses.join());
+  assert.equal(done.deviceJobStatistics!.failedCount, statuses.filter((s) => s === 'canceled').length);
+}
+
+/**
+ * Runs a method job with maxExecutionTimeInSeconds 1 and checks it failed for it, with consistent
+ * statistics; returns its device records.
+ */
+export async function expireMethodJob(engine: JobsTestEngine, jobId: string, queryCondition: string, method: Record<string, unknown>): Promise<Map<string, DeviceJobRecord>> {
+  await engine.createJob(jobId, { type: 'scheduleDeviceMethod', queryCondition, maxExecutionTimeInSeconds: 1, cloudToDeviceMethod: method });
+  const done = (await engine.env.client.workflow.getHandle(jobId).result()) as JobResponse;
+  assert.equal(done.status, 'failed');
+  assert.match(done.failureReason ?? '', /maxExecutionTimeInSeconds \(1\)/);
+  assertStatisticsConsistent(done);
+  return jobRecords(engine.hub.hub.store, jobId);
 }
 
 export interface RunHistory {
