@@ -26,6 +26,7 @@ export class MethodDispatcher {
   private readonly pending = new Map<number, PendingResponse>();
   private readonly subscribed = new KeyedWaiters();
   private nextRid = 1;
+  private lastBody?: { payload: unknown; body: Buffer };
 
   constructor(
     private readonly currentClient: (deviceId: string) => Client | undefined,
@@ -93,9 +94,17 @@ export class MethodDispatcher {
       }, timeoutMs);
       this.pending.set(key, { deviceId, rid, resolve, timer });
       this.metrics.count('methodRequests');
-      // `null` for a null payload: an empty body makes the SDK answer 400 by itself (wire spec B.2).
-      sendToDevice(client, methodRequestTopic(call.methodName, rid), JSON.stringify(call.payload ?? null));
+      sendToDevice(client, methodRequestTopic(call.methodName, rid), this.body(call.payload));
     });
+  }
+
+  /**
+   * The request body; the last one is kept, since a job sends the same payload to every device.
+   * `null` for a null payload: an empty body makes the SDK answer 400 by itself (wire spec B.2).
+   */
+  private body(payload: unknown): Buffer {
+    if (!this.lastBody || this.lastBody.payload !== payload) this.lastBody = { payload, body: Buffer.from(JSON.stringify(payload ?? null)) };
+    return this.lastBody.body;
   }
 }
 
