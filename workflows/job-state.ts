@@ -80,6 +80,25 @@ export class JobState {
     return { deviceCount, failedCount: failed, succeededCount: succeeded, runningCount: running, pendingCount: deviceCount - succeeded - failed - running };
   }
 
+  /** What an operator reads first: where the job is, in words (the statistics hold the counts). */
+  statusMessage(): string {
+    const stats = this.statistics();
+    switch (this.status) {
+      case 'queued':
+        return 'Waiting for a worker to start the job';
+      case 'scheduled':
+        return `Scheduled to start at ${this.job.startTime}`;
+      case 'running':
+        return stats ? `Running on ${devices(stats.deviceCount)}` : 'Resolving the devices that match the queryCondition';
+      case 'completed':
+        return stats ? `Every device was processed: ${stats.succeededCount} succeeded, ${stats.failedCount} failed` : 'Every device was processed';
+      case 'failed':
+        return this.failureReason ?? 'The job failed';
+      case 'cancelled':
+        return stats ? `Cancelled; ${stats.succeededCount} of ${devices(stats.deviceCount)} succeeded` : 'Cancelled before it started';
+    }
+  }
+
   response(): JobResponse {
     const { job } = this;
     return {
@@ -94,7 +113,10 @@ export class JobState {
       ...(job.updateTwin && { updateTwin: job.updateTwin }),
       status: this.status,
       ...(this.failureReason !== undefined && { failureReason: this.failureReason }),
+      statusMessage: this.statusMessage(),
       ...(this.statistics() && { deviceJobStatistics: this.statistics() }),
     };
   }
 }
+
+const devices = (n: number): string => (n === 1 ? '1 device' : `${n} devices`);

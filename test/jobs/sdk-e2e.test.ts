@@ -76,6 +76,7 @@ for (const variant of STORE_VARIANTS) {
       const done = await finished('method-job');
       assert.equal(done.status, 'completed');
       assert.deepEqual(done.deviceJobStatistics, { deviceCount: 4, failedCount: 1, succeededCount: 3, runningCount: 0, pendingCount: 0 });
+      assert.equal(done.statusMessage, 'Every device was processed: 3 succeeded, 1 failed');
       assert.ok(done.endTime && done.endTime >= done.startTime);
 
       const rows = await queryAll(registry, "SELECT * FROM devices.jobs WHERE devices.jobs.jobId = 'method-job'");

@@ -39,9 +39,11 @@ describe('job workflows under time skipping', () => {
       cloudToDeviceMethod: method(),
     });
     assert.equal(queued.status, 'queued');
+    assert.equal(queued.statusMessage, 'Waiting for a worker to start the job');
     assert.equal(Date.parse(queued.startTime), Date.parse(startTime));
     assert.equal(queued.deviceJobStatistics, undefined);
-    await waitForJob(engine.service, 'day-ahead', (job) => job.status === 'scheduled');
+    const scheduled = await waitForJob(engine.service, 'day-ahead', (job) => job.status === 'scheduled');
+    assert.equal(scheduled.statusMessage, `Scheduled to start at ${scheduled.startTime}`);
 
     const wallStart = Date.now();
     const done = await result('day-ahead');
@@ -49,6 +51,7 @@ describe('job workflows under time skipping', () => {
     assert.equal(done.status, 'completed');
     assert.ok(Date.parse(done.endTime!) >= Date.parse(startTime), `ended ${done.endTime} after the start ${startTime}`);
     assert.deepEqual(done.deviceJobStatistics, { deviceCount: 2, failedCount: 0, succeededCount: 2, runningCount: 0, pendingCount: 0 });
+    assert.equal(done.statusMessage, 'Every device was processed: 2 succeeded, 0 failed');
     const records = await jobRecords(engine.hub.hub.store, 'day-ahead');
     assert.deepEqual(records.get('ok-1')?.outcome, { deviceMethodResponse: { status: 200, payload: { got: { delay: 1 } } } });
     assert.deepEqual(await engine.service.get('day-ahead'), done, 'a finished job reads the same from the store');
@@ -122,6 +125,7 @@ describe('job workflows under time skipping', () => {
     assert.equal(done.status, 'cancelled');
     assert.ok(done.endTime);
     assert.equal(done.deviceJobStatistics, undefined, 'no device was resolved');
+    assert.equal(done.statusMessage, 'Cancelled before it started');
     assert.equal((await jobRecords(engine.hub.hub.store, 'cancel-scheduled')).size, 0);
     assert.deepEqual(await engine.service.cancel('cancel-scheduled'), done, 'cancelling a finished job returns it unchanged');
   });

@@ -49,6 +49,7 @@ export async function cancelWhileRunning(engine: JobsTestEngine, jobId: string, 
   assert.equal((await engine.service.cancel(jobId)).status, 'cancelled');
   const done = (await engine.env.client.workflow.getHandle(jobId).result()) as JobResponse;
   assert.equal(done.status, 'cancelled');
+  assert.equal(done.statusMessage, `Cancelled; ${done.deviceJobStatistics!.succeededCount} of ${deviceCount} devices succeeded`);
   assertStatisticsConsistent(done);
   const statuses = [...(await jobRecords(engine.hub.hub.store, jobId)).values()].map((r) => r.status);
   assert.equal(statuses.length, deviceCount);
@@ -66,6 +67,7 @@ export async function expireMethodJob(engine: JobsTestEngine, jobId: string, que
   const done = (await engine.env.client.workflow.getHandle(jobId).result()) as JobResponse;
   assert.equal(done.status, 'failed');
   assert.match(done.failureReason ?? '', /maxExecutionTimeInSeconds \(1\)/);
+  assert.equal(done.statusMessage, done.failureReason);
   assertStatisticsConsistent(done);
   return jobRecords(engine.hub.hub.store, jobId);
 }
