@@ -1,4 +1,5 @@
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import { startTemporalLite, stderrLogger } from '../../temporal-lite/index.js';
@@ -15,19 +16,36 @@ export interface TemporalEndpoint {
 }
 
 /**
- * Without TEMPORAL_ADDRESS: temporal-lite, durable in the data directory. With it: waits until that
- * server answers for the namespace (a cluster's Temporal may still be starting, or its default
- * namespace not yet registered), up to TEMPORAL_CONNECT_TIMEOUT.
+ * Without TEMPORAL_ADDRESS: temporal-lite, durable in the data directory, keeping closed workflows
+ * as long as the hub keeps finished jobs (HUB_JOB_RETENTION_DAYS), so a purged job is gone from
+ * both. With it: waits until that server answers for the namespace (a cluster's Temporal may still
+ * be starting, or its default namespace not yet registered), up to TEMPORAL_CONNECT_TIMEOUT; the
+ * cluster's namespace retention is its operator's to set.
  */
 export async function provideTemporal(config: HubConfig, log: Logger): Promise<TemporalEndpoint> {
   const { address, namespace, embeddedPort, connectTimeoutMs } = config.run.temporal;
   if (address === undefined) {
     const dataDir = resolve(config.settings.dataDir);
     const server = await startTemporalLite({ port: embeddedPort, host: config.settings.bindAddress, namespace, dataDir, logger: stderrLogger('info') });
+    try {
+      await setRetention(server.address, namespace, config.jobs.retentionDays);
+    } catch (err) {
+      await server.close();
+      throw err;
+    }
     return { address: server.address, namespace, embeddedDbFile: resolve(dataDir, 'temporal-lite.db'), close: () => server.close() };
   }
   await waitForNamespace(address, namespace, connectTimeoutMs, log);
   return { address, namespace, close: async () => {} };
+}
+
+async function setRetention(address: string, namespace: string, days: number): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    await connection.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: msToTs(`${days} days`) } });
+  } finally {
+    await connection.close();
+  }
 }
 
 async function waitForNamespace(address: string, namespace: string, timeoutMs: number, log: Logger): Promise<void> {

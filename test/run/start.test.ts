@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { Connection } from '@temporalio/client';
 import { readHubFile } from '../../src/config/hub-file.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { jobClientFor, registryFor } from '../helpers/service-sdk.js';
@@ -30,7 +31,7 @@ describe('npm start: the all-in-one hub', () => {
 
   it('comes up on first start, works with the official SDK, stops on SIGINT, and a second start resumes a scheduled job', async () => {
     const dataDir = join(dir.path, 'hub');
-    const env = await allInOneEnv(dataDir);
+    const env = await allInOneEnv(dataDir, { HUB_JOB_RETENTION_DAYS: '7' });
     const first = await HubProcess.start(env);
     let second: StartedHub | undefined;
     try {
@@ -42,6 +43,13 @@ describe('npm start: the all-in-one hub', () => {
       assert.deepEqual([banner.httpsPort, banner.httpPort, banner.mqttsPort], [Number(env.HUB_HTTPS_PORT), Number(env.HUB_HTTP_PORT), Number(env.HUB_MQTTS_PORT)]);
       assert.match(banner.temporal!, new RegExp(`^127\\.0\\.0\\.1:${env.HUB_TEMPORAL_PORT} namespace default \\(embedded temporal-lite, .*temporal-lite\\.db\\)$`));
       assert.deepEqual(hubFile.ports, { https: banner.httpsPort, http: banner.httpPort, mqtts: banner.mqttsPort });
+      const temporal = await Connection.connect({ address: banner.temporal!.split(' ')[0]! });
+      try {
+        const { config } = await temporal.workflowService.describeNamespace({ namespace: 'default' });
+        assert.equal(Number(config!.workflowExecutionRetentionTtl!.seconds), 7 * 24 * 3600, 'temporal-lite keeps closed jobs as long as the hub does');
+      } finally {
+        await temporal.close();
+      }
       assert.equal(hubFile.hostName, 'localhost');
       const ca = readFileSync(banner.caFile, 'utf8');
 
