@@ -4,6 +4,17 @@ import type { DeviceJobStatistics, JobDefinition, JobResponse, JobStatus, ShardP
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
+/** A job's statistics from its device records' counts (canceled devices count as failed, spec §2.2). */
+export function statisticsOf(counts: DeviceJobCounts): DeviceJobStatistics {
+  return {
+    deviceCount: counts.pending + counts.running + counts.completed + counts.failed + counts.canceled,
+    failedCount: counts.failed + counts.canceled,
+    succeededCount: counts.completed,
+    runningCount: counts.running,
+    pendingCount: counts.pending,
+  };
+}
+
 export class JobState {
   status: JobStatus = 'queued';
   endTime?: string;
@@ -50,15 +61,8 @@ export class JobState {
     this.endTime = endTime;
     this.failureReason = failureReason;
     if (counts) {
-      const deviceCount = counts.pending + counts.running + counts.completed + counts.failed + counts.canceled;
-      this.deviceCount = deviceCount;
-      this.final = {
-        deviceCount,
-        failedCount: counts.failed + counts.canceled,
-        succeededCount: counts.completed,
-        runningCount: counts.running,
-        pendingCount: counts.pending,
-      };
+      this.final = statisticsOf(counts);
+      this.deviceCount = this.final.deviceCount;
     }
   }
 

@@ -7,7 +7,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../query/index.js';
 import type { JobRecordStore } from '../registry/job-records.js';
 import { formatHubTime } from '../registry/time.js';
 import { cancelJobUpdate, jobResponseQuery } from '../../workflows/job-messages.js';
-import { JobState } from '../../workflows/job-state.js';
+import { JobState, statisticsOf } from '../../workflows/job-state.js';
 import type { iotHubJob } from '../../workflows/job.js';
 import { JOB_CREATED_TIME_ATTRIBUTE, JOB_STATUS_ATTRIBUTE, JOB_TYPE_ATTRIBUTE } from '../../workflows/search-attributes.js';
 import { ACTIVE_JOB_STATUSES, JOB_WORKFLOW, type JobDefinition, type JobResponse, type JobStatus } from '../../workflows/types.js';
@@ -23,7 +23,7 @@ type StatusName = 'RUNNING' | 'COMPLETED' | 'OTHER';
 
 export interface JobsServiceDeps {
   client: Client;
-  store: Pick<JobRecordStore, 'getFinishedJob'>;
+  store: Pick<JobRecordStore, 'getFinishedJob' | 'countDeviceJobs'>;
   settings: JobsSettings;
   taskQueue: string;
   /** The clock for createdTime (tests may pin it). */
@@ -190,18 +190,26 @@ export class JobsService {
     }
   }
 
-  /** Running: the workflow's own answer; completed: its result; anything else from its memo. */
+  /** Running: the workflow's own answer, with its device records' counts; completed: its result; anything else from its memo. */
   private async responseOf(jobId: string, status: StatusName): Promise<JobResponse> {
     const handle = this.handle(jobId);
     if (status === 'COMPLETED') return (await this.finished(jobId)) ?? handle.result();
     if (status === 'RUNNING') {
-      try {
-        return await this.withWorker(() => handle.query(jobResponseQuery));
-      } catch {
-        // No worker answered (in time): fall back to what visibility knows.
-      }
+      const answer = await this.withWorker(() => handle.query(jobResponseQuery)).catch(() => undefined);
+      // No worker answered (in time): fall back to what visibility knows.
+      if (answer) return this.withRecordCounts(answer);
     }
     return this.fromDescription(handle);
+  }
+
+  /**
+   * A running job's statistics from its device records, which batches write about every second as
+   * devices answer: the workflow hears of a batch's devices only when the whole batch ends.
+   */
+  private async withRecordCounts(response: JobResponse): Promise<JobResponse> {
+    if (!response.deviceJobStatistics) return response;
+    const live = statisticsOf(await this.deps.store.countDeviceJobs(response.jobId));
+    return live.deviceCount === response.deviceJobStatistics.deviceCount ? { ...response, deviceJobStatistics: live } : response;
   }
 
   /** Without a worker to answer (or after an operator terminated the job): what visibility knows. */

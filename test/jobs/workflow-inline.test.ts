@@ -33,6 +33,7 @@ describe('a job within one shard runs its batches itself', () => {
       return reply(200, null);
     };
     await engine.devices.connect([...ids('slow', 8), ...ids('stop', 12)], { answer: counted, answerDelayMs: ANSWER_DELAY_MS });
+    await engine.devices.connect(ids('lone', 4), { answer: () => reply(200, null), answerDelayMs: 1500 });
     await engine.devices.connect(['x-mute'], { answer: () => undefined });
     await engine.devices.connect(ids('x-ok', 5), { answer: () => reply(200, null) });
   });
@@ -53,6 +54,18 @@ describe('a job within one shard runs its batches itself', () => {
     assert.deepEqual(runs.map((run) => run.workflowId), ['inline'], 'no shard workflows');
     const events = runs[0]!.history.events!.length;
     assert.ok(events <= parentHistoryBound(8, tuning), `${events} events, over the bound ${parentHistoryBound(8, tuning)}`);
+  });
+
+  it("shows a batch's devices as they answer, before the batch ends (from the device records)", async () => {
+    jobIds.push('inline-live');
+    // One batch of 4, 2 devices at a time, each answering after 1.5 s: the batch ends after 3 s, and
+    // the first outcomes are written about a second before that.
+    await engine.createJob('inline-live', { type: 'scheduleDeviceMethod', queryCondition: "STARTSWITH(deviceId, 'lone-')", cloudToDeviceMethod: method });
+    const partial = await waitForJob(engine.service, 'inline-live', (job) => job.deviceJobStatistics !== undefined && job.deviceJobStatistics.succeededCount > 0);
+    assert.equal(partial.status, 'running');
+    assert.ok(partial.deviceJobStatistics!.succeededCount < 4, JSON.stringify(partial.deviceJobStatistics));
+    assertStatisticsConsistent(partial);
+    assert.equal((await result('inline-live')).deviceJobStatistics!.succeededCount, 4);
   });
 
   it('cancels while running: dispatching stops and the devices not started are canceled', async () => {
