@@ -204,10 +204,12 @@ export class JobsService {
 
   /**
    * A running job's statistics from its device records, which batches write about every second as
-   * devices answer: the workflow hears of a batch's devices only when the whole batch ends.
+   * devices answer: the workflow hears of a batch's devices only when the whole batch ends. Only
+   * for jobs of up to LIVE_COUNT_LIMIT devices, which have few batches; a larger job has many, so
+   * the workflow's own progress moves often, and counting its records would cost every GET more.
    */
   private async withRecordCounts(response: JobResponse): Promise<JobResponse> {
-    if (!response.deviceJobStatistics) return response;
+    if (!response.deviceJobStatistics || response.deviceJobStatistics.deviceCount > LIVE_COUNT_LIMIT) return response;
     const live = statisticsOf(await this.deps.store.countDeviceJobs(response.jobId));
     return live.deviceCount === response.deviceJobStatistics.deviceCount ? { ...response, deviceJobStatistics: live } : response;
   }
@@ -228,6 +230,9 @@ export class JobsService {
     return state.response();
   }
 }
+
+/** Devices of a running job whose records GET counts (a few ms on either store). */
+const LIVE_COUNT_LIMIT = 20_000;
 
 function statusName(status: proto.temporal.api.enums.v1.WorkflowExecutionStatus | null | undefined): StatusName {
   if (status === ExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) return 'RUNNING';
