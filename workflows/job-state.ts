@@ -84,9 +84,11 @@ export class JobState {
     return { deviceCount, failedCount: failed, succeededCount: succeeded, runningCount: running, pendingCount: deviceCount - succeeded - failed - running };
   }
 
-  /** What an operator reads first: where the job is, in words (the statistics hold the counts). */
-  statusMessage(): string {
-    const stats = this.statistics();
+  /**
+   * What an operator reads first: where the job is, in words. Counts only once they are final: a
+   * running job's statistics may be replaced by its records' live counts (JobsService).
+   */
+  private statusMessage(stats: DeviceJobStatistics | undefined): string {
     switch (this.status) {
       case 'queued':
         return 'Waiting for a worker to start the job';
@@ -99,12 +101,13 @@ export class JobState {
       case 'failed':
         return this.failureReason ?? 'The job failed';
       case 'cancelled':
-        return stats ? `Cancelled; ${stats.succeededCount} of ${devices(stats.deviceCount)} succeeded` : 'Cancelled before it started';
+        return stats ? 'Cancelled: the devices not called yet were canceled' : 'Cancelled before it started';
     }
   }
 
   response(): JobResponse {
     const { job } = this;
+    const statistics = this.statistics();
     return {
       jobId: job.jobId,
       queryCondition: job.queryCondition,
@@ -117,8 +120,8 @@ export class JobState {
       ...(job.updateTwin && { updateTwin: job.updateTwin }),
       status: this.status,
       ...(this.failureReason !== undefined && { failureReason: this.failureReason }),
-      statusMessage: this.statusMessage(),
-      ...(this.statistics() && { deviceJobStatistics: this.statistics() }),
+      statusMessage: this.statusMessage(statistics),
+      ...(statistics && { deviceJobStatistics: statistics }),
     };
   }
 }

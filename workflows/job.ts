@@ -25,7 +25,7 @@ import {
 import type { JobActivities } from '../activities/index.js';
 import type { DeviceJobCounts } from '../src/registry/job-records.js';
 import { formatHubTime } from '../src/registry/time.js';
-import { BatchRunner } from './batches.js';
+import { BatchRunner, type BatchCursor } from './batches.js';
 import { cancelJobUpdate, jobResponseQuery, shardProgressSignal } from './job-messages.js';
 import { JobState } from './job-state.js';
 import { JOB_STATUS_ATTRIBUTE } from './search-attributes.js';
@@ -158,7 +158,7 @@ export async function iotHubJob({ job, tuning }: JobWorkflowInput): Promise<JobR
   };
   /** The only shard's batches, run here: progress goes straight into the state. */
   const runInline = async ({ index, range }: PlannedShard) => {
-    const cursor = { next: range.from, counters: { succeeded: 0, failed: 0, failedBatches: 0 } as ShardCounters };
+    const cursor: BatchCursor = { next: range.from, counters: { succeeded: 0, failed: 0, failedBatches: 0 } };
     const batches: BatchRunner = new BatchRunner({ jobId: job.jobId, range, operation: job.operation, tuning }, cursor, () =>
       state.shardProgress({ shard: index, succeeded: cursor.counters.succeeded, failed: cursor.counters.failed, running: batches.inflightDevices }),
     );
