@@ -4,7 +4,7 @@
  * each event that wakes a workflow costs at most one workflow task. Tests compare real histories
  * with these bounds; the benchmark shows a 1,000,000-device job stays far under 10,000.
  */
-import { BATCH_EVENTS, inlineShard, planShards } from './sharding.js';
+import { batchEventsOf, inlineShard, planShards } from './sharding.js';
 import type { JobTuning } from './types.js';
 
 const WFT = 3;
@@ -29,7 +29,7 @@ export const parentEventsPerShard = (tuning: JobTuning): number =>
 /** Parent: its shards, or the batches of the one shard it runs itself. */
 export function parentHistoryBound(deviceCount: number, tuning: JobTuning): number {
   const inline = inlineShard(deviceCount, tuning);
-  if (inline) return PARENT_FIXED_EVENTS + Math.ceil((inline.range.to - inline.range.from) / tuning.batchSize) * BATCH_EVENTS;
+  if (inline) return PARENT_FIXED_EVENTS + batchEventsOf(inline.range, tuning);
   return PARENT_FIXED_EVENTS + planShards(deviceCount, tuning).length * parentEventsPerShard(tuning);
 }
 

@@ -26,7 +26,10 @@ export const progressStep = (range: SeqRange, tuning: JobTuning): number =>
 export const shardWorkflowId = (jobId: string, shard: number): string => `${jobId}/shard-${shard}`;
 
 /** Events a batch adds to the history of the workflow running it: scheduled, started, completed, and the task it wakes. */
-export const BATCH_EVENTS = 6;
+const BATCH_EVENTS = 6;
+
+/** The history events of running `range` as batches within one workflow run. */
+export const batchEventsOf = (range: SeqRange, tuning: JobTuning): number => Math.ceil((range.to - range.from) / tuning.batchSize) * BATCH_EVENTS;
 
 /**
  * The one shard a job runs itself, without a shard workflow: when the job fits one shard whose
@@ -36,6 +39,5 @@ export const BATCH_EVENTS = 6;
 export function inlineShard(deviceCount: number, tuning: JobTuning): PlannedShard | undefined {
   const shards = planShards(deviceCount, tuning);
   if (shards.length !== 1) return undefined;
-  const { from, to } = shards[0]!.range;
-  return Math.ceil((to - from) / tuning.batchSize) * BATCH_EVENTS <= tuning.shardHistoryLimit ? shards[0] : undefined;
+  return batchEventsOf(shards[0]!.range, tuning) <= tuning.shardHistoryLimit ? shards[0] : undefined;
 }
