@@ -56,7 +56,9 @@ export function armActivity(e: Engine, run: Run, a: ActivityState): void {
     const stc = durationMs(a.attrs.startToCloseTimeout);
     if (stc > 0) candidates.push([a.startedTime! + stc, 'START_TO_CLOSE']);
     const hb = durationMs(a.attrs.heartbeatTimeout);
-    if (hb > 0) candidates.push([(a.lastHeartbeatTime ?? a.startedTime!) + hb, 'HEARTBEAT']);
+    // As Temporal's server: an attempt's heartbeat timeout counts from its start and from each of
+    // its heartbeats; an earlier attempt's last heartbeat (kept for describe) does not count.
+    if (hb > 0) candidates.push([Math.max(a.lastHeartbeatTime ?? 0, a.startedTime!) + hb, 'HEARTBEAT']);
   } else {
     candidates.push([a.attemptScheduledTime, 'retry']);
   }

@@ -114,6 +114,12 @@ conformanceSuite('temporal-lite conformance: core', {
     assert.equal(await client.workflow.execute('heartbeats', { taskQueue, workflowId: id('heartbeats') }), 'resumed from 2 at attempt 2');
   },
 
+  'a heartbeating activity retried after a backoff longer than its heartbeat timeout gets a full heartbeat timeout': async ({ client, taskQueue, id }) => {
+    // Temporal counts an attempt's heartbeat timeout from the attempt's start and from each of its heartbeats.
+    const handle = await client.workflow.start('heartbeatsAfterLongBackoff', { taskQueue, workflowId: id('heartbeats-backoff') });
+    assert.equal(await handle.result(), 'resumed from 2 at attempt 2');
+  },
+
   'activity timeouts: start-to-close, heartbeat, schedule-to-close, schedule-to-start': async ({ client, taskQueue, id }) => {
     const expected: Record<string, TimeoutType> = {
       startToClose: TimeoutType.START_TO_CLOSE,
