@@ -3,14 +3,15 @@
 
 # --- build: compile the native addon and the TypeScript --------------------------------------
 FROM node:20-bookworm-slim AS build
-# better-sqlite3 is compiled from source against the image's own Node headers (.npmrc
-# build-from-source; nodedir points node-gyp at them), so nothing is downloaded besides packages.
+# better-sqlite3 is compiled from source against the image's own Node headers (.prebuild-installrc
+# tells its installer not to fetch a prebuilt binary; nodedir points node-gyp at the headers), so
+# nothing is downloaded besides packages.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-ENV npm_config_build_from_source=true npm_config_nodedir=/usr/local
+ENV npm_config_nodedir=/usr/local
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json .prebuild-installrc ./
 COPY temporal-lite/package.json temporal-lite/
 COPY temporal-lite/bin temporal-lite/bin
 # Install scripts stay off except for the one addon that needs compiling (as package.json's allowScripts says).
