@@ -1,4 +1,4 @@
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { generateBuiltInPolicies, PERMISSIONS, withBuiltInPolicies, type SharedAccessPolicy } from '../auth/policies.js';
@@ -76,11 +76,13 @@ export function ensureHubFile(dataDir: string, hostName: string): HubFile {
   mkdirSync(dataDir, { recursive: true });
   const existing = readHubFile(dataDir);
   if (existing) {
-    const policies = withBuiltInPolicies(existing.sharedAccessPolicies);
-    if (policies.length === existing.sharedAccessPolicies.length) return existing;
-    const upgraded = { ...existing, sharedAccessPolicies: policies };
-    replaceHubFile(dataDir, upgraded);
-    return upgraded;
+    if (withBuiltInPolicies(existing.sharedAccessPolicies).length === existing.sharedAccessPolicies.length) return existing;
+    return withHubFileLock(dataDir, () => {
+      const current = readHubFile(dataDir)!;
+      const upgraded = { ...current, sharedAccessPolicies: withBuiltInPolicies(current.sharedAccessPolicies) };
+      replaceHubFile(dataDir, upgraded);
+      return upgraded;
+    });
   }
   const created: HubFile = { hostName, ports: {}, sharedAccessPolicies: generateBuiltInPolicies() };
   const temp = `${hubFilePath(dataDir)}.${process.pid}.new`;
@@ -98,6 +100,10 @@ export function ensureHubFile(dataDir: string, hostName: string): HubFile {
 
 /** Records where this start listens (ports are merged, so each component adds its own). */
 export function updateHubFile(dataDir: string, update: { hostName?: string; ports?: Record<string, number | undefined>; caFile?: string }): HubFile {
+  return withHubFileLock(dataDir, () => applyUpdate(dataDir, update));
+}
+
+function applyUpdate(dataDir: string, update: { hostName?: string; ports?: Record<string, number | undefined>; caFile?: string }): HubFile {
   const current = readHubFile(dataDir);
   if (!current) throw new Error(`${hubFilePath(dataDir)} does not exist; ensureHubFile creates it`);
   const ports: Record<string, number> = { ...current.ports };
@@ -108,4 +114,43 @@ export function updateHubFile(dataDir: string, update: { hostName?: string; port
   const next: HubFile = { ...current, hostName: update.hostName ?? current.hostName, ports, caFile: update.caFile ?? current.caFile };
   replaceHubFile(dataDir, next);
   return next;
+}
+
+/** A lock older than this was left by a process that died holding it (a change takes microseconds). */
+const STALE_LOCK_MS = 5_000;
+const LOCK_WAIT_MS = 30_000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs a read-modify-write of hub.json while holding `hub.json.lock` (created exclusively), so
+ * processes sharing a data directory (the roles of a cluster on one volume) never lose each
+ * other's changes. The lock is judged by age, not by pid: processes in other containers share it.
+ */
+function withHubFileLock<T>(dataDir: string, change: () => T): T {
+  const lock = `${hubFilePath(dataDir)}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx', 0o600));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (lockAgeMs(lock) > STALE_LOCK_MS) rmSync(lock, { force: true });
+      else if (Date.now() > deadline) throw new Error(`${lock} has been held for over ${LOCK_WAIT_MS / 1000} s; remove it if no hub process is starting`);
+      else Atomics.wait(pause, 0, 0, 2);
+    }
+  }
+  try {
+    return change();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function lockAgeMs(lock: string): number {
+  try {
+    return Date.now() - statSync(lock).mtimeMs;
+  } catch {
+    return 0; // released meanwhile: try again
+  }
 }

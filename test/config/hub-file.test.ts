@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { BUILT_IN_POLICIES } from '../../src/auth/policies.js';
@@ -58,5 +58,25 @@ describe('hub.json', () => {
       console.log(ensureHubFile(${JSON.stringify(dir.path)}, 'localhost').sharedAccessPolicies[0].primaryKey);`;
     const keys = await Promise.all([1, 2, 3, 4].map((i) => runScript(dir.path, `hubfile-race-${i}`, script)));
     assert.equal(new Set(keys).size, 1);
+  });
+
+  it('processes updating it together lose none of each other\'s changes', async () => {
+    ensureHubFile(dir.path, 'localhost');
+    const writers = 4;
+    const updates = 150;
+    const script = (writer: number) => `import { updateHubFile } from './src/config/hub-file.ts';
+      for (let i = 0; i < ${updates}; i++) updateHubFile(${JSON.stringify(dir.path)}, { ports: { ['w${writer}-' + i]: i } });`;
+    await Promise.all(Array.from({ length: writers }, (_, writer) => runScript(dir.path, `hubfile-update-${writer}`, script(writer))));
+    assert.equal(Object.keys(readHubFile(dir.path)!.ports).length, writers * updates);
+  });
+
+  it('a lock left by a process that died holding it is taken over', () => {
+    ensureHubFile(dir.path, 'localhost');
+    const lock = `${hubFilePath(dir.path)}.lock`;
+    writeFileSync(lock, '');
+    const longAgo = new Date(Date.now() - 60_000);
+    utimesSync(lock, longAgo, longAgo);
+    assert.deepEqual(updateHubFile(dir.path, { ports: { https: 1 } }).ports, { https: 1 });
+    assert.equal(existsSync(lock), false);
   });
 });
