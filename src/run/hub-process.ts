@@ -2,7 +2,7 @@ import { configHelp, ConfigError, environmentWithFlags, loadConfig, type HubConf
 import { roleList } from '../config/run-settings.js';
 import { consoleLogger } from '../logger.js';
 import { startBanner } from './banner.js';
-import { startHubNode } from './hub-node.js';
+import { startHubNode, type HubNode } from './hub-node.js';
 import { shutdownSignal } from './shutdown.js';
 
 export interface ProcessIo {
@@ -43,20 +43,29 @@ export async function runHubProcess(argv: readonly string[], env: NodeJS.Process
   }
   for (const warning of clusterWarnings(config)) io.err.write(`iothub-jobs: warning: ${warning}\n`);
 
-  let node;
+  // Listening from the start: a Ctrl-C while the parts start lets them finish starting, then closes them.
+  const stopRequested = shutdownSignal((again) => {
+    io.err.write(`iothub-jobs: ${again} again, exiting without a clean shutdown\n`);
+    process.exit(EXIT.failed);
+  });
+  let signalDuringStart: NodeJS.Signals | undefined;
+  void stopRequested.then((signal) => {
+    if (!node) {
+      signalDuringStart = signal;
+      io.out.write(`${signal}: shutting down once the start completes…\n`);
+    }
+  });
+  let node: HubNode | undefined;
   try {
     node = await startHubNode(config, consoleLogger);
   } catch (err) {
     io.err.write(`iothub-jobs: cannot start: ${message(err)}\n`);
     return EXIT.failed;
   }
-  io.out.write(startBanner(node));
-
-  const signal = await shutdownSignal((again) => {
-    io.err.write(`iothub-jobs: ${again} again, exiting without a clean shutdown\n`);
-    process.exit(EXIT.failed);
-  });
-  io.out.write(`${signal}: shutting down…\n`);
+  if (signalDuringStart === undefined) {
+    io.out.write(startBanner(node));
+    io.out.write(`${await stopRequested}: shutting down…\n`);
+  }
   try {
     await node.close();
   } catch (err) {

@@ -7,6 +7,7 @@ import { readHubFile } from '../../src/config/hub-file.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { jobClientFor, registryFor } from '../helpers/service-sdk.js';
 import { allInOneEnv, HubProcess, type StartedHub } from './helpers/hub-process.js';
+import { waitFor } from '../helpers/wait.js';
 import { jobEnded } from './helpers/poll.js';
 
 describe('npm start: the all-in-one hub', () => {
@@ -27,6 +28,19 @@ describe('npm start: the all-in-one hub', () => {
       ].join('\n'),
     );
     assert.equal(existsSync(join(dir.path, 'refused')), false);
+  });
+
+  it('a Ctrl-C during start-up lets the start complete, then shuts down cleanly without printing the banner', async () => {
+    const dataDir = join(dir.path, 'early-stop');
+    const hub = HubProcess.spawn(await allInOneEnv(dataDir));
+    try {
+      // hub.json is written once Temporal is up, before the store, the gateway, the worker and the API start.
+      await waitFor(() => existsSync(join(dataDir, 'hub.json')), 'hub.json', 60_000);
+      assert.deepEqual(await hub.stop('SIGINT'), { code: 0, signal: null }, hub.output);
+      assert.equal(hub.output, 'SIGINT: shutting down once the start completes…\nStopped.\n');
+    } finally {
+      if (hub.child.exitCode === null) hub.child.kill('SIGKILL');
+    }
   });
 
   it('comes up on first start, works with the official SDK, stops on SIGINT, and a second start resumes a scheduled job', async () => {
