@@ -4,12 +4,16 @@
 import * as grpc from '@grpc/grpc-js';
 import { CallContext } from './call-context.js';
 import { RpcError } from './errors.js';
-import { root, TO_OBJECT, type Msg, type ProtoMethod } from './proto.js';
+import type { Handler } from './handlers.js';
+import { root, TO_OBJECT, type ProtoMethod } from './proto.js';
 import { serializeWithRawHistory } from './raw-history.js';
 import type { Logger } from '../logger.js';
 
-export type Handler = (req: Msg, ctx: CallContext) => Msg | Promise<Msg>;
-export type Handlers = Record<string, Handler>;
+/** A message as the reflection decodes it, before a handler takes it in its method's Plain shape. */
+export type DecodedMessage = Readonly<Record<string, unknown>>;
+
+/** Any service's handlers by method name (ServiceHandlers of handlers.ts, seen from the reflection). */
+export type HandlersByName = Readonly<Record<string, Handler<never, object> | undefined>>;
 
 export interface ServiceOptions {
   logger: Logger;
@@ -17,15 +21,17 @@ export interface ServiceOptions {
   beforeRespond: () => Promise<void>;
   /** Checked before each call; a returned error is sent instead of running the handler. */
   gate?: () => RpcError | undefined;
+  /** Runs before the handler of `method`; throws an RpcError to answer with it instead. */
+  checkRequest?: (method: string, request: DecodedMessage) => void;
 }
 
 export function buildService(
   fullName: string,
-  handlers: Handlers,
+  handlers: HandlersByName,
   opts: ServiceOptions,
 ): { definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation } {
   const service = root.lookupService(fullName).resolveAll();
-  const definition: Record<string, grpc.MethodDefinition<Msg, Msg>> = {};
+  const definition: Record<string, grpc.MethodDefinition<object, object>> = {};
   const implementation: grpc.UntypedServiceImplementation = {};
   for (const method of Object.values(service.methods)) {
     definition[method.name] = methodDefinition(fullName, method);
@@ -35,16 +41,16 @@ export function buildService(
   return { definition, implementation };
 }
 
-function methodDefinition(fullName: string, m: ProtoMethod): grpc.MethodDefinition<Msg, Msg> {
+function methodDefinition(fullName: string, m: ProtoMethod): grpc.MethodDefinition<object, object> {
   const req = m.resolvedRequestType;
   const res = m.resolvedResponseType;
   return {
     path: `/${fullName}/${m.name}`,
     requestStream: !!m.requestStream,
     responseStream: !!m.responseStream,
-    requestSerialize: (o: Msg) => Buffer.from(req.encode(req.fromObject(o)).finish()),
+    requestSerialize: (o: object) => Buffer.from(req.encode(req.fromObject(o)).finish()),
     requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), TO_OBJECT),
-    responseSerialize: (o: Msg) => serializeWithRawHistory(res, o),
+    responseSerialize: (o: object) => serializeWithRawHistory(res, o),
     responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), TO_OBJECT),
     originalName: m.name,
   };
@@ -54,14 +60,14 @@ const unimplementedMessage = (fullName: string, m: ProtoMethod) => `Method ${ful
 
 /** Streaming methods (only Health.Watch) are not served. */
 function streamingUnimplemented(fullName: string, m: ProtoMethod) {
-  return (call: grpc.ServerWritableStream<Msg, Msg>) => {
+  return (call: grpc.ServerWritableStream<object, object>) => {
     call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: unimplementedMessage(fullName, m) });
   };
 }
 
-function unaryHandler(fullName: string, m: ProtoMethod, handler: Handler | undefined, opts: ServiceOptions) {
+function unaryHandler(fullName: string, m: ProtoMethod, handler: Handler<never, object> | undefined, opts: ServiceOptions) {
   const shortService = fullName.split('.').pop();
-  return (call: grpc.ServerUnaryCall<Msg, Msg>, callback: grpc.sendUnaryData<Msg>) => {
+  return (call: grpc.ServerUnaryCall<DecodedMessage, object>, callback: grpc.sendUnaryData<object>) => {
     if (!handler) {
       callback({ code: grpc.status.UNIMPLEMENTED, details: unimplementedMessage(fullName, m) });
       return;
@@ -73,11 +79,16 @@ function unaryHandler(fullName: string, m: ProtoMethod, handler: Handler | undef
     }
     const ctx = new CallContext(call);
     Promise.resolve()
-      .then(() => handler(call.request, ctx))
+      .then(() => {
+        opts.checkRequest?.(m.name, call.request);
+        // The reflection decoded this method's request type with TO_OBJECT: the Plain shape the
+        // handler of this method name declares (handlers.ts), which the compiler cannot follow.
+        return handler(call.request as never, ctx);
+      })
       .then(
         async (result) => {
           await opts.beforeRespond();
-          callback(null, result ?? {});
+          callback(null, result);
         },
         async (err: unknown) => {
           await opts.beforeRespond().catch(() => undefined);

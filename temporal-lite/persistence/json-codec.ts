@@ -1,4 +1,21 @@
-// JSON for persisted state: binary payload bytes travel as base64 instead of number arrays.
+// JSON for persisted state. Each kind of stored record has one codec, declared with the type it
+// holds: what a codec writes is of that type, so what it reads back is too (the one place
+// stored JSON becomes typed; the schema migrations keep old rows in that shape).
+
+export interface JsonCodec<T> {
+  encode(value: T): string;
+  decode(text: string): T;
+}
+
+/** For records with payloads: binary bytes travel as base64 instead of number arrays. */
+export function jsonCodec<T>(): JsonCodec<T> {
+  return { encode: toJson, decode: fromJson };
+}
+
+/** For records without binary fields (rewritten often: no replacer to run). */
+export function plainJsonCodec<T>(): JsonCodec<T> {
+  return { encode: (value) => JSON.stringify(value), decode: (text) => JSON.parse(text) as T };
+}
 
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => {

@@ -1,6 +1,7 @@
 // Schema versioning shared by the engine's and the visibility module's tables, which live in the
 // same database file but version themselves independently, each in a table of its own.
 import type Database from 'better-sqlite3';
+import { command, query } from './statements.js';
 
 /** Brings a schema from version i to i+1: SQL text, or a function for data rewrites. */
 export type Migration = string | ((db: Database.Database) => void);
@@ -12,7 +13,7 @@ export type Migration = string | ((db: Database.Database) => void);
  */
 export function runMigrations(db: Database.Database, versionTable: string, migrations: readonly Migration[], what: string): void {
   db.exec(`CREATE TABLE IF NOT EXISTS ${versionTable} (version INTEGER NOT NULL)`);
-  const row = db.prepare(`SELECT version FROM ${versionTable}`).get() as { version: number } | undefined;
+  const row = query<[], { version: number }>(db, `SELECT version FROM ${versionTable}`).get();
   const current = row?.version ?? 0;
   const latest = migrations.length;
   if (current > latest) throw new Error(`${what} version ${current} is newer than this temporal-lite (${latest})`);
@@ -23,7 +24,7 @@ export function runMigrations(db: Database.Database, versionTable: string, migra
       if (typeof step === 'string') db.exec(step);
       else step(db);
     }
-    db.prepare(`DELETE FROM ${versionTable}`).run();
-    db.prepare(`INSERT INTO ${versionTable} (version) VALUES (?)`).run(latest);
+    command<[]>(db, `DELETE FROM ${versionTable}`).run();
+    command<[version: number]>(db, `INSERT INTO ${versionTable} (version) VALUES (?)`).run(latest);
   })();
 }

@@ -1,5 +1,6 @@
 // Workflow execution statuses: the short names Temporal's query language and group values use
 // ('Running'), the proto enum names ('WORKFLOW_EXECUTION_STATUS_RUNNING') and the numbers.
+import type { WorkflowExecutionStatus } from '../grpc/api.js';
 
 export const STATUS_NAMES = [
   'Unspecified',
@@ -15,7 +16,7 @@ export const STATUS_NAMES = [
 
 export type ExecutionStatusName = Exclude<(typeof STATUS_NAMES)[number], 'Unspecified'>;
 
-const ENUM_NAMES = [
+const ENUM_NAMES: readonly WorkflowExecutionStatus[] = [
   'WORKFLOW_EXECUTION_STATUS_UNSPECIFIED',
   'WORKFLOW_EXECUTION_STATUS_RUNNING',
   'WORKFLOW_EXECUTION_STATUS_COMPLETED',
@@ -31,7 +32,7 @@ const ENUM_NAMES = [
 export function statusNumber(name: string): number | undefined {
   const short = STATUS_NAMES.indexOf(name as (typeof STATUS_NAMES)[number]);
   if (short >= 0) return short;
-  const long = ENUM_NAMES.indexOf(name);
+  const long = ENUM_NAMES.findIndex((enumName) => enumName === name);
   return long >= 0 ? long : undefined;
 }
 
@@ -43,6 +44,6 @@ export function statusShortName(n: number): string {
   return STATUS_NAMES[n] ?? 'Unspecified';
 }
 
-export function statusEnumName(n: number): string {
+export function statusEnumName(n: number): WorkflowExecutionStatus {
   return ENUM_NAMES[n] ?? ENUM_NAMES[0];
 }

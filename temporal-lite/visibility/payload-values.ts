@@ -2,14 +2,10 @@
 // registered type decides (payload metadata 'type' is only a hint the SDK adds), the encoding
 // is json/plain, a one-element list stands for its element, and null / [] / no data unsets.
 import { formatRfc3339Nano, parseRfc3339 } from './datetime.js';
+import type { Payload } from '../grpc/api.js';
 import type { ValueType } from './value-types.js';
 
-/** A proto Payload as protobufjs toObject gives it (bytes as Buffer / Uint8Array). */
-export interface Payload {
-  metadata?: Record<string, Uint8Array | string> | null;
-  data?: Uint8Array | string | null;
-  [field: string]: unknown;
-}
+export type { Payload } from '../grpc/api.js';
 
 export type SaValue =
   | { type: 'Keyword' | 'Text'; value: string }

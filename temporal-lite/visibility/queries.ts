@@ -1,5 +1,6 @@
 // The read side of visibility: list filters run as SQL over the indexes, never in memory.
 import type Database from 'better-sqlite3';
+import type { WorkflowExecutionInfo } from '../grpc/api.js';
 import { invalidQuery } from './errors.js';
 import { executionInfo, type ExecutionRow } from './execution-info.js';
 import { Binder, type BoundQuery } from './query/binder.js';
@@ -11,7 +12,7 @@ import { SqlParams } from './query/sql-params.js';
 import type { AttributeLookup, SearchAttributeRegistry } from './registry.js';
 
 export interface ListResult {
-  executions: Record<string, unknown>[];
+  executions: WorkflowExecutionInfo[];
   /** Empty when this is the last page. */
   nextPageToken: Buffer;
 }

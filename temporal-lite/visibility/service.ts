@@ -13,7 +13,7 @@ import { migrateVisibility } from './schema.js';
 import { validateSearchAttributes, withTypeMetadata, type IndexedFields } from './search-attributes.js';
 import { parseSearchAttributeFlag } from './search-attribute-flag.js';
 import { VisibilityStore } from './store.js';
-import { valueTypeEnumName, type ValueType } from './value-types.js';
+import { valueTypeEnumName, type IndexedValueType, type ValueType } from './value-types.js';
 
 export interface VisibilityServiceOptions {
   /** Current time in epoch ms (the server's clock, virtual under time skipping). */
@@ -49,7 +49,7 @@ const STORAGE_TYPES: Record<ValueType, string> = {
   KeywordList: 'keyword',
 };
 
-function typeMap(attributes: readonly AttributeDef[]): Record<string, string> {
+function typeMap(attributes: readonly AttributeDef[]): Record<string, IndexedValueType> {
   return Object.fromEntries(attributes.map((a) => [a.name, valueTypeEnumName(a.type)]));
 }
 

@@ -1,7 +1,8 @@
 // The write side of visibility: one row per run plus the index rows of its search attributes.
 // Statements are synchronous and nest as savepoints, so they join the engine's transaction.
 import type Database from 'better-sqlite3';
-import { fromJson, toJson } from '../persistence/json-codec.js';
+import type { Payload } from '../grpc/api.js';
+import { jsonCodec } from '../persistence/json-codec.js';
 import type { StoredAttribute } from './attributes.js';
 import { statusNumber } from './execution-status.js';
 import type { VisibilityRecord } from './record.js';
@@ -9,6 +10,8 @@ import type { SearchAttributeRegistry } from './registry.js';
 import { decodeForIndex } from './search-attributes.js';
 import { indexEntries, toStoredJson, type SaValues } from './stored-values.js';
 import { textTokens } from './text-tokens.js';
+
+const memoFieldsCodec = jsonCodec<Record<string, Payload>>();
 
 /** close_order of running workflows: after every real close time. */
 const OPEN_CLOSE_ORDER = Number.MAX_SAFE_INTEGER;
@@ -116,7 +119,7 @@ export class VisibilityStore {
       parent_run_id: record.parentExecution?.runId ?? null,
       root_workflow_id: root.workflowId,
       root_run_id: root.runId,
-      memo: memoFields && Object.keys(memoFields).length > 0 ? toJson(memoFields) : null,
+      memo: memoFields && Object.keys(memoFields).length > 0 ? memoFieldsCodec.encode(memoFields) : null,
       search_attributes: searchAttributes,
     };
   }
@@ -170,8 +173,8 @@ export class VisibilityStore {
 }
 
 /** Memo fields as stored by upsert (Buffers restored). */
-export function storedMemo(text: string | null): Record<string, unknown> | undefined {
-  return text ? fromJson<Record<string, unknown>>(text) : undefined;
+export function storedMemo(text: string | null): Record<string, Payload> | undefined {
+  return text ? memoFieldsCodec.decode(text) : undefined;
 }
 
 function pick(row: Record<string, unknown>, keys: Set<string>): Record<string, unknown> {

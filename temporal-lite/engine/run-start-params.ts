@@ -1,0 +1,165 @@
+// What a new run starts from (a start request, a child command, or the run it continues) and
+// the WorkflowExecutionStarted attributes and initial state built from it.
+import { duration, durationMs, timestamp } from '../clock/time.js';
+import type {
+  ContinueAsNewInitiator,
+  Duration,
+  EventAttributes,
+  Failure,
+  Header,
+  Memo,
+  Payloads,
+  Priority,
+  RetryPolicy,
+  SearchAttributes,
+  UserMetadata,
+} from '../grpc/api.js';
+import { DEFAULT_WORKFLOW_TASK_TIMEOUT_MS, MAX_WORKFLOW_TASK_TIMEOUT_MS } from './limits.js';
+import type { Run } from './run.js';
+import type { RunCore } from './types.js';
+
+/** How a run continues a chain (continue-as-new, retry). */
+export interface ChainLink {
+  runId: string;
+  firstRunId: string;
+  continuedFromRunId: string;
+  initiator: ContinueAsNewInitiator;
+  attempt: number;
+  executionDeadline?: number;
+  lastCompletionResult?: Payloads;
+  continuedFailure?: Failure;
+}
+
+export interface StartParams {
+  namespace: string;
+  workflowId: string;
+  workflowType: string;
+  taskQueue: string;
+  input?: Payloads;
+  header?: Header;
+  memo?: Memo;
+  searchAttributes?: SearchAttributes;
+  retryPolicy?: RetryPolicy;
+  cronSchedule?: string;
+  workflowExecutionTimeout?: Duration;
+  workflowRunTimeout?: Duration;
+  workflowTaskTimeout?: Duration;
+  identity?: string;
+  requestId?: string;
+  userMetadata?: UserMetadata;
+  priority?: Priority;
+  parent?: RunCore['parent'];
+  root?: RunCore['root'];
+  /** For runs that continue a chain (continue-as-new, retry). */
+  chain?: ChainLink;
+  firstTaskDelayMs?: number;
+  /** Runs between the started event and the first workflow task (signal-with-start). */
+  beforeFirstTask?: (run: Run) => void;
+  /** Schedules the first workflow task without offering it: the caller starts it (eager start). */
+  holdFirstTask?: boolean;
+}
+
+/** The run's timeouts: the task timeout is capped (by the server's maximum and the run timeout). */
+export function runTimeouts(p: StartParams): { executionTimeoutMs: number; runTimeoutMs: number; taskTimeoutMs: number } {
+  const executionTimeoutMs = durationMs(p.workflowExecutionTimeout);
+  const runTimeoutMs = durationMs(p.workflowRunTimeout) || executionTimeoutMs;
+  let taskTimeoutMs = Math.min(durationMs(p.workflowTaskTimeout) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS, MAX_WORKFLOW_TASK_TIMEOUT_MS);
+  if (runTimeoutMs > 0) taskTimeoutMs = Math.min(taskTimeoutMs, runTimeoutMs);
+  return { executionTimeoutMs, runTimeoutMs, taskTimeoutMs };
+}
+
+/** The execution deadline: inherited along a chain, else the execution timeout from now. */
+export function executionDeadline(p: StartParams, now: number): number | undefined {
+  const executionTimeoutMs = durationMs(p.workflowExecutionTimeout);
+  return p.chain ? p.chain.executionDeadline : executionTimeoutMs > 0 ? now + executionTimeoutMs : undefined;
+}
+
+export function startedAttributes(p: StartParams, runId: string, now: number): EventAttributes<'WORKFLOW_EXECUTION_STARTED'> {
+  const { executionTimeoutMs, runTimeoutMs, taskTimeoutMs } = runTimeouts(p);
+  const deadline = executionDeadline(p, now);
+  const delay = p.firstTaskDelayMs ?? 0;
+  return {
+    workflowType: { name: p.workflowType },
+    taskQueue: { name: p.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+    input: p.input,
+    header: p.header,
+    workflowExecutionTimeout: executionTimeoutMs > 0 ? duration(executionTimeoutMs) : undefined,
+    workflowRunTimeout: runTimeoutMs > 0 ? duration(runTimeoutMs) : undefined,
+    workflowTaskTimeout: duration(taskTimeoutMs),
+    continuedExecutionRunId: p.chain?.continuedFromRunId,
+    initiator: p.chain?.initiator,
+    continuedFailure: p.chain?.continuedFailure,
+    lastCompletionResult: p.chain?.lastCompletionResult,
+    originalExecutionRunId: runId,
+    identity: p.identity,
+    firstExecutionRunId: p.chain?.firstRunId ?? runId,
+    retryPolicy: p.retryPolicy,
+    attempt: p.chain?.attempt ?? 1,
+    workflowExecutionExpirationTime: deadline ? timestamp(deadline) : undefined,
+    cronSchedule: p.cronSchedule,
+    firstWorkflowTaskBackoff: delay > 0 ? duration(delay) : undefined,
+    memo: p.memo,
+    searchAttributes: p.searchAttributes,
+    parentWorkflowNamespace: p.parent?.namespace,
+    parentWorkflowExecution: p.parent && { workflowId: p.parent.workflowId, runId: p.parent.runId },
+    parentInitiatedEventId: p.parent?.initiatedEventId,
+    rootWorkflowExecution: p.root,
+    workflowId: p.workflowId,
+    priority: p.priority,
+  };
+}
+
+/** The state of a run that has just started. */
+export function initialCore(p: StartParams, pk: number, runId: string, start: EventAttributes<'WORKFLOW_EXECUTION_STARTED'>, now: number): RunCore {
+  const runTimeoutMs = runTimeouts(p).runTimeoutMs;
+  return {
+    pk,
+    namespace: p.namespace,
+    workflowId: p.workflowId,
+    runId,
+    firstRunId: p.chain?.firstRunId ?? runId,
+    workflowType: p.workflowType,
+    taskQueue: p.taskQueue,
+    status: 'WORKFLOW_EXECUTION_STATUS_RUNNING',
+    startTime: now,
+    executionTime: now + (p.firstTaskDelayMs ?? 0),
+    startRequestId: p.requestId,
+    start,
+    memo: p.memo,
+    searchAttributes: p.searchAttributes,
+    historyLength: 0,
+    historySize: 0,
+    wftNeeded: false,
+    previousStartedEventId: 0,
+    refs: {},
+    cancelRequested: false,
+    runDeadline: runTimeoutMs > 0 ? now + runTimeoutMs : undefined,
+    executionDeadline: executionDeadline(p, now),
+    parent: p.parent,
+    root: p.root,
+    stateTransitions: 0,
+  };
+}
+
+/** Parameters for the next run of a chain, inherited from `run`. */
+export function chainParams(run: Run, overrides: Partial<StartParams>): StartParams {
+  const start = run.core.start;
+  return {
+    namespace: run.core.namespace,
+    workflowId: run.core.workflowId,
+    workflowType: run.core.workflowType,
+    taskQueue: run.core.taskQueue,
+    input: start.input,
+    header: start.header,
+    memo: run.core.memo,
+    searchAttributes: run.core.searchAttributes,
+    retryPolicy: start.retryPolicy,
+    cronSchedule: start.cronSchedule,
+    workflowExecutionTimeout: start.workflowExecutionTimeout,
+    workflowRunTimeout: start.workflowRunTimeout,
+    workflowTaskTimeout: start.workflowTaskTimeout,
+    parent: run.core.parent,
+    root: run.core.root,
+    ...overrides,
+  };
+}
