@@ -84,13 +84,7 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
   const clock = new VirtualClock({ timeSkipping: !!opts.timeSkipping, startLocked: opts.timeSkippingLocked });
   const visibility = createVisibilityService(opened.db, { clock: () => clock.now() });
   const engine = createEngine(opts, { clock, store, committer, logger, visibility });
-  const namespaces = ['default', ...[opts.namespace ?? []].flat()];
-  store.transaction(() => {
-    for (const namespace of namespaces) {
-      engine.namespaces.ensure(namespace);
-      visibilityCall(() => visibility.registerSearchAttributes(namespace, opts.searchAttributes ?? []));
-    }
-  });
+  store.transaction(() => ensureNamespaces(engine, visibility, opts));
   const recovered = recoverOpenRuns(engine);
   await committer.settled();
   if (recovered > 0) logger.info(`recovered ${recovered} open workflow runs from ${file}`);
@@ -107,26 +101,32 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
   });
   const host = opts.host ?? '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${host}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, boundPort) => (err ? reject(err) : resolve(boundPort))),
   );
 
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      engine.closed = true;
-      stopRetention();
-      engine.matching.close();
-      clock.close();
-      server.forceShutdown();
-      try {
-        committer.flushNow();
-      } catch (err) {
-        logger.error(`final commit failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      opened.close();
-    })());
+  const close = closeOnce(async () => {
+    engine.closed = true;
+    stopRetention();
+    engine.matching.close();
+    clock.close();
+    server.forceShutdown();
+    try {
+      committer.flushNow();
+    } catch (err) {
+      logger.error(`final commit failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    opened.close();
+  });
   const hostForClients = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return { address: `${hostForClients}:${port}`, port, close };
+}
+
+/** `default` and the configured namespaces, each with the configured search attributes. */
+function ensureNamespaces(engine: Engine, visibility: VisibilityService, opts: TemporalLiteOptions): void {
+  for (const namespace of ['default', ...[opts.namespace ?? []].flat()]) {
+    engine.namespaces.ensure(namespace);
+    visibilityCall(() => visibility.registerSearchAttributes(namespace, opts.searchAttributes ?? []));
+  }
 }
 
 function createEngine(
@@ -140,6 +140,12 @@ function createEngine(
     queryTaskTimeoutMs: opts.queryTaskTimeoutMs ?? QUERY_TASK_TIMEOUT_MS,
     validateSearchAttributes: (namespace, searchAttributes) => visibilityCall(() => parts.visibility.validateSearchAttributes(namespace, searchAttributes)),
   });
+}
+
+/** `close` runs once; later calls wait for that one. */
+function closeOnce(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
 }
 
 /** The namespace a request names ('' if none). */

@@ -7,9 +7,9 @@ export function timestamp(ms: number): Timestamp {
 }
 
 /** Epoch milliseconds from a google.protobuf.Timestamp (undefined stays undefined). */
-export function timestampMs(t: Timestamp | undefined | null): number | undefined {
-  if (!t) return undefined;
-  return Number(t.seconds ?? 0) * 1000 + Math.floor(Number(t.nanos ?? 0) / 1e6);
+export function timestampMs(time: Timestamp | undefined | null): number | undefined {
+  if (!time) return undefined;
+  return Number(time.seconds ?? 0) * 1000 + Math.floor(Number(time.nanos ?? 0) / 1e6);
 }
 
 /** google.protobuf.Duration from milliseconds. */
@@ -18,6 +18,6 @@ export function duration(ms: number): Duration {
 }
 
 /** Milliseconds of a google.protobuf.Duration; absent → 0. */
-export function durationMs(d: Duration | undefined | null): number {
-  return timestampMs(d) ?? 0;
+export function durationMs(value: Duration | undefined | null): number {
+  return timestampMs(value) ?? 0;
 }

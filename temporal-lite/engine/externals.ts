@@ -21,35 +21,57 @@ export function deliverExternal(engine: Engine, source: Run, request: ExternalRe
   if (!source.open || source.externals.get(request.initiatedEventId) !== request) return;
   source.externals.delete(request.initiatedEventId);
   source.touchItem('external', request.initiatedEventId);
+  const target = findTarget(engine, source, request);
+  if (request.kind === 'signal') deliverSignal(engine, source, request, target);
+  else deliverCancel(engine, source, request, target);
+  scheduleWorkflowTask(engine, source);
+}
+
+/** What the source's result events say about the request: its event, namespace, target execution and control. */
+function requestSummary(source: Run, request: ExternalRequestState, target: Run | undefined) {
   const attrs = request.attrs;
   const execution = attrs.workflowExecution ?? {};
-  const namespace = attrs.namespace || source.core.namespace;
-  const target = findTarget(engine, source, request);
-  const sourceExecution = { workflowId: source.core.workflowId, runId: source.core.runId };
-  const identity = `workflow ${source.core.workflowId}`;
-  const targetExecution = { workflowId: execution.workflowId, runId: target?.core.runId ?? execution.runId };
-  const common = { initiatedEventId: request.initiatedEventId, namespace, workflowExecution: targetExecution, control: attrs.control };
-  if (request.kind === 'signal') {
-    const signal = request.attrs;
-    if (target) {
-      signalRun(engine, target, { signalName: signal.signalName, input: signal.input, header: signal.header, identity, externalWorkflowExecution: sourceExecution });
-      addExternalEvent(engine, source, 'EXTERNAL_WORKFLOW_EXECUTION_SIGNALED', common);
-    } else {
-      addExternalEvent(engine, source, 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED', {
-        ...common,
-        cause: 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND',
-        workflowTaskCompletedEventId: attrs.workflowTaskCompletedEventId,
-      });
-    }
-  } else if (target) {
-    requestCancel(engine, target, { reason: request.attrs.reason, identity, externalInitiatedEventId: request.initiatedEventId, externalWorkflowExecution: sourceExecution });
-    addExternalEvent(engine, source, 'EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED', { initiatedEventId: request.initiatedEventId, namespace, workflowExecution: targetExecution });
-  } else {
-    addExternalEvent(engine, source, 'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED', {
-      ...common,
-      cause: 'CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND',
-      workflowTaskCompletedEventId: attrs.workflowTaskCompletedEventId,
+  return {
+    initiatedEventId: request.initiatedEventId,
+    namespace: attrs.namespace || source.core.namespace,
+    workflowExecution: { workflowId: execution.workflowId, runId: target?.core.runId ?? execution.runId },
+    control: attrs.control,
+  };
+}
+
+const sourceOf = (source: Run) => ({ identity: `workflow ${source.core.workflowId}`, execution: { workflowId: source.core.workflowId, runId: source.core.runId } });
+
+function deliverSignal(engine: Engine, source: Run, request: ExternalRequestState & { kind: 'signal' }, target: Run | undefined): void {
+  const summary = requestSummary(source, request, target);
+  if (!target) {
+    addExternalEvent(engine, source, 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED', {
+      ...summary,
+      cause: 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND',
+      workflowTaskCompletedEventId: request.attrs.workflowTaskCompletedEventId,
     });
+    return;
   }
-  scheduleWorkflowTask(engine, source);
+  const { identity, execution } = sourceOf(source);
+  const signal = request.attrs;
+  signalRun(engine, target, { signalName: signal.signalName, input: signal.input, header: signal.header, identity, externalWorkflowExecution: execution });
+  addExternalEvent(engine, source, 'EXTERNAL_WORKFLOW_EXECUTION_SIGNALED', summary);
+}
+
+function deliverCancel(engine: Engine, source: Run, request: ExternalRequestState & { kind: 'cancel' }, target: Run | undefined): void {
+  const summary = requestSummary(source, request, target);
+  if (!target) {
+    addExternalEvent(engine, source, 'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED', {
+      ...summary,
+      cause: 'CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND',
+      workflowTaskCompletedEventId: request.attrs.workflowTaskCompletedEventId,
+    });
+    return;
+  }
+  const { identity, execution } = sourceOf(source);
+  requestCancel(engine, target, { reason: request.attrs.reason, identity, externalInitiatedEventId: request.initiatedEventId, externalWorkflowExecution: execution });
+  addExternalEvent(engine, source, 'EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED', {
+    initiatedEventId: summary.initiatedEventId,
+    namespace: summary.namespace,
+    workflowExecution: summary.workflowExecution,
+  });
 }

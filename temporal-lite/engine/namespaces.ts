@@ -55,7 +55,7 @@ export class NamespaceRegistry implements CommitParticipant {
 
   update(name: string, change: Partial<Omit<NamespaceRecord, 'name' | 'id'>>): NamespaceRecord {
     const rec = this.get(name);
-    const next = { ...rec, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) };
+    const next = { ...rec, ...Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) };
     this.save(next);
     return next;
   }

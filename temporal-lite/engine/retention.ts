@@ -32,8 +32,8 @@ export function sweepRetention(engine: Engine, visibility: VisibilitySink): numb
 export function scheduleRetention(engine: Engine, visibility: VisibilitySink, intervalMs: number): () => void {
   const sweep = () => {
     try {
-      const n = sweepRetention(engine, visibility);
-      if (n > 0) engine.logger.info(`retention: deleted ${n} closed workflow runs`);
+      const deleted = sweepRetention(engine, visibility);
+      if (deleted > 0) engine.logger.info(`retention: deleted ${deleted} closed workflow runs`);
     } catch (err) {
       engine.logger.error(`retention sweep failed: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -18,18 +18,18 @@ import { UPDATE_STAGE, type ChildState } from './types.js';
 import { scheduleWorkflowTask } from './workflow-task-dispatch.js';
 import { forceCloseWorkflowTask } from './workflow-tasks.js';
 
-export function startRun(engine: Engine, p: StartParams): Run {
+export function startRun(engine: Engine, params: StartParams): Run {
   const now = engine.clock.now();
-  const runId = p.chain?.runId ?? randomUUID();
-  const start = startedAttributes(p, runId, now);
-  const core = initialCore(p, engine.runs.allocatePk(), runId, start, now);
+  const runId = params.chain?.runId ?? randomUUID();
+  const start = startedAttributes(params, runId, now);
+  const core = initialCore(params, engine.runs.allocatePk(), runId, start, now);
   const run = new Run(core, [], engine.store, false);
   engine.runs.add(run);
   appendEvent(engine, run, 'WORKFLOW_EXECUTION_STARTED', start, now);
-  p.beforeFirstTask?.(run);
+  params.beforeFirstTask?.(run);
   armRunDeadline(engine, run);
-  if ((p.firstTaskDelayMs ?? 0) > 0) armFirstTask(engine, run);
-  else scheduleWorkflowTask(engine, run, p.holdFirstTask);
+  if ((params.firstTaskDelayMs ?? 0) > 0) armFirstTask(engine, run);
+  else scheduleWorkflowTask(engine, run, params.holdFirstTask);
   engine.visibility.record(core);
   return run;
 }
@@ -43,7 +43,7 @@ export function armFirstTask(engine: Engine, run: Run): void {
 
 /** Arms the run's timeout: the earlier of its run deadline and the chain's execution deadline. */
 export function armRunDeadline(engine: Engine, run: Run): void {
-  const deadlines = [run.core.runDeadline, run.core.executionDeadline].filter((d): d is number => d !== undefined);
+  const deadlines = [run.core.runDeadline, run.core.executionDeadline].filter((deadline): deadline is number => deadline !== undefined);
   if (deadlines.length === 0) return;
   engine.setTimer(run, 'run', Math.min(...deadlines), () => {
     if (!run.open) return;
@@ -112,33 +112,12 @@ export function terminateRun(engine: Engine, run: Run, request: { reason?: strin
   });
 }
 
+type ContinueAsNewCommand = CommandAttributes<'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION'>;
+
 /** ContinueAsNewWorkflowExecution command: the run closes and the next one starts. */
-export function continueAsNew(engine: Engine, run: Run, command: CommandAttributes<'COMMAND_TYPE_CONTINUE_AS_NEW_WORKFLOW_EXECUTION'>, workflowTaskCompletedEventId: number, identity?: string): void {
+export function continueAsNew(engine: Engine, run: Run, command: ContinueAsNewCommand, workflowTaskCompletedEventId: number, identity?: string): void {
   const newRunId = randomUUID();
-  const initiator = command.initiator || 'CONTINUE_AS_NEW_INITIATOR_WORKFLOW';
-  const params = chainParams(run, {
-    workflowType: command.workflowType?.name || run.core.workflowType,
-    taskQueue: command.taskQueue?.name || run.core.taskQueue,
-    input: command.input,
-    header: command.header,
-    memo: command.memo ?? run.core.memo,
-    searchAttributes: command.searchAttributes ?? run.core.searchAttributes,
-    retryPolicy: command.retryPolicy ?? run.core.start.retryPolicy,
-    workflowRunTimeout: command.workflowRunTimeout ?? run.core.start.workflowRunTimeout,
-    workflowTaskTimeout: command.workflowTaskTimeout ?? run.core.start.workflowTaskTimeout,
-    identity,
-    firstTaskDelayMs: durationMs(command.backoffStartInterval),
-    chain: {
-      runId: newRunId,
-      firstRunId: run.core.firstRunId,
-      continuedFromRunId: run.core.runId,
-      initiator,
-      attempt: 1,
-      executionDeadline: run.core.executionDeadline,
-      lastCompletionResult: command.lastCompletionResult,
-      continuedFailure: command.failure,
-    },
-  });
+  const params = continuationParams(run, command, newRunId, identity);
   const attrs: EventAttributes<'WORKFLOW_EXECUTION_CONTINUED_AS_NEW'> = {
     newExecutionRunId: newRunId,
     workflowType: { name: params.workflowType },
@@ -148,7 +127,7 @@ export function continueAsNew(engine: Engine, run: Run, command: CommandAttribut
     workflowTaskTimeout: params.workflowTaskTimeout,
     workflowTaskCompletedEventId,
     backoffStartInterval: command.backoffStartInterval,
-    initiator,
+    initiator: params.chain?.initiator,
     failure: command.failure,
     lastCompletionResult: command.lastCompletionResult,
     header: command.header,
@@ -157,6 +136,34 @@ export function continueAsNew(engine: Engine, run: Run, command: CommandAttribut
   };
   closeRun(engine, run, { status: 'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW', attrs }, newRunId);
   startRun(engine, params);
+}
+
+/** The next run's parameters: the command's, else the closing run's. */
+function continuationParams(run: Run, command: ContinueAsNewCommand, newRunId: string, identity: string | undefined): StartParams {
+  const start = run.core.start;
+  return chainParams(run, {
+    workflowType: command.workflowType?.name || run.core.workflowType,
+    taskQueue: command.taskQueue?.name || run.core.taskQueue,
+    input: command.input,
+    header: command.header,
+    memo: command.memo ?? run.core.memo,
+    searchAttributes: command.searchAttributes ?? run.core.searchAttributes,
+    retryPolicy: command.retryPolicy ?? start.retryPolicy,
+    workflowRunTimeout: command.workflowRunTimeout ?? start.workflowRunTimeout,
+    workflowTaskTimeout: command.workflowTaskTimeout ?? start.workflowTaskTimeout,
+    identity,
+    firstTaskDelayMs: durationMs(command.backoffStartInterval),
+    chain: {
+      runId: newRunId,
+      firstRunId: run.core.firstRunId,
+      continuedFromRunId: run.core.runId,
+      initiator: command.initiator || 'CONTINUE_AS_NEW_INITIATOR_WORKFLOW',
+      attempt: 1,
+      executionDeadline: run.core.executionDeadline,
+      lastCompletionResult: command.lastCompletionResult,
+      continuedFailure: command.failure,
+    },
+  });
 }
 
 type FailureEnding = { retryState: RetryState; newExecutionRunId?: string };

@@ -60,73 +60,73 @@ export interface StartParams {
 }
 
 /** The run's timeouts: the task timeout is capped (by the server's maximum and the run timeout). */
-export function runTimeouts(p: StartParams): { executionTimeoutMs: number; runTimeoutMs: number; taskTimeoutMs: number } {
-  const executionTimeoutMs = durationMs(p.workflowExecutionTimeout);
-  const runTimeoutMs = durationMs(p.workflowRunTimeout) || executionTimeoutMs;
-  let taskTimeoutMs = Math.min(durationMs(p.workflowTaskTimeout) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS, MAX_WORKFLOW_TASK_TIMEOUT_MS);
+export function runTimeouts(params: StartParams): { executionTimeoutMs: number; runTimeoutMs: number; taskTimeoutMs: number } {
+  const executionTimeoutMs = durationMs(params.workflowExecutionTimeout);
+  const runTimeoutMs = durationMs(params.workflowRunTimeout) || executionTimeoutMs;
+  let taskTimeoutMs = Math.min(durationMs(params.workflowTaskTimeout) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS, MAX_WORKFLOW_TASK_TIMEOUT_MS);
   if (runTimeoutMs > 0) taskTimeoutMs = Math.min(taskTimeoutMs, runTimeoutMs);
   return { executionTimeoutMs, runTimeoutMs, taskTimeoutMs };
 }
 
 /** The execution deadline: inherited along a chain, else the execution timeout from now. */
-export function executionDeadline(p: StartParams, now: number): number | undefined {
-  const executionTimeoutMs = durationMs(p.workflowExecutionTimeout);
-  return p.chain ? p.chain.executionDeadline : executionTimeoutMs > 0 ? now + executionTimeoutMs : undefined;
+export function executionDeadline(params: StartParams, now: number): number | undefined {
+  const executionTimeoutMs = durationMs(params.workflowExecutionTimeout);
+  return params.chain ? params.chain.executionDeadline : executionTimeoutMs > 0 ? now + executionTimeoutMs : undefined;
 }
 
-export function startedAttributes(p: StartParams, runId: string, now: number): EventAttributes<'WORKFLOW_EXECUTION_STARTED'> {
-  const { executionTimeoutMs, runTimeoutMs, taskTimeoutMs } = runTimeouts(p);
-  const deadline = executionDeadline(p, now);
-  const delay = p.firstTaskDelayMs ?? 0;
+export function startedAttributes(params: StartParams, runId: string, now: number): EventAttributes<'WORKFLOW_EXECUTION_STARTED'> {
+  const { executionTimeoutMs, runTimeoutMs, taskTimeoutMs } = runTimeouts(params);
+  const deadline = executionDeadline(params, now);
+  const delay = params.firstTaskDelayMs ?? 0;
   return {
-    workflowType: { name: p.workflowType },
-    taskQueue: { name: p.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
-    input: p.input,
-    header: p.header,
+    workflowType: { name: params.workflowType },
+    taskQueue: { name: params.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+    input: params.input,
+    header: params.header,
     workflowExecutionTimeout: executionTimeoutMs > 0 ? duration(executionTimeoutMs) : undefined,
     workflowRunTimeout: runTimeoutMs > 0 ? duration(runTimeoutMs) : undefined,
     workflowTaskTimeout: duration(taskTimeoutMs),
-    continuedExecutionRunId: p.chain?.continuedFromRunId,
-    initiator: p.chain?.initiator,
-    continuedFailure: p.chain?.continuedFailure,
-    lastCompletionResult: p.chain?.lastCompletionResult,
+    continuedExecutionRunId: params.chain?.continuedFromRunId,
+    initiator: params.chain?.initiator,
+    continuedFailure: params.chain?.continuedFailure,
+    lastCompletionResult: params.chain?.lastCompletionResult,
     originalExecutionRunId: runId,
-    identity: p.identity,
-    firstExecutionRunId: p.chain?.firstRunId ?? runId,
-    retryPolicy: p.retryPolicy,
-    attempt: p.chain?.attempt ?? 1,
+    identity: params.identity,
+    firstExecutionRunId: params.chain?.firstRunId ?? runId,
+    retryPolicy: params.retryPolicy,
+    attempt: params.chain?.attempt ?? 1,
     workflowExecutionExpirationTime: deadline ? timestamp(deadline) : undefined,
-    cronSchedule: p.cronSchedule,
+    cronSchedule: params.cronSchedule,
     firstWorkflowTaskBackoff: delay > 0 ? duration(delay) : undefined,
-    memo: p.memo,
-    searchAttributes: p.searchAttributes,
-    parentWorkflowNamespace: p.parent?.namespace,
-    parentWorkflowExecution: p.parent && { workflowId: p.parent.workflowId, runId: p.parent.runId },
-    parentInitiatedEventId: p.parent?.initiatedEventId,
-    rootWorkflowExecution: p.root,
-    workflowId: p.workflowId,
-    priority: p.priority,
+    memo: params.memo,
+    searchAttributes: params.searchAttributes,
+    parentWorkflowNamespace: params.parent?.namespace,
+    parentWorkflowExecution: params.parent && { workflowId: params.parent.workflowId, runId: params.parent.runId },
+    parentInitiatedEventId: params.parent?.initiatedEventId,
+    rootWorkflowExecution: params.root,
+    workflowId: params.workflowId,
+    priority: params.priority,
   };
 }
 
 /** The state of a run that has just started. */
-export function initialCore(p: StartParams, pk: number, runId: string, start: EventAttributes<'WORKFLOW_EXECUTION_STARTED'>, now: number): RunCore {
-  const runTimeoutMs = runTimeouts(p).runTimeoutMs;
+export function initialCore(params: StartParams, pk: number, runId: string, start: EventAttributes<'WORKFLOW_EXECUTION_STARTED'>, now: number): RunCore {
+  const runTimeoutMs = runTimeouts(params).runTimeoutMs;
   return {
     pk,
-    namespace: p.namespace,
-    workflowId: p.workflowId,
+    namespace: params.namespace,
+    workflowId: params.workflowId,
     runId,
-    firstRunId: p.chain?.firstRunId ?? runId,
-    workflowType: p.workflowType,
-    taskQueue: p.taskQueue,
+    firstRunId: params.chain?.firstRunId ?? runId,
+    workflowType: params.workflowType,
+    taskQueue: params.taskQueue,
     status: 'WORKFLOW_EXECUTION_STATUS_RUNNING',
     startTime: now,
-    executionTime: now + (p.firstTaskDelayMs ?? 0),
-    startRequestId: p.requestId,
+    executionTime: now + (params.firstTaskDelayMs ?? 0),
+    startRequestId: params.requestId,
     start,
-    memo: p.memo,
-    searchAttributes: p.searchAttributes,
+    memo: params.memo,
+    searchAttributes: params.searchAttributes,
     historyLength: 0,
     historySize: 0,
     wftNeeded: false,
@@ -134,9 +134,9 @@ export function initialCore(p: StartParams, pk: number, runId: string, start: Ev
     refs: {},
     cancelRequested: false,
     runDeadline: runTimeoutMs > 0 ? now + runTimeoutMs : undefined,
-    executionDeadline: executionDeadline(p, now),
-    parent: p.parent,
-    root: p.root,
+    executionDeadline: executionDeadline(params, now),
+    parent: params.parent,
+    root: params.root,
     stateTransitions: 0,
   };
 }

@@ -95,8 +95,8 @@ export class Run implements CommitParticipant {
 
   /** Marks one item as changed (or deleted, if it is no longer in its map). */
   touchItem(kind: ItemKind, key: string | number): void {
-    const k = String(key);
-    this.dirtyItems.set(`${kind}:${k}`, [kind, k]);
+    const keyText = String(key);
+    this.dirtyItems.set(`${kind}:${keyText}`, [kind, keyText]);
   }
 
   /** Holds an event back until the in-flight workflow task completes. */

@@ -42,12 +42,12 @@ export const TO_OBJECT = { longs: Number, enums: String, bytes: Buffer, defaults
 
 const typeCache = new Map<string, ProtoType>();
 export function protoType(fullName: string): ProtoType {
-  let t = typeCache.get(fullName);
-  if (!t) {
-    t = root.lookupType(fullName);
-    typeCache.set(fullName, t);
+  let type = typeCache.get(fullName);
+  if (!type) {
+    type = root.lookupType(fullName);
+    typeCache.set(fullName, type);
   }
-  return t;
+  return type;
 }
 
 /** Encodes and decodes one message type in its Plain shape. */
@@ -61,10 +61,10 @@ export interface MessageCodec<T> {
  * object is declared to have the Plain shape of that message's @temporalio/proto interface.
  */
 export function messageCodec<N extends string>(fullName: N): MessageCodec<PlainMessage<N>> {
-  const t = protoType(fullName);
+  const type = protoType(fullName);
   return {
-    encode: (message) => Buffer.from(t.encode(t.fromObject(message)).finish()),
-    decode: (bytes) => t.toObject(t.decode(bytes), TO_OBJECT) as PlainMessage<N>,
+    encode: (message) => Buffer.from(type.encode(type.fromObject(message)).finish()),
+    decode: (bytes) => type.toObject(type.decode(bytes), TO_OBJECT) as PlainMessage<N>,
   };
 }
 

@@ -22,16 +22,16 @@ interface RawParts {
 }
 
 /** Serializes `message` with type `t`, appending its RAW_HISTORY as `history` and its RAW_NESTED messages. */
-export function serializeWithRawHistory(t: ProtoType, message: object & RawParts): Buffer {
-  const head = Buffer.from(t.encode(t.fromObject(message)).finish());
+export function serializeWithRawHistory(type: ProtoType, message: object & RawParts): Buffer {
+  const head = Buffer.from(type.encode(type.fromObject(message)).finish());
   const raw = message[RAW_HISTORY];
   const nested = message[RAW_NESTED];
   if (!raw && !nested) return head;
   const parts: Buffer[] = [head];
   const append = (fieldId: number, body: Buffer) => parts.push(lengthDelimitedTag(fieldId), varint(body.length), body);
-  if (raw && t.fields.history) append(t.fields.history.id, encodeHistory(raw));
+  if (raw && type.fields.history) append(type.fields.history.id, encodeHistory(raw));
   for (const [name, nestedMessage] of Object.entries(nested ?? {})) {
-    const field = t.fields[name];
+    const field = type.fields[name];
     // fromObject above has resolved the field's type.
     if (nestedMessage && field.resolvedType) append(field.id, serializeWithRawHistory(field.resolvedType, nestedMessage));
   }

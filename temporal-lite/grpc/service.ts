@@ -41,35 +41,34 @@ export function buildService(
   return { definition, implementation };
 }
 
-function methodDefinition(fullName: string, m: ProtoMethod): grpc.MethodDefinition<object, object> {
-  const req = m.resolvedRequestType;
-  const res = m.resolvedResponseType;
+function methodDefinition(fullName: string, method: ProtoMethod): grpc.MethodDefinition<object, object> {
+  const req = method.resolvedRequestType;
+  const res = method.resolvedResponseType;
   return {
-    path: `/${fullName}/${m.name}`,
-    requestStream: !!m.requestStream,
-    responseStream: !!m.responseStream,
-    requestSerialize: (o: object) => Buffer.from(req.encode(req.fromObject(o)).finish()),
-    requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), TO_OBJECT),
-    responseSerialize: (o: object) => serializeWithRawHistory(res, o),
-    responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), TO_OBJECT),
-    originalName: m.name,
+    path: `/${fullName}/${method.name}`,
+    requestStream: !!method.requestStream,
+    responseStream: !!method.responseStream,
+    requestSerialize: (message: object) => Buffer.from(req.encode(req.fromObject(message)).finish()),
+    requestDeserialize: (bytes: Buffer) => req.toObject(req.decode(bytes), TO_OBJECT),
+    responseSerialize: (message: object) => serializeWithRawHistory(res, message),
+    responseDeserialize: (bytes: Buffer) => res.toObject(res.decode(bytes), TO_OBJECT),
+    originalName: method.name,
   };
 }
 
-const unimplementedMessage = (fullName: string, m: ProtoMethod) => `Method ${fullName.split('.').pop()}/${m.name} is not supported by temporal-lite`;
+const unimplementedMessage = (fullName: string, method: ProtoMethod) => `Method ${fullName.split('.').pop()}/${method.name} is not supported by temporal-lite`;
 
 /** Streaming methods (only Health.Watch) are not served. */
-function streamingUnimplemented(fullName: string, m: ProtoMethod) {
+function streamingUnimplemented(fullName: string, method: ProtoMethod) {
   return (call: grpc.ServerWritableStream<object, object>) => {
-    call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: unimplementedMessage(fullName, m) });
+    call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: unimplementedMessage(fullName, method) });
   };
 }
 
-function unaryHandler(fullName: string, m: ProtoMethod, handler: Handler<never, object> | undefined, opts: ServiceOptions) {
-  const shortService = fullName.split('.').pop();
+function unaryHandler(fullName: string, method: ProtoMethod, handler: Handler<never, object> | undefined, opts: ServiceOptions) {
   return (call: grpc.ServerUnaryCall<DecodedMessage, object>, callback: grpc.sendUnaryData<object>) => {
     if (!handler) {
-      callback({ code: grpc.status.UNIMPLEMENTED, details: unimplementedMessage(fullName, m) });
+      callback({ code: grpc.status.UNIMPLEMENTED, details: unimplementedMessage(fullName, method) });
       return;
     }
     const gateError = opts.gate?.();
@@ -80,7 +79,7 @@ function unaryHandler(fullName: string, m: ProtoMethod, handler: Handler<never, 
     const ctx = new CallContext(call);
     Promise.resolve()
       .then(() => {
-        opts.checkRequest?.(m.name, call.request);
+        opts.checkRequest?.(method.name, call.request);
         // The reflection decoded this method's request type with TO_OBJECT: the Plain shape the
         // handler of this method name declares (handlers.ts), which the compiler cannot follow.
         return handler(call.request as never, ctx);
@@ -92,13 +91,7 @@ function unaryHandler(fullName: string, m: ProtoMethod, handler: Handler<never, 
         },
         async (err: unknown) => {
           await opts.beforeRespond().catch(() => undefined);
-          if (err instanceof RpcError) {
-            callback({ code: err.code, details: err.message });
-            return;
-          }
-          const message = err instanceof Error ? err.message : String(err);
-          opts.logger.error(`${shortService}/${m.name} failed: ${err instanceof Error ? (err.stack ?? message) : message}`);
-          callback({ code: grpc.status.INTERNAL, details: `${m.name}: ${message}` });
+          callback(errorStatus(fullName, method, err, opts.logger));
         },
       )
       .catch((err: unknown) => {
@@ -107,4 +100,12 @@ function unaryHandler(fullName: string, m: ProtoMethod, handler: Handler<never, 
         callback({ code: grpc.status.UNAVAILABLE, details: `temporal-lite storage failure: ${message}` });
       });
   };
+}
+
+/** A handler's error as a gRPC status: an RpcError as it says, anything else INTERNAL (and logged: a bug). */
+function errorStatus(fullName: string, method: ProtoMethod, err: unknown, logger: Logger): Partial<grpc.StatusObject> {
+  if (err instanceof RpcError) return { code: err.code, details: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  logger.error(`${fullName.split('.').pop()}/${method.name} failed: ${err instanceof Error ? (err.stack ?? message) : message}`);
+  return { code: grpc.status.INTERNAL, details: `${method.name}: ${message}` };
 }

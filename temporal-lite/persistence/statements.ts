@@ -15,11 +15,15 @@ export interface Command<Params extends unknown[]> {
   run(...params: Params): Database.RunResult;
 }
 
-/** Prepares a query; `Row` names the columns the SQL selects (with their aliases). */
-export function query<Params extends unknown[], Row>(db: Database.Database, sql: string): Query<Params, Row> {
-  return db.prepare<Params, Row>(sql);
+/**
+ * Prepares a query; `Row` names the columns the SQL selects (with their aliases). With
+ * `safeIntegers`, integer columns come back as bigint (Row must say so).
+ */
+export function preparedQuery<Params extends unknown[], Row>(db: Database.Database, sql: string, options: { safeIntegers?: boolean } = {}): Query<Params, Row> {
+  const statement = db.prepare<Params, Row>(sql);
+  return options.safeIntegers ? statement.safeIntegers(true) : statement;
 }
 
-export function command<Params extends unknown[]>(db: Database.Database, sql: string): Command<Params> {
+export function preparedCommand<Params extends unknown[]>(db: Database.Database, sql: string): Command<Params> {
   return db.prepare<Params>(sql);
 }

@@ -29,7 +29,7 @@ export interface ExecutionRow {
   search_attributes: string | null;
 }
 
-const int = (n: bigint | null) => (n === null ? undefined : Number(n));
+const int = (value: bigint | null) => (value === null ? undefined : Number(value));
 
 /**
  * The run as WorkflowExecutionInfo. Search attributes are re-encoded from their decoded values

@@ -50,7 +50,7 @@ const STORAGE_TYPES: Record<ValueType, string> = {
 };
 
 function typeMap(attributes: readonly AttributeDef[]): Record<string, IndexedValueType> {
-  return Object.fromEntries(attributes.map((a) => [a.name, valueTypeEnumName(a.type)]));
+  return Object.fromEntries(attributes.map((attribute) => [attribute.name, valueTypeEnumName(attribute.type)]));
 }
 
 function requireNamespace(namespace: string | null | undefined): string {
@@ -105,8 +105,8 @@ export class VisibilityService {
 
   /** Pre-registers attributes given as `--search-attribute NAME=TYPE` values. */
   registerSearchAttributes(namespace: string, specs: readonly string[]): void {
-    const attributes = Object.fromEntries(specs.map((s) => {
-      const { name, type } = parseSearchAttributeFlag(s);
+    const attributes = Object.fromEntries(specs.map((spec) => {
+      const { name, type } = parseSearchAttributeFlag(spec);
       return [name, type];
     }));
     if (specs.length > 0) this.registry.add(namespace, attributes);
@@ -149,9 +149,9 @@ export class VisibilityService {
     if (!result.groups) return { count: result.count };
     return {
       count: result.count,
-      groups: result.groups.map((g) => ({
-        groupValues: [encodeSearchAttributeValue({ type: 'Keyword', value: statusShortName(g.status) })],
-        count: g.count,
+      groups: result.groups.map((group) => ({
+        groupValues: [encodeSearchAttributeValue({ type: 'Keyword', value: statusShortName(group.status) })],
+        count: group.count,
       })),
     };
   }
@@ -182,7 +182,7 @@ export class VisibilityService {
     return {
       customAttributes: typeMap(custom),
       systemAttributes: typeMap([...SYSTEM_ATTRIBUTES, ...PREDEFINED_ATTRIBUTES]),
-      storageSchema: Object.fromEntries(custom.map((a) => [a.name, STORAGE_TYPES[a.type]])),
+      storageSchema: Object.fromEntries(custom.map((attribute) => [attribute.name, STORAGE_TYPES[attribute.type]])),
     };
   }
 }

@@ -37,5 +37,5 @@ export function parseValueType(input: unknown): ValueType | undefined {
     .replace(/^INDEXED_VALUE_TYPE_/i, '')
     .replace(/_/g, '')
     .toLowerCase();
-  return VALUE_TYPES.find((t) => t.toLowerCase() === key);
+  return VALUE_TYPES.find((type) => type.toLowerCase() === key);
 }
