@@ -22,8 +22,10 @@ export function deliverExternal(engine: Engine, source: Run, request: ExternalRe
   source.externals.delete(request.initiatedEventId);
   source.touchItem('external', request.initiatedEventId);
   const target = findTarget(engine, source, request);
-  if (request.kind === 'signal') deliverSignal(engine, source, request, target);
-  else deliverCancel(engine, source, request, target);
+  const summary = requestSummary(source, request, target);
+  if (!target) reportTargetNotFound(engine, source, request, summary);
+  else if (request.kind === 'signal') deliverSignal(engine, source, request, target, summary);
+  else deliverCancel(engine, source, request, target, summary);
   scheduleWorkflowTask(engine, source);
 }
 
@@ -39,39 +41,31 @@ function requestSummary(source: Run, request: ExternalRequestState, target: Run 
   };
 }
 
+type RequestSummary = ReturnType<typeof requestSummary>;
+
 const sourceOf = (source: Run) => ({ identity: `workflow ${source.core.workflowId}`, execution: { workflowId: source.core.workflowId, runId: source.core.runId } });
 
-function deliverSignal(engine: Engine, source: Run, request: ExternalRequestState & { kind: 'signal' }, target: Run | undefined): void {
-  const summary = requestSummary(source, request, target);
-  if (!target) {
-    addExternalEvent(engine, source, 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED', {
-      ...summary,
-      cause: 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND',
-      workflowTaskCompletedEventId: request.attrs.workflowTaskCompletedEventId,
-    });
-    return;
+function reportTargetNotFound(engine: Engine, source: Run, request: ExternalRequestState, summary: RequestSummary): void {
+  const workflowTaskCompletedEventId = request.attrs.workflowTaskCompletedEventId;
+  if (request.kind === 'signal') {
+    const cause = 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND';
+    addExternalEvent(engine, source, 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED', { ...summary, cause, workflowTaskCompletedEventId });
+  } else {
+    const cause = 'CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND';
+    addExternalEvent(engine, source, 'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED', { ...summary, cause, workflowTaskCompletedEventId });
   }
+}
+
+function deliverSignal(engine: Engine, source: Run, request: ExternalRequestState & { kind: 'signal' }, target: Run, summary: RequestSummary): void {
   const { identity, execution } = sourceOf(source);
   const signal = request.attrs;
   signalRun(engine, target, { signalName: signal.signalName, input: signal.input, header: signal.header, identity, externalWorkflowExecution: execution });
   addExternalEvent(engine, source, 'EXTERNAL_WORKFLOW_EXECUTION_SIGNALED', summary);
 }
 
-function deliverCancel(engine: Engine, source: Run, request: ExternalRequestState & { kind: 'cancel' }, target: Run | undefined): void {
-  const summary = requestSummary(source, request, target);
-  if (!target) {
-    addExternalEvent(engine, source, 'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED', {
-      ...summary,
-      cause: 'CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND',
-      workflowTaskCompletedEventId: request.attrs.workflowTaskCompletedEventId,
-    });
-    return;
-  }
+function deliverCancel(engine: Engine, source: Run, request: ExternalRequestState & { kind: 'cancel' }, target: Run, summary: RequestSummary): void {
   const { identity, execution } = sourceOf(source);
   requestCancel(engine, target, { reason: request.attrs.reason, identity, externalInitiatedEventId: request.initiatedEventId, externalWorkflowExecution: execution });
-  addExternalEvent(engine, source, 'EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED', {
-    initiatedEventId: summary.initiatedEventId,
-    namespace: summary.namespace,
-    workflowExecution: summary.workflowExecution,
-  });
+  const { initiatedEventId, namespace, workflowExecution } = summary;
+  addExternalEvent(engine, source, 'EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED', { initiatedEventId, namespace, workflowExecution });
 }

@@ -2,10 +2,8 @@ import type { EventAttributes } from '../../grpc/api.js';
 import { startChild } from '../children.js';
 import { deliverExternal } from '../externals.js';
 import { appendEvent } from '../history.js';
-import type { Engine } from '../engine.js';
-import type { Run } from '../run.js';
 import type { ChildState, ExternalRequestState } from '../types.js';
-import { commandHandler } from './command.js';
+import { commandHandler, type CommandContext } from './command.js';
 
 export const startChildWorkflow = commandHandler({
   attributes: 'startChildWorkflowExecutionCommandAttributes',
@@ -51,19 +49,15 @@ export const signalExternal = commandHandler({
     return undefined;
   },
   apply(ctx, attrs) {
-    const run = ctx.run;
     const initiated: EventAttributes<'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED'> = {
-      namespace: run.core.namespace,
+      ...requestBase(ctx, attrs),
       workflowExecution: attrs.execution,
       signalName: attrs.signalName,
       input: attrs.input,
-      control: attrs.control,
-      childWorkflowOnly: attrs.childWorkflowOnly,
       header: attrs.header,
-      workflowTaskCompletedEventId: ctx.completedEventId,
     };
-    const initiatedEventId = appendEvent(ctx.engine, run, 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', initiated);
-    track(ctx.engine, run, { initiatedEventId, kind: 'signal', attrs: { ...initiated } }, ctx.after);
+    const initiatedEventId = appendEvent(ctx.engine, ctx.run, 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', initiated);
+    track(ctx, { initiatedEventId, kind: 'signal', attrs: { ...initiated } });
   },
 });
 
@@ -72,23 +66,25 @@ export const cancelExternal = commandHandler({
   cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES',
   validate: (attrs) => (attrs.workflowId ? undefined : 'WorkflowId is not set on RequestCancelExternalWorkflowExecutionCommand.'),
   apply(ctx, attrs) {
-    const run = ctx.run;
     const initiated: EventAttributes<'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED'> = {
-      namespace: run.core.namespace,
+      ...requestBase(ctx, attrs),
       workflowExecution: { workflowId: attrs.workflowId, runId: attrs.runId },
-      control: attrs.control,
-      childWorkflowOnly: attrs.childWorkflowOnly,
       reason: attrs.reason,
-      workflowTaskCompletedEventId: ctx.completedEventId,
     };
-    const initiatedEventId = appendEvent(ctx.engine, run, 'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', initiated);
-    track(ctx.engine, run, { initiatedEventId, kind: 'cancel', attrs: { ...initiated } }, ctx.after);
+    const initiatedEventId = appendEvent(ctx.engine, ctx.run, 'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', initiated);
+    track(ctx, { initiatedEventId, kind: 'cancel', attrs: { ...initiated } });
   },
 });
 
+/** What the initiated event of a signal or cancellation request carries either way. */
+function requestBase(ctx: CommandContext, attrs: { control?: string; childWorkflowOnly?: boolean }) {
+  return { namespace: ctx.run.core.namespace, control: attrs.control, childWorkflowOnly: attrs.childWorkflowOnly, workflowTaskCompletedEventId: ctx.completedEventId };
+}
+
 /** Keeps the request pending until it is delivered, after all of the task's commands. */
-function track(engine: Engine, run: Run, request: ExternalRequestState, after: Array<() => void>): void {
+function track(ctx: CommandContext, request: ExternalRequestState): void {
+  const { engine, run } = ctx;
   run.externals.set(request.initiatedEventId, request);
   run.touchItem('external', request.initiatedEventId);
-  after.push(() => deliverExternal(engine, run, request));
+  ctx.after.push(() => deliverExternal(engine, run, request));
 }

@@ -37,7 +37,8 @@ export interface CommandHandler {
   causeFor?(message: string): WorkflowTaskFailedCause | undefined;
 }
 
-type AttributesField = Exclude<keyof Command, 'commandType' | 'userMetadata'>;
+/** The fields of Command that hold a command type's attributes. */
+export type AttributesField = Exclude<keyof Command, 'commandType' | 'userMetadata'>;
 /** A command's attributes; empty when the command carries none. */
 export type AttributesOf<F extends AttributesField> = Partial<NonNullable<Command[F]>>;
 
