@@ -26,7 +26,7 @@ export function offerActivity(engine: Engine, run: Run, activity: ActivityState)
     .offer({ runId: run.core.runId, scheduledEventId: activity.scheduledEventId, attempt: activity.attempt });
 }
 
-export const isStarted = (activity: ActivityState): activity is StartedActivity => activity.phase === 'started' && activity.startedTime !== undefined;
+export const isStartedActivity = (activity: ActivityState): activity is StartedActivity => activity.phase === 'started' && activity.startedTime !== undefined;
 
 /** The activity's deadlines in its current phase: its timeouts, or the end of its retry backoff. */
 function deadlines(activity: ActivityState): Array<[number, ActivityTimeout | 'retry']> {
@@ -37,7 +37,7 @@ function deadlines(activity: ActivityState): Array<[number, ActivityTimeout | 'r
   if (activity.phase === 'scheduled') {
     const scheduleToStart = durationMs(attrs.scheduleToStartTimeout);
     if (scheduleToStart > 0) candidates.push([activity.attemptScheduledTime + scheduleToStart, 'SCHEDULE_TO_START']);
-  } else if (isStarted(activity)) {
+  } else if (isStartedActivity(activity)) {
     const startToClose = durationMs(attrs.startToCloseTimeout);
     if (startToClose > 0) candidates.push([activity.startedTime + startToClose, 'START_TO_CLOSE']);
     const heartbeat = durationMs(attrs.heartbeatTimeout);

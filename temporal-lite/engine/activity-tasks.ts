@@ -7,7 +7,7 @@ import { notFound } from '../grpc/errors.js';
 import type { ActivityTaskRef, Engine } from './engine.js';
 import { appendEvent } from './history.js';
 import { staleTaskError } from './lookup.js';
-import { activityTimerKey, armActivity, isStarted, offerActivity } from './activity-attempts.js';
+import { activityTimerKey, armActivity, isStartedActivity, offerActivity } from './activity-attempts.js';
 import type { Run } from './run.js';
 import { decodeToken, encodeToken } from './tokens.js';
 import type { ActivityState, StartedActivity } from './types.js';
@@ -76,7 +76,7 @@ export function activityFromToken(engine: Engine, taskToken: Uint8Array | undefi
   const token = decodeToken(taskToken, 'activity');
   const run = engine.runs.live(token.runId);
   const activity = run?.activities.get(token.scheduledEventId);
-  if (!run || !run.open || !activity || activity.attempt !== token.attempt || !isStarted(activity)) throw staleTaskError(engine, token.runId, 'Activity task');
+  if (!run || !run.open || !activity || activity.attempt !== token.attempt || !isStartedActivity(activity)) throw staleTaskError(engine, token.runId, 'Activity task');
   return { run, activity };
 }
 

@@ -67,7 +67,7 @@ export function appendEvent<T extends EventType>(engine: Engine, run: Run, type:
 }
 
 /** True while events must wait for the current workflow task to finish. */
-export function workflowTaskInFlight(run: Run): boolean {
+function workflowTaskInFlight(run: Run): boolean {
   return run.core.wft?.startedEventId !== undefined;
 }
 

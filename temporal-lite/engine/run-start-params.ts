@@ -60,7 +60,7 @@ export interface StartParams {
 }
 
 /** The run's timeouts: the task timeout is capped (by the server's maximum and the run timeout). */
-export function runTimeouts(params: StartParams): { executionTimeoutMs: number; runTimeoutMs: number; taskTimeoutMs: number } {
+function runTimeouts(params: StartParams): { executionTimeoutMs: number; runTimeoutMs: number; taskTimeoutMs: number } {
   const executionTimeoutMs = durationMs(params.workflowExecutionTimeout);
   const runTimeoutMs = durationMs(params.workflowRunTimeout) || executionTimeoutMs;
   let taskTimeoutMs = Math.min(durationMs(params.workflowTaskTimeout) || DEFAULT_WORKFLOW_TASK_TIMEOUT_MS, MAX_WORKFLOW_TASK_TIMEOUT_MS);

@@ -123,13 +123,13 @@ export function startedWorkflowTask(engine: Engine, taskToken: Uint8Array | null
   const token = decodeToken(taskToken, 'workflow');
   const run = engine.runs.live(token.runId);
   const wft = run?.core.wft;
-  if (!run || !run.open || !wft || !isStarted(wft) || wft.scheduledEventId !== token.scheduledEventId || wft.attempt !== token.attempt) {
+  if (!run || !run.open || !wft || !isStartedWorkflowTask(wft) || wft.scheduledEventId !== token.scheduledEventId || wft.attempt !== token.attempt) {
     throw staleTaskError(engine, token.runId, 'Workflow task');
   }
   return { run, wft };
 }
 
-export const isStarted = (wft: WorkflowTaskState): wft is StartedWorkflowTask => wft.startedEventId !== undefined;
+const isStartedWorkflowTask = (wft: WorkflowTaskState): wft is StartedWorkflowTask => wft.startedEventId !== undefined;
 
 /** Writes the transient task's scheduled/started events (it is being recorded for good). */
 export function materializeTransient(engine: Engine, run: Run, wft: StartedWorkflowTask): void {
@@ -191,7 +191,7 @@ function workflowTaskTimedOut(engine: Engine, run: Run, wft: StartedWorkflowTask
 export function rearmWorkflowTask(engine: Engine, run: Run): void {
   const wft = run.core.wft;
   if (!wft) return;
-  if (isStarted(wft)) {
+  if (isStartedWorkflowTask(wft)) {
     engine.setTimer(run, 'wft', (wft.startedTime ?? engine.clock.now()) + workflowTaskTimeoutMs(run), () => workflowTaskTimedOut(engine, run, wft));
   } else {
     wft.stickyQueue = undefined;
@@ -205,7 +205,7 @@ export function rearmWorkflowTask(engine: Engine, run: Run): void {
  */
 export function forceCloseWorkflowTask(engine: Engine, run: Run): void {
   const wft = run.core.wft;
-  if (wft && isStarted(wft) && !wft.transient) {
+  if (wft && isStartedWorkflowTask(wft) && !wft.transient) {
     appendEvent(engine, run, 'WORKFLOW_TASK_FAILED', {
       scheduledEventId: wft.scheduledEventId,
       startedEventId: wft.startedEventId,

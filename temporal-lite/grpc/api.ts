@@ -3,8 +3,7 @@
 import type { google, temporal } from '@temporalio/proto';
 import type { EnumName, Plain } from './plain.js';
 
-type Api = typeof temporal.api;
-type Enums = Api['enums']['v1'];
+type Enums = typeof temporal.api.enums.v1;
 
 export type Timestamp = Plain<google.protobuf.ITimestamp>;
 export type Duration = Plain<google.protobuf.IDuration>;
@@ -35,7 +34,6 @@ export type PendingActivityInfo = Plain<temporal.api.workflow.v1.IPendingActivit
 export type PendingChildExecutionInfo = Plain<temporal.api.workflow.v1.IPendingChildExecutionInfo>;
 export type PendingWorkflowTaskInfo = Plain<temporal.api.workflow.v1.IPendingWorkflowTaskInfo>;
 export type ActivityTask = Plain<temporal.api.workflowservice.v1.IPollActivityTaskQueueResponse>;
-export type WorkflowTask = Plain<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse>;
 
 export type WorkflowExecutionStatus = EnumName<temporal.api.enums.v1.WorkflowExecutionStatus>;
 export type RetryState = EnumName<temporal.api.enums.v1.RetryState>;
@@ -62,7 +60,7 @@ export type EventType = {
 export type EventAttributes<T extends EventType> = NonNullable<HistoryEvent[EventAttributesField<T>]>;
 
 /** The attributes field of a command type: 'COMMAND_TYPE_START_TIMER' → 'startTimerCommandAttributes'. */
-export type CommandAttributesField<T extends CommandType> = `${CamelCase<Suffix<T, 'COMMAND_TYPE_'>>}CommandAttributes` & keyof Command;
+type CommandAttributesField<T extends CommandType> = `${CamelCase<Suffix<T, 'COMMAND_TYPE_'>>}CommandAttributes` & keyof Command;
 export type CommandType = Exclude<keyof Enums['CommandType'], 'COMMAND_TYPE_UNSPECIFIED'>;
 /** The attributes of a command of type T. */
 export type CommandAttributes<T extends CommandType> = NonNullable<Command[CommandAttributesField<T>]>;

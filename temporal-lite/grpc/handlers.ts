@@ -30,9 +30,8 @@ export type TestService = temporal.api.testservice.v1.TestService;
 export type HealthService = grpc.health.v1.Health;
 
 export type WorkflowServiceHandlers = ServiceHandlers<WorkflowService>;
-export type WorkflowServiceMethod = keyof Methods<WorkflowService>;
+type WorkflowServiceMethod = keyof Methods<WorkflowService>;
 export type WorkflowServiceRequest<Name extends WorkflowServiceMethod> = ServiceRequest<WorkflowService, Name>;
 export type WorkflowServiceResponse<Name extends WorkflowServiceMethod> = ServiceResponse<WorkflowService, Name>;
 export type OperatorServiceHandlers = ServiceHandlers<OperatorService>;
-export type OperatorServiceRequest<Name extends keyof Methods<OperatorService>> = ServiceRequest<OperatorService, Name>;
 export type TestServiceHandlers = ServiceHandlers<TestService>;

@@ -25,7 +25,7 @@ export interface ProtoMethod {
   resolvedResponseType: ProtoType;
 }
 
-export interface ProtoService {
+interface ProtoService {
   methods: Record<string, ProtoMethod>;
   resolveAll(): ProtoService;
 }
@@ -41,7 +41,7 @@ export const root: ProtoRoot = require('@temporalio/proto/protos/json-module.js'
 export const TO_OBJECT = { longs: Number, enums: String, bytes: Buffer, defaults: false, oneofs: false };
 
 const typeCache = new Map<string, ProtoType>();
-export function protoType(fullName: string): ProtoType {
+function protoType(fullName: string): ProtoType {
   let type = typeCache.get(fullName);
   if (!type) {
     type = root.lookupType(fullName);
