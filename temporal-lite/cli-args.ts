@@ -31,65 +31,98 @@ const IGNORED_WITH_VALUE = new Set(['--log-format', '--log-level', '--dynamic-co
 const IGNORED_FLAGS = new Set(['--headless', '--ui', '--no-ui']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
-  const warnings: string[] = [];
-  if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) return { options: {}, warnings, help: true };
-  if (/^\d+$/.test(argv[0])) {
-    const options: TemporalLiteOptions = { port: parsePort(argv[0], 'port'), timeSkipping: true, timeSkippingLocked: true };
-    for (const arg of argv.slice(1)) {
-      if (arg === '--enable-time-skipping') options.timeSkippingLocked = false;
-      else warnings.push(`ignoring unknown argument '${arg}'`);
-    }
-    return { options, warnings, help: false };
-  }
+  if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) return { options: {}, warnings: [], help: true };
+  if (/^\d+$/.test(argv[0])) return testServerArgs(argv);
   if (argv[0] !== 'server' || argv[1] !== 'start-dev') {
     throw new UsageError(`unknown command '${argv.slice(0, 2).join(' ')}'; expected '<port>' or 'server start-dev'`);
   }
+  return startDevArgs(argv.slice(2));
+}
+
+/** `<port> [--enable-time-skipping]`: the time-skipping test server. */
+function testServerArgs(argv: string[]): ParsedArgs {
+  const warnings: string[] = [];
+  const options: TemporalLiteOptions = { port: parsePort(argv[0], 'port'), timeSkipping: true, timeSkippingLocked: true };
+  for (const arg of argv.slice(1)) {
+    if (arg === '--enable-time-skipping') options.timeSkippingLocked = false;
+    else warnings.push(`ignoring unknown argument '${arg}'`);
+  }
+  return { options, warnings, help: false };
+}
+
+/** Reads `--flag value` and `--flag=value` pairs in order. */
+class FlagReader {
+  private index = -1;
+  private inline: string | undefined;
+  flag = '';
+
+  constructor(private readonly args: string[]) {}
+
+  next(): boolean {
+    const arg = this.args[++this.index];
+    if (arg === undefined) return false;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    [this.flag, this.inline] = eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+    return true;
+  }
+
+  value(): string {
+    if (this.inline !== undefined) return this.inline;
+    const value = this.args[++this.index];
+    if (value === undefined) throw new UsageError(`missing value for ${this.flag}`);
+    return value;
+  }
+
+  /** An unknown flag followed by a non-flag word: take that word as its value. */
+  skipUnknownValue(): void {
+    const following = this.args[this.index + 1];
+    if (this.inline === undefined && following !== undefined && !following.startsWith('-')) this.index++;
+  }
+}
+
+/** `server start-dev [flags]`: the development server, with the real dev server's flags. */
+function startDevArgs(args: string[]): ParsedArgs {
+  const warnings: string[] = [];
   const options: TemporalLiteOptions = { port: 7233, host: '127.0.0.1' };
   const namespaces: string[] = [];
   const searchAttributes: string[] = [];
-  const rest = argv.slice(2);
-  for (let i = 0; i < rest.length; i++) {
-    const [flag, inline] = rest[i].startsWith('--') && rest[i].includes('=') ? [rest[i].slice(0, rest[i].indexOf('=')), rest[i].slice(rest[i].indexOf('=') + 1)] : [rest[i], undefined];
-    const value = () => {
-      if (inline !== undefined) return inline;
-      const v = rest[++i];
-      if (v === undefined) throw new UsageError(`missing value for ${flag}`);
-      return v;
-    };
-    switch (flag) {
+  const flags = new FlagReader(args);
+  while (flags.next()) {
+    switch (flags.flag) {
       case '--port':
       case '-p':
-        options.port = parsePort(value(), 'port');
+        options.port = parsePort(flags.value(), 'port');
         break;
       case '--ip':
-        options.host = value();
+        options.host = flags.value();
         break;
       case '--namespace':
       case '-n':
-        namespaces.push(value());
+        namespaces.push(flags.value());
         break;
-      case '--search-attribute': {
-        const v = value();
-        if (!/^[^=]+=[A-Za-z]+$/.test(v)) throw new UsageError(`invalid --search-attribute '${v}': expected NAME=TYPE, e.g. CustomerId=Keyword`);
-        searchAttributes.push(v);
+      case '--search-attribute':
+        searchAttributes.push(searchAttributeFlag(flags.value()));
         break;
-      }
       case '--db-filename':
       case '-f':
-        options.dbFile = value();
+        options.dbFile = flags.value();
         break;
       default:
-        if (IGNORED_FLAGS.has(flag)) break;
-        if (IGNORED_WITH_VALUE.has(flag)) {
-          value();
+        if (IGNORED_FLAGS.has(flags.flag)) break;
+        if (IGNORED_WITH_VALUE.has(flags.flag)) {
+          flags.value();
           break;
         }
-        warnings.push(`ignoring unknown flag '${flag}'`);
-        // An unknown flag followed by a non-flag word: take that word as its value.
-        if (inline === undefined && rest[i + 1] !== undefined && !rest[i + 1].startsWith('-')) i++;
+        warnings.push(`ignoring unknown flag '${flags.flag}'`);
+        flags.skipUnknownValue();
     }
   }
   if (namespaces.length) options.namespace = namespaces;
   if (searchAttributes.length) options.searchAttributes = searchAttributes;
   return { options, warnings, help: false };
+}
+
+function searchAttributeFlag(value: string): string {
+  if (!/^[^=]+=[A-Za-z]+$/.test(value)) throw new UsageError(`invalid --search-attribute '${value}': expected NAME=TYPE, e.g. CustomerId=Keyword`);
+  return value;
 }

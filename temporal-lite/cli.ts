@@ -19,13 +19,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  for (const w of parsed.warnings) process.stderr.write(`temporal-lite: warning: ${w}\n`);
+  for (const warning of parsed.warnings) process.stderr.write(`temporal-lite: warning: ${warning}\n`);
   let server;
   try {
     server = await startTemporalLite({ ...parsed.options, logger: stderrLogger('warn') });
   } catch (err) {
     if (err instanceof StorageOpenError || isListenError(err) || isUserError(err)) {
-      process.stderr.write(`temporal-lite: ${(err as Error).message}\n`);
+      process.stderr.write(`temporal-lite: ${err.message}\n`);
       return 1;
     }
     throw err;
@@ -40,12 +40,12 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function isListenError(err: unknown): boolean {
+function isListenError(err: unknown): err is Error {
   return err instanceof Error && /No address added|EADDRINUSE|bind/i.test(err.message);
 }
 
 /** Errors about the configuration the user gave (e.g. a bad search attribute type). */
-function isUserError(err: unknown): boolean {
+function isUserError(err: unknown): err is Error {
   return err instanceof Error && 'grpcCode' in err;
 }
 

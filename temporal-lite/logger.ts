@@ -9,8 +9,8 @@ export interface Logger {
 export function stderrLogger(level: 'debug' | 'info' | 'warn' | 'error' = 'warn'): Logger {
   const order = ['debug', 'info', 'warn', 'error'];
   const min = order.indexOf(level);
-  const at = (l: string) => (message: string) => {
-    if (order.indexOf(l) >= min) process.stderr.write(`temporal-lite ${l}: ${message}\n`);
+  const at = (level: string) => (message: string) => {
+    if (order.indexOf(level) >= min) process.stderr.write(`temporal-lite ${level}: ${message}\n`);
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -8,8 +8,8 @@ import { QUERY_TASK_TIMEOUT_MS } from './engine/limits.js';
 import { recoverOpenRuns } from './engine/recovery.js';
 import { scheduleRetention } from './engine/retention.js';
 import { unavailable } from './grpc/errors.js';
-import type { Msg } from './grpc/proto.js';
-import { buildService, type Handlers, type ServiceOptions } from './grpc/service.js';
+import type { HealthService, OperatorServiceHandlers, ServiceHandlers, TestServiceHandlers, WorkflowServiceHandlers } from './grpc/handlers.js';
+import { buildService, type DecodedMessage, type HandlersByName, type ServiceOptions } from './grpc/service.js';
 import { stderrLogger, type Logger } from './logger.js';
 import { Committer } from './persistence/committer.js';
 import { IN_MEMORY, openDatabase, StorageOpenError, type OpenedDatabase } from './persistence/open-database.js';
@@ -20,7 +20,7 @@ import { systemInfo } from './service/system-info.js';
 import { taskHandlers } from './service/task-handlers.js';
 import { testServiceHandlers } from './service/test-service.js';
 import { visibilityCall, visibilityOperatorHandlers, visibilityWorkflowHandlers } from './service/visibility-handlers.js';
-import { createVisibilityService } from './visibility/index.js';
+import { createVisibilityService, type VisibilityService } from './visibility/index.js';
 
 export interface TemporalLiteOptions {
   /** TCP port; 0 or undefined lets the OS choose. */
@@ -55,6 +55,7 @@ export interface TemporalLite {
   close(): Promise<void>;
 }
 
+/** Methods that name no namespace, or one that need not exist yet. */
 const NAMESPACE_MANAGEMENT = new Set(['RegisterNamespace', 'DescribeNamespace', 'ListNamespaces', 'UpdateNamespace', 'GetSystemInfo', 'GetSearchAttributes']);
 
 export async function startTemporalLite(opts: TemporalLiteOptions = {}): Promise<TemporalLite> {
@@ -77,93 +78,102 @@ export async function startTemporalLite(opts: TemporalLiteOptions = {}): Promise
 }
 
 async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLiteOptions, logger: Logger): Promise<TemporalLite> {
-  const db = opened.db;
-  const store = new Store(db);
+  const store = new Store(opened.db);
   const wal = opened.wal;
   const committer = new Committer((fn) => store.transaction(fn), wal && (() => wal.sync()));
   const clock = new VirtualClock({ timeSkipping: !!opts.timeSkipping, startLocked: opts.timeSkippingLocked });
-  const vis = createVisibilityService(db, { clock: () => clock.now() });
-  const engine = new Engine({
-    clock,
-    store,
-    committer,
-    logger,
-    visibility: vis,
-    pollTimeoutMs: opts.pollTimeoutMs ?? 55_000,
-    historyPollTimeoutMs: Math.min(opts.pollTimeoutMs ?? 20_000, 20_000),
-    queryTaskTimeoutMs: opts.queryTaskTimeoutMs ?? QUERY_TASK_TIMEOUT_MS,
-    validateSearchAttributes: (ns, sa) => visibilityCall(() => vis.validateSearchAttributes(ns, sa)),
-  });
-  const namespaces = ['default', ...[opts.namespace ?? []].flat()];
-  store.transaction(() => {
-    for (const ns of namespaces) {
-      engine.namespaces.ensure(ns);
-      visibilityCall(() => vis.registerSearchAttributes(ns, opts.searchAttributes ?? []));
-    }
-  });
+  const visibility = createVisibilityService(opened.db, { clock: () => clock.now() });
+  const engine = createEngine(opts, { clock, store, committer, logger, visibility });
+  store.transaction(() => ensureNamespaces(engine, visibility, opts));
   const recovered = recoverOpenRuns(engine);
   await committer.settled();
   if (recovered > 0) logger.info(`recovered ${recovered} open workflow runs from ${file}`);
-  const stopRetention = scheduleRetention(engine, vis, opts.retentionSweepIntervalMs ?? 3600_000);
+  const stopRetention = scheduleRetention(engine, visibility, opts.retentionSweepIntervalMs ?? 3600_000);
 
-  const serviceOpts: ServiceOptions = {
+  const server = grpcServer(engine, visibility, clock, {
     logger,
     beforeRespond: () => committer.settled(),
     gate: () => (committer.failed ? unavailable(`temporal-lite storage failure: ${committer.failed.message}`) : undefined),
-  };
-  const workflowHandlers = withNamespaceCheck(engine, {
-    GetSystemInfo: () => systemInfo(),
-    ...namespaceHandlers(engine),
-    ...executionHandlers(engine, (ns, sa) => visibilityCall(() => vis.typedSearchAttributes(ns, sa as Msg))),
-    ...taskHandlers(engine),
-    ...visibilityWorkflowHandlers(vis),
+    // Requests naming an unknown namespace get NOT_FOUND before any handler runs.
+    checkRequest: (method, request) => {
+      if (!NAMESPACE_MANAGEMENT.has(method)) engine.namespaces.get(namespaceOf(request));
+    },
   });
-  const operatorHandlers = withNamespaceCheck(engine, { ...visibilityOperatorHandlers(vis) });
-  const server = new grpc.Server({ 'grpc.keepalive_permit_without_calls': 1, 'grpc.max_receive_message_length': 128 * 1024 * 1024 });
-  const services: Array<[string, Handlers]> = [
-    ['temporal.api.workflowservice.v1.WorkflowService', workflowHandlers],
-    ['temporal.api.operatorservice.v1.OperatorService', operatorHandlers],
-    ['temporal.api.testservice.v1.TestService', testServiceHandlers(clock)],
-    ['grpc.health.v1.Health', { Check: () => ({ status: 'SERVING' }) }],
-  ];
-  for (const [name, handlers] of services) {
-    const { definition, implementation } = buildService(name, handlers, serviceOpts);
-    server.addService(definition, implementation);
-  }
   const host = opts.host ?? '127.0.0.1';
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${host}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, boundPort) => (err ? reject(err) : resolve(boundPort))),
   );
 
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      engine.closed = true;
-      stopRetention();
-      engine.matching.close();
-      clock.close();
-      server.forceShutdown();
-      try {
-        committer.flushNow();
-      } catch (err) {
-        logger.error(`final commit failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      opened.close();
-    })());
+  const close = closeOnce(async () => {
+    engine.closed = true;
+    stopRetention();
+    engine.matching.close();
+    clock.close();
+    server.forceShutdown();
+    try {
+      committer.flushNow();
+    } catch (err) {
+      logger.error(`final commit failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    opened.close();
+  });
   const hostForClients = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return { address: `${hostForClients}:${port}`, port, close };
 }
 
-/** Requests naming an unknown namespace get NOT_FOUND before any handler runs. */
-function withNamespaceCheck(engine: Engine, handlers: Handlers): Handlers {
-  const checked: Handlers = {};
-  for (const [name, h] of Object.entries(handlers)) {
-    checked[name] = NAMESPACE_MANAGEMENT.has(name)
-      ? h
-      : (req, ctx) => {
-          engine.namespaces.get(req.namespace ?? '');
-          return h(req, ctx);
-        };
+/** `default` and the configured namespaces, each with the configured search attributes. */
+function ensureNamespaces(engine: Engine, visibility: VisibilityService, opts: TemporalLiteOptions): void {
+  for (const namespace of ['default', ...[opts.namespace ?? []].flat()]) {
+    engine.namespaces.ensure(namespace);
+    visibilityCall(() => visibility.registerSearchAttributes(namespace, opts.searchAttributes ?? []));
   }
-  return checked;
+}
+
+function createEngine(
+  opts: TemporalLiteOptions,
+  parts: { clock: VirtualClock; store: Store; committer: Committer; logger: Logger; visibility: VisibilityService },
+): Engine {
+  return new Engine({
+    ...parts,
+    pollTimeoutMs: opts.pollTimeoutMs ?? 55_000,
+    historyPollTimeoutMs: Math.min(opts.pollTimeoutMs ?? 20_000, 20_000),
+    queryTaskTimeoutMs: opts.queryTaskTimeoutMs ?? QUERY_TASK_TIMEOUT_MS,
+    validateSearchAttributes: (namespace, searchAttributes) => visibilityCall(() => parts.visibility.validateSearchAttributes(namespace, searchAttributes)),
+  });
+}
+
+/** `close` runs once; later calls wait for that one. */
+function closeOnce(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
+}
+
+/** The namespace a request names ('' if none). */
+function namespaceOf(request: DecodedMessage): string {
+  return typeof request.namespace === 'string' ? request.namespace : '';
+}
+
+function grpcServer(engine: Engine, visibility: VisibilityService, clock: VirtualClock, serviceOpts: ServiceOptions): grpc.Server {
+  const workflowHandlers: WorkflowServiceHandlers = {
+    GetSystemInfo: () => systemInfo(),
+    ...namespaceHandlers(engine),
+    ...executionHandlers(engine, (namespace, searchAttributes) => visibilityCall(() => visibility.typedSearchAttributes(namespace, searchAttributes))),
+    ...taskHandlers(engine),
+    ...visibilityWorkflowHandlers(visibility),
+  };
+  const operatorHandlers: OperatorServiceHandlers = visibilityOperatorHandlers(visibility);
+  const testHandlers: TestServiceHandlers = testServiceHandlers(clock);
+  const healthHandlers: ServiceHandlers<HealthService> = { Check: () => ({ status: 'SERVING' }) };
+  const services: Array<[string, HandlersByName, ServiceOptions]> = [
+    ['temporal.api.workflowservice.v1.WorkflowService', workflowHandlers, serviceOpts],
+    ['temporal.api.operatorservice.v1.OperatorService', operatorHandlers, serviceOpts],
+    ['temporal.api.testservice.v1.TestService', testHandlers, { ...serviceOpts, checkRequest: undefined }],
+    ['grpc.health.v1.Health', healthHandlers, { ...serviceOpts, checkRequest: undefined }],
+  ];
+  const server = new grpc.Server({ 'grpc.keepalive_permit_without_calls': 1, 'grpc.max_receive_message_length': 128 * 1024 * 1024 });
+  for (const [name, handlers, opts] of services) {
+    const { definition, implementation } = buildService(name, handlers, opts);
+    server.addService(definition, implementation);
+  }
+  return server;
 }

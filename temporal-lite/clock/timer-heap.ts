@@ -18,10 +18,10 @@ export class TimerHeap {
     return this.items[0];
   }
 
-  push(e: TimerEntry): void {
-    e.index = this.items.length;
-    this.items.push(e);
-    this.up(e.index);
+  push(entry: TimerEntry): void {
+    entry.index = this.items.length;
+    this.items.push(entry);
+    this.up(entry.index);
   }
 
   pop(): TimerEntry | undefined {
@@ -30,11 +30,11 @@ export class TimerHeap {
     return top;
   }
 
-  remove(e: TimerEntry): void {
-    const i = e.index;
-    if (i < 0 || this.items[i] !== e) return;
+  remove(entry: TimerEntry): void {
+    const i = entry.index;
+    if (i < 0 || this.items[i] !== entry) return;
     const last = this.items.pop()!;
-    e.index = -1;
+    entry.index = -1;
     if (i < this.items.length) {
       this.items[i] = last;
       last.index = i;
@@ -44,7 +44,7 @@ export class TimerHeap {
   }
 
   clear(): void {
-    for (const e of this.items) e.index = -1;
+    for (const entry of this.items) entry.index = -1;
     this.items = [];
   }
 
@@ -63,24 +63,24 @@ export class TimerHeap {
 
   private up(i: number): void {
     while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(this.items[i], this.items[p])) return;
-      this.swap(i, p);
-      i = p;
+      const parent = (i - 1) >> 1;
+      if (!this.less(this.items[i], this.items[parent])) return;
+      this.swap(i, parent);
+      i = parent;
     }
   }
 
   private down(i: number): void {
-    const n = this.items.length;
+    const count = this.items.length;
     for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < n && this.less(this.items[l], this.items[m])) m = l;
-      if (r < n && this.less(this.items[r], this.items[m])) m = r;
-      if (m === i) return;
-      this.swap(i, m);
-      i = m;
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < count && this.less(this.items[left], this.items[smallest])) smallest = left;
+      if (right < count && this.less(this.items[right], this.items[smallest])) smallest = right;
+      if (smallest === i) return;
+      this.swap(i, smallest);
+      i = smallest;
     }
   }
 }

@@ -97,9 +97,9 @@ export class VirtualClock {
 
   private fireDue(): void {
     const now = this.now();
-    for (let e = this.heap.peek(); e && e.at <= now && !this.closed; e = this.heap.peek()) {
+    for (let entry = this.heap.peek(); entry && entry.at <= now && !this.closed; entry = this.heap.peek()) {
       this.heap.pop();
-      e.fire();
+      entry.fire();
     }
     this.arm();
     this.requestSkipCheck();

@@ -1,12 +1,13 @@
-// DescribeWorkflowExecution and the WorkflowExecutionInfo shared with visibility listings.
+// DescribeWorkflowExecution: the run's info, configuration and pending work.
 import { durationMs, timestamp } from '../clock/time.js';
-import type { Msg } from '../grpc/proto.js';
+import type { PendingActivityInfo, PendingChildExecutionInfo, PendingWorkflowTaskInfo, WorkflowExecutionInfo } from '../grpc/api.js';
+import type { WorkflowServiceRequest, WorkflowServiceResponse } from '../grpc/handlers.js';
 import type { Engine } from './engine.js';
 import { requireRun } from './lookup.js';
 import type { Run } from './run.js';
-import type { RunCore } from './types.js';
+import type { ActivityState, RunCore } from './types.js';
 
-export function executionInfo(core: RunCore): Msg {
+function executionInfo(core: RunCore): WorkflowExecutionInfo {
   return {
     execution: { workflowId: core.workflowId, runId: core.runId },
     type: { name: core.workflowType },
@@ -28,39 +29,43 @@ export function executionInfo(core: RunCore): Msg {
   };
 }
 
-function pendingActivities(run: Run): Msg[] {
-  return [...run.activities.values()].map((a) => {
-    const policy = a.attrs.retryPolicy ?? {};
-    const s2cMs = durationMs(a.attrs.scheduleToCloseTimeout);
-    return {
-      activityId: a.attrs.activityId,
-      activityType: a.attrs.activityType,
-      state: a.cancelRequested ? 'PENDING_ACTIVITY_STATE_CANCEL_REQUESTED' : a.phase === 'started' ? 'PENDING_ACTIVITY_STATE_STARTED' : 'PENDING_ACTIVITY_STATE_SCHEDULED',
-      heartbeatDetails: a.heartbeatDetails,
-      lastHeartbeatTime: a.lastHeartbeatTime !== undefined ? timestamp(a.lastHeartbeatTime) : undefined,
-      lastStartedTime: a.startedTime !== undefined ? timestamp(a.startedTime) : undefined,
-      attempt: a.attempt,
-      maximumAttempts: policy.maximumAttempts ?? 0,
-      scheduledTime: timestamp(a.attemptScheduledTime),
-      expirationTime: s2cMs > 0 ? timestamp(a.scheduledTime + s2cMs) : undefined,
-      lastFailure: a.lastFailure,
-      lastWorkerIdentity: a.startedIdentity,
-      currentRetryInterval: a.phase === 'backoff' ? timestamp(a.attemptScheduledTime - (a.startedTime ?? a.scheduledTime)) : undefined,
-    };
-  });
+function activityState(activity: ActivityState): PendingActivityInfo['state'] {
+  if (activity.cancelRequested) return 'PENDING_ACTIVITY_STATE_CANCEL_REQUESTED';
+  return activity.phase === 'started' ? 'PENDING_ACTIVITY_STATE_STARTED' : 'PENDING_ACTIVITY_STATE_SCHEDULED';
 }
 
-function pendingChildren(run: Run): Msg[] {
-  return [...run.children.values()].map((c) => ({
-    workflowId: c.workflowId,
-    runId: c.runId,
-    workflowTypeName: c.workflowType,
-    initiatedId: c.initiatedEventId,
-    parentClosePolicy: c.parentClosePolicy,
+function pendingActivity(activity: ActivityState): PendingActivityInfo {
+  const attrs = activity.attrs;
+  const scheduleToCloseMs = durationMs(attrs.scheduleToCloseTimeout);
+  return {
+    activityId: attrs.activityId,
+    activityType: attrs.activityType,
+    state: activityState(activity),
+    heartbeatDetails: activity.heartbeatDetails,
+    lastHeartbeatTime: activity.lastHeartbeatTime !== undefined ? timestamp(activity.lastHeartbeatTime) : undefined,
+    lastStartedTime: activity.startedTime !== undefined ? timestamp(activity.startedTime) : undefined,
+    attempt: activity.attempt,
+    maximumAttempts: attrs.retryPolicy?.maximumAttempts ?? 0,
+    scheduledTime: timestamp(activity.attemptScheduledTime),
+    expirationTime: scheduleToCloseMs > 0 ? timestamp(activity.scheduledTime + scheduleToCloseMs) : undefined,
+    lastFailure: activity.lastFailure,
+    lastWorkerIdentity: activity.startedIdentity,
+    currentRetryInterval:
+      activity.phase === 'backoff' ? timestamp(activity.attemptScheduledTime - (activity.startedTime ?? activity.scheduledTime)) : undefined,
+  };
+}
+
+function pendingChildren(run: Run): PendingChildExecutionInfo[] {
+  return [...run.children.values()].map((child) => ({
+    workflowId: child.workflowId,
+    runId: child.runId,
+    workflowTypeName: child.workflowType,
+    initiatedId: child.initiatedEventId,
+    parentClosePolicy: child.parentClosePolicy,
   }));
 }
 
-function pendingWorkflowTask(run: Run): Msg | undefined {
+function pendingWorkflowTask(run: Run): PendingWorkflowTaskInfo | undefined {
   const wft = run.core.wft;
   if (!wft) return undefined;
   return {
@@ -72,8 +77,11 @@ function pendingWorkflowTask(run: Run): Msg | undefined {
   };
 }
 
-export function describeWorkflowExecution(e: Engine, req: Msg): Msg {
-  const view = requireRun(e, req.namespace, req.execution);
+export function describeWorkflowExecution(
+  engine: Engine,
+  req: WorkflowServiceRequest<'DescribeWorkflowExecution'>,
+): WorkflowServiceResponse<'DescribeWorkflowExecution'> & { workflowExecutionInfo: WorkflowExecutionInfo } {
+  const view = requireRun(engine, req.namespace, req.execution);
   const core = view.core;
   const run = view.live?.open ? view.live : undefined;
   return {
@@ -84,7 +92,7 @@ export function describeWorkflowExecution(e: Engine, req: Msg): Msg {
       defaultWorkflowTaskTimeout: core.start.workflowTaskTimeout,
     },
     workflowExecutionInfo: executionInfo(core),
-    pendingActivities: run ? pendingActivities(run) : [],
+    pendingActivities: run ? [...run.activities.values()].map(pendingActivity) : [],
     pendingChildren: run ? pendingChildren(run) : [],
     pendingWorkflowTask: run ? pendingWorkflowTask(run) : undefined,
   };

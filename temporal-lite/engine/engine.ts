@@ -1,24 +1,20 @@
 // The engine's shared context: clock, storage, task queues, run index, namespaces and
 // visibility. The behaviour lives in the modules next to this one, which take an Engine.
 import type { VirtualClock } from '../clock/virtual-clock.js';
-import type { Msg } from '../grpc/proto.js';
+import type { SearchAttributes } from '../grpc/api.js';
 import type { Logger } from '../logger.js';
 import { Matching } from '../matching/matching.js';
 import type { Committer } from '../persistence/committer.js';
 import type { Store } from '../persistence/store.js';
 import { NamespaceRegistry } from './namespaces.js';
-import type { Run } from './run.js';
+import type { PendingQuery, Run } from './run.js';
 import { RunIndex } from './run-index.js';
 import { VisibilityWriter, type VisibilitySink } from './visibility-port.js';
 
 /** A query waiting for a legacy query task to be answered. */
-export interface LegacyQuery {
-  id: string;
+export interface LegacyQuery extends PendingQuery {
   namespace: string;
   runId: string;
-  query: Msg;
-  resolve: (result: Msg) => void;
-  reject: (err: Error) => void;
   /** Fails the query when no worker answers in time. */
   expiry: NodeJS.Timeout;
 }
@@ -43,7 +39,7 @@ export interface EngineConfig {
   /** How long a query task may wait for a worker's answer. */
   queryTaskTimeoutMs: number;
   /** Extra checks of search attributes at start/upsert (from the visibility module). */
-  validateSearchAttributes?: (namespace: string, searchAttributes: Msg | undefined) => void;
+  validateSearchAttributes?: (namespace: string, searchAttributes: SearchAttributes | null | undefined) => void;
 }
 
 export class Engine {
@@ -59,22 +55,22 @@ export class Engine {
   readonly pollTimeoutMs: number;
   readonly historyPollTimeoutMs: number;
   readonly queryTaskTimeoutMs: number;
-  readonly validateSearchAttributes: (namespace: string, searchAttributes: Msg | undefined) => void;
+  readonly validateSearchAttributes: (namespace: string, searchAttributes: SearchAttributes | null | undefined) => void;
   private taskIdCounter = Date.now() * 1000;
   closed = false;
 
-  constructor(cfg: EngineConfig) {
-    this.clock = cfg.clock;
-    this.store = cfg.store;
-    this.committer = cfg.committer;
-    this.logger = cfg.logger;
-    this.pollTimeoutMs = cfg.pollTimeoutMs;
-    this.historyPollTimeoutMs = cfg.historyPollTimeoutMs;
-    this.queryTaskTimeoutMs = cfg.queryTaskTimeoutMs;
-    this.validateSearchAttributes = cfg.validateSearchAttributes ?? (() => undefined);
-    this.runs = new RunIndex(cfg.store);
-    this.namespaces = new NamespaceRegistry(cfg.store, cfg.committer);
-    this.visibility = new VisibilityWriter(cfg.visibility, cfg.committer);
+  constructor(config: EngineConfig) {
+    this.clock = config.clock;
+    this.store = config.store;
+    this.committer = config.committer;
+    this.logger = config.logger;
+    this.pollTimeoutMs = config.pollTimeoutMs;
+    this.historyPollTimeoutMs = config.historyPollTimeoutMs;
+    this.queryTaskTimeoutMs = config.queryTaskTimeoutMs;
+    this.validateSearchAttributes = config.validateSearchAttributes ?? (() => undefined);
+    this.runs = new RunIndex(config.store);
+    this.namespaces = new NamespaceRegistry(config.store, config.committer);
+    this.visibility = new VisibilityWriter(config.visibility, config.committer);
     this.committer.onCommitted(() => {
       this.runs.evictCommitted();
       this.clock.requestSkipCheck();
@@ -108,7 +104,7 @@ export class Engine {
   }
 
   clearAllTimers(run: Run): void {
-    for (const h of run.handles.values()) this.clock.cancel(h);
+    for (const handle of run.handles.values()) this.clock.cancel(handle);
     run.handles.clear();
   }
 
@@ -117,7 +113,7 @@ export class Engine {
     if (this.legacyQueries.size > 0) return true;
     for (const run of this.runs.openRuns()) {
       if (run.core.wft && !(run.core.wft.notBefore && run.core.wft.notBefore > this.clock.now())) return true;
-      for (const a of run.activities.values()) if (a.phase !== 'backoff') return true;
+      for (const activity of run.activities.values()) if (activity.phase !== 'backoff') return true;
     }
     return false;
   }

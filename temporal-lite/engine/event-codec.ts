@@ -1,11 +1,13 @@
-import { encodeMessage, decodeMessage, type Msg } from '../grpc/proto.js';
+// History events in their encoded form, and the attributes field each event type uses.
+import type { EventAttributesField, EventType, HistoryEvent } from '../grpc/api.js';
+import { messageCodec } from '../grpc/proto.js';
 
-const HISTORY_EVENT = 'temporal.api.history.v1.HistoryEvent';
+const historyEvent = messageCodec('temporal.api.history.v1.HistoryEvent');
 
 const fieldNames = new Map<string, string>();
 
 /** 'WORKFLOW_TASK_SCHEDULED' → 'workflowTaskScheduledEventAttributes'. */
-export function attributesField(eventType: string): string {
+export function attributesField<T extends EventType>(eventType: T): EventAttributesField<T> {
   let field = fieldNames.get(eventType);
   if (field === undefined) {
     const camel = eventType
@@ -16,13 +18,14 @@ export function attributesField(eventType: string): string {
     field = `${camel}EventAttributes`;
     fieldNames.set(eventType, field);
   }
-  return field;
+  // The same spelling rule as EventAttributesField (api.ts), computed at run time.
+  return field as EventAttributesField<T>;
 }
 
-export function encodeEvent(event: Msg): Buffer {
-  return encodeMessage(HISTORY_EVENT, event);
+export function encodeEvent(event: HistoryEvent): Buffer {
+  return historyEvent.encode(event);
 }
 
-export function decodeEvent(bytes: Uint8Array): Msg {
-  return decodeMessage(HISTORY_EVENT, bytes);
+export function decodeEvent(bytes: Uint8Array): HistoryEvent {
+  return historyEvent.decode(bytes);
 }

@@ -1,7 +1,8 @@
 // GetWorkflowExecutionHistory(Reverse): pages, the close-event filter and long polls.
+import type { WorkflowExecution } from '../grpc/api.js';
 import type { CallContext } from '../grpc/call-context.js';
 import { invalidArgument } from '../grpc/errors.js';
-import type { Msg } from '../grpc/proto.js';
+import type { WorkflowServiceRequest, WorkflowServiceResponse } from '../grpc/handlers.js';
 import { RAW_HISTORY } from '../grpc/raw-history.js';
 import type { Engine } from './engine.js';
 import { DEFAULT_HISTORY_PAGE_SIZE } from './limits.js';
@@ -14,23 +15,39 @@ interface PageToken {
   next: number;
 }
 
-function encodePageToken(t: PageToken): Buffer {
-  return Buffer.from(JSON.stringify(t));
+type HistoryRequest = WorkflowServiceRequest<'GetWorkflowExecutionHistory'>;
+type HistoryResponse = WorkflowServiceResponse<'GetWorkflowExecutionHistory'>;
+
+function encodePageToken(token: PageToken): Buffer {
+  return Buffer.from(JSON.stringify(token));
 }
 
 function decodePageToken(bytes: Uint8Array | undefined): PageToken | undefined {
   if (!bytes || bytes.length === 0) return undefined;
   try {
-    const t = JSON.parse(Buffer.from(bytes).toString('utf8')) as PageToken;
-    if (typeof t.runId === 'string' && typeof t.next === 'number') return t;
+    const token: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    if (isPageToken(token)) return token;
   } catch {
     // fall through
   }
   throw invalidArgument('Invalid next page token.');
 }
 
+function isPageToken(value: unknown): value is PageToken {
+  return typeof value === 'object' && value !== null && 'runId' in value && typeof value.runId === 'string' && 'next' in value && typeof value.next === 'number';
+}
+
+/** The run a page continues (the token's), else the one the request names. */
+function pageExecution(execution: WorkflowExecution | undefined, token: PageToken | undefined): WorkflowExecution | undefined {
+  return token ? { ...execution, runId: token.runId } : execution;
+}
+
+function pageSize(requested: number | undefined): number {
+  return Number(requested) > 0 ? Number(requested) : DEFAULT_HISTORY_PAGE_SIZE;
+}
+
 /** Resolves when `until` holds after a new event, the wait times out, or the call ends. */
-function waitFor(e: Engine, run: Run, ctx: CallContext, until: () => boolean): Promise<void> {
+function waitFor(engine: Engine, run: Run, ctx: CallContext, until: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       run.historyWaiters.delete(check);
@@ -42,38 +59,39 @@ function waitFor(e: Engine, run: Run, ctx: CallContext, until: () => boolean): P
       if (until()) done();
     };
     run.historyWaiters.add(check);
-    const timer = setTimeout(done, e.historyPollTimeoutMs);
+    const timer = setTimeout(done, engine.historyPollTimeoutMs);
     const unsubscribe = ctx.onCancel(done);
   });
 }
 
-export async function getHistory(e: Engine, req: Msg, ctx: CallContext): Promise<Msg> {
+export async function getHistory(engine: Engine, req: HistoryRequest, ctx: CallContext): Promise<HistoryResponse> {
   const token = decodePageToken(req.nextPageToken);
-  const execution = token ? { ...req.execution, runId: token.runId } : req.execution;
-  let view: RunView = requireRun(e, req.namespace, execution);
-  const closeOnly = req.historyEventFilterType === 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT';
-  const pageSize = Number(req.maximumPageSize) > 0 ? Number(req.maximumPageSize) : DEFAULT_HISTORY_PAGE_SIZE;
+  const view = requireRun(engine, req.namespace, pageExecution(req.execution, token));
+  if (req.historyEventFilterType === 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT') return closeEvent(engine, view, req, ctx);
+  return eventsPage(engine, view, req, token?.next ?? 1, ctx);
+}
 
-  if (closeOnly) {
-    if (view.live?.open && req.waitNewEvent) {
-      const run = view.live;
-      await waitFor(e, run, ctx, () => !run.open);
-      view = e.runs.findByRunId(view.core.runId) ?? view;
-    }
-    if (view.core.status === 'WORKFLOW_EXECUTION_STATUS_RUNNING') {
-      return { history: { events: [] }, nextPageToken: encodePageToken({ runId: view.core.runId, next: 0 }) };
-    }
-    const closeEvent = view.eventsReverse(view.core.historyLength, 1);
-    return { [RAW_HISTORY]: closeEvent, history: {} };
+/** The close event only, once the run has closed (waiting for it with waitNewEvent). */
+async function closeEvent(engine: Engine, view: RunView, req: HistoryRequest, ctx: CallContext): Promise<HistoryResponse> {
+  const live = view.live;
+  if (live?.open && req.waitNewEvent) {
+    await waitFor(engine, live, ctx, () => !live.open);
+    view = engine.runs.findByRunId(view.core.runId) ?? view;
   }
+  if (view.core.status === 'WORKFLOW_EXECUTION_STATUS_RUNNING') {
+    return { history: { events: [] }, nextPageToken: encodePageToken({ runId: view.core.runId, next: 0 }) };
+  }
+  return { [RAW_HISTORY]: view.eventsReverse(view.core.historyLength, 1), history: {} };
+}
 
-  const from = token?.next ?? 1;
-  if (req.waitNewEvent && view.live?.open && view.core.historyLength < from) {
-    const run = view.live;
-    await waitFor(e, run, ctx, () => run.core.historyLength >= from || !run.open);
-    view = e.runs.findByRunId(view.core.runId) ?? view;
+/** Events from `from` on; with waitNewEvent, waits for them to exist while the run is open. */
+async function eventsPage(engine: Engine, view: RunView, req: HistoryRequest, from: number, ctx: CallContext): Promise<HistoryResponse> {
+  const live = view.live;
+  if (req.waitNewEvent && live?.open && view.core.historyLength < from) {
+    await waitFor(engine, live, ctx, () => live.core.historyLength >= from || !live.open);
+    view = engine.runs.findByRunId(view.core.runId) ?? view;
   }
-  const events = view.events(from, pageSize);
+  const events = view.events(from, pageSize(req.maximumPageSize));
   const next = from + events.length;
   const more = next <= view.core.historyLength || (req.waitNewEvent && view.core.status === 'WORKFLOW_EXECUTION_STATUS_RUNNING');
   return {
@@ -83,13 +101,14 @@ export async function getHistory(e: Engine, req: Msg, ctx: CallContext): Promise
   };
 }
 
-export function getHistoryReverse(e: Engine, req: Msg): Msg {
+export function getHistoryReverse(
+  engine: Engine,
+  req: WorkflowServiceRequest<'GetWorkflowExecutionHistoryReverse'>,
+): WorkflowServiceResponse<'GetWorkflowExecutionHistoryReverse'> {
   const token = decodePageToken(req.nextPageToken);
-  const execution = token ? { ...req.execution, runId: token.runId } : req.execution;
-  const view = requireRun(e, req.namespace, execution);
-  const pageSize = Number(req.maximumPageSize) > 0 ? Number(req.maximumPageSize) : DEFAULT_HISTORY_PAGE_SIZE;
+  const view = requireRun(engine, req.namespace, pageExecution(req.execution, token));
   const to = token?.next ?? view.core.historyLength;
-  const events = view.eventsReverse(to, pageSize);
+  const events = view.eventsReverse(to, pageSize(req.maximumPageSize));
   const next = to - events.length;
   return {
     [RAW_HISTORY]: events,

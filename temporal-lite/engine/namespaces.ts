@@ -1,8 +1,9 @@
 // Namespaces: `default` always exists; others are registered by RPC or at start-up.
 import { randomUUID } from 'node:crypto';
 import { alreadyExists, invalidArgument, notFound } from '../grpc/errors.js';
-import type { Msg } from '../grpc/proto.js';
+import type { WorkflowServiceResponse } from '../grpc/handlers.js';
 import type { CommitParticipant, Committer } from '../persistence/committer.js';
+import { jsonCodec } from '../persistence/json-codec.js';
 import type { Store } from '../persistence/store.js';
 
 export const DEFAULT_RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -16,6 +17,8 @@ export interface NamespaceRecord {
   retentionMs: number;
 }
 
+const namespaceRecord = jsonCodec<NamespaceRecord>();
+
 export class NamespaceRegistry implements CommitParticipant {
   private readonly byName = new Map<string, NamespaceRecord>();
   private readonly dirty = new Set<string>();
@@ -24,7 +27,10 @@ export class NamespaceRegistry implements CommitParticipant {
     private readonly store: Store,
     private readonly committer: Committer,
   ) {
-    for (const ns of store.namespaces<NamespaceRecord>()) this.byName.set(ns.name, ns);
+    for (const data of store.namespaces()) {
+      const record = namespaceRecord.decode(data);
+      this.byName.set(record.name, record);
+    }
   }
 
   /** Makes sure a namespace exists (start-up namespaces and `default`). */
@@ -32,7 +38,7 @@ export class NamespaceRegistry implements CommitParticipant {
     if (!this.byName.has(name)) this.register({ name });
   }
 
-  register(req: { name: string; description?: string; ownerEmail?: string; data?: Record<string, string>; retentionMs?: number }): NamespaceRecord {
+  register(req: { name?: string; description?: string; ownerEmail?: string; data?: Record<string, string>; retentionMs?: number }): NamespaceRecord {
     if (!req.name) throw invalidArgument('Namespace name is required.');
     if (this.byName.has(req.name)) throw alreadyExists(`Namespace ${req.name} already exists.`);
     const rec: NamespaceRecord = {
@@ -49,7 +55,7 @@ export class NamespaceRegistry implements CommitParticipant {
 
   update(name: string, change: Partial<Omit<NamespaceRecord, 'name' | 'id'>>): NamespaceRecord {
     const rec = this.get(name);
-    const next = { ...rec, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) };
+    const next = { ...rec, ...Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) };
     this.save(next);
     return next;
   }
@@ -70,7 +76,7 @@ export class NamespaceRegistry implements CommitParticipant {
     return [...this.byName.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  describe(rec: NamespaceRecord): Msg {
+  describe(rec: NamespaceRecord): WorkflowServiceResponse<'DescribeNamespace'> {
     return {
       namespaceInfo: {
         name: rec.name,
@@ -95,7 +101,7 @@ export class NamespaceRegistry implements CommitParticipant {
   write(): void {
     for (const name of this.dirty) {
       const rec = this.byName.get(name);
-      if (rec) this.store.putNamespace(name, rec);
+      if (rec) this.store.putNamespace(name, namespaceRecord.encode(rec));
     }
     this.dirty.clear();
   }

@@ -8,16 +8,16 @@ import type { VisibilitySink } from './visibility-port.js';
 const BATCH = 1000;
 
 /** Deletes expired closed runs; returns how many. */
-export function sweepRetention(e: Engine, visibility: VisibilitySink): number {
+export function sweepRetention(engine: Engine, visibility: VisibilitySink): number {
   let deleted = 0;
-  const now = e.clock.now();
-  for (const ns of e.namespaces.list()) {
+  const now = engine.clock.now();
+  for (const ns of engine.namespaces.list()) {
     for (;;) {
-      const expired = e.store.closedBefore(ns.name, now - ns.retentionMs, BATCH);
+      const expired = engine.store.closedBefore(ns.name, now - ns.retentionMs, BATCH);
       if (expired.length === 0) break;
-      e.store.transaction(() => {
+      engine.store.transaction(() => {
         for (const run of expired) {
-          e.store.deleteRun(run.pk);
+          engine.store.deleteRun(run.pk);
           visibility.delete(ns.name, run.workflowId, run.runId);
         }
       });
@@ -29,13 +29,13 @@ export function sweepRetention(e: Engine, visibility: VisibilitySink): number {
 }
 
 /** Sweeps now and every `intervalMs`; returns a function that stops it. */
-export function scheduleRetention(e: Engine, visibility: VisibilitySink, intervalMs: number): () => void {
+export function scheduleRetention(engine: Engine, visibility: VisibilitySink, intervalMs: number): () => void {
   const sweep = () => {
     try {
-      const n = sweepRetention(e, visibility);
-      if (n > 0) e.logger.info(`retention: deleted ${n} closed workflow runs`);
+      const deleted = sweepRetention(engine, visibility);
+      if (deleted > 0) engine.logger.info(`retention: deleted ${deleted} closed workflow runs`);
     } catch (err) {
-      e.logger.error(`retention sweep failed: ${err instanceof Error ? err.message : String(err)}`);
+      engine.logger.error(`retention sweep failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
   sweep();

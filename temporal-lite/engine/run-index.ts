@@ -1,11 +1,9 @@
 // Where runs are found: open runs live in memory; closed runs are read back from SQLite on
 // demand (they leave memory once their close is committed).
-import type { Msg } from '../grpc/proto.js';
-import { fromJson } from '../persistence/json-codec.js';
 import type { Store, StoredRunRow } from '../persistence/store.js';
-import { Run } from './run.js';
-import { restoreCore } from './run-record.js';
-import type { RunCore } from './types.js';
+import type { Run } from './run.js';
+import { decodeUpdate, restoreCore } from './run-record.js';
+import type { RunCore, UpdateState } from './types.js';
 
 /** Read access to any run's state and history, open or closed. */
 export interface RunView {
@@ -17,7 +15,7 @@ export interface RunView {
   /** Up to `limit` encoded events with id ≤ to, newest first. */
   eventsReverse(to: number, limit: number): Buffer[];
   /** Update state of a run (closed runs keep their completed updates). */
-  update(updateId: string): Msg | undefined;
+  update(updateId: string): UpdateState | undefined;
 }
 
 const workflowKey = (namespace: string, workflowId: string) => `${namespace}\u0000${workflowId}`;
@@ -115,14 +113,14 @@ export class RunIndex {
 
   private storedView(row: StoredRunRow): RunView {
     const core = restoreCore(row, this.store.readEvents(row.pk, 1, 1)[0]);
-    let items: Map<string, Msg> | undefined;
+    let updates: Map<string, UpdateState> | undefined;
     return {
       core,
       events: (from, limit) => this.store.readEvents(row.pk, from, limit),
       eventsReverse: (to, limit) => this.store.readEventsReverse(row.pk, to, limit),
       update: (id) => {
-        items ??= new Map(this.store.items(row.pk).filter((i) => i.kind === 'update').map((i) => [i.key, fromJson<Msg>(i.data)]));
-        return items.get(id);
+        updates ??= new Map(this.store.items(row.pk).filter((item) => item.kind === 'update').map((item) => [item.key, decodeUpdate(item.data)]));
+        return updates.get(id);
       },
     };
   }

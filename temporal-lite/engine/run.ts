@@ -1,9 +1,10 @@
 // A workflow run held in memory while it is open: its persisted state, its encoded history,
 // and the runtime-only bookkeeping (clock handles, waiters) that is rebuilt on recovery.
 import type { TimerHandle } from '../clock/virtual-clock.js';
-import type { Msg } from '../grpc/proto.js';
+import type { EventAttributes, EventType, Payloads, WorkflowQuery } from '../grpc/api.js';
 import type { CommitParticipant } from '../persistence/committer.js';
 import type { Store } from '../persistence/store.js';
+import { bufferedEventJson, itemJson, propsJson, restoreItem, stateJson } from './run-record.js';
 import type {
   ActivityState,
   BufferedEvent,
@@ -15,22 +16,18 @@ import type {
   TimerState,
   UpdateState,
 } from './types.js';
-import { activityRecord, propsJson, restoreActivity, stateJson } from './run-record.js';
+
+/** The answer to QueryWorkflow. */
+export interface QueryAnswer {
+  queryResult?: Payloads;
+}
 
 export interface PendingQuery {
   id: string;
-  query: Msg;
-  resolve: (result: Msg) => void;
+  query: WorkflowQuery;
+  resolve: (answer: QueryAnswer) => void;
   reject: (err: Error) => void;
 }
-
-type ItemMaps = {
-  activity: Map<number, ActivityState>;
-  timer: Map<string, TimerState>;
-  child: Map<number, ChildState>;
-  external: Map<number, ExternalRequestState>;
-  update: Map<string, UpdateState>;
-};
 
 export class Run implements CommitParticipant {
   readonly activities = new Map<number, ActivityState>();
@@ -38,13 +35,6 @@ export class Run implements CommitParticipant {
   readonly children = new Map<number, ChildState>();
   readonly externals = new Map<number, ExternalRequestState>();
   readonly updates = new Map<string, UpdateState>();
-  private readonly maps: ItemMaps = {
-    activity: this.activities,
-    timer: this.timers,
-    child: this.children,
-    external: this.externals,
-    update: this.updates,
-  };
 
   /** Events that arrived while a workflow task was in flight, oldest first. */
   buffered: BufferedEvent[] = [];
@@ -105,15 +95,16 @@ export class Run implements CommitParticipant {
 
   /** Marks one item as changed (or deleted, if it is no longer in its map). */
   touchItem(kind: ItemKind, key: string | number): void {
-    const k = String(key);
-    this.dirtyItems.set(`${kind}:${k}`, [kind, k]);
+    const keyText = String(key);
+    this.dirtyItems.set(`${kind}:${keyText}`, [kind, keyText]);
   }
 
   /** Holds an event back until the in-flight workflow task completes. */
-  bufferEvent(type: string, attrs: Msg, time: number): void {
+  bufferEvent<T extends EventType>(type: T, attrs: EventAttributes<T>, time: number): void {
     const seq = (this.core.bufferSeq ?? 0) + 1;
     this.core.bufferSeq = seq;
-    this.buffered.push({ seq, type, attrs, time });
+    const event: BufferedEvent<T> = { seq, type, attrs, time };
+    this.buffered.push(event);
     this.bufferDirty = true;
     this.touch();
   }
@@ -131,63 +122,75 @@ export class Run implements CommitParticipant {
     this.bufferDirty = true;
   }
 
-  restoreItem(kind: ItemKind | 'buffer', key: string, value: object): void {
-    if (kind === 'buffer') {
-      const b = value as BufferedEvent;
-      this.buffered.push(b);
-      this.buffered.sort((x, y) => x.seq - y.seq);
-      this.persistedBuffer.add(b.seq);
-      return;
+  /** Drops every pending activity, timer, child and external request (the run closed); returns the children. */
+  clearPendingItems(): ChildState[] {
+    const children = [...this.children.values()];
+    for (const [kind, map] of [
+      ['activity', this.activities],
+      ['timer', this.timers],
+      ['child', this.children],
+      ['external', this.externals],
+    ] as const) {
+      for (const key of map.keys()) this.touchItem(kind, key);
+      map.clear();
     }
-    const restored = kind === 'activity' ? restoreActivity(value, this.events[Number(key) - 1]) : value;
-    (this.maps[kind] as Map<string | number, object>).set(itemKey(kind, key), restored);
+    return children;
   }
 
-  private item(kind: ItemKind, key: string): object | undefined {
-    return (this.maps[kind] as Map<string | number, object>).get(itemKey(kind, key));
+  /** Puts an item read from storage back (recovery). */
+  restoreItem(kind: string, key: string, data: string): void {
+    const buffered = restoreItem(this, kind, key, data);
+    if (!buffered) return;
+    this.buffered.push(buffered);
+    this.buffered.sort((x, y) => x.seq - y.seq);
+    this.persistedBuffer.add(buffered.seq);
   }
 
   write(): void {
-    const c = this.core;
+    const core = this.core;
     if (!this.rowWritten) {
-      this.store.insertRun(c.pk, c.namespace, c.workflowId, c.runId, stateJson(c), propsJson(c));
+      this.store.insertRun(core.pk, core.namespace, core.workflowId, core.runId, stateJson(core), propsJson(core));
       this.rowWritten = true;
       this.propsDirty = false;
       // The row goes in open; a run that already closed is closed by the update below.
       this.coreDirty = !this.open;
     }
     if (this.propsDirty) {
-      this.store.updateRunProps(c.pk, propsJson(c));
+      this.store.updateRunProps(core.pk, propsJson(core));
       this.propsDirty = false;
     }
-    if (this.coreDirty) {
-      if (this.open || this.closeWritten) this.store.updateRunState(c.pk, stateJson(c));
-      else this.store.closeRun(c.pk, c.closeTime!, stateJson(c));
-      this.closeWritten = !this.open;
-      this.coreDirty = false;
-    }
+    if (this.coreDirty) this.writeCore();
     if (this.persistedEvents < this.events.length) {
-      this.store.appendEvents(c.pk, this.persistedEvents + 1, this.events.slice(this.persistedEvents));
+      this.store.appendEvents(core.pk, this.persistedEvents + 1, this.events.slice(this.persistedEvents));
       this.persistedEvents = this.events.length;
     }
     for (const [kind, key] of this.dirtyItems.values()) {
-      const value = this.item(kind, key);
-      if (value) this.store.putItem(c.pk, kind, key, kind === 'activity' ? activityRecord(value as ActivityState) : value);
-      else this.store.deleteItem(c.pk, kind, key);
+      const data = itemJson(this, kind, key);
+      if (data !== undefined) this.store.putItem(core.pk, kind, key, data);
+      else this.store.deleteItem(core.pk, kind, key);
     }
     this.dirtyItems.clear();
     if (this.bufferDirty) this.writeBuffer();
+  }
+
+  private writeCore(): void {
+    const core = this.core;
+    if (this.open || this.closeWritten) this.store.updateRunState(core.pk, stateJson(core));
+    else if (core.closeTime !== undefined) this.store.closeRun(core.pk, core.closeTime, stateJson(core));
+    else throw new Error(`run ${core.runId} is closed without a close time`);
+    this.closeWritten = !this.open;
+    this.coreDirty = false;
   }
 
   /** Buffered events are items of their own, so a long buffer is not rewritten on every change. */
   private writeBuffer(): void {
     const pk = this.core.pk;
     const present = new Set<number>();
-    for (const b of this.buffered) {
-      present.add(b.seq);
-      if (this.persistedBuffer.has(b.seq)) continue;
-      this.store.putItem(pk, 'buffer', String(b.seq), b);
-      this.persistedBuffer.add(b.seq);
+    for (const event of this.buffered) {
+      present.add(event.seq);
+      if (this.persistedBuffer.has(event.seq)) continue;
+      this.store.putItem(pk, 'buffer', String(event.seq), bufferedEventJson(event));
+      this.persistedBuffer.add(event.seq);
     }
     for (const seq of this.persistedBuffer) {
       if (present.has(seq)) continue;
@@ -196,9 +199,4 @@ export class Run implements CommitParticipant {
     }
     this.bufferDirty = false;
   }
-}
-
-/** Items keyed by event id use numbers in memory, the others strings. */
-function itemKey(kind: ItemKind, key: string): string | number {
-  return kind === 'timer' || kind === 'update' ? key : Number(key);
 }

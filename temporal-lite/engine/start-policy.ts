@@ -1,21 +1,20 @@
 // Workflow id reuse and conflict policies: may a new run start under this workflow id?
+import type { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '../grpc/api.js';
 import { alreadyExists } from '../grpc/errors.js';
 import type { Engine } from './engine.js';
 import type { Run } from './run.js';
 
 export type StartDecision = { action: 'start' } | { action: 'use-existing'; run: Run } | { action: 'terminate-existing'; run: Run } | { action: 'duplicate-request'; runId: string };
 
-const CLEAN_CLOSE = new Set(['WORKFLOW_EXECUTION_STATUS_COMPLETED']);
-
 export function decideStart(
-  e: Engine,
+  engine: Engine,
   namespace: string,
   workflowId: string,
-  reusePolicy: string | undefined,
-  conflictPolicy: string | undefined,
+  reusePolicy: WorkflowIdReusePolicy | undefined,
+  conflictPolicy: WorkflowIdConflictPolicy | undefined,
   requestId: string | undefined,
 ): StartDecision {
-  const open = e.runs.openRun(namespace, workflowId);
+  const open = engine.runs.openRun(namespace, workflowId);
   if (open) {
     if (requestId && open.core.startRequestId === requestId) return { action: 'duplicate-request', runId: open.core.runId };
     if (conflictPolicy === 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING') return { action: 'use-existing', run: open };
@@ -24,13 +23,13 @@ export function decideStart(
     }
     throw alreadyExists(`Workflow execution is already running. WorkflowId: ${workflowId}, RunId: ${open.core.runId}.`);
   }
-  const latest = e.runs.find(namespace, workflowId);
+  const latest = engine.runs.find(namespace, workflowId);
   if (!latest) return { action: 'start' };
   if (requestId && latest.core.startRequestId === requestId) return { action: 'duplicate-request', runId: latest.core.runId };
   if (reusePolicy === 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE') {
     throw alreadyExists(`Workflow execution already finished and its id may not be reused. WorkflowId: ${workflowId}, RunId: ${latest.core.runId}.`);
   }
-  if (reusePolicy === 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY' && CLEAN_CLOSE.has(latest.core.status)) {
+  if (reusePolicy === 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY' && latest.core.status === 'WORKFLOW_EXECUTION_STATUS_COMPLETED') {
     throw alreadyExists(
       `Workflow execution already finished successfully. WorkflowId: ${workflowId}, RunId: ${latest.core.runId}. Workflow Id reuse policy: allow duplicate workflow Id if last run failed.`,
     );

@@ -1,13 +1,18 @@
-import type { Msg } from '../grpc/proto.js';
+import type {
+  EventAttributes,
+  EventType,
+  Failure,
+  Memo,
+  ParentClosePolicy,
+  Payloads,
+  SearchAttributes,
+  UpdateOutcome,
+  UpdateRequest,
+  WorkflowExecutionStatus,
+} from '../grpc/api.js';
 
-export type WorkflowStatus =
-  | 'WORKFLOW_EXECUTION_STATUS_RUNNING'
-  | 'WORKFLOW_EXECUTION_STATUS_COMPLETED'
-  | 'WORKFLOW_EXECUTION_STATUS_FAILED'
-  | 'WORKFLOW_EXECUTION_STATUS_CANCELED'
-  | 'WORKFLOW_EXECUTION_STATUS_TERMINATED'
-  | 'WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW'
-  | 'WORKFLOW_EXECUTION_STATUS_TIMED_OUT';
+/** The statuses a run of temporal-lite goes through (it never pauses). */
+export type RunStatus = Exclude<WorkflowExecutionStatus, 'WORKFLOW_EXECUTION_STATUS_UNSPECIFIED' | 'WORKFLOW_EXECUTION_STATUS_PAUSED'>;
 
 export interface ExecutionRef {
   namespace: string;
@@ -36,6 +41,17 @@ export interface WorkflowTaskState {
   notBefore?: number;
 }
 
+/** A workflow task that a worker has started. */
+export type StartedWorkflowTask = WorkflowTaskState & { startedEventId: number };
+
+/** The run's parent workflow: the child's result goes to its event `initiatedEventId`. */
+export interface ParentLink {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  initiatedEventId: number;
+}
+
 /** The persisted core of a run (everything but the per-item maps and the events). */
 export interface RunCore {
   pk: number;
@@ -45,15 +61,15 @@ export interface RunCore {
   firstRunId: string;
   workflowType: string;
   taskQueue: string;
-  status: WorkflowStatus;
+  status: RunStatus;
   startTime: number;
   executionTime: number;
   closeTime?: number;
   startRequestId?: string;
   /** WorkflowExecutionStarted attributes. */
-  start: Msg;
-  memo?: Msg;
-  searchAttributes?: Msg;
+  start: EventAttributes<'WORKFLOW_EXECUTION_STARTED'>;
+  memo?: Memo;
+  searchAttributes?: SearchAttributes;
   historyLength: number;
   historySize: number;
   wft?: WorkflowTaskState;
@@ -69,7 +85,7 @@ export interface RunCore {
   cancelRequested: boolean;
   runDeadline?: number;
   executionDeadline?: number;
-  parent?: { namespace: string; workflowId: string; runId: string; initiatedEventId: number };
+  parent?: ParentLink;
   root?: { workflowId: string; runId: string };
   /** Run that continued this chain (set on the closed run when it continued as new or retried). */
   newRunId?: string;
@@ -84,7 +100,7 @@ export type ActivityPhase = 'scheduled' | 'started' | 'backoff';
 export interface ActivityState {
   scheduledEventId: number;
   /** ActivityTaskScheduled attributes (with defaults filled). */
-  attrs: Msg;
+  attrs: EventAttributes<'ACTIVITY_TASK_SCHEDULED'>;
   phase: ActivityPhase;
   attempt: number;
   scheduledTime: number;
@@ -92,12 +108,15 @@ export interface ActivityState {
   startedTime?: number;
   startedIdentity?: string;
   requestId?: string;
-  heartbeatDetails?: Msg;
+  heartbeatDetails?: Payloads;
   lastHeartbeatTime?: number;
-  lastFailure?: Msg;
+  lastFailure?: Failure;
   cancelRequested: boolean;
   cancelRequestedEventId?: number;
 }
+
+/** An activity attempt a worker has started. */
+export type StartedActivity = ActivityState & { phase: 'started'; startedTime: number };
 
 export interface TimerState {
   timerId: string;
@@ -111,35 +130,41 @@ export interface ChildState {
   workflowId: string;
   workflowType: string;
   runId?: string;
-  parentClosePolicy?: string;
-  /** StartChildWorkflowExecution attributes, until the child is started. */
-  pendingStart?: Msg;
+  parentClosePolicy?: ParentClosePolicy;
+  /** StartChildWorkflowExecutionInitiated attributes, until the child is started. */
+  pendingStart?: EventAttributes<'START_CHILD_WORKFLOW_EXECUTION_INITIATED'>;
   wftCompletedEventId: number;
 }
 
-export interface ExternalRequestState {
-  initiatedEventId: number;
-  kind: 'signal' | 'cancel';
-  attrs: Msg;
-}
+/** A signal or cancellation request this run sends to another workflow, until it is delivered. */
+export type ExternalRequestState =
+  | { initiatedEventId: number; kind: 'signal'; attrs: EventAttributes<'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED'> }
+  | { initiatedEventId: number; kind: 'cancel'; attrs: EventAttributes<'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED'> };
 
-export type UpdateStage = 1 | 2 | 3; // admitted, accepted, completed
+/** How far an update has come (stored as these numbers). */
+export const UPDATE_STAGE = { admitted: 1, accepted: 2, completed: 3 } as const;
+export type UpdateStage = (typeof UPDATE_STAGE)[keyof typeof UPDATE_STAGE];
 
 export interface UpdateState {
   updateId: string;
-  request: Msg;
+  request: UpdateRequest;
   stage: UpdateStage;
   delivered: boolean;
   acceptedEventId?: number;
-  outcome?: Msg;
+  outcome?: UpdateOutcome;
 }
 
 /** An event that arrived while a workflow task was in flight, waiting to be written. */
-export interface BufferedEvent {
+export interface BufferedEvent<T extends EventType = EventType> {
   seq: number;
-  type: string;
-  attrs: Msg;
+  type: T;
+  attrs: EventAttributes<T>;
   time: number;
+}
+
+/** Whether a buffered event is of type `type` (its attributes are then that type's). */
+export function isBufferedOf<T extends EventType>(event: BufferedEvent, type: T): event is BufferedEvent<T> {
+  return event.type === type;
 }
 
 export type ItemKind = 'activity' | 'timer' | 'child' | 'external' | 'update';

@@ -1,30 +1,46 @@
 // Workflow updates: admission by RPC (deduplicated by update id), delivery as protocol
 // messages on a workflow task, and the worker's acceptance / response / rejection.
+import type { ProtocolMessage, UpdateLifecycleStage, UpdateWaitPolicy } from '../grpc/api.js';
 import type { CallContext } from '../grpc/call-context.js';
 import { invalidArgument, notFound } from '../grpc/errors.js';
-import { unpackAny, type Msg } from '../grpc/proto.js';
+import type { WorkflowServiceRequest, WorkflowServiceResponse } from '../grpc/handlers.js';
+import { unpackAny } from '../grpc/proto.js';
 import type { Engine } from './engine.js';
 import { appendEvent } from './history.js';
 import { requireRun } from './lookup.js';
 import type { Run } from './run.js';
-import type { UpdateStage, UpdateState } from './types.js';
-import { scheduleWorkflowTask } from './workflow-tasks.js';
+import { UPDATE_STAGE, type UpdateStage, type UpdateState } from './types.js';
+import { scheduleWorkflowTask } from './workflow-task-dispatch.js';
 
-const STAGE_NAMES = ['UNSPECIFIED', 'ADMITTED', 'ACCEPTED', 'COMPLETED'].map((s) => `UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_${s}`);
+const STAGE_NAMES: Record<UpdateStage, UpdateLifecycleStage> = {
+  [UPDATE_STAGE.admitted]: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED',
+  [UPDATE_STAGE.accepted]: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED',
+  [UPDATE_STAGE.completed]: 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED',
+};
 
-function wantedStage(policy: Msg | undefined, fallback: UpdateStage): UpdateStage {
-  const i = STAGE_NAMES.indexOf(policy?.lifecycleStage);
-  return i >= 1 ? (i as UpdateStage) : fallback;
+const UPDATE_PROTOCOL = ['temporal.api.update.v1.Acceptance', 'temporal.api.update.v1.Response', 'temporal.api.update.v1.Rejection'] as const;
+
+function wantedStage(policy: UpdateWaitPolicy | undefined, fallback: UpdateStage): UpdateStage {
+  switch (policy?.lifecycleStage) {
+    case 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED':
+      return UPDATE_STAGE.admitted;
+    case 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED':
+      return UPDATE_STAGE.accepted;
+    case 'UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED':
+      return UPDATE_STAGE.completed;
+    default:
+      return fallback;
+  }
 }
 
 function notifyUpdate(run: Run, updateId: string): void {
-  for (const w of run.updateWaiters.get(updateId) ?? []) w();
+  for (const wake of run.updateWaiters.get(updateId) ?? []) wake();
 }
 
 /** Waits until the update reaches `stage`, the run closes, the call ends or the wait times out. */
-function waitForStage(e: Engine, run: Run | undefined, updateId: string, stage: UpdateStage, ctx: CallContext): Promise<void> {
+function waitForStage(engine: Engine, run: Run | undefined, updateId: string, stage: UpdateStage, ctx: CallContext): Promise<void> {
   const current = () => run?.updates.get(updateId);
-  if (!run || !run.open || (current()?.stage ?? 3) >= stage) return Promise.resolve();
+  if (!run || !run.open || (current()?.stage ?? UPDATE_STAGE.completed) >= stage) return Promise.resolve();
   return new Promise((resolve) => {
     const waiters = run.updateWaiters.get(updateId) ?? new Set<() => void>();
     run.updateWaiters.set(updateId, waiters);
@@ -36,96 +52,105 @@ function waitForStage(e: Engine, run: Run | undefined, updateId: string, stage: 
       resolve();
     };
     const check = () => {
-      if (!run.open || (current()?.stage ?? 3) >= stage) done();
+      if (!run.open || (current()?.stage ?? UPDATE_STAGE.completed) >= stage) done();
     };
     waiters.add(check);
-    const timer = setTimeout(done, e.historyPollTimeoutMs);
+    const timer = setTimeout(done, engine.historyPollTimeoutMs);
     const unsubscribe = ctx.onCancel(done);
   });
 }
 
-function response(core: { workflowId: string; runId: string }, updateId: string, u: Msg | undefined): Msg {
+type UpdateResponse = WorkflowServiceResponse<'UpdateWorkflowExecution'>;
+
+function response(core: { workflowId: string; runId: string }, updateId: string, update: UpdateState): UpdateResponse {
   return {
     updateRef: { workflowExecution: { workflowId: core.workflowId, runId: core.runId }, updateId },
-    outcome: u && u.stage >= 3 ? u.outcome : undefined,
-    stage: STAGE_NAMES[u?.stage ?? 1],
+    outcome: update.stage >= UPDATE_STAGE.completed ? update.outcome : undefined,
+    stage: STAGE_NAMES[update.stage],
   };
 }
 
-export async function updateWorkflowExecution(e: Engine, req: Msg, ctx: CallContext): Promise<Msg> {
-  const view = requireRun(e, req.namespace, req.workflowExecution);
-  const updateId: string | undefined = req.request?.meta?.updateId;
-  if (!updateId) throw invalidArgument('Update id is not set on request.');
-  if (!req.request?.input?.name) throw invalidArgument('Update name is not set on request.');
+export async function updateWorkflowExecution(engine: Engine, req: WorkflowServiceRequest<'UpdateWorkflowExecution'>, ctx: CallContext): Promise<UpdateResponse> {
+  const view = requireRun(engine, req.namespace, req.workflowExecution);
+  const request = req.request;
+  const updateId = request?.meta?.updateId;
+  if (!request || !updateId) throw invalidArgument('Update id is not set on request.');
+  if (!request.input?.name) throw invalidArgument('Update name is not set on request.');
   const run = view.live;
   if (!view.update(updateId)) {
     if (!run || !run.open) throw notFound('workflow execution already completed');
-    const u: UpdateState = { updateId, request: req.request, stage: 1, delivered: false };
-    run.updates.set(updateId, u);
+    run.updates.set(updateId, { updateId, request, stage: UPDATE_STAGE.admitted, delivered: false });
     run.touchItem('update', updateId);
-    e.committer.enlist(run);
-    scheduleWorkflowTask(e, run);
+    engine.committer.enlist(run);
+    scheduleWorkflowTask(engine, run);
   }
-  await waitForStage(e, run, updateId, wantedStage(req.waitPolicy, 2), ctx);
-  const u = run?.updates.get(updateId) ?? view.update(updateId);
-  if (!u) throw notFound('workflow execution already completed');
-  return response(view.core, updateId, u);
+  await waitForStage(engine, run, updateId, wantedStage(req.waitPolicy, UPDATE_STAGE.accepted), ctx);
+  const update = run?.updates.get(updateId) ?? view.update(updateId);
+  if (!update) throw notFound('workflow execution already completed');
+  return response(view.core, updateId, update);
 }
 
-export async function pollWorkflowExecutionUpdate(e: Engine, req: Msg, ctx: CallContext): Promise<Msg> {
+export async function pollWorkflowExecutionUpdate(
+  engine: Engine,
+  req: WorkflowServiceRequest<'PollWorkflowExecutionUpdate'>,
+  ctx: CallContext,
+): Promise<WorkflowServiceResponse<'PollWorkflowExecutionUpdate'>> {
   const ref = req.updateRef ?? {};
-  const view = requireRun(e, req.namespace, ref.workflowExecution);
-  if (!ref.updateId) throw invalidArgument('Update id is not set on request.');
-  if (!view.update(ref.updateId)) throw notFound(`Update ${ref.updateId} not found.`);
-  await waitForStage(e, view.live, ref.updateId, wantedStage(req.waitPolicy, 3), ctx);
-  const u = view.live?.updates.get(ref.updateId) ?? view.update(ref.updateId);
-  if (!u) throw notFound('workflow execution already completed');
-  return response(view.core, ref.updateId, u);
+  const view = requireRun(engine, req.namespace, ref.workflowExecution);
+  const updateId = ref.updateId;
+  if (!updateId) throw invalidArgument('Update id is not set on request.');
+  if (!view.update(updateId)) throw notFound(`Update ${updateId} not found.`);
+  await waitForStage(engine, view.live, updateId, wantedStage(req.waitPolicy, UPDATE_STAGE.completed), ctx);
+  const update = view.live?.updates.get(updateId) ?? view.update(updateId);
+  if (!update) throw notFound('workflow execution already completed');
+  return response(view.core, updateId, update);
 }
 
 /** Checks a protocol message from a workflow task completion; returns an error message if bad. */
-export function validateUpdateMessage(run: Run, message: Msg): string | undefined {
-  const body = unpackAny(message.body);
+export function validateUpdateMessage(run: Run, message: ProtocolMessage): string | undefined {
+  const body = unpackAny(message.body, UPDATE_PROTOCOL);
   if (!body) return `Protocol message ${message.id} has no decodable body.`;
-  const u = run.updates.get(message.protocolInstanceId);
-  if (!u) return `Protocol message ${message.id} refers to unknown update ${message.protocolInstanceId}.`;
-  if (u.stage === 3) return `Update ${u.updateId} is already completed.`;
+  const update = run.updates.get(message.protocolInstanceId ?? '');
+  if (!update) return `Protocol message ${message.id} refers to unknown update ${message.protocolInstanceId}.`;
+  if (update.stage === UPDATE_STAGE.completed) return `Update ${update.updateId} is already completed.`;
   return undefined;
 }
 
-export function applyUpdateMessage(e: Engine, run: Run, message: Msg, workflowTaskCompletedEventId: number): void {
-  const body = unpackAny(message.body)!;
-  const u = run.updates.get(message.protocolInstanceId)!;
-  const m = body.message;
+/** Applies a protocol message that validateUpdateMessage accepted. */
+export function applyUpdateMessage(engine: Engine, run: Run, message: ProtocolMessage, workflowTaskCompletedEventId: number): void {
+  const body = unpackAny(message.body, UPDATE_PROTOCOL);
+  const update = run.updates.get(message.protocolInstanceId ?? '');
+  if (!body || !update) return;
+  if ('otherType' in body) {
+    engine.logger.warn(`ignoring protocol message of type ${body.otherType} (workflow task completed event ${workflowTaskCompletedEventId})`);
+    return;
+  }
   switch (body.typeName) {
     case 'temporal.api.update.v1.Acceptance':
-      u.acceptedEventId = appendEvent(e, run, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED', {
-        protocolInstanceId: u.updateId,
-        acceptedRequestMessageId: m.acceptedRequestMessageId,
-        acceptedRequestSequencingEventId: m.acceptedRequestSequencingEventId,
-        acceptedRequest: m.acceptedRequest ?? u.request,
+      update.acceptedEventId = appendEvent(engine, run, 'WORKFLOW_EXECUTION_UPDATE_ACCEPTED', {
+        protocolInstanceId: update.updateId,
+        acceptedRequestMessageId: body.message.acceptedRequestMessageId,
+        acceptedRequestSequencingEventId: body.message.acceptedRequestSequencingEventId,
+        acceptedRequest: body.message.acceptedRequest ?? update.request,
       });
-      u.stage = 2;
+      update.stage = UPDATE_STAGE.accepted;
       break;
     case 'temporal.api.update.v1.Response':
-      appendEvent(e, run, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED', { meta: m.meta, acceptedEventId: u.acceptedEventId, outcome: m.outcome });
-      u.stage = 3;
-      u.outcome = m.outcome;
+      appendEvent(engine, run, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED', { meta: body.message.meta, acceptedEventId: update.acceptedEventId, outcome: body.message.outcome });
+      update.stage = UPDATE_STAGE.completed;
+      update.outcome = body.message.outcome;
       break;
     case 'temporal.api.update.v1.Rejection':
-      u.stage = 3;
-      u.outcome = { failure: m.failure };
+      update.stage = UPDATE_STAGE.completed;
+      update.outcome = { failure: body.message.failure };
       break;
-    default:
-      e.logger.warn(`ignoring protocol message of type ${body.typeName} (workflow task completed event ${workflowTaskCompletedEventId})`);
-      return;
   }
-  run.touchItem('update', u.updateId);
-  notifyUpdate(run, u.updateId);
+  run.touchItem('update', update.updateId);
+  notifyUpdate(run, update.updateId);
 }
 
 /** Updates admitted but not yet delivered to a workflow task. */
 export function hasUndeliveredUpdates(run: Run): boolean {
-  for (const u of run.updates.values()) if (u.stage === 1 && !u.delivered) return true;
+  for (const update of run.updates.values()) if (update.stage === UPDATE_STAGE.admitted && !update.delivered) return true;
   return false;
 }

@@ -2,7 +2,7 @@
 // transaction as the state change that caused it (start, close, search-attribute or memo change).
 import type { ExecutionStatusName, VisibilityRecord } from '../visibility/index.js';
 import type { CommitParticipant, Committer } from '../persistence/committer.js';
-import type { RunCore, WorkflowStatus } from './types.js';
+import type { RunCore, RunStatus } from './types.js';
 
 /** What the engine needs from the visibility store. */
 export interface VisibilitySink {
@@ -10,7 +10,7 @@ export interface VisibilitySink {
   delete(namespace: string, workflowId: string, runId: string): unknown;
 }
 
-const STATUS: Record<WorkflowStatus, ExecutionStatusName> = {
+const STATUS: Record<RunStatus, ExecutionStatusName> = {
   WORKFLOW_EXECUTION_STATUS_RUNNING: 'Running',
   WORKFLOW_EXECUTION_STATUS_COMPLETED: 'Completed',
   WORKFLOW_EXECUTION_STATUS_FAILED: 'Failed',
@@ -44,7 +44,6 @@ export function visibilityRecord(core: RunCore): VisibilityRecord {
 /** Collects the runs whose visibility changed this turn and writes them at commit time. */
 export class VisibilityWriter implements CommitParticipant {
   private readonly pending = new Map<string, RunCore>();
-  private readonly deletions: Array<[string, string, string]> = [];
 
   constructor(
     private readonly sink: VisibilitySink,
@@ -56,14 +55,8 @@ export class VisibilityWriter implements CommitParticipant {
     this.committer.enlist(this);
   }
 
-  remove(namespace: string, workflowId: string, runId: string): void {
-    this.deletions.push([namespace, workflowId, runId]);
-    this.committer.enlist(this);
-  }
-
   write(): void {
     for (const core of this.pending.values()) this.sink.upsert(visibilityRecord(core));
     this.pending.clear();
-    for (const [ns, wf, run] of this.deletions.splice(0)) this.sink.delete(ns, wf, run);
   }
 }

@@ -1,86 +1,67 @@
-// RespondWorkflowTaskCompleted / RespondWorkflowTaskFailed: validating and applying the
-// worker's commands and protocol messages, answering attached queries, buffered events.
+// RespondWorkflowTaskCompleted / RespondWorkflowTaskFailed: applying the worker's commands and
+// protocol messages, answering attached queries, and what follows (buffered events, the next
+// task, eagerly started activities).
 import { durationMs } from '../clock/time.js';
+import type { ActivityTask, ProtocolMessage, WorkflowQueryResult } from '../grpc/api.js';
 import { invalidArgument } from '../grpc/errors.js';
-import type { Msg } from '../grpc/proto.js';
-import { claimEagerActivity } from './activities.js';
-import { COMMAND_HANDLERS } from './commands/index.js';
-import type { BatchState, CommandContext } from './commands/command.js';
+import type { WorkflowServiceRequest, WorkflowServiceResponse } from '../grpc/handlers.js';
+import { claimEagerActivity } from './activity-tasks.js';
+import { commandHandlerFor } from './commands/index.js';
+import type { CommandContext } from './commands/command.js';
+import { closesWorkflow, validateCompletion, type Rejection } from './completion-validation.js';
 import type { Engine } from './engine.js';
 import { appendEvent, flushBuffered } from './history.js';
 import { DEFAULT_STICKY_SCHEDULE_TO_START_MS } from './limits.js';
-import { dispatchLegacyQuery, settleQuery } from './queries.js';
+import { attachWaitingQueries, dispatchLegacyQuery, settleQuery } from './query-tasks.js';
 import type { Run } from './run.js';
-import type { WorkflowTaskState } from './types.js';
-import { applyUpdateMessage, hasUndeliveredUpdates, validateUpdateMessage } from './updates.js';
-import { attachWaitingQueries, failWorkflowTask, materializeTransient, scheduleWorkflowTask, startedWorkflowTask } from './workflow-tasks.js';
+import type { StartedWorkflowTask } from './types.js';
+import { applyUpdateMessage, hasUndeliveredUpdates } from './updates.js';
+import { scheduleWorkflowTask } from './workflow-task-dispatch.js';
+import { failWorkflowTask, materializeTransient, startedWorkflowTask } from './workflow-tasks.js';
 
-interface Rejection {
-  cause: string;
-  message: string;
-}
+type CompletedRequest = WorkflowServiceRequest<'RespondWorkflowTaskCompleted'>;
+type CompletedResponse = WorkflowServiceResponse<'RespondWorkflowTaskCompleted'>;
 
-function answerQueries(e: Engine, run: Run, results: Record<string, Msg> | undefined): void {
-  for (const q of run.wftQueries) {
-    const r = results?.[q.id];
-    if (r) settleQuery(q, r.resultType, r.answer, r.errorMessage);
-    else dispatchLegacyQuery(e, run.core, q);
+function answerQueries(engine: Engine, run: Run, results: Record<string, WorkflowQueryResult> | undefined): void {
+  for (const query of run.wftQueries) {
+    const result = results?.[query.id];
+    if (result) settleQuery(query, result.resultType, result.answer, result.errorMessage);
+    else dispatchLegacyQuery(engine, run.core, query);
   }
   run.wftQueries = [];
 }
 
-function validate(e: Engine, run: Run, commands: Msg[], messages: Msg[]): Rejection | undefined {
-  const batch: BatchState = {
-    e,
-    run,
-    activityIds: new Set([...run.activities.values()].map((a) => a.attrs.activityId)),
-    timerIds: new Set(run.timers.keys()),
-  };
-  const messageIds = new Set(messages.map((m) => m.id));
-  let closed = false;
-  for (const c of commands) {
-    if (closed) return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', message: `Command ${c.commandType} follows a command that closed the workflow.` };
-    if (c.commandType === 'COMMAND_TYPE_PROTOCOL_MESSAGE') {
-      const id = c.protocolMessageCommandAttributes?.messageId;
-      if (!messageIds.has(id)) return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', message: `ProtocolMessageCommand refers to unknown message ${id}.` };
-      continue;
-    }
-    const h = COMMAND_HANDLERS[c.commandType];
-    if (!h) return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', message: `Command type ${c.commandType} is not supported by temporal-lite.` };
-    const problem = h.validate(c[h.attributes] ?? {}, batch);
-    if (problem) return { cause: h.causeFor?.(problem) ?? h.cause, message: problem };
-    closed = !!h.closes;
-  }
-  for (const m of messages) {
-    const problem = validateUpdateMessage(run, m);
-    if (problem) return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', message: problem };
-  }
-  return undefined;
-}
+export function completeWorkflowTask(engine: Engine, req: CompletedRequest): CompletedResponse {
+  const { run, wft } = startedWorkflowTask(engine, req.taskToken);
+  const commands = req.commands ?? [];
+  const messages = req.messages ?? [];
+  answerQueries(engine, run, req.queryResults);
 
-function closes(commands: Msg[]): boolean {
-  return commands.some((c) => COMMAND_HANDLERS[c.commandType]?.closes);
-}
-
-export function completeWorkflowTask(e: Engine, req: Msg): Msg {
-  const { run, wft } = startedWorkflowTask(e, req.taskToken);
-  const commands: Msg[] = req.commands ?? [];
-  const messages: Msg[] = req.messages ?? [];
-  answerQueries(e, run, req.queryResults);
-
-  if (closes(commands) && (run.buffered.length > 0 || hasUndeliveredUpdates(run))) {
+  if (closesWorkflow(commands) && (run.buffered.length > 0 || hasUndeliveredUpdates(run))) {
     // New events arrived while the task ran: the workflow must see them before it may close.
-    rejectCompletion(e, run, wft, req, { cause: 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', message: 'Workflow has unhandled events.' });
+    rejectCompletion(engine, run, wft, req, { cause: 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', message: 'Workflow has unhandled events.' });
     return {};
   }
-  const rejection = validate(e, run, commands, messages);
+  const rejection = validateCompletion(engine, run, commands, messages);
   if (rejection) {
-    rejectCompletion(e, run, wft, req, rejection);
+    rejectCompletion(engine, run, wft, req, rejection);
     throw invalidArgument(rejection.message);
   }
+  const completedEventId = recordCompletion(engine, run, wft, req);
+  const ctx: CommandContext = { engine, run, completedEventId, identity: req.identity, needsTask: false, after: [], eagerActivities: [] };
+  applyCommands(ctx, req);
+  if (!run.open) return {};
+  const newEvents = flushBuffered(engine, run);
+  if (newEvents || ctx.needsTask || run.core.wftNeeded || req.forceCreateNewWorkflowTask || hasUndeliveredUpdates(run)) scheduleWorkflowTask(engine, run);
+  for (const action of ctx.after) action();
+  attachWaitingQueries(engine, run);
+  return { activityTasks: eagerActivityTasks(engine, run, ctx.eagerActivities, req.identity ?? '') };
+}
 
-  materializeTransient(e, run, wft);
-  const completedEventId = appendEvent(e, run, 'WORKFLOW_TASK_COMPLETED', {
+/** The WorkflowTaskCompleted event and the run's state after the task (sticky queue, no task in flight). */
+function recordCompletion(engine: Engine, run: Run, wft: StartedWorkflowTask, req: CompletedRequest): number {
+  materializeTransient(engine, run, wft);
+  const completedEventId = appendEvent(engine, run, 'WORKFLOW_TASK_COMPLETED', {
     scheduledEventId: wft.scheduledEventId,
     startedEventId: wft.startedEventId,
     identity: req.identity,
@@ -92,58 +73,61 @@ export function completeWorkflowTask(e: Engine, req: Msg): Msg {
     versioningBehavior: req.versioningBehavior,
   });
   const core = run.core;
-  core.previousStartedEventId = wft.startedEventId!;
+  core.previousStartedEventId = wft.startedEventId;
   core.wft = undefined;
   core.stateTransitions++;
-  e.clearTimer(run, 'wft');
+  engine.clearTimer(run, 'wft');
   const sticky = req.stickyAttributes?.workerTaskQueue?.name;
   core.stickyQueue = sticky || undefined;
-  core.stickyTimeoutMs = sticky ? durationMs(req.stickyAttributes.scheduleToStartTimeout) || DEFAULT_STICKY_SCHEDULE_TO_START_MS : undefined;
+  core.stickyTimeoutMs = sticky ? durationMs(req.stickyAttributes?.scheduleToStartTimeout) || DEFAULT_STICKY_SCHEDULE_TO_START_MS : undefined;
   run.touch();
+  return completedEventId;
+}
 
-  const ctx: CommandContext = { e, run, completedEventId, identity: req.identity, needsTask: false, after: [], eagerActivities: [] };
-  const applied = new Set<string>();
-  const byId = new Map(messages.map((m) => [m.id, m]));
-  for (const c of commands) {
+/** Commands in order; a protocol message command applies its message there, the other messages follow. */
+function applyCommands(ctx: CommandContext, req: CompletedRequest): void {
+  const { engine, run, completedEventId } = ctx;
+  const messages = req.messages ?? [];
+  const applied = new Set<string | undefined>();
+  const byId = new Map<string | undefined, ProtocolMessage>(messages.map((message) => [message.id, message]));
+  for (const command of req.commands ?? []) {
     if (!run.open) break;
-    if (c.commandType === 'COMMAND_TYPE_PROTOCOL_MESSAGE') {
-      const id = c.protocolMessageCommandAttributes.messageId;
-      applyUpdateMessage(e, run, byId.get(id)!, completedEventId);
+    if (command.commandType === 'COMMAND_TYPE_PROTOCOL_MESSAGE') {
+      const id = command.protocolMessageCommandAttributes?.messageId;
+      const message = byId.get(id);
+      if (message) applyUpdateMessage(engine, run, message, completedEventId);
       applied.add(id);
       continue;
     }
-    const h = COMMAND_HANDLERS[c.commandType];
-    h.apply(ctx, c[h.attributes] ?? {});
+    commandHandlerFor(command.commandType)?.apply(ctx, command);
   }
-  for (const m of messages) if (!applied.has(m.id) && run.open) applyUpdateMessage(e, run, m, completedEventId);
+  for (const message of messages) if (!applied.has(message.id) && run.open) applyUpdateMessage(engine, run, message, completedEventId);
+}
 
-  if (!run.open) return {};
-  const newEvents = flushBuffered(e, run);
-  if (newEvents || ctx.needsTask || core.wftNeeded || req.forceCreateNewWorkflowTask || hasUndeliveredUpdates(run)) scheduleWorkflowTask(e, run);
-  for (const action of ctx.after) action();
-  attachWaitingQueries(e, run);
-  const activityTasks: Msg[] = [];
-  for (const id of ctx.eagerActivities) {
-    const task = run.open && claimEagerActivity(e, run, id, req.identity ?? '');
-    if (task) activityTasks.push(task);
+function eagerActivityTasks(engine: Engine, run: Run, scheduledEventIds: number[], identity: string): ActivityTask[] {
+  const tasks: ActivityTask[] = [];
+  for (const id of scheduledEventIds) {
+    const task = run.open ? claimEagerActivity(engine, run, id, identity) : undefined;
+    if (task) tasks.push(task);
   }
-  return { activityTasks };
+  return tasks;
 }
 
 /** The completion cannot be applied: fail the task so the worker retries with what it missed. */
-function rejectCompletion(e: Engine, run: Run, wft: WorkflowTaskState, req: Msg, r: Rejection): void {
-  e.logger.debug(`workflow task of ${run.core.workflowId}/${run.core.runId} rejected: ${r.message}`);
-  materializeTransient(e, run, wft);
-  failWorkflowTask(e, run, wft, 'WORKFLOW_TASK_FAILED', { cause: r.cause, failure: { message: r.message }, identity: req.identity });
+function rejectCompletion(engine: Engine, run: Run, wft: StartedWorkflowTask, req: CompletedRequest, rejection: Rejection): void {
+  engine.logger.debug(`workflow task of ${run.core.workflowId}/${run.core.runId} rejected: ${rejection.message}`);
+  materializeTransient(engine, run, wft);
+  failWorkflowTask(engine, run, wft, {
+    type: 'WORKFLOW_TASK_FAILED',
+    attrs: { cause: rejection.cause, failure: { message: rejection.message }, identity: req.identity },
+  });
 }
 
-export function failWorkflowTaskRpc(e: Engine, req: Msg): Msg {
-  const { run, wft } = startedWorkflowTask(e, req.taskToken);
-  failWorkflowTask(e, run, wft, 'WORKFLOW_TASK_FAILED', {
-    cause: req.cause,
-    failure: req.failure,
-    identity: req.identity,
-    binaryChecksum: req.binaryChecksum,
+export function failWorkflowTaskRpc(engine: Engine, req: WorkflowServiceRequest<'RespondWorkflowTaskFailed'>): WorkflowServiceResponse<'RespondWorkflowTaskFailed'> {
+  const { run, wft } = startedWorkflowTask(engine, req.taskToken);
+  failWorkflowTask(engine, run, wft, {
+    type: 'WORKFLOW_TASK_FAILED',
+    attrs: { cause: req.cause, failure: req.failure, identity: req.identity, binaryChecksum: req.binaryChecksum },
   });
   return {};
 }

@@ -18,7 +18,7 @@ export class CallContext {
   cancel(): void {
     if (this.cancelledHere) return;
     this.cancelledHere = true;
-    for (const l of this.cancelListeners.splice(0)) l();
+    for (const listener of this.cancelListeners.splice(0)) listener();
   }
 
   /** Registers a listener for cancellation; returns a function that unregisters it. */

@@ -2,13 +2,13 @@
 // are already encoded, and split back into them. Responses splice it in as is; storage keeps
 // each commit's new events of a run as one such piece.
 
-export function varint(n: number): Buffer {
+export function varint(value: number): Buffer {
   const bytes: number[] = [];
-  while (n > 0x7f) {
-    bytes.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
+  while (value > 0x7f) {
+    bytes.push((value & 0x7f) | 0x80);
+    value = Math.floor(value / 128);
   }
-  bytes.push(n);
+  bytes.push(value);
   return Buffer.from(bytes);
 }
 
@@ -19,7 +19,7 @@ const EVENTS_TAG = lengthDelimitedTag(1); // History.events = 1
 /** Encodes a History message from already-encoded HistoryEvent messages. */
 export function encodeHistory(events: Buffer[]): Buffer {
   const parts: Buffer[] = [];
-  for (const e of events) parts.push(EVENTS_TAG, varint(e.length), e);
+  for (const event of events) parts.push(EVENTS_TAG, varint(event.length), event);
   return Buffer.concat(parts);
 }
 
@@ -31,12 +31,12 @@ export function splitHistory(bytes: Buffer): Buffer[] {
     if (bytes[pos++] !== EVENTS_TAG[0]) throw new Error(`not an encoded History: unexpected tag at byte ${pos - 1}`);
     let length = 0;
     let factor = 1;
-    let b: number;
+    let byte: number;
     do {
-      b = bytes[pos++];
-      length += (b & 0x7f) * factor;
+      byte = bytes[pos++];
+      length += (byte & 0x7f) * factor;
       factor *= 128;
-    } while (b & 0x80);
+    } while (byte & 0x80);
     events.push(bytes.subarray(pos, pos + length));
     pos += length;
   }

@@ -2,20 +2,19 @@
 // @temporalio/proto. That (unpatched) root keeps the service definitions, which the
 // package's main (patched) root drops.
 import { createRequire } from 'node:module';
+import type { AnyMessage } from './api.js';
+import type { PlainMessage } from './plain.js';
 
 const require = createRequire(import.meta.url);
 
-/** A decoded protobuf message as a plain camelCase object (enums as names, int64 as numbers). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Msg = Record<string, any>;
-
+/** The reflection of one message type: protobufjs's Type, as far as temporal-lite uses it. */
 export interface ProtoType {
   name: string;
-  fields: Record<string, { id: number; resolvedType?: unknown }>;
-  fromObject(o: Msg): unknown;
-  toObject(m: unknown, opts: object): Msg;
-  encode(m: unknown): { finish(): Uint8Array };
-  decode(b: Uint8Array): unknown;
+  fields: Record<string, { id: number; resolvedType?: ProtoType | null }>;
+  fromObject(object: unknown): object;
+  toObject(message: object, options: typeof TO_OBJECT): Record<string, unknown>;
+  encode(message: object): { finish(): Uint8Array };
+  decode(bytes: Uint8Array): object;
 }
 
 export interface ProtoMethod {
@@ -26,7 +25,7 @@ export interface ProtoMethod {
   resolvedResponseType: ProtoType;
 }
 
-export interface ProtoService {
+interface ProtoService {
   methods: Record<string, ProtoMethod>;
   resolveAll(): ProtoService;
 }
@@ -34,46 +33,67 @@ export interface ProtoService {
 interface ProtoRoot {
   lookupType(name: string): ProtoType;
   lookupService(name: string): ProtoService;
-  lookupEnum(name: string): { values: Record<string, number>; valuesById: Record<number, string> };
 }
 
 export const root: ProtoRoot = require('@temporalio/proto/protos/json-module.js');
 
+/** How messages are decoded: the Plain shape (plain.ts) of their interfaces. */
 export const TO_OBJECT = { longs: Number, enums: String, bytes: Buffer, defaults: false, oneofs: false };
 
 const typeCache = new Map<string, ProtoType>();
-export function protoType(fullName: string): ProtoType {
-  let t = typeCache.get(fullName);
-  if (!t) {
-    t = root.lookupType(fullName);
-    typeCache.set(fullName, t);
+function protoType(fullName: string): ProtoType {
+  let type = typeCache.get(fullName);
+  if (!type) {
+    type = root.lookupType(fullName);
+    typeCache.set(fullName, type);
   }
-  return t;
+  return type;
 }
 
-export function encodeMessage(fullName: string, obj: Msg): Buffer {
-  const t = protoType(fullName);
-  return Buffer.from(t.encode(t.fromObject(obj)).finish());
+/** Encodes and decodes one message type in its Plain shape. */
+export interface MessageCodec<T> {
+  encode(message: T): Buffer;
+  decode(bytes: Uint8Array): T;
 }
 
-export function decodeMessage(fullName: string, bytes: Uint8Array): Msg {
-  const t = protoType(fullName);
-  return t.toObject(t.decode(bytes), TO_OBJECT);
+/**
+ * The codec of the message named `fullName`. The reflection is untyped: this is where a decoded
+ * object is declared to have the Plain shape of that message's @temporalio/proto interface.
+ */
+export function messageCodec<N extends string>(fullName: N): MessageCodec<PlainMessage<N>> {
+  const type = protoType(fullName);
+  return {
+    encode: (message) => Buffer.from(type.encode(type.fromObject(message)).finish()),
+    decode: (bytes) => type.toObject(type.decode(bytes), TO_OBJECT) as PlainMessage<N>,
+  };
 }
 
 const ANY_PREFIX = 'type.googleapis.com/';
 
-/** Packs a message into google.protobuf.Any. The JSON module keeps the snake_case `type_url` name. */
-export function packAny(fullName: string, obj: Msg): Msg {
-  return { type_url: ANY_PREFIX + fullName, value: encodeMessage(fullName, obj) };
+/** Packs a message into google.protobuf.Any (the JSON module keeps the snake_case `type_url`). */
+export function packAny<N extends string>(fullName: N, message: PlainMessage<N>): AnyMessage {
+  return { type_url: ANY_PREFIX + fullName, value: messageCodec(fullName).encode(message) };
 }
 
-export function unpackAny(any: Msg | undefined): { typeName: string; message: Msg } | undefined {
-  const url: string | undefined = any?.type_url ?? any?.typeUrl;
-  if (!url || !any?.value) return undefined;
-  const typeName = url.startsWith(ANY_PREFIX) ? url.slice(ANY_PREFIX.length) : url;
+/** One of the message types an Any was expected to hold, with its decoded content. */
+export type Unpacked<N extends string> = N extends unknown ? { typeName: N; message: PlainMessage<N> } : never;
+
+/**
+ * The content of an Any: decoded if it is one of `expected`, else just the name of another
+ * message type it validly holds. Undefined if it is empty or does not decode.
+ */
+export function unpackAny<N extends string>(packed: AnyMessage | undefined, expected: readonly N[]): Unpacked<N> | { otherType: string } | undefined {
+  const url = packed?.type_url;
+  if (!url || !packed?.value) return undefined;
+  const fullName = url.startsWith(ANY_PREFIX) ? url.slice(ANY_PREFIX.length) : url;
   try {
-    return { typeName, message: decodeMessage(typeName, any.value) };
+    const typeName = expected.find((name) => name === fullName);
+    if (!typeName) {
+      protoType(fullName).decode(packed.value);
+      return { otherType: fullName };
+    }
+    // The union of N's members is not tied to one `typeName` value the compiler can follow.
+    return { typeName, message: messageCodec(typeName).decode(packed.value) } as Unpacked<N>;
   } catch {
     return undefined;
   }

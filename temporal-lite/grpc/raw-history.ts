@@ -4,26 +4,36 @@
 // A response that embeds such a message (the eager workflow task of a start) lists it under
 // RAW_NESTED, by field name, and the serializer encodes it the same way.
 import { encodeHistory, lengthDelimitedTag, varint } from './history-bytes.js';
-import type { Msg, ProtoType } from './proto.js';
+import type { ProtoType } from './proto.js';
 
 export const RAW_HISTORY = Symbol('rawHistory');
 export const RAW_NESTED = Symbol('rawNested');
 
-export type WithRawHistory = Msg & { [RAW_HISTORY]?: Buffer[]; [RAW_NESTED]?: Record<string, WithRawHistory> };
+/** A message whose `history` field is given as encoded events, and whose fields may hold such messages. */
+export interface WithRawHistory<T extends object = object> {
+  [RAW_HISTORY]?: Buffer[];
+  [RAW_NESTED]?: { [K in keyof T]?: NonNullable<T[K]> & WithRawHistory };
+}
 
-/** Serializes `obj` with type `t`, appending its RAW_HISTORY as `history` and its RAW_NESTED messages. */
-export function serializeWithRawHistory(t: ProtoType, obj: WithRawHistory): Buffer {
-  const head = Buffer.from(t.encode(t.fromObject(obj)).finish());
-  const raw = obj[RAW_HISTORY];
-  const nested = obj[RAW_NESTED];
+/** What the serializer reads of any message. */
+interface RawParts {
+  [RAW_HISTORY]?: Buffer[];
+  [RAW_NESTED]?: Partial<Record<string, object & RawParts>>;
+}
+
+/** Serializes `message` with type `t`, appending its RAW_HISTORY as `history` and its RAW_NESTED messages. */
+export function serializeWithRawHistory(type: ProtoType, message: object & RawParts): Buffer {
+  const head = Buffer.from(type.encode(type.fromObject(message)).finish());
+  const raw = message[RAW_HISTORY];
+  const nested = message[RAW_NESTED];
   if (!raw && !nested) return head;
   const parts: Buffer[] = [head];
   const append = (fieldId: number, body: Buffer) => parts.push(lengthDelimitedTag(fieldId), varint(body.length), body);
-  if (raw && t.fields.history) append(t.fields.history.id, encodeHistory(raw));
-  for (const [name, message] of Object.entries(nested ?? {})) {
-    const field = t.fields[name];
+  if (raw && type.fields.history) append(type.fields.history.id, encodeHistory(raw));
+  for (const [name, nestedMessage] of Object.entries(nested ?? {})) {
+    const field = type.fields[name];
     // fromObject above has resolved the field's type.
-    append(field.id, serializeWithRawHistory(field.resolvedType as ProtoType, message));
+    if (nestedMessage && field.resolvedType) append(field.id, serializeWithRawHistory(field.resolvedType, nestedMessage));
   }
   return Buffer.concat(parts);
 }

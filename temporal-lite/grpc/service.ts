@@ -4,12 +4,16 @@
 import * as grpc from '@grpc/grpc-js';
 import { CallContext } from './call-context.js';
 import { RpcError } from './errors.js';
-import { root, TO_OBJECT, type Msg, type ProtoMethod } from './proto.js';
+import type { Handler } from './handlers.js';
+import { root, TO_OBJECT, type ProtoMethod } from './proto.js';
 import { serializeWithRawHistory } from './raw-history.js';
 import type { Logger } from '../logger.js';
 
-export type Handler = (req: Msg, ctx: CallContext) => Msg | Promise<Msg>;
-export type Handlers = Record<string, Handler>;
+/** A message as the reflection decodes it, before a handler takes it in its method's Plain shape. */
+export type DecodedMessage = Readonly<Record<string, unknown>>;
+
+/** Any service's handlers by method name (ServiceHandlers of handlers.ts, seen from the reflection). */
+export type HandlersByName = Readonly<Record<string, Handler<never, object> | undefined>>;
 
 export interface ServiceOptions {
   logger: Logger;
@@ -17,15 +21,17 @@ export interface ServiceOptions {
   beforeRespond: () => Promise<void>;
   /** Checked before each call; a returned error is sent instead of running the handler. */
   gate?: () => RpcError | undefined;
+  /** Runs before the handler of `method`; throws an RpcError to answer with it instead. */
+  checkRequest?: (method: string, request: DecodedMessage) => void;
 }
 
 export function buildService(
   fullName: string,
-  handlers: Handlers,
+  handlers: HandlersByName,
   opts: ServiceOptions,
 ): { definition: grpc.ServiceDefinition; implementation: grpc.UntypedServiceImplementation } {
   const service = root.lookupService(fullName).resolveAll();
-  const definition: Record<string, grpc.MethodDefinition<Msg, Msg>> = {};
+  const definition: Record<string, grpc.MethodDefinition<object, object>> = {};
   const implementation: grpc.UntypedServiceImplementation = {};
   for (const method of Object.values(service.methods)) {
     definition[method.name] = methodDefinition(fullName, method);
@@ -35,35 +41,34 @@ export function buildService(
   return { definition, implementation };
 }
 
-function methodDefinition(fullName: string, m: ProtoMethod): grpc.MethodDefinition<Msg, Msg> {
-  const req = m.resolvedRequestType;
-  const res = m.resolvedResponseType;
+function methodDefinition(fullName: string, method: ProtoMethod): grpc.MethodDefinition<object, object> {
+  const req = method.resolvedRequestType;
+  const res = method.resolvedResponseType;
   return {
-    path: `/${fullName}/${m.name}`,
-    requestStream: !!m.requestStream,
-    responseStream: !!m.responseStream,
-    requestSerialize: (o: Msg) => Buffer.from(req.encode(req.fromObject(o)).finish()),
-    requestDeserialize: (b: Buffer) => req.toObject(req.decode(b), TO_OBJECT),
-    responseSerialize: (o: Msg) => serializeWithRawHistory(res, o),
-    responseDeserialize: (b: Buffer) => res.toObject(res.decode(b), TO_OBJECT),
-    originalName: m.name,
+    path: `/${fullName}/${method.name}`,
+    requestStream: !!method.requestStream,
+    responseStream: !!method.responseStream,
+    requestSerialize: (message: object) => Buffer.from(req.encode(req.fromObject(message)).finish()),
+    requestDeserialize: (bytes: Buffer) => req.toObject(req.decode(bytes), TO_OBJECT),
+    responseSerialize: (message: object) => serializeWithRawHistory(res, message),
+    responseDeserialize: (bytes: Buffer) => res.toObject(res.decode(bytes), TO_OBJECT),
+    originalName: method.name,
   };
 }
 
-const unimplementedMessage = (fullName: string, m: ProtoMethod) => `Method ${fullName.split('.').pop()}/${m.name} is not supported by temporal-lite`;
+const unimplementedMessage = (fullName: string, method: ProtoMethod) => `Method ${fullName.split('.').pop()}/${method.name} is not supported by temporal-lite`;
 
 /** Streaming methods (only Health.Watch) are not served. */
-function streamingUnimplemented(fullName: string, m: ProtoMethod) {
-  return (call: grpc.ServerWritableStream<Msg, Msg>) => {
-    call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: unimplementedMessage(fullName, m) });
+function streamingUnimplemented(fullName: string, method: ProtoMethod) {
+  return (call: grpc.ServerWritableStream<object, object>) => {
+    call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: unimplementedMessage(fullName, method) });
   };
 }
 
-function unaryHandler(fullName: string, m: ProtoMethod, handler: Handler | undefined, opts: ServiceOptions) {
-  const shortService = fullName.split('.').pop();
-  return (call: grpc.ServerUnaryCall<Msg, Msg>, callback: grpc.sendUnaryData<Msg>) => {
+function unaryHandler(fullName: string, method: ProtoMethod, handler: Handler<never, object> | undefined, opts: ServiceOptions) {
+  return (call: grpc.ServerUnaryCall<DecodedMessage, object>, callback: grpc.sendUnaryData<object>) => {
     if (!handler) {
-      callback({ code: grpc.status.UNIMPLEMENTED, details: unimplementedMessage(fullName, m) });
+      callback({ code: grpc.status.UNIMPLEMENTED, details: unimplementedMessage(fullName, method) });
       return;
     }
     const gateError = opts.gate?.();
@@ -73,21 +78,20 @@ function unaryHandler(fullName: string, m: ProtoMethod, handler: Handler | undef
     }
     const ctx = new CallContext(call);
     Promise.resolve()
-      .then(() => handler(call.request, ctx))
+      .then(() => {
+        opts.checkRequest?.(method.name, call.request);
+        // The reflection decoded this method's request type with TO_OBJECT: the Plain shape the
+        // handler of this method name declares (handlers.ts), which the compiler cannot follow.
+        return handler(call.request as never, ctx);
+      })
       .then(
         async (result) => {
           await opts.beforeRespond();
-          callback(null, result ?? {});
+          callback(null, result);
         },
         async (err: unknown) => {
           await opts.beforeRespond().catch(() => undefined);
-          if (err instanceof RpcError) {
-            callback({ code: err.code, details: err.message });
-            return;
-          }
-          const message = err instanceof Error ? err.message : String(err);
-          opts.logger.error(`${shortService}/${m.name} failed: ${err instanceof Error ? (err.stack ?? message) : message}`);
-          callback({ code: grpc.status.INTERNAL, details: `${m.name}: ${message}` });
+          callback(errorStatus(fullName, method, err, opts.logger));
         },
       )
       .catch((err: unknown) => {
@@ -96,4 +100,12 @@ function unaryHandler(fullName: string, m: ProtoMethod, handler: Handler | undef
         callback({ code: grpc.status.UNAVAILABLE, details: `temporal-lite storage failure: ${message}` });
       });
   };
+}
+
+/** A handler's error as a gRPC status: an RpcError as it says, anything else INTERNAL (and logged: a bug). */
+function errorStatus(fullName: string, method: ProtoMethod, err: unknown, logger: Logger): Partial<grpc.StatusObject> {
+  if (err instanceof RpcError) return { code: err.code, details: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  logger.error(`${fullName.split('.').pop()}/${method.name} failed: ${err instanceof Error ? (err.stack ?? message) : message}`);
+  return { code: grpc.status.INTERNAL, details: `${method.name}: ${message}` };
 }

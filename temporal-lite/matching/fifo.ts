@@ -35,7 +35,7 @@ export class Fifo<T> {
   }
 
   drain(): T[] {
-    const rest = this.items.slice(this.head) as T[];
+    const rest = this.items.slice(this.head).filter((item): item is T => item !== undefined);
     this.items = [];
     this.head = 0;
     return rest;

@@ -14,16 +14,16 @@ export class Matching<W, A> {
   }
 
   close(): void {
-    for (const q of this.workflowQueues.values()) q.releasePollers();
-    for (const q of this.activityQueues.values()) q.releasePollers();
+    for (const queue of this.workflowQueues.values()) queue.releasePollers();
+    for (const queue of this.activityQueues.values()) queue.releasePollers();
   }
 }
 
 function getOrCreate<T>(map: Map<string, TaskQueue<T>>, key: string): TaskQueue<T> {
-  let q = map.get(key);
-  if (!q) {
-    q = new TaskQueue<T>();
-    map.set(key, q);
+  let queue = map.get(key);
+  if (!queue) {
+    queue = new TaskQueue<T>();
+    map.set(key, queue);
   }
-  return q;
+  return queue;
 }

@@ -4,9 +4,10 @@
 import type { CallContext } from '../grpc/call-context.js';
 import { Fifo } from './fifo.js';
 
+/** A waiting long poll: it takes a task if its claim starts one, or is released empty. */
 interface Poller<T> {
-  claim: (task: T) => unknown;
-  resolve: (response: unknown) => void;
+  take(task: T): boolean;
+  release(): void;
 }
 
 export interface PollerInfo {
@@ -24,35 +25,39 @@ export class TaskQueue<T> {
   }
 
   offer(task: T): void {
-    const p = this.pollers.shift();
-    if (!p) {
+    const poller = this.pollers.shift();
+    if (!poller) {
       this.backlog.push(task);
       return;
     }
-    const response = p.claim(task);
-    if (response === undefined) this.pollers.unshift(p); // stale task: dropped, the poller keeps waiting
-    else p.resolve(response);
+    if (!poller.take(task)) this.pollers.unshift(poller); // stale task: dropped, the poller keeps waiting
   }
 
   /** Resolves with a claimed task's response, or undefined after `timeoutMs` / on cancellation. */
   poll<R>(claim: (task: T) => R | undefined, ctx: CallContext, timeoutMs: number, identity: string, now: number): Promise<R | undefined> {
     this.recentPollers.set(identity, { identity, lastAccessTime: now });
-    for (let t = this.backlog.shift(); t !== undefined; t = this.backlog.shift()) {
-      const response = claim(t);
+    for (let task = this.backlog.shift(); task !== undefined; task = this.backlog.shift()) {
+      const response = claim(task);
       if (response !== undefined) return Promise.resolve(response);
     }
     if (ctx.cancelled) return Promise.resolve(undefined);
     return new Promise<R | undefined>((resolve) => {
+      const answer = (response: R | undefined) => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(response);
+      };
       const poller: Poller<T> = {
-        claim: claim as (task: T) => unknown,
-        resolve: (r) => {
-          clearTimeout(timer);
-          unsubscribe();
-          resolve(r as R | undefined);
+        take: (task) => {
+          const response = claim(task);
+          if (response === undefined) return false;
+          answer(response);
+          return true;
         },
+        release: () => answer(undefined),
       };
       const giveUp = () => {
-        if (this.pollers.remove(poller)) poller.resolve(undefined);
+        if (this.pollers.remove(poller)) poller.release();
       };
       const timer = setTimeout(giveUp, timeoutMs);
       const unsubscribe = ctx.onCancel(giveUp);
@@ -62,6 +67,6 @@ export class TaskQueue<T> {
 
   /** Answers every waiting poll with an empty response (shutdown). */
   releasePollers(): void {
-    for (const p of this.pollers.drain()) p.resolve(undefined);
+    for (const poller of this.pollers.drain()) poller.release();
   }
 }

@@ -35,8 +35,8 @@ export class Committer {
     this.afterCommitHooks.push(hook);
   }
 
-  enlist(p: CommitParticipant): void {
-    this.pending.add(p);
+  enlist(participant: CommitParticipant): void {
+    this.pending.add(participant);
     this.schedule();
   }
 
@@ -81,13 +81,13 @@ export class Committer {
     this.pending.clear();
     try {
       this.runTransaction(() => {
-        for (const p of batch) p.write();
+        for (const participant of batch) participant.write();
       });
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(String(err));
       throw this.failure;
     }
-    for (const p of batch) p.committed?.();
-    for (const h of this.afterCommitHooks) h();
+    for (const participant of batch) participant.committed?.();
+    for (const hook of this.afterCommitHooks) hook();
   }
 }

@@ -9,6 +9,7 @@
 import type Database from 'better-sqlite3';
 import { encodeHistory } from '../grpc/history-bytes.js';
 import { fromJson, toJson } from './json-codec.js';
+import { preparedCommand, preparedQuery } from './statements.js';
 
 export function eventBatchesAndSlimRecords(db: Database.Database): void {
   db.exec(`
@@ -20,22 +21,23 @@ export function eventBatchesAndSlimRecords(db: Database.Database): void {
     ) WITHOUT ROWID;
     ALTER TABLE runs ADD COLUMN props TEXT;
   `);
-  const insertBatch = db.prepare('INSERT INTO event_batches (run_pk, first_event_id, data) VALUES (?, ?, ?)');
-  const eventsOf = db.prepare('SELECT event_id AS id, data FROM events WHERE run_pk = ? ORDER BY event_id');
-  for (const { runPk } of db.prepare('SELECT DISTINCT run_pk AS runPk FROM events').all() as Array<{ runPk: number }>) {
-    const events = eventsOf.all(runPk) as Array<{ id: number; data: Buffer }>;
-    insertBatch.run(runPk, events[0].id, encodeHistory(events.map((e) => e.data)));
+  const insertBatch = preparedCommand<[runPk: number, firstEventId: number, data: Buffer]>(db, 'INSERT INTO event_batches (run_pk, first_event_id, data) VALUES (?, ?, ?)');
+  const eventsOf = preparedQuery<[runPk: number], { id: number; data: Buffer }>(db, 'SELECT event_id AS id, data FROM events WHERE run_pk = ? ORDER BY event_id');
+  for (const { runPk } of preparedQuery<[], { runPk: number }>(db, 'SELECT DISTINCT run_pk AS runPk FROM events').all()) {
+    const events = eventsOf.all(runPk);
+    insertBatch.run(runPk, events[0].id, encodeHistory(events.map((event) => event.data)));
   }
   db.exec('DROP TABLE events');
 
-  const updateRun = db.prepare('UPDATE runs SET state = ?, props = ? WHERE pk = ?');
-  for (const row of db.prepare('SELECT pk, state FROM runs').all() as Array<{ pk: number; state: string }>) {
+  const updateRun = preparedCommand<[state: string, props: string, pk: number]>(db, 'UPDATE runs SET state = ?, props = ? WHERE pk = ?');
+  for (const row of preparedQuery<[], { pk: number; state: string }>(db, 'SELECT pk, state FROM runs').all()) {
     const { start: _start, memo, searchAttributes, ...state } = fromJson<Record<string, unknown>>(row.state);
     updateRun.run(JSON.stringify(state), toJson({ memo, searchAttributes }), row.pk);
   }
 
-  const updateItem = db.prepare("UPDATE run_items SET data = ? WHERE run_pk = ? AND kind = 'activity' AND key = ?");
-  for (const item of db.prepare("SELECT run_pk AS runPk, key, data FROM run_items WHERE kind = 'activity'").all() as Array<{ runPk: number; key: string; data: string }>) {
+  const updateItem = preparedCommand<[data: string, runPk: number, key: string]>(db, "UPDATE run_items SET data = ? WHERE run_pk = ? AND kind = 'activity' AND key = ?");
+  const activityItems = preparedQuery<[], { runPk: number; key: string; data: string }>(db, "SELECT run_pk AS runPk, key, data FROM run_items WHERE kind = 'activity'");
+  for (const item of activityItems.all()) {
     const { attrs: _attrs, ...activity } = fromJson<Record<string, unknown>>(item.data);
     updateItem.run(toJson(activity), item.runPk, item.key);
   }

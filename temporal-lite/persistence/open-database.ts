@@ -57,7 +57,7 @@ export function openDatabase(file: string): OpenedDatabase {
 }
 
 function describeSqliteError(err: unknown): string {
-  const code = (err as { code?: string }).code;
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
   const message = err instanceof Error ? err.message : String(err);
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return `not a temporal-lite database or corrupt (${message})`;
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return `in use by another process (${message})`;

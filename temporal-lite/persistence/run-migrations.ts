@@ -1,6 +1,7 @@
 // Schema versioning shared by the engine's and the visibility module's tables, which live in the
 // same database file but version themselves independently, each in a table of its own.
 import type Database from 'better-sqlite3';
+import { preparedCommand, preparedQuery } from './statements.js';
 
 /** Brings a schema from version i to i+1: SQL text, or a function for data rewrites. */
 export type Migration = string | ((db: Database.Database) => void);
@@ -12,18 +13,18 @@ export type Migration = string | ((db: Database.Database) => void);
  */
 export function runMigrations(db: Database.Database, versionTable: string, migrations: readonly Migration[], what: string): void {
   db.exec(`CREATE TABLE IF NOT EXISTS ${versionTable} (version INTEGER NOT NULL)`);
-  const row = db.prepare(`SELECT version FROM ${versionTable}`).get() as { version: number } | undefined;
+  const row = preparedQuery<[], { version: number }>(db, `SELECT version FROM ${versionTable}`).get();
   const current = row?.version ?? 0;
   const latest = migrations.length;
   if (current > latest) throw new Error(`${what} version ${current} is newer than this temporal-lite (${latest})`);
   if (current === latest) return;
   db.transaction(() => {
-    for (let v = current; v < latest; v++) {
-      const step = migrations[v];
+    for (let version = current; version < latest; version++) {
+      const step = migrations[version];
       if (typeof step === 'string') db.exec(step);
       else step(db);
     }
-    db.prepare(`DELETE FROM ${versionTable}`).run();
-    db.prepare(`INSERT INTO ${versionTable} (version) VALUES (?)`).run(latest);
+    preparedCommand<[]>(db, `DELETE FROM ${versionTable}`).run();
+    preparedCommand<[version: number]>(db, `INSERT INTO ${versionTable} (version) VALUES (?)`).run(latest);
   })();
 }

@@ -1,71 +1,18 @@
 // The SQL behind the engine's state: runs, their events and pending items, namespaces.
 // All writes are synchronous better-sqlite3 statements; the committer wraps them (and the
-// visibility module's writes) in one transaction per event-loop turn.
+// visibility module's writes) in one transaction per event-loop turn. Stored state is JSON
+// text here; the engine's run records (engine/run-record.ts) say what it holds.
 import type Database from 'better-sqlite3';
 import { encodeHistory, splitHistory } from '../grpc/history-bytes.js';
-import { fromJson, toJson } from './json-codec.js';
+import { prepareStoreStatements, type ExpiredRunRow, type StoredItem, type StoredRunRow } from './store-statements.js';
 
-export interface StoredRunRow {
-  pk: number;
-  runId: string;
-  /** The run's changing state (plain JSON). */
-  state: string;
-  /** Memo and search attributes (JSON with payload bytes), written when they change. */
-  props: string | null;
-}
-
-interface EventBatchRow {
-  first: number;
-  data: Buffer;
-}
-
-const RUN_COLUMNS = 'pk, run_id AS runId, state, props';
-
-export interface StoredItem {
-  kind: string;
-  key: string;
-  data: string;
-}
+export type { ExpiredRunRow, StoredItem, StoredRunRow } from './store-statements.js';
 
 export class Store {
-  private readonly s: ReturnType<Store['prepare']>;
+  private readonly statements: ReturnType<typeof prepareStoreStatements>;
 
   constructor(readonly db: Database.Database) {
-    this.s = this.prepare();
-  }
-
-  private prepare() {
-    const db = this.db;
-    return {
-      maxPk: db.prepare('SELECT COALESCE(MAX(pk), 0) AS pk FROM runs'),
-      insertRun: db.prepare('INSERT INTO runs (pk, namespace, workflow_id, run_id, open, state, props) VALUES (?, ?, ?, ?, 1, ?, ?)'),
-      // Separate statements so that SQLite maintains the indexes on open/close_time only at close.
-      updateState: db.prepare('UPDATE runs SET state = ? WHERE pk = ?'),
-      closeRun: db.prepare('UPDATE runs SET open = 0, close_time = ?, state = ? WHERE pk = ?'),
-      updateProps: db.prepare('UPDATE runs SET props = ? WHERE pk = ?'),
-      openRuns: db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE open = 1 ORDER BY pk`),
-      runByRunId: db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = ?`),
-      latestRun: db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE namespace = ? AND workflow_id = ? ORDER BY pk DESC LIMIT 1`),
-      insertEvents: db.prepare('INSERT INTO event_batches (run_pk, first_event_id, data) VALUES (?, ?, ?)'),
-      // From the batch holding event `from` (the last one starting at or before it) onwards.
-      batchesFrom: db.prepare(
-        `SELECT first_event_id AS first, data FROM event_batches WHERE run_pk = @pk AND first_event_id >=
-           COALESCE((SELECT MAX(first_event_id) FROM event_batches WHERE run_pk = @pk AND first_event_id <= @from), 0)
-         ORDER BY first_event_id`,
-      ),
-      batchesBefore: db.prepare('SELECT first_event_id AS first, data FROM event_batches WHERE run_pk = ? AND first_event_id <= ? ORDER BY first_event_id DESC'),
-      upsertItem: db.prepare('INSERT OR REPLACE INTO run_items (run_pk, kind, key, data) VALUES (?, ?, ?, ?)'),
-      deleteItem: db.prepare('DELETE FROM run_items WHERE run_pk = ? AND kind = ? AND key = ?'),
-      items: db.prepare('SELECT kind, key, data FROM run_items WHERE run_pk = ?'),
-      deleteItems: db.prepare('DELETE FROM run_items WHERE run_pk = ?'),
-      deleteEvents: db.prepare('DELETE FROM event_batches WHERE run_pk = ?'),
-      deleteRun: db.prepare('DELETE FROM runs WHERE pk = ?'),
-      closedBefore: db.prepare(
-        'SELECT pk, workflow_id AS workflowId, run_id AS runId FROM runs WHERE open = 0 AND close_time < ? AND namespace = ? ORDER BY close_time LIMIT ?',
-      ),
-      namespaces: db.prepare('SELECT data FROM namespaces ORDER BY name'),
-      upsertNamespace: db.prepare('INSERT OR REPLACE INTO namespaces (name, data) VALUES (?, ?)'),
-    };
+    this.statements = prepareStoreStatements(db);
   }
 
   transaction(fn: () => void): void {
@@ -73,47 +20,47 @@ export class Store {
   }
 
   maxRunPk(): number {
-    return (this.s.maxPk.get() as { pk: number }).pk;
+    return this.statements.maxPk.get()?.pk ?? 0;
   }
 
   /** A new (open) run. */
   insertRun(pk: number, namespace: string, workflowId: string, runId: string, state: string, props: string): void {
-    this.s.insertRun.run(pk, namespace, workflowId, runId, state, props);
+    this.statements.insertRun.run(pk, namespace, workflowId, runId, state, props);
   }
 
   updateRunState(pk: number, state: string): void {
-    this.s.updateState.run(state, pk);
+    this.statements.updateState.run(state, pk);
   }
 
   closeRun(pk: number, closeTime: number, state: string): void {
-    this.s.closeRun.run(closeTime, state, pk);
+    this.statements.closeRun.run(closeTime, state, pk);
   }
 
   updateRunProps(pk: number, props: string): void {
-    this.s.updateProps.run(props, pk);
+    this.statements.updateProps.run(props, pk);
   }
 
   openRuns(): StoredRunRow[] {
-    return this.s.openRuns.all() as StoredRunRow[];
+    return this.statements.openRuns.all();
   }
 
   runByRunId(runId: string): StoredRunRow | undefined {
-    return this.s.runByRunId.get(runId) as StoredRunRow | undefined;
+    return this.statements.runByRunId.get(runId);
   }
 
   latestRun(namespace: string, workflowId: string): StoredRunRow | undefined {
-    return this.s.latestRun.get(namespace, workflowId) as StoredRunRow | undefined;
+    return this.statements.latestRun.get(namespace, workflowId);
   }
 
   /** Stores encoded events `firstEventId`, `firstEventId + 1`, … as one row. */
   appendEvents(runPk: number, firstEventId: number, events: Buffer[]): void {
-    this.s.insertEvents.run(runPk, firstEventId, encodeHistory(events));
+    this.statements.insertEvents.run(runPk, firstEventId, encodeHistory(events));
   }
 
   /** Up to `limit` encoded events with id ≥ fromEventId, ascending. */
   readEvents(runPk: number, fromEventId: number, limit: number): Buffer[] {
     const out: Buffer[] = [];
-    for (const batch of this.s.batchesFrom.iterate({ pk: runPk, from: fromEventId }) as IterableIterator<EventBatchRow>) {
+    for (const batch of this.statements.batchesFrom.iterate({ pk: runPk, from: fromEventId })) {
       const events = splitHistory(batch.data);
       for (let i = Math.max(0, fromEventId - batch.first); i < events.length && out.length < limit; i++) out.push(events[i]);
       if (out.length >= limit) break;
@@ -124,7 +71,7 @@ export class Store {
   /** Up to `limit` encoded events with id ≤ toEventId, descending. */
   readEventsReverse(runPk: number, toEventId: number, limit: number): Buffer[] {
     const out: Buffer[] = [];
-    for (const batch of this.s.batchesBefore.iterate(runPk, toEventId) as IterableIterator<EventBatchRow>) {
+    for (const batch of this.statements.batchesBefore.iterate(runPk, toEventId)) {
       const events = splitHistory(batch.data);
       for (let i = Math.min(events.length, toEventId - batch.first + 1) - 1; i >= 0 && out.length < limit; i--) out.push(events[i]);
       if (out.length >= limit) break;
@@ -132,35 +79,36 @@ export class Store {
     return out;
   }
 
-  putItem(runPk: number, kind: string, key: string, value: object): void {
-    this.s.upsertItem.run(runPk, kind, key, toJson(value));
+  putItem(runPk: number, kind: string, key: string, data: string): void {
+    this.statements.upsertItem.run(runPk, kind, key, data);
   }
 
   deleteItem(runPk: number, kind: string, key: string): void {
-    this.s.deleteItem.run(runPk, kind, key);
+    this.statements.deleteItem.run(runPk, kind, key);
   }
 
   items(runPk: number): StoredItem[] {
-    return this.s.items.all(runPk) as StoredItem[];
+    return this.statements.items.all(runPk);
   }
 
   /** Removes a run with its history and items. */
   deleteRun(runPk: number): void {
-    this.s.deleteItems.run(runPk);
-    this.s.deleteEvents.run(runPk);
-    this.s.deleteRun.run(runPk);
+    this.statements.deleteItems.run(runPk);
+    this.statements.deleteEvents.run(runPk);
+    this.statements.deleteRun.run(runPk);
   }
 
   /** Closed runs of a namespace that closed before `closeTime`, oldest first. */
-  closedBefore(namespace: string, closeTime: number, limit: number): Array<{ pk: number; workflowId: string; runId: string }> {
-    return this.s.closedBefore.all(closeTime, namespace, limit) as Array<{ pk: number; workflowId: string; runId: string }>;
+  closedBefore(namespace: string, closeTime: number, limit: number): ExpiredRunRow[] {
+    return this.statements.closedBefore.all(closeTime, namespace, limit);
   }
 
-  namespaces<T>(): T[] {
-    return (this.s.namespaces.all() as Array<{ data: string }>).map((r) => fromJson<T>(r.data));
+  /** The stored namespace records (JSON). */
+  namespaces(): string[] {
+    return this.statements.namespaces.all().map((row) => row.data);
   }
 
-  putNamespace(name: string, value: object): void {
-    this.s.upsertNamespace.run(name, toJson(value));
+  putNamespace(name: string, data: string): void {
+    this.statements.upsertNamespace.run(name, data);
   }
 }

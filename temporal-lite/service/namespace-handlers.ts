@@ -1,14 +1,14 @@
 // RegisterNamespace, DescribeNamespace, ListNamespaces, UpdateNamespace.
 import { durationMs } from '../clock/time.js';
 import { invalidArgument } from '../grpc/errors.js';
-import type { Handlers } from '../grpc/service.js';
+import type { WorkflowServiceHandlers } from '../grpc/handlers.js';
 import type { Engine } from '../engine/engine.js';
 
-export function namespaceHandlers(e: Engine): Handlers {
-  const ns = e.namespaces;
+export function namespaceHandlers(engine: Engine): WorkflowServiceHandlers {
+  const namespaces = engine.namespaces;
   return {
     RegisterNamespace: (req) => {
-      ns.register({
+      namespaces.register({
         name: req.namespace,
         description: req.description,
         ownerEmail: req.ownerEmail,
@@ -19,18 +19,18 @@ export function namespaceHandlers(e: Engine): Handlers {
     },
     DescribeNamespace: (req) => {
       if (!req.namespace && !req.id) throw invalidArgument('Namespace name or id is required.');
-      return ns.describe(req.namespace ? ns.get(req.namespace) : ns.byId(req.id));
+      return namespaces.describe(req.namespace ? namespaces.get(req.namespace) : namespaces.byId(req.id ?? ''));
     },
-    ListNamespaces: () => ({ namespaces: ns.list().map((r) => ns.describe(r)) }),
+    ListNamespaces: () => ({ namespaces: namespaces.list().map((record) => namespaces.describe(record)) }),
     UpdateNamespace: (req) => {
       const retention = durationMs(req.config?.workflowExecutionRetentionTtl);
-      const rec = ns.update(req.namespace, {
+      const record = namespaces.update(req.namespace ?? '', {
         description: req.updateInfo?.description,
         ownerEmail: req.updateInfo?.ownerEmail,
         data: req.updateInfo?.data,
         retentionMs: retention > 0 ? retention : undefined,
       });
-      return ns.describe(rec);
+      return namespaces.describe(record);
     },
   };
 }

@@ -1,9 +1,9 @@
-import type { Msg } from '../grpc/proto.js';
+import type { WorkflowServiceResponse } from '../grpc/handlers.js';
 
 export const SERVER_VERSION = '1.24.0-temporal-lite';
 
 /** GetSystemInfo: what Core reads once per connection. sdkMetadata makes Core record its flags. */
-export function systemInfo(): Msg {
+export function systemInfo(): WorkflowServiceResponse<'GetSystemInfo'> {
   return {
     serverVersion: SERVER_VERSION,
     capabilities: {

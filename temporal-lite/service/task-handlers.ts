@@ -1,87 +1,116 @@
 // Worker-facing RPCs: polls and task responses for workflow and activity tasks.
+import type { TaskQueue } from '../grpc/api.js';
 import { invalidArgument } from '../grpc/errors.js';
-import type { Msg } from '../grpc/proto.js';
-import type { Handlers } from '../grpc/service.js';
-import {
-  activityById,
-  activityCanceled,
-  activityCompleted,
-  activityFailed,
-  activityFromToken,
-  claimActivityTask,
-  recordHeartbeat,
-} from '../engine/activities.js';
+import type { WorkflowServiceHandlers, WorkflowServiceRequest } from '../grpc/handlers.js';
+import { activityCanceled, activityCompleted, activityFailed } from '../engine/activity-attempts.js';
+import { activityById, activityFromToken, claimActivityTask, recordHeartbeat } from '../engine/activity-tasks.js';
 import type { Engine } from '../engine/engine.js';
 import { requireOpenRun } from '../engine/lookup.js';
+import { respondQueryTaskCompleted } from '../engine/queries.js';
 import type { Run } from '../engine/run.js';
 import type { ActivityState } from '../engine/types.js';
-import { respondQueryTaskCompleted } from '../engine/queries.js';
 import { completeWorkflowTask, failWorkflowTaskRpc } from '../engine/wft-completion.js';
-import { claimWorkflowTask, moveToNormalQueue } from '../engine/workflow-tasks.js';
+import { moveToNormalQueue } from '../engine/workflow-task-dispatch.js';
+import { claimWorkflowTask } from '../engine/workflow-tasks.js';
 
-function queueName(req: Msg): string {
-  const name = req.taskQueue?.name;
+function queueName(taskQueue: TaskQueue | undefined): string {
+  const name = taskQueue?.name;
   if (!name) throw invalidArgument('TaskQueue is not set on request.');
   return name;
 }
 
-function byId(e: Engine, req: Msg): { run: Run; a: ActivityState } {
-  if (!req.activityId) throw invalidArgument('ActivityId is not set on request.');
-  const run = requireOpenRun(e, req.namespace, { workflowId: req.workflowId, runId: req.runId });
-  return { run, a: activityById(run, req.activityId) };
+/** The activity attempt a response names, by task token or by workflow and activity id. */
+type Target = { run: Run; activity: ActivityState };
+
+interface ByIdRequest {
+  namespace?: string;
+  workflowId?: string;
+  runId?: string;
+  activityId?: string;
 }
 
-type Target = { run: Run; a: ActivityState };
+function byId(engine: Engine, req: ByIdRequest): Target {
+  if (!req.activityId) throw invalidArgument('ActivityId is not set on request.');
+  const run = requireOpenRun(engine, req.namespace, { workflowId: req.workflowId, runId: req.runId });
+  return { run, activity: activityById(run, req.activityId) };
+}
 
-export function taskHandlers(e: Engine): Handlers {
-  // Each activity response exists by task token and by workflow/activity id.
-  const byToken = (req: Msg): Target => activityFromToken(e, req.taskToken);
-  const heartbeat = ({ run, a }: Target, req: Msg) => recordHeartbeat(e, run, a, req.details);
-  const completed = ({ run, a }: Target, req: Msg) => (activityCompleted(e, run, a, req.result, req.identity), {});
-  const failed = ({ run, a }: Target, req: Msg) => (activityFailed(e, run, a, req.failure, req.identity, req.lastHeartbeatDetails), {});
-  const canceled = ({ run, a }: Target, req: Msg) => (activityCanceled(e, run, a, req.details, req.identity), {});
+export function taskHandlers(engine: Engine): WorkflowServiceHandlers {
+  return { ...workflowTaskHandlers(engine), ...activityTaskHandlers(engine), ...queueHandlers(engine) };
+}
+
+function workflowTaskHandlers(engine: Engine): WorkflowServiceHandlers {
   return {
     PollWorkflowTaskQueue: async (req, ctx) => {
       const identity = req.identity ?? '';
       const sticky = req.taskQueue?.kind === 'TASK_QUEUE_KIND_STICKY';
-      const q = e.matching.workflowQueue(req.namespace, queueName(req));
-      const res = await q.poll((ref) => claimWorkflowTask(e, ref, { identity, sticky }), ctx, e.pollTimeoutMs, identity, e.clock.now());
-      return res ?? {};
+      const queue = engine.matching.workflowQueue(req.namespace ?? '', queueName(req.taskQueue));
+      const task = await queue.poll((ref) => claimWorkflowTask(engine, ref, { identity, sticky }), ctx, engine.pollTimeoutMs, identity, engine.clock.now());
+      return task ?? {};
     },
-    RespondWorkflowTaskCompleted: (req) => completeWorkflowTask(e, req),
-    RespondWorkflowTaskFailed: (req) => failWorkflowTaskRpc(e, req),
-    RespondQueryTaskCompleted: (req) => respondQueryTaskCompleted(e, req),
+    RespondWorkflowTaskCompleted: (req) => completeWorkflowTask(engine, req),
+    RespondWorkflowTaskFailed: (req) => failWorkflowTaskRpc(engine, req),
+    RespondQueryTaskCompleted: (req) => respondQueryTaskCompleted(engine, req),
+  };
+}
+
+function activityTaskHandlers(engine: Engine): WorkflowServiceHandlers {
+  // Each activity response exists by task token and by workflow/activity id.
+  const byToken = (req: { taskToken?: Buffer }): Target => activityFromToken(engine, req.taskToken);
+  const heartbeat = ({ run, activity }: Target, req: WorkflowServiceRequest<'RecordActivityTaskHeartbeat'>) => recordHeartbeat(engine, run, activity, req.details);
+  const completed = ({ run, activity }: Target, req: WorkflowServiceRequest<'RespondActivityTaskCompleted'>) => {
+    activityCompleted(engine, run, activity, req.result, req.identity);
+    return {};
+  };
+  const failed = ({ run, activity }: Target, req: WorkflowServiceRequest<'RespondActivityTaskFailed'>) => {
+    activityFailed(engine, run, activity, req.failure, req.identity, req.lastHeartbeatDetails);
+    return {};
+  };
+  const canceled = ({ run, activity }: Target, req: WorkflowServiceRequest<'RespondActivityTaskCanceled'>) => {
+    activityCanceled(engine, run, activity, req.details, req.identity);
+    return {};
+  };
+  return {
     PollActivityTaskQueue: async (req, ctx) => {
       const identity = req.identity ?? '';
-      const q = e.matching.activityQueue(req.namespace, queueName(req));
-      const res = await q.poll((ref) => claimActivityTask(e, ref, identity), ctx, e.pollTimeoutMs, identity, e.clock.now());
-      return res ?? {};
+      const queue = engine.matching.activityQueue(req.namespace ?? '', queueName(req.taskQueue));
+      const task = await queue.poll((ref) => claimActivityTask(engine, ref, identity), ctx, engine.pollTimeoutMs, identity, engine.clock.now());
+      return task ?? {};
     },
     RecordActivityTaskHeartbeat: (req) => heartbeat(byToken(req), req),
-    RecordActivityTaskHeartbeatById: (req) => heartbeat(byId(e, req), req),
+    RecordActivityTaskHeartbeatById: (req) => heartbeat(byId(engine, req), req),
     RespondActivityTaskCompleted: (req) => completed(byToken(req), req),
-    RespondActivityTaskCompletedById: (req) => completed(byId(e, req), req),
+    RespondActivityTaskCompletedById: (req) => completed(byId(engine, req), req),
     RespondActivityTaskFailed: (req) => failed(byToken(req), req),
-    RespondActivityTaskFailedById: (req) => failed(byId(e, req), req),
+    RespondActivityTaskFailedById: (req) => failed(byId(engine, req), req),
     RespondActivityTaskCanceled: (req) => canceled(byToken(req), req),
-    RespondActivityTaskCanceledById: (req) => canceled(byId(e, req), req),
+    RespondActivityTaskCanceledById: (req) => canceled(byId(engine, req), req),
+  };
+}
+
+function queueHandlers(engine: Engine): WorkflowServiceHandlers {
+  return {
     ResetStickyTaskQueue: (req) => {
-      moveToNormalQueue(e, requireOpenRun(e, req.namespace, req.execution));
+      moveToNormalQueue(engine, requireOpenRun(engine, req.namespace, req.execution));
       return {};
     },
     ShutdownWorker: (req) => {
-      const sticky: string | undefined = req.stickyTaskQueue;
+      const sticky = req.stickyTaskQueue;
       if (sticky) {
-        for (const run of e.runs.openRuns()) if (run.core.stickyQueue === sticky) moveToNormalQueue(e, run);
-        e.matching.workflowQueue(req.namespace, sticky).releasePollers();
+        for (const run of engine.runs.openRuns()) if (run.core.stickyQueue === sticky) moveToNormalQueue(engine, run);
+        engine.matching.workflowQueue(req.namespace ?? '', sticky).releasePollers();
       }
       return {};
     },
     DescribeTaskQueue: (req) => {
-      const name = queueName(req);
-      const q = req.taskQueueType === 'TASK_QUEUE_TYPE_ACTIVITY' ? e.matching.activityQueue(req.namespace, name) : e.matching.workflowQueue(req.namespace, name);
+      const name = queueName(req.taskQueue);
+      const namespace = req.namespace ?? '';
+      const queue = req.taskQueueType === 'TASK_QUEUE_TYPE_ACTIVITY' ? engine.matching.activityQueue(namespace, name) : engine.matching.workflowQueue(namespace, name);
       return {
-        pollers: [...q.recentPollers.values()].map((p) => ({ identity: p.identity, lastAccessTime: { seconds: Math.floor(p.lastAccessTime / 1000), nanos: 0 } })),
+        pollers: [...queue.recentPollers.values()].map((poller) => ({
+          identity: poller.identity,
+          lastAccessTime: { seconds: Math.floor(poller.lastAccessTime / 1000), nanos: 0 },
+        })),
       };
     },
   };

@@ -3,7 +3,7 @@ import { durationMs, timestamp, timestampMs } from '../clock/time.js';
 import type { VirtualClock } from '../clock/virtual-clock.js';
 import type { CallContext } from '../grpc/call-context.js';
 import { failedPrecondition } from '../grpc/errors.js';
-import type { Handlers } from '../grpc/service.js';
+import type { TestServiceHandlers } from '../grpc/handlers.js';
 
 /** Waits until the virtual clock reaches `at`; with `unlock`, releases one lock meanwhile. */
 function sleepUntil(clock: VirtualClock, at: number, unlock: boolean, ctx: CallContext): Promise<object> {
@@ -24,7 +24,7 @@ function sleepUntil(clock: VirtualClock, at: number, unlock: boolean, ctx: CallC
   });
 }
 
-export function testServiceHandlers(clock: VirtualClock): Handlers {
+export function testServiceHandlers(clock: VirtualClock): TestServiceHandlers {
   const requireSkipping = () => {
     if (!clock.timeSkipping) throw failedPrecondition('Time skipping is not enabled on this server.');
   };

@@ -1,8 +1,7 @@
 // Visibility RPCs, served by the visibility module; its client-mistake errors become gRPC statuses.
 import { status } from '@grpc/grpc-js';
 import { RpcError } from '../grpc/errors.js';
-import type { Handlers } from '../grpc/service.js';
-import type { Msg } from '../grpc/proto.js';
+import type { OperatorServiceHandlers, WorkflowServiceHandlers } from '../grpc/handlers.js';
 import { VisibilityError, type VisibilityService } from '../visibility/index.js';
 
 const CODES = { INVALID_ARGUMENT: status.INVALID_ARGUMENT, NOT_FOUND: status.NOT_FOUND, ALREADY_EXISTS: status.ALREADY_EXISTS };
@@ -17,26 +16,26 @@ export function visibilityCall<T>(fn: () => T): T {
   }
 }
 
-const wrap =
-  (fn: (req: Msg) => Msg): ((req: Msg) => Msg) =>
+const translated =
+  <Request, Response>(fn: (req: Request) => Response): ((req: Request) => Response) =>
   (req) =>
     visibilityCall(() => fn(req));
 
-export function visibilityWorkflowHandlers(vis: VisibilityService): Handlers {
+export function visibilityWorkflowHandlers(vis: VisibilityService): WorkflowServiceHandlers {
   return {
-    ListWorkflowExecutions: wrap((req) => vis.listWorkflowExecutions(req)),
-    ScanWorkflowExecutions: wrap((req) => vis.scanWorkflowExecutions(req)),
-    ListOpenWorkflowExecutions: wrap((req) => vis.listOpenWorkflowExecutions(req)),
-    ListClosedWorkflowExecutions: wrap((req) => vis.listClosedWorkflowExecutions(req)),
-    CountWorkflowExecutions: wrap((req) => vis.countWorkflowExecutions(req)),
-    GetSearchAttributes: wrap((req) => vis.getSearchAttributes(req)),
+    ListWorkflowExecutions: translated((req) => vis.listWorkflowExecutions(req)),
+    ScanWorkflowExecutions: translated((req) => vis.scanWorkflowExecutions(req)),
+    ListOpenWorkflowExecutions: translated((req) => vis.listOpenWorkflowExecutions(req)),
+    ListClosedWorkflowExecutions: translated((req) => vis.listClosedWorkflowExecutions(req)),
+    CountWorkflowExecutions: translated((req) => vis.countWorkflowExecutions(req)),
+    GetSearchAttributes: translated((req) => vis.getSearchAttributes(req)),
   };
 }
 
-export function visibilityOperatorHandlers(vis: VisibilityService): Handlers {
+export function visibilityOperatorHandlers(vis: VisibilityService): OperatorServiceHandlers {
   return {
-    AddSearchAttributes: wrap((req) => vis.addSearchAttributes(req)),
-    RemoveSearchAttributes: wrap((req) => vis.removeSearchAttributes(req)),
-    ListSearchAttributes: wrap((req) => vis.listSearchAttributes(req)),
+    AddSearchAttributes: translated((req) => vis.addSearchAttributes(req)),
+    RemoveSearchAttributes: translated((req) => vis.removeSearchAttributes(req)),
+    ListSearchAttributes: translated((req) => vis.listSearchAttributes(req)),
   };
 }

@@ -90,7 +90,7 @@ export const PREDEFINED_ATTRIBUTES: readonly StoredAttribute[] = [
 ];
 
 const BUILT_IN = new Map<string, AttributeDef>(
-  [...SYSTEM_ATTRIBUTES, ...PREDEFINED_ATTRIBUTES].map((a) => [a.name, a]),
+  [...SYSTEM_ATTRIBUTES, ...PREDEFINED_ATTRIBUTES].map((attribute) => [attribute.name, attribute]),
 );
 
 export function builtInAttribute(name: string): AttributeDef | undefined {

@@ -10,35 +10,35 @@ const MAX_NANOS = (BigInt(utcMs(9999, 12, 31, 23, 59, 59)) + 1000n) * NANOS_PER_
 
 function utcMs(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
   // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
-  const d = new Date(0);
-  d.setUTCFullYear(year, month - 1, day);
-  d.setUTCHours(hour, minute, second, 0);
-  return d.getTime();
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime();
 }
 
 /** Epoch nanoseconds of an RFC 3339 string (fraction optional), or undefined if it is not one. */
 export function parseRfc3339(text: string): bigint | undefined {
-  const m = RFC3339.exec(text);
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const match = RFC3339.exec(text);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
   const ms = utcMs(year, month, day, hour, minute, second);
   if (new Date(ms).getUTCDate() !== day) return undefined; // e.g. 2023-02-30
-  const fraction = BigInt((m[7] ?? '').slice(0, 9).padEnd(9, '0'));
+  const fraction = BigInt((match[7] ?? '').slice(0, 9).padEnd(9, '0'));
   let offsetMinutes = 0;
-  if (m[8] !== 'Z') {
-    const [oh, om] = m[8].slice(1).split(':').map(Number);
+  if (match[8] !== 'Z') {
+    const [oh, om] = match[8].slice(1).split(':').map(Number);
     if (oh > 23 || om > 59) return undefined;
-    offsetMinutes = (m[8][0] === '-' ? -1 : 1) * (oh * 60 + om);
+    offsetMinutes = (match[8][0] === '-' ? -1 : 1) * (oh * 60 + om);
   }
   const nanos = BigInt(ms - offsetMinutes * 60_000) * NANOS_PER_MS + fraction;
   return nanos < MIN_NANOS || nanos > MAX_NANOS ? undefined : nanos;
 }
 
 /** Floor division that rounds toward −∞ for negative instants too. */
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && a < 0n ? q - 1n : q;
+function floorDiv(dividend: bigint, divisor: bigint): bigint {
+  const quotient = dividend / divisor;
+  return dividend % divisor !== 0n && dividend < 0n ? quotient - 1n : quotient;
 }
 
 /** Milliseconds below and above an instant, and whether it falls on a whole millisecond. */

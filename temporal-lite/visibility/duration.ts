@@ -36,8 +36,8 @@ export function parseDurationNanos(text: string): bigint | undefined {
   }
   const hms = HHMMSS.exec(text);
   if (hms) {
-    const [h, m, s] = hms.slice(1).map(BigInt);
-    return ((h * 60n + m) * 60n + s) * UNIT_NANOS.s;
+    const [hours, minutes, seconds] = hms.slice(1).map(BigInt);
+    return ((hours * 60n + minutes) * 60n + seconds) * UNIT_NANOS.s;
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 // A visibility row as the proto WorkflowExecutionInfo that list responses carry.
-import { encodeSearchAttributeValue, type Payload } from './payload-values.js';
+import type { Payload, WorkflowExecutionInfo } from '../grpc/api.js';
+import { encodeSearchAttributeValue } from './payload-values.js';
 import { secondsNanos } from './proto-time.js';
 import type { AttributeLookup } from './registry.js';
 import { statusEnumName } from './execution-status.js';
@@ -28,14 +29,14 @@ export interface ExecutionRow {
   search_attributes: string | null;
 }
 
-const int = (n: bigint | null) => (n === null ? undefined : Number(n));
+const int = (value: bigint | null) => (value === null ? undefined : Number(value));
 
 /**
  * The run as WorkflowExecutionInfo. Search attributes are re-encoded from their decoded values
  * with their type in metadata (as the server does), limited to attributes still registered.
  */
-export function executionInfo(row: ExecutionRow, lookup: AttributeLookup): Record<string, unknown> {
-  const info: Record<string, unknown> = {
+export function executionInfo(row: ExecutionRow, lookup: AttributeLookup): WorkflowExecutionInfo {
+  const info: WorkflowExecutionInfo = {
     execution: { workflowId: row.workflow_id, runId: row.run_id },
     type: { name: row.workflow_type },
     startTime: secondsNanos(Number(row.start_time)),

@@ -1,5 +1,6 @@
 // Workflow execution statuses: the short names Temporal's query language and group values use
 // ('Running'), the proto enum names ('WORKFLOW_EXECUTION_STATUS_RUNNING') and the numbers.
+import type { WorkflowExecutionStatus } from '../grpc/api.js';
 
 export const STATUS_NAMES = [
   'Unspecified',
@@ -15,7 +16,7 @@ export const STATUS_NAMES = [
 
 export type ExecutionStatusName = Exclude<(typeof STATUS_NAMES)[number], 'Unspecified'>;
 
-const ENUM_NAMES = [
+const ENUM_NAMES: readonly WorkflowExecutionStatus[] = [
   'WORKFLOW_EXECUTION_STATUS_UNSPECIFIED',
   'WORKFLOW_EXECUTION_STATUS_RUNNING',
   'WORKFLOW_EXECUTION_STATUS_COMPLETED',
@@ -29,20 +30,20 @@ const ENUM_NAMES = [
 
 /** Status number from either name form, case-sensitive as Temporal; undefined if unknown. */
 export function statusNumber(name: string): number | undefined {
-  const short = STATUS_NAMES.indexOf(name as (typeof STATUS_NAMES)[number]);
+  const short = STATUS_NAMES.findIndex((shortName) => shortName === name);
   if (short >= 0) return short;
-  const long = ENUM_NAMES.indexOf(name);
+  const long = ENUM_NAMES.findIndex((enumName) => enumName === name);
   return long >= 0 ? long : undefined;
 }
 
-export function isStatusNumber(n: number): boolean {
-  return Number.isInteger(n) && n >= 0 && n < STATUS_NAMES.length;
+export function isStatusNumber(status: number): boolean {
+  return Number.isInteger(status) && status >= 0 && status < STATUS_NAMES.length;
 }
 
-export function statusShortName(n: number): string {
-  return STATUS_NAMES[n] ?? 'Unspecified';
+export function statusShortName(status: number): string {
+  return STATUS_NAMES[status] ?? 'Unspecified';
 }
 
-export function statusEnumName(n: number): string {
-  return ENUM_NAMES[n] ?? ENUM_NAMES[0];
+export function statusEnumName(status: number): WorkflowExecutionStatus {
+  return ENUM_NAMES[status] ?? ENUM_NAMES[0];
 }

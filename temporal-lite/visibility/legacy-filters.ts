@@ -12,13 +12,14 @@ export interface LegacyListRequest {
   statusFilter?: { status?: string | number | null } | null;
 }
 
-function quote(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+function quote(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
 function timeRange(attribute: string, filter: LegacyListRequest['startTimeFilter']): string[] {
-  const earliest = isUnsetTimestamp(filter?.earliestTime) ? undefined : timestampNanos(filter!.earliestTime!);
-  const latest = isUnsetTimestamp(filter?.latestTime) ? undefined : timestampNanos(filter!.latestTime!);
+  const nanos = (time: ProtoTimestamp | null | undefined) => (isUnsetTimestamp(time) ? undefined : timestampNanos(time));
+  const earliest = nanos(filter?.earliestTime);
+  const latest = nanos(filter?.latestTime);
   const lit = (nanos: bigint) => quote(formatRfc3339Nano(nanos));
   if (earliest !== undefined && latest !== undefined) {
     if (earliest > latest) throw invalidArgument('EarliestTime in StartTimeFilter should not be larger than LatestTime.');

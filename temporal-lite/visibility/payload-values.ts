@@ -2,14 +2,10 @@
 // registered type decides (payload metadata 'type' is only a hint the SDK adds), the encoding
 // is json/plain, a one-element list stands for its element, and null / [] / no data unsets.
 import { formatRfc3339Nano, parseRfc3339 } from './datetime.js';
+import type { Payload } from '../grpc/api.js';
 import type { ValueType } from './value-types.js';
 
-/** A proto Payload as protobufjs toObject gives it (bytes as Buffer / Uint8Array). */
-export interface Payload {
-  metadata?: Record<string, Uint8Array | string> | null;
-  data?: Uint8Array | string | null;
-  [field: string]: unknown;
-}
+export type { Payload } from '../grpc/api.js';
 
 export type SaValue =
   | { type: 'Keyword' | 'Text'; value: string }
@@ -95,7 +91,7 @@ export function decodeSearchAttributeValue(type: ValueType, payload: Payload): S
   const { json, text } = parsed;
   if (Array.isArray(json) && json.length === 0) return null;
   if (type === 'KeywordList') {
-    if (!Array.isArray(json) || !json.every((v) => typeof v === 'string')) throw new BadValueError(shown(text));
+    if (!Array.isArray(json) || !json.every((element) => typeof element === 'string')) throw new BadValueError(shown(text));
     return { type, value: json };
   }
   if (Array.isArray(json)) {
@@ -115,21 +111,21 @@ export function isUnsetPayload(payload: Payload): boolean {
   }
 }
 
-function jsonText(v: SaValue): string {
-  switch (v.type) {
+function jsonText(value: SaValue): string {
+  switch (value.type) {
     case 'Int':
-      return v.value.toString();
+      return value.value.toString();
     case 'Datetime':
-      return JSON.stringify(formatRfc3339Nano(v.value));
+      return JSON.stringify(formatRfc3339Nano(value.value));
     default:
-      return JSON.stringify(v.value);
+      return JSON.stringify(value.value);
   }
 }
 
 /** The payload the server returns for a value: json/plain with its type in metadata. */
-export function encodeSearchAttributeValue(v: SaValue): Payload {
+export function encodeSearchAttributeValue(value: SaValue): Payload {
   return {
-    metadata: { encoding: Buffer.from('json/plain'), type: Buffer.from(v.type) },
-    data: Buffer.from(jsonText(v)),
+    metadata: { encoding: Buffer.from('json/plain'), type: Buffer.from(value.type) },
+    data: Buffer.from(jsonText(value)),
   };
 }

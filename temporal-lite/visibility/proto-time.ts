@@ -12,11 +12,11 @@ export function secondsNanos(ms: number): { seconds: number; nanos: number } {
 }
 
 /** Epoch nanoseconds of a Timestamp (exact; seconds may arrive as number, string or Long). */
-export function timestampNanos(t: ProtoTimestamp): bigint {
-  return BigInt(String(t.seconds ?? 0)) * 1_000_000_000n + BigInt(t.nanos ?? 0);
+export function timestampNanos(time: ProtoTimestamp): bigint {
+  return BigInt(String(time.seconds ?? 0)) * 1_000_000_000n + BigInt(time.nanos ?? 0);
 }
 
 /** Whether a Timestamp is absent or the zero value (which Temporal treats as unset). */
-export function isUnsetTimestamp(t: ProtoTimestamp | null | undefined): t is null | undefined {
-  return t == null || timestampNanos(t) === 0n;
+export function isUnsetTimestamp(time: ProtoTimestamp | null | undefined): time is null | undefined {
+  return time == null || timestampNanos(time) === 0n;
 }

@@ -1,5 +1,7 @@
 // The read side of visibility: list filters run as SQL over the indexes, never in memory.
 import type Database from 'better-sqlite3';
+import type { WorkflowExecutionInfo } from '../grpc/api.js';
+import { preparedQuery } from '../persistence/statements.js';
 import { invalidQuery } from './errors.js';
 import { executionInfo, type ExecutionRow } from './execution-info.js';
 import { Binder, type BoundQuery } from './query/binder.js';
@@ -11,7 +13,7 @@ import { SqlParams } from './query/sql-params.js';
 import type { AttributeLookup, SearchAttributeRegistry } from './registry.js';
 
 export interface ListResult {
-  executions: Record<string, unknown>[];
+  executions: WorkflowExecutionInfo[];
   /** Empty when this is the last page. */
   nextPageToken: Buffer;
 }
@@ -22,7 +24,9 @@ export interface CountResult {
   groups?: { status: number; count: number }[];
 }
 
-type KeyedRow = ExecutionRow & Record<string, unknown>;
+/** A listed row with its order-key values as k0, k1, …. */
+type KeyedRow = ExecutionRow & { [key: `k${number}`]: string | number | bigint | null };
+type NamedParams = [Record<string, unknown>];
 
 export class VisibilityQueries {
   constructor(
@@ -46,7 +50,7 @@ export class VisibilityQueries {
     if (bound.groupByStatus) throw invalidQuery("operation is not supported: 'GROUP BY' clause");
     const params = new SqlParams();
     const order = planOrder(bound.orderBy, params);
-    const keyColumns = order.keys.map((k, i) => `${k.expr} AS k${i}`).join(', ');
+    const keyColumns = order.keys.map((key, i) => `${key.expr} AS k${i}`).join(', ');
     let filter = this.where(namespace, bound, params);
     if (hasPageToken(pageToken)) {
       filter += ` AND ${afterCursor(order.keys, decodePageToken(pageToken, order.keys.length), params)}`;
@@ -59,12 +63,12 @@ export class VisibilityQueries {
         ORDER BY ${orderByClause(order.keys)} LIMIT ${params.add(pageSize + 1)}
       ) p JOIN vis_executions e ON e.row_id = p.page_row
       ORDER BY ${orderByClause(order.keys, (_, i) => `p.k${i}`)}`;
-    const rows = this.db.prepare(sql).safeIntegers(true).all(params.values) as KeyedRow[];
+    const rows = preparedQuery<NamedParams, KeyedRow>(this.db, sql, { safeIntegers: true }).all(params.values);
     const page = rows.slice(0, pageSize);
     const last = page[page.length - 1];
     const nextPageToken =
       rows.length > pageSize
-        ? encodePageToken(order.keys.map((_, i) => last[`k${i}`] as string | number | bigint | null))
+        ? encodePageToken(order.keys.map((_, i) => last[`k${i}`]))
         : Buffer.alloc(0);
     return { executions: page.map((row) => executionInfo(row, lookup)), nextPageToken };
   }
@@ -74,12 +78,11 @@ export class VisibilityQueries {
     const params = new SqlParams();
     const where = this.where(namespace, bound, params);
     if (!bound.groupByStatus) {
-      const row = this.db.prepare(`SELECT COUNT(*) AS n FROM vis_executions e WHERE ${where}`).get(params.values) as { n: number };
-      return { count: row.n };
+      const row = preparedQuery<NamedParams, { n: number }>(this.db, `SELECT COUNT(*) AS n FROM vis_executions e WHERE ${where}`).get(params.values);
+      return { count: row?.n ?? 0 };
     }
-    const groups = this.db
-      .prepare(`SELECT e.status AS status, COUNT(*) AS count FROM vis_executions e WHERE ${where} GROUP BY e.status ORDER BY e.status`)
-      .all(params.values) as { status: number; count: number }[];
-    return { count: groups.reduce((n, g) => n + g.count, 0), groups };
+    const sql = `SELECT e.status AS status, COUNT(*) AS count FROM vis_executions e WHERE ${where} GROUP BY e.status ORDER BY e.status`;
+    const groups = preparedQuery<NamedParams, { status: number; count: number }>(this.db, sql).all(params.values);
+    return { count: groups.reduce((total, group) => total + group.count, 0), groups };
   }
 }

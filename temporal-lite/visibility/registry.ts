@@ -65,7 +65,7 @@ export class SearchAttributeRegistry {
 
   /** A resolver over one snapshot of the namespace's attributes (one query serves a whole filter). */
   lookup(namespace: string): AttributeLookup {
-    const custom = new Map(this.custom(namespace).map((a) => [a.name, a]));
+    const custom = new Map(this.custom(namespace).map((attribute) => [attribute.name, attribute]));
     return (name) => builtInAttribute(name) ?? custom.get(name);
   }
 

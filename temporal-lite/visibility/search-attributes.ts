@@ -23,9 +23,9 @@ function byteLength(bytes: Uint8Array | string | null | undefined): number {
   return typeof bytes === 'string' ? Buffer.from(bytes, 'base64').length : bytes.length;
 }
 
-function payloadSize(name: string, p: Payload): number {
-  const metadata = Object.entries(p.metadata ?? {}).reduce((n, [k, v]) => n + k.length + byteLength(v), 0);
-  return name.length + metadata + byteLength(p.data);
+function payloadSize(name: string, payload: Payload): number {
+  const metadata = Object.entries(payload.metadata ?? {}).reduce((total, [key, value]) => total + key.length + byteLength(value), 0);
+  return name.length + metadata + byteLength(payload.data);
 }
 
 /**

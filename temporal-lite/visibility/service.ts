@@ -13,7 +13,7 @@ import { migrateVisibility } from './schema.js';
 import { validateSearchAttributes, withTypeMetadata, type IndexedFields } from './search-attributes.js';
 import { parseSearchAttributeFlag } from './search-attribute-flag.js';
 import { VisibilityStore } from './store.js';
-import { valueTypeEnumName, type ValueType } from './value-types.js';
+import { valueTypeEnumName, type IndexedValueType, type ValueType } from './value-types.js';
 
 export interface VisibilityServiceOptions {
   /** Current time in epoch ms (the server's clock, virtual under time skipping). */
@@ -49,8 +49,8 @@ const STORAGE_TYPES: Record<ValueType, string> = {
   KeywordList: 'keyword',
 };
 
-function typeMap(attributes: readonly AttributeDef[]): Record<string, string> {
-  return Object.fromEntries(attributes.map((a) => [a.name, valueTypeEnumName(a.type)]));
+function typeMap(attributes: readonly AttributeDef[]): Record<string, IndexedValueType> {
+  return Object.fromEntries(attributes.map((attribute) => [attribute.name, valueTypeEnumName(attribute.type)]));
 }
 
 function requireNamespace(namespace: string | null | undefined): string {
@@ -105,8 +105,8 @@ export class VisibilityService {
 
   /** Pre-registers attributes given as `--search-attribute NAME=TYPE` values. */
   registerSearchAttributes(namespace: string, specs: readonly string[]): void {
-    const attributes = Object.fromEntries(specs.map((s) => {
-      const { name, type } = parseSearchAttributeFlag(s);
+    const attributes = Object.fromEntries(specs.map((spec) => {
+      const { name, type } = parseSearchAttributeFlag(spec);
       return [name, type];
     }));
     if (specs.length > 0) this.registry.add(namespace, attributes);
@@ -149,9 +149,9 @@ export class VisibilityService {
     if (!result.groups) return { count: result.count };
     return {
       count: result.count,
-      groups: result.groups.map((g) => ({
-        groupValues: [encodeSearchAttributeValue({ type: 'Keyword', value: statusShortName(g.status) })],
-        count: g.count,
+      groups: result.groups.map((group) => ({
+        groupValues: [encodeSearchAttributeValue({ type: 'Keyword', value: statusShortName(group.status) })],
+        count: group.count,
       })),
     };
   }
@@ -182,7 +182,7 @@ export class VisibilityService {
     return {
       customAttributes: typeMap(custom),
       systemAttributes: typeMap([...SYSTEM_ATTRIBUTES, ...PREDEFINED_ATTRIBUTES]),
-      storageSchema: Object.fromEntries(custom.map((a) => [a.name, STORAGE_TYPES[a.type]])),
+      storageSchema: Object.fromEntries(custom.map((attribute) => [attribute.name, STORAGE_TYPES[attribute.type]])),
     };
   }
 }

@@ -1,14 +1,16 @@
 // The write side of visibility: one row per run plus the index rows of its search attributes.
 // Statements are synchronous and nest as savepoints, so they join the engine's transaction.
 import type Database from 'better-sqlite3';
-import { fromJson, toJson } from '../persistence/json-codec.js';
-import type { StoredAttribute } from './attributes.js';
+import type { Payload } from '../grpc/api.js';
+import { jsonCodec } from '../persistence/json-codec.js';
 import { statusNumber } from './execution-status.js';
 import type { VisibilityRecord } from './record.js';
-import type { SearchAttributeRegistry } from './registry.js';
+import type { AttributeLookup, SearchAttributeRegistry } from './registry.js';
 import { decodeForIndex } from './search-attributes.js';
 import { indexEntries, toStoredJson, type SaValues } from './stored-values.js';
 import { textTokens } from './text-tokens.js';
+
+const memoFieldsCodec = jsonCodec<Record<string, Payload>>();
 
 /** close_order of running workflows: after every real close time. */
 const OPEN_CLOSE_ORDER = Number.MAX_SAFE_INTEGER;
@@ -49,11 +51,11 @@ export class VisibilityStore {
     ];
     this.selectExisting = db.prepare('SELECT row_id, search_attributes FROM vis_executions WHERE namespace = ? AND run_id = ?');
     this.insertRow = db.prepare(
-      `INSERT INTO vis_executions (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`,
+      `INSERT INTO vis_executions (${columns.join(', ')}) VALUES (${columns.map((column) => '@' + column).join(', ')})`,
     );
     // Only what can change after a run starts: SQLite then leaves the indexes on the other columns alone.
-    const changing = columns.filter((c) => MUTABLE_COLUMNS.has(c));
-    this.updateRow = db.prepare(`UPDATE vis_executions SET ${changing.map((c) => `${c} = @${c}`).join(', ')} WHERE row_id = @row_id`);
+    const changing = columns.filter((column) => MUTABLE_COLUMNS.has(column));
+    this.updateRow = db.prepare(`UPDATE vis_executions SET ${changing.map((column) => `${column} = @${column}`).join(', ')} WHERE row_id = @row_id`);
     this.insertValue = db.prepare('INSERT OR IGNORE INTO vis_values (row_id, attr_id, v) VALUES (?, ?, ?)');
     this.insertToken = db.prepare('INSERT OR IGNORE INTO vis_text_tokens (row_id, attr_id, token) VALUES (?, ?, ?)');
     this.deleteValues = db.prepare('DELETE FROM vis_values WHERE row_id = ?');
@@ -87,12 +89,12 @@ export class VisibilityStore {
       } else {
         rowId = Number(this.insertRow.run(row).lastInsertRowid);
       }
-      if (lookup) this.writeIndex(rowId, values, (name) => lookup(name) as StoredAttribute);
+      if (lookup) this.writeIndex(rowId, values, lookup);
     })();
   }
 
   private rowParams(record: VisibilityRecord, status: number, searchAttributes: string | null): Record<string, unknown> {
-    const int = (n: number | undefined) => (n === undefined ? null : Math.trunc(n));
+    const int = (value: number | undefined) => (value === undefined ? null : Math.trunc(value));
     const closeTime = int(record.closeTime);
     const root = record.rootExecution ?? { workflowId: record.workflowId, runId: record.runId };
     const memoFields = record.memo?.fields;
@@ -116,14 +118,17 @@ export class VisibilityStore {
       parent_run_id: record.parentExecution?.runId ?? null,
       root_workflow_id: root.workflowId,
       root_run_id: root.runId,
-      memo: memoFields && Object.keys(memoFields).length > 0 ? toJson(memoFields) : null,
+      memo: memoFields && Object.keys(memoFields).length > 0 ? memoFieldsCodec.encode(memoFields) : null,
       search_attributes: searchAttributes,
     };
   }
 
-  private writeIndex(rowId: number, values: SaValues, attribute: (name: string) => StoredAttribute): void {
+  /** Index rows of the values (decodeForIndex keeps only attributes stored as values). */
+  private writeIndex(rowId: number, values: SaValues, lookup: AttributeLookup): void {
     for (const [name, value] of values) {
-      const { attrId } = attribute(name);
+      const attribute = lookup(name);
+      if (attribute?.storage !== 'values') continue;
+      const attrId = attribute.attrId;
       for (const entry of indexEntries(value)) this.insertValue.run(rowId, attrId, entry);
       if (value.type === 'Text') {
         for (const token of textTokens(value.value)) this.insertToken.run(rowId, attrId, token);
@@ -152,7 +157,7 @@ export class VisibilityStore {
    */
   purgeClosedBefore(namespace: string, closedBeforeMs: number, limit = 1000): number {
     const rows = this.selectClosedBefore.all(namespace, Math.trunc(closedBeforeMs), limit);
-    this.db.transaction(() => this.deleteRows(rows.map((r) => r.row_id)))();
+    this.db.transaction(() => this.deleteRows(rows.map((row) => row.row_id)))();
     return rows.length;
   }
 
@@ -161,7 +166,7 @@ export class VisibilityStore {
     this.db.transaction(() => {
       for (;;) {
         const rows = this.selectNamespaceRows.all(namespace, 1000);
-        this.deleteRows(rows.map((r) => r.row_id));
+        this.deleteRows(rows.map((row) => row.row_id));
         if (rows.length < 1000) break;
       }
       this.registry.deleteNamespace(namespace);
@@ -170,12 +175,12 @@ export class VisibilityStore {
 }
 
 /** Memo fields as stored by upsert (Buffers restored). */
-export function storedMemo(text: string | null): Record<string, unknown> | undefined {
-  return text ? fromJson<Record<string, unknown>>(text) : undefined;
+export function storedMemo(text: string | null): Record<string, Payload> | undefined {
+  return text ? memoFieldsCodec.decode(text) : undefined;
 }
 
 function pick(row: Record<string, unknown>, keys: Set<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = row[k];
+  for (const key of keys) out[key] = row[key];
   return out;
 }

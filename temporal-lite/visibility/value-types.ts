@@ -1,10 +1,14 @@
 // Search attribute value types, by the names Temporal uses in payload metadata ("Keyword") and
 // in the proto enum (INDEXED_VALUE_TYPE_KEYWORD).
+import type { temporal } from '@temporalio/proto';
+import type { EnumName } from '../grpc/plain.js';
+
+export type IndexedValueType = EnumName<temporal.api.enums.v1.IndexedValueType>;
 
 export const VALUE_TYPES = ['Text', 'Keyword', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'] as const;
 export type ValueType = (typeof VALUE_TYPES)[number];
 
-const ENUM_NAMES: Record<ValueType, string> = {
+const ENUM_NAMES: Record<ValueType, IndexedValueType> = {
   Text: 'INDEXED_VALUE_TYPE_TEXT',
   Keyword: 'INDEXED_VALUE_TYPE_KEYWORD',
   Int: 'INDEXED_VALUE_TYPE_INT',
@@ -15,7 +19,7 @@ const ENUM_NAMES: Record<ValueType, string> = {
 };
 
 /** The proto enum value name, e.g. 'INDEXED_VALUE_TYPE_KEYWORD_LIST'. */
-export function valueTypeEnumName(type: ValueType): string {
+export function valueTypeEnumName(type: ValueType): IndexedValueType {
   return ENUM_NAMES[type];
 }
 
@@ -33,5 +37,5 @@ export function parseValueType(input: unknown): ValueType | undefined {
     .replace(/^INDEXED_VALUE_TYPE_/i, '')
     .replace(/_/g, '')
     .toLowerCase();
-  return VALUE_TYPES.find((t) => t.toLowerCase() === key);
+  return VALUE_TYPES.find((type) => type.toLowerCase() === key);
 }

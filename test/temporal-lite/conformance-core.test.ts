@@ -245,7 +245,7 @@ conformanceSuite('temporal-lite conformance: core', {
     assert.equal(await retried.result(), 'Hello, retry!');
   },
 
-  'history: pagination and reverse order': async ({ client, taskQueue, id }) => {
+  'history: pagination and reverse order': async ({ client, namespace, taskQueue, id }) => {
     const workflowId = id('history');
     await client.workflow.execute('greeting', { taskQueue, workflowId, args: ['pages'] });
     const svc = client.workflowService;
@@ -253,14 +253,14 @@ conformanceSuite('temporal-lite conformance: core', {
     let nextPageToken: Uint8Array | undefined;
     let pages = 0;
     do {
-      const res = await svc.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId }, maximumPageSize: 4, nextPageToken });
+      const res = await svc.getWorkflowExecutionHistory({ namespace, execution: { workflowId }, maximumPageSize: 4, nextPageToken });
       ids.push(...res.history!.events!.map((e) => Number(e.eventId)));
       nextPageToken = res.nextPageToken?.length ? res.nextPageToken : undefined;
       pages++;
     } while (nextPageToken);
     assert.deepEqual(ids, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     assert.equal(pages, 3);
-    const reverse = await svc.getWorkflowExecutionHistoryReverse({ namespace: 'default', execution: { workflowId }, maximumPageSize: 3 });
+    const reverse = await svc.getWorkflowExecutionHistoryReverse({ namespace, execution: { workflowId }, maximumPageSize: 3 });
     assert.deepEqual(reverse.history!.events!.map((e) => Number(e.eventId)), [11, 10, 9]);
   },
 

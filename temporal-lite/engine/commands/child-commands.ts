@@ -1,75 +1,90 @@
+import type { EventAttributes } from '../../grpc/api.js';
 import { startChild } from '../children.js';
 import { deliverExternal } from '../externals.js';
 import { appendEvent } from '../history.js';
 import type { ChildState, ExternalRequestState } from '../types.js';
-import type { CommandHandler } from './command.js';
+import { commandHandler, type CommandContext } from './command.js';
 
-export const startChildWorkflow: CommandHandler = {
+export const startChildWorkflow = commandHandler({
   attributes: 'startChildWorkflowExecutionCommandAttributes',
   cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_START_CHILD_EXECUTION_ATTRIBUTES',
-  validate(a, batch) {
-    if (!a.workflowId) return 'WorkflowId is not set on StartChildWorkflowExecutionCommand.';
-    if (!a.workflowType?.name) return 'WorkflowType is not set on StartChildWorkflowExecutionCommand.';
-    if (a.namespace && a.namespace !== batch.run.core.namespace) return 'Child workflows in another namespace are not supported.';
-    if (a.cronSchedule) return 'Cron schedules are not supported by temporal-lite.';
+  validate(attrs, batch) {
+    if (!attrs.workflowId) return 'WorkflowId is not set on StartChildWorkflowExecutionCommand.';
+    if (!attrs.workflowType?.name) return 'WorkflowType is not set on StartChildWorkflowExecutionCommand.';
+    if (attrs.namespace && attrs.namespace !== batch.run.core.namespace) return 'Child workflows in another namespace are not supported.';
+    if (attrs.cronSchedule) return 'Cron schedules are not supported by temporal-lite.';
     return undefined;
   },
-  apply(ctx, a) {
+  apply(ctx, attrs) {
     const run = ctx.run;
-    const attrs = {
-      ...a,
+    const initiated: EventAttributes<'START_CHILD_WORKFLOW_EXECUTION_INITIATED'> = {
+      ...attrs,
       namespace: run.core.namespace,
-      taskQueue: { name: a.taskQueue?.name || run.core.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
+      taskQueue: { name: attrs.taskQueue?.name || run.core.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
       workflowTaskCompletedEventId: ctx.completedEventId,
     };
-    const initiatedEventId = appendEvent(ctx.e, run, 'START_CHILD_WORKFLOW_EXECUTION_INITIATED', attrs);
+    const initiatedEventId = appendEvent(ctx.engine, run, 'START_CHILD_WORKFLOW_EXECUTION_INITIATED', initiated);
     const child: ChildState = {
       initiatedEventId,
       namespace: run.core.namespace,
-      workflowId: a.workflowId,
-      workflowType: a.workflowType.name,
-      parentClosePolicy: a.parentClosePolicy,
-      pendingStart: attrs,
+      // Validated: both are set.
+      workflowId: attrs.workflowId ?? '',
+      workflowType: attrs.workflowType?.name ?? '',
+      parentClosePolicy: attrs.parentClosePolicy,
+      pendingStart: initiated,
       wftCompletedEventId: ctx.completedEventId,
     };
     run.children.set(initiatedEventId, child);
     run.touchItem('child', initiatedEventId);
-    ctx.after.push(() => startChild(ctx.e, run, child));
+    ctx.after.push(() => startChild(ctx.engine, run, child));
   },
-};
+});
 
-function externalHandler(kind: 'signal' | 'cancel'): CommandHandler {
-  const signal = kind === 'signal';
-  return {
-    attributes: signal ? 'signalExternalWorkflowExecutionCommandAttributes' : 'requestCancelExternalWorkflowExecutionCommandAttributes',
-    cause: signal
-      ? 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES'
-      : 'WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES',
-    validate(a) {
-      const exec = signal ? a.execution : a;
-      if (!exec?.workflowId) return `WorkflowId is not set on ${signal ? 'SignalExternalWorkflowExecutionCommand' : 'RequestCancelExternalWorkflowExecutionCommand'}.`;
-      if (signal && !a.signalName) return 'SignalName is not set on SignalExternalWorkflowExecutionCommand.';
-      return undefined;
-    },
-    apply(ctx, a) {
-      const run = ctx.run;
-      const execution = signal ? a.execution : { workflowId: a.workflowId, runId: a.runId };
-      const eventAttrs = signal
-        ? { namespace: run.core.namespace, workflowExecution: execution, signalName: a.signalName, input: a.input, control: a.control, childWorkflowOnly: a.childWorkflowOnly, header: a.header }
-        : { namespace: run.core.namespace, workflowExecution: execution, control: a.control, childWorkflowOnly: a.childWorkflowOnly, reason: a.reason };
-      const initiatedEventId = appendEvent(
-        ctx.e,
-        run,
-        signal ? 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED' : 'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED',
-        { ...eventAttrs, workflowTaskCompletedEventId: ctx.completedEventId },
-      );
-      const req: ExternalRequestState = { initiatedEventId, kind, attrs: { ...eventAttrs, workflowTaskCompletedEventId: ctx.completedEventId } };
-      run.externals.set(initiatedEventId, req);
-      run.touchItem('external', initiatedEventId);
-      ctx.after.push(() => deliverExternal(ctx.e, run, req));
-    },
-  };
+export const signalExternal = commandHandler({
+  attributes: 'signalExternalWorkflowExecutionCommandAttributes',
+  cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SIGNAL_WORKFLOW_EXECUTION_ATTRIBUTES',
+  validate(attrs) {
+    if (!attrs.execution?.workflowId) return 'WorkflowId is not set on SignalExternalWorkflowExecutionCommand.';
+    if (!attrs.signalName) return 'SignalName is not set on SignalExternalWorkflowExecutionCommand.';
+    return undefined;
+  },
+  apply(ctx, attrs) {
+    const initiated: EventAttributes<'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED'> = {
+      ...requestBase(ctx, attrs),
+      workflowExecution: attrs.execution,
+      signalName: attrs.signalName,
+      input: attrs.input,
+      header: attrs.header,
+    };
+    const initiatedEventId = appendEvent(ctx.engine, ctx.run, 'SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', initiated);
+    track(ctx, { initiatedEventId, kind: 'signal', attrs: { ...initiated } });
+  },
+});
+
+export const cancelExternal = commandHandler({
+  attributes: 'requestCancelExternalWorkflowExecutionCommandAttributes',
+  cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_ATTRIBUTES',
+  validate: (attrs) => (attrs.workflowId ? undefined : 'WorkflowId is not set on RequestCancelExternalWorkflowExecutionCommand.'),
+  apply(ctx, attrs) {
+    const initiated: EventAttributes<'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED'> = {
+      ...requestBase(ctx, attrs),
+      workflowExecution: { workflowId: attrs.workflowId, runId: attrs.runId },
+      reason: attrs.reason,
+    };
+    const initiatedEventId = appendEvent(ctx.engine, ctx.run, 'REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED', initiated);
+    track(ctx, { initiatedEventId, kind: 'cancel', attrs: { ...initiated } });
+  },
+});
+
+/** What the initiated event of a signal or cancellation request carries either way. */
+function requestBase(ctx: CommandContext, attrs: { control?: string; childWorkflowOnly?: boolean }) {
+  return { namespace: ctx.run.core.namespace, control: attrs.control, childWorkflowOnly: attrs.childWorkflowOnly, workflowTaskCompletedEventId: ctx.completedEventId };
 }
 
-export const signalExternal = externalHandler('signal');
-export const cancelExternal = externalHandler('cancel');
+/** Keeps the request pending until it is delivered, after all of the task's commands. */
+function track(ctx: CommandContext, request: ExternalRequestState): void {
+  const { engine, run } = ctx;
+  run.externals.set(request.initiatedEventId, request);
+  run.touchItem('external', request.initiatedEventId);
+  ctx.after.push(() => deliverExternal(engine, run, request));
+}

@@ -1,45 +1,51 @@
-import { closeRun, continueAsNew, failOrRetry } from '../run-close.js';
-import type { CommandHandler } from './command.js';
+import type { WorkflowTaskFailedCause } from '../../grpc/api.js';
+import type { RunClose } from '../child-results.js';
+import { closeRun, continueAsNew, failOrRetry } from '../run-lifecycle.js';
+import { commandHandler, type AttributesField, type AttributesOf } from './command.js';
 
-/** Complete and cancel close the run with one event carrying one attribute of the command. */
-function closingCommand(kind: 'complete' | 'cancel'): CommandHandler {
-  const complete = kind === 'complete';
-  return {
-    attributes: complete ? 'completeWorkflowExecutionCommandAttributes' : 'cancelWorkflowExecutionCommandAttributes',
-    cause: complete ? 'WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES' : 'WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_WORKFLOW_EXECUTION_ATTRIBUTES',
+/** Complete and cancel close the run with one event, made from the command's attributes. */
+function closingCommand<F extends AttributesField>(
+  attributes: F,
+  cause: WorkflowTaskFailedCause,
+  close: (attrs: AttributesOf<F>, workflowTaskCompletedEventId: number) => RunClose,
+) {
+  return commandHandler({
+    attributes,
+    cause,
     closes: true,
     validate: () => undefined,
-    apply(ctx, a) {
-      closeRun(
-        ctx.e,
-        ctx.run,
-        complete ? 'WORKFLOW_EXECUTION_STATUS_COMPLETED' : 'WORKFLOW_EXECUTION_STATUS_CANCELED',
-        complete ? 'WORKFLOW_EXECUTION_COMPLETED' : 'WORKFLOW_EXECUTION_CANCELED',
-        complete ? { result: a?.result, workflowTaskCompletedEventId: ctx.completedEventId } : { details: a?.details, workflowTaskCompletedEventId: ctx.completedEventId },
-      );
-    },
-  };
+    apply: (ctx, attrs) => closeRun(ctx.engine, ctx.run, close(attrs, ctx.completedEventId)),
+  });
 }
 
-export const completeWorkflow = closingCommand('complete');
-export const cancelWorkflow = closingCommand('cancel');
+export const completeWorkflow = closingCommand(
+  'completeWorkflowExecutionCommandAttributes',
+  'WORKFLOW_TASK_FAILED_CAUSE_BAD_COMPLETE_WORKFLOW_EXECUTION_ATTRIBUTES',
+  (attrs, workflowTaskCompletedEventId) => ({ status: 'WORKFLOW_EXECUTION_STATUS_COMPLETED', attrs: { result: attrs.result, workflowTaskCompletedEventId } }),
+);
 
-export const failWorkflow: CommandHandler = {
+export const cancelWorkflow = closingCommand(
+  'cancelWorkflowExecutionCommandAttributes',
+  'WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_WORKFLOW_EXECUTION_ATTRIBUTES',
+  (attrs, workflowTaskCompletedEventId) => ({ status: 'WORKFLOW_EXECUTION_STATUS_CANCELED', attrs: { details: attrs.details, workflowTaskCompletedEventId } }),
+);
+
+export const failWorkflow = commandHandler({
   attributes: 'failWorkflowExecutionCommandAttributes',
   cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_FAIL_WORKFLOW_EXECUTION_ATTRIBUTES',
   closes: true,
-  validate: (a) => (a?.failure ? undefined : 'Failure is not set on FailWorkflowExecutionCommand.'),
-  apply(ctx, a) {
-    failOrRetry(ctx.e, ctx.run, 'failed', a.failure, ctx.completedEventId);
+  validate: (attrs) => (attrs.failure ? undefined : 'Failure is not set on FailWorkflowExecutionCommand.'),
+  apply(ctx, attrs) {
+    failOrRetry(ctx.engine, ctx.run, 'failed', attrs.failure, ctx.completedEventId);
   },
-};
+});
 
-export const continueAsNewWorkflow: CommandHandler = {
+export const continueAsNewWorkflow = commandHandler({
   attributes: 'continueAsNewWorkflowExecutionCommandAttributes',
   cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_CONTINUE_AS_NEW_ATTRIBUTES',
   closes: true,
-  validate: (a) => (a ? undefined : 'ContinueAsNewWorkflowExecutionCommand has no attributes.'),
-  apply(ctx, a) {
-    continueAsNew(ctx.e, ctx.run, a, ctx.completedEventId, ctx.identity);
+  validate: () => undefined,
+  apply(ctx, attrs) {
+    continueAsNew(ctx.engine, ctx.run, attrs, ctx.completedEventId, ctx.identity);
   },
-};
+});

@@ -1,3 +1,4 @@
+import type { CommandType } from '../../grpc/api.js';
 import { requestCancelActivity, scheduleActivity } from './activity-commands.js';
 import { cancelExternal, signalExternal, startChildWorkflow } from './child-commands.js';
 import { cancelWorkflow, completeWorkflow, continueAsNewWorkflow, failWorkflow } from './close-commands.js';
@@ -6,7 +7,7 @@ import { modifyProperties, recordMarker, upsertSearchAttributes } from './proper
 import { cancelTimer, startTimer } from './timer-commands.js';
 
 /** Handlers by CommandType; PROTOCOL_MESSAGE is handled by the completion itself. */
-export const COMMAND_HANDLERS: Record<string, CommandHandler> = {
+const COMMAND_HANDLERS: Partial<Record<CommandType, CommandHandler>> = {
   COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK: scheduleActivity,
   COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: requestCancelActivity,
   COMMAND_TYPE_START_TIMER: startTimer,
@@ -22,3 +23,7 @@ export const COMMAND_HANDLERS: Record<string, CommandHandler> = {
   COMMAND_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: upsertSearchAttributes,
   COMMAND_TYPE_MODIFY_WORKFLOW_PROPERTIES: modifyProperties,
 };
+
+export function commandHandlerFor(commandType: CommandType | 'COMMAND_TYPE_UNSPECIFIED' | undefined): CommandHandler | undefined {
+  return commandType && commandType !== 'COMMAND_TYPE_UNSPECIFIED' ? COMMAND_HANDLERS[commandType] : undefined;
+}

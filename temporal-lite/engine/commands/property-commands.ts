@@ -1,66 +1,66 @@
-import type { Msg } from '../../grpc/proto.js';
+import type { Memo, Payload } from '../../grpc/api.js';
 import { applySearchAttributeUpsert } from '../../visibility/index.js';
 import { appendEvent } from '../history.js';
-import type { CommandHandler } from './command.js';
+import { commandHandler } from './command.js';
 
 /** Merges memo fields; an empty payload (no data) removes the key. */
-function mergeMemo(current: Msg | undefined, update: Msg | undefined): Msg | undefined {
-  const merged: Msg = { ...(current?.fields ?? {}) };
-  for (const [k, v] of Object.entries<Msg>(update?.fields ?? {})) {
-    if (!v || !v.data || v.data.length === 0 || Buffer.from(v.data).toString() === 'null') delete merged[k];
-    else merged[k] = v;
+function mergeMemo(current: Memo | undefined, update: Memo | undefined): Memo | undefined {
+  const merged: Record<string, Payload> = { ...(current?.fields ?? {}) };
+  for (const [key, payload] of Object.entries(update?.fields ?? {})) {
+    if (!payload || !payload.data || payload.data.length === 0 || Buffer.from(payload.data).toString() === 'null') delete merged[key];
+    else merged[key] = payload;
   }
   return Object.keys(merged).length ? { fields: merged } : undefined;
 }
 
-export const recordMarker: CommandHandler = {
+export const recordMarker = commandHandler({
   attributes: 'recordMarkerCommandAttributes',
   cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_RECORD_MARKER_ATTRIBUTES',
-  validate: (a) => (a?.markerName ? undefined : 'MarkerName is not set on RecordMarkerCommand.'),
-  apply(ctx, a) {
-    appendEvent(ctx.e, ctx.run, 'MARKER_RECORDED', {
-      markerName: a.markerName,
-      details: a.details,
-      header: a.header,
-      failure: a.failure,
+  validate: (attrs) => (attrs.markerName ? undefined : 'MarkerName is not set on RecordMarkerCommand.'),
+  apply(ctx, attrs) {
+    appendEvent(ctx.engine, ctx.run, 'MARKER_RECORDED', {
+      markerName: attrs.markerName,
+      details: attrs.details,
+      header: attrs.header,
+      failure: attrs.failure,
       workflowTaskCompletedEventId: ctx.completedEventId,
     });
   },
-};
+});
 
-export const upsertSearchAttributes: CommandHandler = {
+export const upsertSearchAttributes = commandHandler({
   attributes: 'upsertWorkflowSearchAttributesCommandAttributes',
   cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_SEARCH_ATTRIBUTES',
-  validate(a, batch) {
-    if (!a?.searchAttributes?.indexedFields) return 'SearchAttributes are not set on UpsertWorkflowSearchAttributesCommand.';
+  validate(attrs, batch) {
+    if (!attrs.searchAttributes?.indexedFields) return 'SearchAttributes are not set on UpsertWorkflowSearchAttributesCommand.';
     try {
-      batch.e.validateSearchAttributes(batch.run.core.namespace, a.searchAttributes);
+      batch.engine.validateSearchAttributes(batch.run.core.namespace, attrs.searchAttributes);
     } catch (err) {
       return err instanceof Error ? err.message : String(err);
     }
     return undefined;
   },
-  apply(ctx, a) {
+  apply(ctx, attrs) {
     const run = ctx.run;
-    appendEvent(ctx.e, run, 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', { searchAttributes: a.searchAttributes, workflowTaskCompletedEventId: ctx.completedEventId });
-    const merged = applySearchAttributeUpsert(run.core.searchAttributes?.indexedFields, a.searchAttributes.indexedFields);
+    appendEvent(ctx.engine, run, 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', { searchAttributes: attrs.searchAttributes, workflowTaskCompletedEventId: ctx.completedEventId });
+    const merged = applySearchAttributeUpsert(run.core.searchAttributes?.indexedFields, attrs.searchAttributes?.indexedFields);
     run.core.searchAttributes = Object.keys(merged).length ? { indexedFields: merged } : undefined;
     run.touchProps();
     run.touch();
-    ctx.e.visibility.record(run.core);
+    ctx.engine.visibility.record(run.core);
   },
-};
+});
 
-export const modifyProperties: CommandHandler = {
+export const modifyProperties = commandHandler({
   attributes: 'modifyWorkflowPropertiesCommandAttributes',
   cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_MODIFY_WORKFLOW_PROPERTIES_ATTRIBUTES',
-  validate: (a) => (a?.upsertedMemo ? undefined : 'UpsertedMemo is not set on ModifyWorkflowPropertiesCommand.'),
-  apply(ctx, a) {
+  validate: (attrs) => (attrs.upsertedMemo ? undefined : 'UpsertedMemo is not set on ModifyWorkflowPropertiesCommand.'),
+  apply(ctx, attrs) {
     const run = ctx.run;
-    appendEvent(ctx.e, run, 'WORKFLOW_PROPERTIES_MODIFIED', { upsertedMemo: a.upsertedMemo, workflowTaskCompletedEventId: ctx.completedEventId });
-    run.core.memo = mergeMemo(run.core.memo, a.upsertedMemo);
+    appendEvent(ctx.engine, run, 'WORKFLOW_PROPERTIES_MODIFIED', { upsertedMemo: attrs.upsertedMemo, workflowTaskCompletedEventId: ctx.completedEventId });
+    run.core.memo = mergeMemo(run.core.memo, attrs.upsertedMemo);
     run.touchProps();
     run.touch();
-    ctx.e.visibility.record(run.core);
+    ctx.engine.visibility.record(run.core);
   },
-};
+});

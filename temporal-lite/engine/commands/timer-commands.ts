@@ -2,72 +2,76 @@ import { durationMs } from '../../clock/time.js';
 import { appendEvent, addExternalEvent } from '../history.js';
 import type { Engine } from '../engine.js';
 import type { Run } from '../run.js';
-import type { TimerState } from '../types.js';
-import { scheduleWorkflowTask } from '../workflow-tasks.js';
-import type { CommandHandler } from './command.js';
+import { isBufferedOf, type TimerState } from '../types.js';
+import { scheduleWorkflowTask } from '../workflow-task-dispatch.js';
+import { commandHandler } from './command.js';
 
 const DUPLICATE = 'duplicate timer id';
 
-export function armTimer(e: Engine, run: Run, t: TimerState): void {
-  e.setTimer(run, `timer:${t.timerId}`, t.fireAt, () => {
-    if (run.timers.get(t.timerId) !== t || !run.open) return;
-    run.timers.delete(t.timerId);
-    run.touchItem('timer', t.timerId);
-    addExternalEvent(e, run, 'TIMER_FIRED', { timerId: t.timerId, startedEventId: t.startedEventId });
-    scheduleWorkflowTask(e, run);
+export function armTimer(engine: Engine, run: Run, timer: TimerState): void {
+  engine.setTimer(run, `timer:${timer.timerId}`, timer.fireAt, () => {
+    if (run.timers.get(timer.timerId) !== timer || !run.open) return;
+    run.timers.delete(timer.timerId);
+    run.touchItem('timer', timer.timerId);
+    addExternalEvent(engine, run, 'TIMER_FIRED', { timerId: timer.timerId, startedEventId: timer.startedEventId });
+    scheduleWorkflowTask(engine, run);
   });
 }
 
-export const startTimer: CommandHandler = {
+export const startTimer = commandHandler({
   attributes: 'startTimerCommandAttributes',
   cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_START_TIMER_ATTRIBUTES',
-  causeFor: (m) => (m.includes(DUPLICATE) ? 'WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID' : undefined),
-  validate(a, batch) {
-    if (!a.timerId) return 'TimerId is not set on StartTimerCommand.';
-    if (durationMs(a.startToFireTimeout) <= 0) return 'A valid StartToFireTimeout is not set on StartTimerCommand.';
-    if (batch.timerIds.has(a.timerId)) return `StartTimerCommand: ${DUPLICATE} ${a.timerId}.`;
-    batch.timerIds.add(a.timerId);
+  causeFor: (message) => (message.includes(DUPLICATE) ? 'WORKFLOW_TASK_FAILED_CAUSE_START_TIMER_DUPLICATE_ID' : undefined),
+  validate(attrs, batch) {
+    if (!attrs.timerId) return 'TimerId is not set on StartTimerCommand.';
+    if (durationMs(attrs.startToFireTimeout) <= 0) return 'A valid StartToFireTimeout is not set on StartTimerCommand.';
+    if (batch.timerIds.has(attrs.timerId)) return `StartTimerCommand: ${DUPLICATE} ${attrs.timerId}.`;
+    batch.timerIds.add(attrs.timerId);
     return undefined;
   },
-  apply(ctx, a) {
-    const startedEventId = appendEvent(ctx.e, ctx.run, 'TIMER_STARTED', {
-      timerId: a.timerId,
-      startToFireTimeout: a.startToFireTimeout,
+  apply(ctx, attrs) {
+    const timerId = attrs.timerId ?? '';
+    const startedEventId = appendEvent(ctx.engine, ctx.run, 'TIMER_STARTED', {
+      timerId,
+      startToFireTimeout: attrs.startToFireTimeout,
       workflowTaskCompletedEventId: ctx.completedEventId,
     });
-    const t: TimerState = { timerId: a.timerId, startedEventId, fireAt: ctx.e.clock.now() + durationMs(a.startToFireTimeout) };
-    ctx.run.timers.set(t.timerId, t);
-    ctx.run.touchItem('timer', t.timerId);
-    armTimer(ctx.e, ctx.run, t);
+    const timer: TimerState = { timerId, startedEventId, fireAt: ctx.engine.clock.now() + durationMs(attrs.startToFireTimeout) };
+    ctx.run.timers.set(timerId, timer);
+    ctx.run.touchItem('timer', timerId);
+    armTimer(ctx.engine, ctx.run, timer);
   },
-};
+});
 
-export const cancelTimer: CommandHandler = {
+export const cancelTimer = commandHandler({
   attributes: 'cancelTimerCommandAttributes',
   cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_CANCEL_TIMER_ATTRIBUTES',
-  validate(a, batch) {
-    if (batch.run.timers.has(a.timerId) || bufferedFire(batch.run, a.timerId) >= 0) return undefined;
-    return `CancelTimerCommand: no pending timer with id ${a.timerId}.`;
+  validate(attrs, batch) {
+    const timerId = attrs.timerId ?? '';
+    if (batch.run.timers.has(timerId) || bufferedFire(batch.run, timerId) >= 0) return undefined;
+    return `CancelTimerCommand: no pending timer with id ${attrs.timerId}.`;
   },
-  apply(ctx, a) {
+  apply(ctx, attrs) {
     const run = ctx.run;
-    let startedEventId: number;
-    const t = run.timers.get(a.timerId);
-    if (t) {
-      startedEventId = t.startedEventId;
-      run.timers.delete(a.timerId);
-      run.touchItem('timer', a.timerId);
-      ctx.e.clearTimer(run, `timer:${a.timerId}`);
+    const timerId = attrs.timerId ?? '';
+    const timer = run.timers.get(timerId);
+    let startedEventId: number | undefined;
+    if (timer) {
+      startedEventId = timer.startedEventId;
+      run.timers.delete(timerId);
+      run.touchItem('timer', timerId);
+      ctx.engine.clearTimer(run, `timer:${timerId}`);
     } else {
       // The timer fired while this task was in flight: the cancel wins, the fire is dropped.
-      const i = bufferedFire(run, a.timerId);
-      startedEventId = run.buffered[i].attrs.startedEventId;
-      run.removeBuffered(i);
+      const index = bufferedFire(run, timerId);
+      const fired = run.buffered[index];
+      if (isBufferedOf(fired, 'TIMER_FIRED')) startedEventId = fired.attrs.startedEventId;
+      run.removeBuffered(index);
     }
-    appendEvent(ctx.e, run, 'TIMER_CANCELED', { timerId: a.timerId, startedEventId, workflowTaskCompletedEventId: ctx.completedEventId, identity: ctx.identity });
+    appendEvent(ctx.engine, run, 'TIMER_CANCELED', { timerId, startedEventId, workflowTaskCompletedEventId: ctx.completedEventId, identity: ctx.identity });
   },
-};
+});
 
 function bufferedFire(run: Run, timerId: string): number {
-  return run.buffered.findIndex((b) => b.type === 'TIMER_FIRED' && b.attrs.timerId === timerId);
+  return run.buffered.findIndex((event) => isBufferedOf(event, 'TIMER_FIRED') && event.attrs.timerId === timerId);
 }

@@ -45,6 +45,10 @@ const OPERATORS_BY_TYPE: Record<ValueType, string[]> = {
 const RANGE_TYPES: ValueType[] = ['Datetime', 'Double', 'Int', 'Keyword'];
 const NOT_SORTABLE: ValueType[] = ['Text', 'KeywordList'];
 
+function unsupportedOperator(attr: AttributeDef, operator: string) {
+  return invalidQuery(`operation is not supported: operator '${operator.toUpperCase()}' not supported for ${attr.type} type search attribute '${attr.name}'`);
+}
+
 /** The literal as Go's %#v would print it, with its Go type, for value-type errors. */
 function describe(literal: Literal): string {
   switch (literal.kind) {
@@ -92,37 +96,37 @@ export class Binder {
     return attr;
   }
 
-  private condition(c: Condition): BoundCondition {
-    switch (c.kind) {
+  private condition(condition: Condition): BoundCondition {
+    switch (condition.kind) {
       case 'and':
       case 'or':
-        return { kind: c.kind, left: this.condition(c.left), right: this.condition(c.right) };
+        return { kind: condition.kind, left: this.condition(condition.left), right: this.condition(condition.right) };
       case 'not':
-        return { kind: 'not', operand: this.condition(c.operand) };
+        return { kind: 'not', operand: this.condition(condition.operand) };
       case 'isNull':
-        return { kind: 'isNull', attr: this.resolve(c.attr), negated: c.negated };
+        return { kind: 'isNull', attr: this.resolve(condition.attr), negated: condition.negated };
       case 'between': {
-        const attr = this.resolve(c.attr);
+        const attr = this.resolve(condition.attr);
         if (!RANGE_TYPES.includes(attr.type)) {
           throw invalidQuery(
             `invalid expression: cannot do range condition on search attribute '${attr.name}' of type ${attr.type}`,
           );
         }
-        return { kind: 'between', attr, negated: c.negated, from: this.value(attr, c.from), to: this.value(attr, c.to) };
+        return { kind: 'between', attr, negated: condition.negated, from: this.value(attr, condition.from), to: this.value(attr, condition.to) };
       }
       case 'in': {
-        const attr = this.resolve(c.attr);
-        this.checkOperator(attr, c.negated ? 'not in' : 'in');
-        return { kind: 'in', attr, negated: c.negated, values: c.values.map((v) => this.value(attr, v)) };
+        const attr = this.resolve(condition.attr);
+        this.checkOperator(attr, condition.negated ? 'not in' : 'in');
+        return { kind: 'in', attr, negated: condition.negated, values: condition.values.map((literal) => this.value(attr, literal)) };
       }
       case 'compare': {
-        const attr = this.resolve(c.attr);
-        this.checkOperator(attr, c.operator);
-        const value = this.value(attr, c.value);
-        if (attr.type === 'Text' && textTokens(value as string).length === 0) {
+        const attr = this.resolve(condition.attr);
+        const operator = this.comparison(attr, condition.operator);
+        const value = this.value(attr, condition.value);
+        if (attr.type === 'Text' && typeof value === 'string' && textTokens(value).length === 0) {
           throw invalidQuery('invalid expression: unexpected value for Text type search attribute (no tokens found)');
         }
-        return { kind: 'compare', attr, operator: c.operator as ComparisonOperator | PrefixOperator, value };
+        return { kind: 'compare', attr, operator, value };
       }
     }
   }
@@ -130,11 +134,14 @@ export class Binder {
   private checkOperator(attr: AttributeDef, operator: string): void {
     // ExecutionStatus is a Keyword stored as a number: prefixes of it mean nothing.
     const isStatus = attr.storage === 'column' && attr.kind === 'status';
-    if (!OPERATORS_BY_TYPE[attr.type].includes(operator) || (isStatus && operator.endsWith('starts_with'))) {
-      throw invalidQuery(
-        `operation is not supported: operator '${operator.toUpperCase()}' not supported for ${attr.type} type search attribute '${attr.name}'`,
-      );
-    }
+    if (!OPERATORS_BY_TYPE[attr.type].includes(operator) || (isStatus && operator.endsWith('starts_with'))) throw unsupportedOperator(attr, operator);
+  }
+
+  /** The operator of a comparison the attribute allows (LIKE, parsed only to be refused, never is). */
+  private comparison(attr: AttributeDef, operator: ComparisonOperator | PrefixOperator | 'like' | 'not like'): ComparisonOperator | PrefixOperator {
+    this.checkOperator(attr, operator);
+    if (operator === 'like' || operator === 'not like') throw unsupportedOperator(attr, operator);
+    return operator;
   }
 
   private value(attr: AttributeDef, literal: Literal): QueryValue {
@@ -172,14 +179,14 @@ function datetimeValue(literal: Literal, wrongType: () => Error): bigint {
 
 function statusValue(literal: Literal): number {
   if (literal.kind === 'string') {
-    const n = statusNumber(literal.value);
-    if (n === undefined) throw invalidQuery(`invalid expression: invalid ExecutionStatus value '${literal.value}'`);
-    return n;
+    const status = statusNumber(literal.value);
+    if (status === undefined) throw invalidQuery(`invalid expression: invalid ExecutionStatus value '${literal.value}'`);
+    return status;
   }
   if (literal.kind === 'int') {
-    const n = Number(literal.value);
-    if (!isStatusNumber(n)) throw invalidQuery(`invalid expression: invalid ExecutionStatus value ${literal.value}`);
-    return n;
+    const status = Number(literal.value);
+    if (!isStatusNumber(status)) throw invalidQuery(`invalid expression: invalid ExecutionStatus value ${literal.value}`);
+    return status;
   }
   throw invalidQuery(`invalid expression: unexpected value type ${describe(literal)} for search attribute ExecutionStatus`);
 }

@@ -61,34 +61,34 @@ export class ConditionCompiler {
 
   private listMatch(attrId: number, leaf: Leaf): string {
     const values = leaf.kind === 'in' ? leaf.values : leaf.kind === 'compare' ? [leaf.value] : [];
-    return this.rowsWith(attrId, ` AND v IN (${values.map((v) => this.param(v)).join(', ')})`);
+    return this.rowsWith(attrId, ` AND v IN (${values.map((value) => this.param(value)).join(', ')})`);
   }
 
   /** Rows whose text contains every word of the query text. */
   private textMatch(attrId: number, leaf: Leaf): string {
-    const words = leaf.kind === 'compare' ? textTokens(leaf.value as string) : [];
+    const words = leaf.kind === 'compare' ? textTokens(stringValue(leaf.value)) : [];
     const id = this.param(attrId);
-    const list = words.map((w) => this.param(w)).join(', ');
+    const list = words.map((word) => this.param(word)).join(', ');
     return `e.row_id IN (SELECT row_id FROM vis_text_tokens WHERE attr_id = ${id} AND token IN (${list}) GROUP BY row_id HAVING COUNT(*) = ${this.param(words.length)})`;
   }
 
-  /** A comparison on one stored value `x` (a column, or v of the values table). */
-  private predicate(x: string, attr: AttributeDef, leaf: Exclude<Leaf, { kind: 'isNull' }>): string {
+  /** A comparison on one stored value: `column` is a column of vis_executions, or v of the values table. */
+  private predicate(column: string, attr: AttributeDef, leaf: Exclude<Leaf, { kind: 'isNull' }>): string {
     if (attr.storage === 'column' && (attr.kind === 'timeMs' || attr.kind === 'durationMs')) {
-      return this.millisecondPredicate(x, leaf);
+      return this.millisecondPredicate(column, leaf);
     }
-    const sql = (v: QueryValue) => this.param(storedForm(attr, v));
+    const sql = (value: QueryValue) => this.param(storedForm(attr, value));
     switch (leaf.kind) {
       case 'between':
-        return `(${x} ${leaf.negated ? 'NOT BETWEEN' : 'BETWEEN'} ${sql(leaf.from)} AND ${sql(leaf.to)})`;
+        return `(${column} ${leaf.negated ? 'NOT BETWEEN' : 'BETWEEN'} ${sql(leaf.from)} AND ${sql(leaf.to)})`;
       case 'in':
-        return `(${x} ${leaf.negated ? 'NOT IN' : 'IN'} (${leaf.values.map(sql).join(', ')}))`;
+        return `(${column} ${leaf.negated ? 'NOT IN' : 'IN'} (${leaf.values.map(sql).join(', ')}))`;
       case 'compare':
         if (leaf.operator === 'starts_with' || leaf.operator === 'not starts_with') {
-          const range = this.prefixRange(x, leaf.value as string);
+          const range = this.prefixRange(column, stringValue(leaf.value));
           return leaf.operator === 'starts_with' ? range : `(NOT ${range})`;
         }
-        return `(${x} ${leaf.operator} ${sql(leaf.value)})`;
+        return `(${column} ${leaf.operator} ${sql(leaf.value)})`;
     }
   }
 
@@ -97,14 +97,14 @@ export class ConditionCompiler {
    * SQLite, and Temporal's prefix match is exact): prefix <= x < prefix with its last code
    * point incremented. Code point order is UTF-8 byte order, which is how SQLite compares.
    */
-  private prefixRange(x: string, prefix: string): string {
+  private prefixRange(column: string, prefix: string): string {
     const chars = [...prefix];
     while (chars.length > 0 && chars[chars.length - 1].codePointAt(0) === 0x10ffff) chars.pop();
-    const lower = `${x} >= ${this.param(prefix)}`;
+    const lower = `${column} >= ${this.param(prefix)}`;
     if (chars.length === 0) return `(${lower})`;
     let last = chars.pop()!.codePointAt(0)! + 1;
     if (last === 0xd800) last = 0xe000; // skip surrogates, which never occur in strings
-    return `(${lower} AND ${x} < ${this.param(chars.join('') + String.fromCodePoint(last))})`;
+    return `(${lower} AND ${column} < ${this.param(chars.join('') + String.fromCodePoint(last))})`;
   }
 
   /**
@@ -112,35 +112,35 @@ export class ConditionCompiler {
    * operator is rewritten on integers so that it selects exactly what comparing nanoseconds would.
    * "x <> x" is FALSE (NULL for NULL x) and "x = x" TRUE, for values no millisecond can equal.
    */
-  private millisecondPredicate(x: string, leaf: Exclude<Leaf, { kind: 'isNull' }>): string {
-    const p = (n: number) => this.param(n);
+  private millisecondPredicate(column: string, leaf: Exclude<Leaf, { kind: 'isNull' }>): string {
+    const param = (ms: number) => this.param(ms);
     const exactMs = (values: QueryValue[]) =>
-      values.map((v) => msBounds(v as bigint)).filter((b) => b.exact).map((b) => b.floor);
+      values.map((value) => msBounds(bigintValue(value))).filter((bounds) => bounds.exact).map((bounds) => bounds.floor);
     switch (leaf.kind) {
       case 'between': {
-        const range = `(${x} >= ${p(msBounds(leaf.from as bigint).ceil)} AND ${x} <= ${p(msBounds(leaf.to as bigint).floor)})`;
+        const range = `(${column} >= ${param(msBounds(bigintValue(leaf.from)).ceil)} AND ${column} <= ${param(msBounds(bigintValue(leaf.to)).floor)})`;
         return leaf.negated ? `(NOT ${range})` : range;
       }
       case 'in': {
         const exact = exactMs(leaf.values);
-        if (exact.length === 0) return leaf.negated ? `(${x} = ${x})` : `(${x} <> ${x})`;
-        return `(${x} ${leaf.negated ? 'NOT IN' : 'IN'} (${exact.map(p).join(', ')}))`;
+        if (exact.length === 0) return leaf.negated ? `(${column} = ${column})` : `(${column} <> ${column})`;
+        return `(${column} ${leaf.negated ? 'NOT IN' : 'IN'} (${exact.map(param).join(', ')}))`;
       }
       case 'compare': {
-        const b = msBounds(leaf.value as bigint);
+        const bounds = msBounds(bigintValue(leaf.value));
         switch (leaf.operator) {
           case '>':
-            return `(${x} > ${p(b.floor)})`;
+            return `(${column} > ${param(bounds.floor)})`;
           case '>=':
-            return `(${x} >= ${p(b.ceil)})`;
+            return `(${column} >= ${param(bounds.ceil)})`;
           case '<':
-            return `(${x} < ${p(b.ceil)})`;
+            return `(${column} < ${param(bounds.ceil)})`;
           case '<=':
-            return `(${x} <= ${p(b.floor)})`;
+            return `(${column} <= ${param(bounds.floor)})`;
           case '=':
-            return b.exact ? `(${x} = ${p(b.floor)})` : `(${x} <> ${x})`;
+            return bounds.exact ? `(${column} = ${param(bounds.floor)})` : `(${column} <> ${column})`;
           default:
-            return b.exact ? `(${x} <> ${p(b.floor)})` : `(${x} = ${x})`;
+            return bounds.exact ? `(${column} <> ${param(bounds.floor)})` : `(${column} = ${column})`;
         }
       }
     }
@@ -148,8 +148,19 @@ export class ConditionCompiler {
 }
 
 /** A query value in the form its attribute is stored in. */
-function storedForm(attr: AttributeDef, v: QueryValue): unknown {
-  if (attr.type === 'Bool') return v ? 1 : 0;
-  if (attr.type === 'Datetime') return canonicalDatetime(v as bigint);
-  return v;
+function storedForm(attr: AttributeDef, value: QueryValue): unknown {
+  if (attr.type === 'Bool') return value ? 1 : 0;
+  if (attr.type === 'Datetime') return canonicalDatetime(bigintValue(value));
+  return value;
+}
+
+// The binder gives each attribute values of its type; these say which type a use relies on.
+function stringValue(value: QueryValue): string {
+  if (typeof value !== 'string') throw new Error(`bound query value ${String(value)} is not a string`);
+  return value;
+}
+
+function bigintValue(value: QueryValue): bigint {
+  if (typeof value !== 'bigint') throw new Error(`bound query value ${String(value)} is not an integer`);
+  return value;
 }

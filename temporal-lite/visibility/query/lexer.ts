@@ -35,28 +35,28 @@ export function tokenize(query: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < query.length) {
-    const c = query[i];
-    if (/\s/.test(c)) {
+    const char = query[i];
+    if (/\s/.test(char)) {
       i++;
-    } else if (c === "'" || c === '"' || c === '`') {
+    } else if (char === "'" || char === '"' || char === '`') {
       const [text, end] = quoted(query, i);
-      tokens.push({ kind: c === '`' ? 'name' : 'string', text, end });
+      tokens.push({ kind: char === '`' ? 'name' : 'string', text, end });
       i = end;
-    } else if (NAME_START.test(c)) {
+    } else if (NAME_START.test(char)) {
       let end = i + 1;
       while (end < query.length && NAME_PART.test(query[end])) end++;
       const word = query.slice(i, end);
       const upper = word.toUpperCase();
       tokens.push(KEYWORDS.has(upper) ? { kind: 'keyword', text: upper, end } : { kind: 'name', text: word, end });
       i = end;
-    } else if (/[\d.]/.test(c) && NUMBER.test(query.slice(i))) {
+    } else if (/[\d.]/.test(char) && NUMBER.test(query.slice(i))) {
       const text = NUMBER.exec(query.slice(i))![0];
       i += text.length;
       if (i < query.length && NAME_PART.test(query[i])) throw syntaxError(i + 1, query.slice(i - text.length, i + 1));
       tokens.push({ kind: 'number', text, end: i });
     } else {
-      const symbol = SYMBOLS.find((s) => query.startsWith(s, i));
-      if (!symbol) throw syntaxError(i + 1, c);
+      const symbol = SYMBOLS.find((candidate) => query.startsWith(candidate, i));
+      if (!symbol) throw syntaxError(i + 1, char);
       i += symbol.length;
       tokens.push({ kind: 'symbol', text: symbol, end: i });
     }
@@ -71,18 +71,18 @@ function quoted(query: string, start: number): [string, number] {
   let out = '';
   let i = start + 1;
   while (i < query.length) {
-    const c = query[i];
-    if (c === '\\' && delimiter !== '`') {
+    const char = query[i];
+    if (char === '\\' && delimiter !== '`') {
       if (i + 1 >= query.length) break;
       const next = query[i + 1];
       out += ESCAPES[next] ?? next;
       i += 2;
-    } else if (c === delimiter) {
+    } else if (char === delimiter) {
       if (query[i + 1] !== delimiter) return [out, i + 1];
-      out += c;
+      out += char;
       i += 2;
     } else {
-      out += c;
+      out += char;
       i++;
     }
   }

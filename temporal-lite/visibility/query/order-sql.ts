@@ -42,9 +42,9 @@ export function planOrder(orderBy: BoundOrder[], params: SqlParams): OrderPlan {
 }
 
 /** ORDER BY terms for the keys; `expr` names key i (its expression, or a column it was selected as). */
-export function orderByClause(keys: OrderKey[], expr: (key: OrderKey, i: number) => string = (k) => k.expr): string {
+export function orderByClause(keys: OrderKey[], expr: (key: OrderKey, i: number) => string = (key) => key.expr): string {
   return keys
-    .map((k, i) => `${expr(k, i)} ${k.descending ? 'DESC' : 'ASC'}${k.nullable ? ' NULLS LAST' : ''}`)
+    .map((key, i) => `${expr(key, i)} ${key.descending ? 'DESC' : 'ASC'}${key.nullable ? ' NULLS LAST' : ''}`)
     .join(', ');
 }
 
@@ -60,14 +60,14 @@ export function afterCursor(keys: OrderKey[], cursor: unknown[], params: SqlPara
   const branches: string[] = [];
   const equalities: string[] = [];
   keys.forEach((key, i) => {
-    const c = cursor[i];
-    if (c !== null) {
+    const cursorValue = cursor[i];
+    if (cursorValue !== null) {
       // nothing sorts after NULL within its key
       const op = key.descending ? '<' : '>';
-      const after = `${key.expr} ${op} ${params.add(c)}`;
+      const after = `${key.expr} ${op} ${params.add(cursorValue)}`;
       branches.push([...equalities, key.nullable ? `(${after} OR ${key.expr} IS NULL)` : after].join(' AND '));
     }
-    if (i < keys.length - 1) equalities.push(c === null ? `${key.expr} IS NULL` : `${key.expr} = ${params.add(c)}`);
+    if (i < keys.length - 1) equalities.push(cursorValue === null ? `${key.expr} IS NULL` : `${key.expr} = ${params.add(cursorValue)}`);
   });
   clauses.push(`(${branches.join(' OR ')})`);
   return clauses.join(' AND ');

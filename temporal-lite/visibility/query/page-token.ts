@@ -5,7 +5,7 @@ type KeyValue = string | number | bigint | null;
 type Encoded = string | number | null | { i: string };
 
 export function encodePageToken(values: KeyValue[]): Buffer {
-  const encoded: Encoded[] = values.map((v) => (typeof v === 'bigint' ? { i: v.toString() } : v));
+  const encoded: Encoded[] = values.map((value) => (typeof value === 'bigint' ? { i: value.toString() } : value));
   return Buffer.from(JSON.stringify({ k: encoded }));
 }
 
@@ -13,19 +13,17 @@ export function encodePageToken(values: KeyValue[]): Buffer {
 export function decodePageToken(token: Uint8Array | string, keyCount: number): KeyValue[] {
   const bytes = typeof token === 'string' ? Buffer.from(token, 'base64') : Buffer.from(token);
   const bad = () => invalidArgument('Invalid NextPageToken: it does not belong to this query.');
-  let parsed: { k?: unknown };
+  let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
   } catch {
     throw bad();
   }
-  const keys = parsed?.k;
+  const keys = typeof parsed === 'object' && parsed !== null && 'k' in parsed ? parsed.k : undefined;
   if (!Array.isArray(keys) || keys.length !== keyCount) throw bad();
-  return keys.map((v: unknown) => {
-    if (v === null || typeof v === 'string' || typeof v === 'number') return v;
-    if (typeof v === 'object' && typeof (v as { i?: unknown }).i === 'string' && /^-?\d+$/.test((v as { i: string }).i)) {
-      return BigInt((v as { i: string }).i);
-    }
+  return keys.map((key: unknown) => {
+    if (key === null || typeof key === 'string' || typeof key === 'number') return key;
+    if (typeof key === 'object' && 'i' in key && typeof key.i === 'string' && /^-?\d+$/.test(key.i)) return BigInt(key.i);
     throw bad();
   });
 }

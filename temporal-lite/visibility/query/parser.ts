@@ -16,19 +16,19 @@ class Parser {
   }
 
   private next(): Token {
-    const t = this.peek();
-    if (t.kind !== 'end') this.pos++;
-    return t;
+    const token = this.peek();
+    if (token.kind !== 'end') this.pos++;
+    return token;
   }
 
   private isKeyword(word: string, offset = 0): boolean {
-    const t = this.peek(offset);
-    return t.kind === 'keyword' && t.text === word;
+    const token = this.peek(offset);
+    return token.kind === 'keyword' && token.text === word;
   }
 
   private isSymbol(symbol: string): boolean {
-    const t = this.peek();
-    return t.kind === 'symbol' && t.text === symbol;
+    const token = this.peek();
+    return token.kind === 'symbol' && token.text === symbol;
   }
 
   private fail(token = this.peek()): never {
@@ -82,10 +82,10 @@ class Parser {
   }
 
   private parseName(): string {
-    const t = this.peek();
-    if (t.kind !== 'name') this.fail();
+    const token = this.peek();
+    if (token.kind !== 'name') this.fail();
     this.next();
-    return t.text;
+    return token.text;
   }
 
   private parseOr(): Condition {
@@ -121,8 +121,8 @@ class Parser {
       this.expectSymbol(')');
       return inner;
     }
-    const t = this.peek();
-    if (t.kind === 'string' || t.kind === 'number' || this.isKeyword('TRUE') || this.isKeyword('FALSE') || this.isKeyword('NULL')) {
+    const token = this.peek();
+    if (token.kind === 'string' || token.kind === 'number' || this.isKeyword('TRUE') || this.isKeyword('FALSE') || this.isKeyword('NULL')) {
       this.parseLiteral();
       throw invalidQuery('invalid expression: must be a column name but was a value');
     }
@@ -130,10 +130,10 @@ class Parser {
   }
 
   private parsePredicateTail(attr: string): Condition {
-    const t = this.peek();
-    if (t.kind === 'symbol' && COMPARISONS.has(t.text)) {
+    const token = this.peek();
+    if (token.kind === 'symbol' && COMPARISONS.has(token.text)) {
       this.next();
-      const operator = t.text === '<>' ? '!=' : (t.text as '=' | '!=' | '<' | '<=' | '>' | '>=');
+      const operator = token.text === '<>' ? '!=' : (token.text as '=' | '!=' | '<' | '<=' | '>' | '>=');
       return { kind: 'compare', attr, operator, value: this.parseValue() };
     }
     if (this.isKeyword('IS')) {
@@ -163,40 +163,40 @@ class Parser {
       const operator = negated ? (`not ${word}` as const) : word;
       return { kind: 'compare', attr, operator, value: this.parseValue() };
     }
-    if (negated || !endsPredicate(t)) this.fail();
+    if (negated || !endsPredicate(token)) this.fail();
     throw invalidQuery('invalid expression: incomplete expression');
   }
 
   /** A value on the right of an operator; a bare name there is most likely a missing quote. */
   private parseValue(): Literal {
-    const t = this.peek();
-    if (t.kind === 'name') {
+    const token = this.peek();
+    if (token.kind === 'name') {
       this.next();
       throw invalidQuery(
-        `operation is not supported: column name on the right side of comparison expression (did you forget to quote "${t.text}"?)`,
+        `operation is not supported: column name on the right side of comparison expression (did you forget to quote "${token.text}"?)`,
       );
     }
     return this.parseLiteral();
   }
 
   private parseLiteral(): Literal {
-    const t = this.next();
-    if (t.kind === 'string') return { kind: 'string', value: t.text };
-    if (t.kind === 'number') return numberLiteral(t.text, false);
-    if (t.kind === 'symbol' && t.text === '-' && this.peek().kind === 'number') {
+    const token = this.next();
+    if (token.kind === 'string') return { kind: 'string', value: token.text };
+    if (token.kind === 'number') return numberLiteral(token.text, false);
+    if (token.kind === 'symbol' && token.text === '-' && this.peek().kind === 'number') {
       return numberLiteral(this.next().text, true);
     }
-    if (t.kind === 'keyword' && (t.text === 'TRUE' || t.text === 'FALSE')) return { kind: 'bool', value: t.text === 'TRUE' };
-    if (t.kind === 'keyword' && t.text === 'NULL') return { kind: 'null' };
-    return this.fail(t);
+    if (token.kind === 'keyword' && (token.text === 'TRUE' || token.text === 'FALSE')) return { kind: 'bool', value: token.text === 'TRUE' };
+    if (token.kind === 'keyword' && token.text === 'NULL') return { kind: 'null' };
+    return this.fail(token);
   }
 }
 
 /** Whether a bare name followed by this token is a whole (incomplete) predicate, not bad syntax. */
-function endsPredicate(t: Token): boolean {
-  if (t.kind === 'end') return true;
-  if (t.kind === 'keyword') return ['AND', 'OR', 'ORDER', 'GROUP', 'LIMIT'].includes(t.text);
-  return t.kind === 'symbol' && [')', '&&', '||'].includes(t.text);
+function endsPredicate(token: Token): boolean {
+  if (token.kind === 'end') return true;
+  if (token.kind === 'keyword') return ['AND', 'OR', 'ORDER', 'GROUP', 'LIMIT'].includes(token.text);
+  return token.kind === 'symbol' && [')', '&&', '||'].includes(token.text);
 }
 
 /** Integers that fit int64 stay exact; anything else is a double (as the server's ParseInt/ParseFloat). */

@@ -1,4 +1,5 @@
-// A temporal-lite server in this process, with the real SDK client and workers against it.
+// A temporal-lite server in this process (or a running Temporal server), with the real SDK
+// client and workers against it.
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import proto from '@temporalio/proto';
@@ -15,28 +16,45 @@ export function quietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
 }
 
-export interface Env {
-  server: TemporalLite;
+/** A client and a worker connection to a server, in one namespace. */
+export interface ClientEnv {
   client: Client;
   connection: Connection;
   nativeConnection: NativeConnection;
+  namespace: string;
   close(): Promise<void>;
 }
 
-export async function startEnv(opts: TemporalLiteOptions = {}): Promise<Env> {
+/** The same, with the temporal-lite server it started. */
+export interface Env extends ClientEnv {
+  server: TemporalLite;
+}
+
+/** Connects the SDK's client and worker connection to the server at `address`. */
+export async function connectEnv(address: string, namespace: string): Promise<ClientEnv> {
   quietRuntime();
-  const server = await startTemporalLite({ logger: silentLogger, ...opts });
-  const connection = await Connection.connect({ address: server.address });
-  const nativeConnection = await NativeConnection.connect({ address: server.address });
-  const client = new Client({ connection });
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
   return {
-    server,
-    client,
+    client: new Client({ connection, namespace }),
     connection,
     nativeConnection,
+    namespace,
     async close() {
       await connection.close();
       await nativeConnection.close();
+    },
+  };
+}
+
+export async function startEnv(opts: TemporalLiteOptions = {}): Promise<Env> {
+  const server = await startTemporalLite({ logger: silentLogger, ...opts });
+  const env = await connectEnv(server.address, 'default');
+  return {
+    ...env,
+    server,
+    async close() {
+      await env.close();
       await server.close();
     },
   };
@@ -50,10 +68,10 @@ export interface RunningWorker {
 }
 
 /** Starts a worker with the fixture workflows and activities; `cached: false` → maxCachedWorkflows 0. */
-export async function startWorker(env: Env, taskQueue: string, cached: boolean, extra: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
+export async function startWorker(env: ClientEnv, taskQueue: string, cached: boolean, extra: Partial<WorkerOptions> = {}): Promise<RunningWorker> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
-    namespace: extra.namespace ?? 'default',
+    namespace: extra.namespace ?? env.namespace,
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities,

@@ -1,15 +1,20 @@
 // Runs each conformance scenario twice, with a caching (sticky) worker and with
-// maxCachedWorkflows 0, then replays every run the scenarios left on the task queue.
+// maxCachedWorkflows 0, then replays every run the scenarios left on the task queue. The
+// server is a temporal-lite each suite starts, or the Temporal server TEMPORAL_ADDRESS names
+// (helpers/target.ts): the same scenarios then hold a real server to them.
 import type { Client } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TemporalLiteOptions } from '../../../temporal-lite/index.js';
-import { assertReplays, startEnv, startWorker, type Env, type RunningWorker } from './harness.js';
+import { assertReplays, connectEnv, startEnv, startWorker, type ClientEnv, type RunningWorker } from './harness.js';
+import { ensureSearchAttributes } from './search-attributes.js';
+import { conformanceTarget, describeTarget, type ConformanceTarget } from './target.js';
 
 export interface ScenarioContext {
-  env: Env;
+  env: ClientEnv;
   client: Client;
+  namespace: string;
   taskQueue: string;
   cached: boolean;
   /** A fresh workflow id; every run of it is replayed at the end (as is every other run on the queue) unless `replay` is false. */
@@ -18,15 +23,31 @@ export interface ScenarioContext {
 
 export type Scenario = (ctx: ScenarioContext) => Promise<void>;
 
-export function conformanceSuite(
-  title: string,
-  scenarios: Record<string, Scenario>,
-  opts: { server?: TemporalLiteOptions; worker?: Partial<WorkerOptions> } = {},
-): void {
-  describe(title, () => {
-    let env: Env;
+/** A scenario that runs on temporal-lite only; `liteOnly` says why a real server is not asked. */
+export interface LiteOnlyScenario {
+  liteOnly: string;
+  run: Scenario;
+}
+
+export interface SuiteOptions {
+  /** The temporal-lite server's options; on a real server, its `searchAttributes` are registered instead. */
+  server?: TemporalLiteOptions;
+  worker?: Partial<WorkerOptions>;
+}
+
+async function connect(target: ConformanceTarget, opts: SuiteOptions): Promise<ClientEnv> {
+  if (target.kind === 'temporal-lite') return startEnv(opts.server);
+  const env = await connectEnv(target.address, target.namespace);
+  await ensureSearchAttributes(env, opts.server?.searchAttributes ?? []);
+  return env;
+}
+
+export function conformanceSuite(title: string, scenarios: Record<string, Scenario | LiteOnlyScenario>, opts: SuiteOptions = {}): void {
+  const target = conformanceTarget(process.env);
+  describe(`${title} (on ${describeTarget(target)})`, () => {
+    let env: ClientEnv;
     before(async () => {
-      env = await startEnv(opts.server);
+      env = await connect(target, opts);
     });
     after(async () => {
       await env.close();
@@ -43,10 +64,13 @@ export function conformanceSuite(
           await worker.stop();
         });
         for (const [name, scenario] of Object.entries(scenarios)) {
-          it(name, () =>
-            scenario({
+          const run = typeof scenario === 'function' ? scenario : scenario.run;
+          const skip = typeof scenario !== 'function' && target.kind !== 'temporal-lite' ? `temporal-lite only: ${scenario.liteOnly}` : false;
+          it(name, { skip }, () =>
+            run({
               env,
               client: env.client,
+              namespace: env.namespace,
               taskQueue,
               cached,
               id: (n, replay = true) => {
