@@ -57,7 +57,7 @@ describe('temporal-lite crash recovery', () => {
     const late = { taskQueue: 'crash-late', workflowTaskTimeout: '2s' } as const;
     const inFlight = await client.workflow.start('signalAndQuery', { ...late, workflowId: 'late-signals' });
     const cancelled = await client.workflow.start('cancellable', { ...late, workflowId: 'late-cancel' });
-    const updated = await client.workflow.start('updatable', { ...late, workflowId: 'late-update' });
+    await client.workflow.start('updatable', { ...late, workflowId: 'late-update' });
     const taken = new Set<string>();
     while (taken.size < 2) {
       const task = await client.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: 'crash-late' }, identity: 'crash-test' });

@@ -43,7 +43,7 @@ describe('temporal-lite storage', () => {
     quietRuntime();
     const file = join(dir, 'restart.db');
     let cli = startCli(['--db-filename', file, '--namespace', 'extra', '--headless', '--log-level', 'warn', '--made-up-flag']);
-    let { client, connection, address } = await connectCli(cli);
+    let { client, connection } = await connectCli(cli);
     assert.match(cli.stderr(), /warning: ignoring unknown flag '--made-up-flag'/);
     const waiting = await client.workflow.start('signalAndQuery', { taskQueue: 'restart', workflowId: 'restart-signals' });
     await waiting.signal('unblock', 'before restart');
@@ -53,7 +53,9 @@ describe('temporal-lite storage', () => {
     assert.equal(await cli.exited, 0);
 
     cli = startCli(['--db-filename', file]);
-    ({ client, connection, address } = await connectCli(cli));
+    const restarted = await connectCli(cli);
+    ({ client, connection } = restarted);
+    const { address } = restarted;
     const env = { nativeConnection: await (await import('@temporalio/worker')).NativeConnection.connect({ address }) } as Env;
     const worker = await startWorker(env, 'restart', true);
     try {
