@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
+import { signalBatchProgressWith } from '../../activities/batch-progress.js';
 import type { MethodInvoker } from '../gateway/methods/invoker.js';
 import type { HubPartContext, HubPartHandle } from '../hub.js';
 import { hubNow } from '../registry/time.js';
@@ -9,7 +10,7 @@ import { connectTemporalClient, connectTemporalWorker, namespaceOf, type Tempora
 import { ensureJobSearchAttributes } from '../temporal/search-attributes.js';
 import { createJobsWorker, JOBS_TASK_QUEUE } from '../temporal/worker.js';
 import { schedulePurge } from './purge.js';
-import { jobsRouter } from './router.js';
+import { jobsRouter } from '../api/routes/jobs.js';
 import { JobsService } from './service.js';
 import { jobsSettings, type JobsSettingsInput } from './settings.js';
 
@@ -68,7 +69,14 @@ export function jobsPart(options: JobsPartOptions): (context: HubPartContext) =>
           namespace,
           taskQueue,
           workflowBundle: options.workflowBundle ?? (await bundleJobWorkflows({ cacheDir: options.bundleCacheDir })),
-          activities: { store: context.store, invoker: options.invoker!, events: context.events, log: context.log, now: hubNow },
+          activities: {
+            store: context.store,
+            invoker: options.invoker!,
+            events: context.events,
+            signalBatchProgress: signalBatchProgressWith(client),
+            log: context.log,
+            now: hubNow,
+          },
         });
         const running = worker.run().catch((err: unknown) => context.log.error('The jobs worker stopped', err));
         closers.push(async () => {
