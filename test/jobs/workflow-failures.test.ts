@@ -1,16 +1,21 @@
 // The job workflow's failure paths under @temporalio/testing time skipping (temporal-lite bin), with
 // stubbed activities (no hub, no store): targets that cannot be resolved (a non-retryable error, and
 // retries running out), a batch out of retries (run by the job itself and by a shard), a shard that
-// fails (terminated), expiry and cancel. Each checks the final JobResponse, the response stored as
-// the read model, how the devices left were closed, and that every history replays.
+// fails (terminated), expiry and cancel; and a batch's progress on its way to the job. Each checks
+// the final JobResponse, the response stored as the read model, how the devices left were closed,
+// every run against its history bound, and that every history replays.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
+import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { signalBatchProgressWith } from '../../activities/batch-progress.js';
 import type { DeviceBatch, JobActivities } from '../../activities/index.js';
 import { jobsSettings } from '../../src/jobs/settings.js';
+import { jobFromVisibility } from '../../src/jobs/visibility.js';
 import type { DeviceJobCounts } from '../../src/registry/job-records.js';
 import { ensureJobSearchAttributes } from '../../src/temporal/search-attributes.js';
 import { cancelJobUpdate, jobResponseQuery } from '../../workflows/job-messages.js';
@@ -19,7 +24,7 @@ import type { iotHubJob } from '../../workflows/job.js';
 import { JOB_WORKFLOW, type BatchCounts, type JobDefinition, type JobResponse, type JobTuning, type UnprocessedClosing } from '../../workflows/types.js';
 import { binPath } from '../temporal-lite/helpers/bin.js';
 import { jobsWorkflowBundle } from './helpers/bundle.js';
-import { jobRunHistories, recordHistoryFixtures, replayHistories, type RunHistory } from './helpers/jobs.js';
+import { assertWithinHistoryBounds, jobRunHistories, recordHistoryFixtures, replayHistories, type RunHistory } from './helpers/jobs.js';
 import { quietTemporalRuntime } from './helpers/workflow-env.js';
 
 const TASK_QUEUE = 'job-failures';
@@ -81,7 +86,7 @@ describe('job workflow failure paths (stubbed activities)', () => {
   let env: TestWorkflowEnvironment;
   let worker: Worker;
   let running: Promise<void>;
-  const scripts = new Map<string, Script>();
+  const scripts = new Map<string, Script & { tuning: JobTuning }>();
   const seen = new Map<string, Seen>();
   const runs: RunHistory[] = [];
 
@@ -128,15 +133,17 @@ describe('job workflow failure paths (stubbed activities)', () => {
 
   /** Starts the job with its script; returns its handle. */
   const start = (job: JobDefinition, tuning: Partial<JobTuning>, jobScript: Script) => {
-    scripts.set(job.jobId, jobScript);
+    scripts.set(job.jobId, { ...jobScript, tuning: tuningOf(tuning) });
     seen.set(job.jobId, { resolveFirst: 0, resolveRest: 0, batches: [], countedRecords: 0 });
     return env.client.workflow.start<typeof iotHubJob>(JOB_WORKFLOW, { workflowId: job.jobId, taskQueue: TASK_QUEUE, args: [{ job, tuning: tuningOf(tuning) }], memo: { job } });
   };
-  /** Its end, checked against what it stored, with its runs kept for replay. */
+  /** Its end, checked against what it stored, with its runs checked against their bounds and kept for replay. */
   const ended = async (jobId: string): Promise<JobResponse> => {
     const done = await within(env.client.workflow.getHandle<typeof iotHubJob>(jobId).result(), `job ${jobId} to end`);
     assert.deepEqual(saw(jobId).stored, done, 'the final JobResponse is stored as the read model');
-    runs.push(...(await jobRunHistories(env.client, jobId)));
+    const jobRuns = await jobRunHistories(env.client, jobId);
+    assertWithinHistoryBounds(jobRuns, jobId, script(jobId).devices, script(jobId).tuning);
+    runs.push(...jobRuns);
     return done;
   };
   const assertFailedWith = (done: JobResponse, reason: string) => {
@@ -285,6 +292,34 @@ describe('job workflow failure paths (stubbed activities)', () => {
     assert.equal(saw('cancelled').batches.length, 1, 'no batch after the cancel');
     assert.deepEqual(saw('cancelled').closing?.pending, { status: 'canceled' });
     assert.deepEqual(done.deviceJobStatistics, { deviceCount: 2, failedCount: 1, succeededCount: 1, runningCount: 0, pendingCount: 0 });
+  });
+
+  it("shows a batch's progress as it comes, through its shard to the job: in the query and in the memo lists read", async () => {
+    const gate = new Gate();
+    const signal = signalBatchProgressWith(env.client);
+    const handle = await start(jobOf('progress'), { shardSize: 2, batchSize: 2, shardConcurrency: 1, progressIntervalMs: 0 }, {
+      devices: 4,
+      batch: async ({ range }) => {
+        if (range.from === 0) {
+          // As a method batch does once an outcome is written: to the workflow running the batch.
+          await signal(Context.current().info.workflowExecution!.workflowId, { batch: 0, succeeded: 1, failed: 0 });
+          await gate.pass();
+        }
+        return { succeeded: 2, failed: 0 };
+      },
+      counts: counts({ completed: 4 }),
+    });
+    await within(gate.reached, 'the first batch to tell its progress');
+    const expected = { deviceCount: 4, failedCount: 0, succeededCount: 1, runningCount: 1, pendingCount: 2 };
+    let shown = await handle.query(jobResponseQuery);
+    for (const deadline = Date.now() + WAIT_MS; !isDeepStrictEqual(shown.deviceJobStatistics, expected) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      shown = await handle.query(jobResponseQuery);
+    }
+    assert.deepEqual(shown.deviceJobStatistics, expected);
+    assert.deepEqual(jobFromVisibility(await handle.describe()), shown, 'the memo shows what the query does');
+    gate.open();
+    assert.equal((await ended('progress')).status, 'completed');
   });
 
   it('completes a job that failed nowhere without closing anything', async () => {

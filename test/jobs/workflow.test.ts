@@ -12,20 +12,20 @@ import type { JobResponse } from '../../workflows/types.js';
 import { reply } from './helpers/devices.js';
 import { jobRecords } from './helpers/records.js';
 import { startJobsTestEngine, type JobsTestEngine } from './helpers/workflow-env.js';
-import { cancelWhileRunning, expireMethodJob, replayJobHistories, waitForJob } from './helpers/jobs.js';
+import { assertWithinHistoryBounds, cancelWhileRunning, expireMethodJob, jobRunHistories, replayJobHistories, waitForJob } from './helpers/jobs.js';
 
 const DAY_MS = 24 * 3600_000;
+const TUNING = { shardSize: 2, batchSize: 2, batchConcurrency: 1, shardConcurrency: 1 };
 const method = (extra: Record<string, unknown> = {}) => ({ methodName: 'reboot', payload: { delay: 1 }, responseTimeoutInSeconds: 5, ...extra });
 
 describe('job workflows under time skipping', () => {
   let engine: JobsTestEngine;
   const jobIds: string[] = [];
   const result = (jobId: string) => engine.env.client.workflow.getHandle(jobId).result() as Promise<JobResponse>;
+  const tuning = jobsSettings({ tuning: { scheduleDeviceMethod: TUNING } }).tuning.scheduleDeviceMethod;
 
   before(async () => {
-    engine = await startJobsTestEngine({
-      tuning: { scheduleDeviceMethod: { shardSize: 2, batchSize: 2, batchConcurrency: 1, shardConcurrency: 1 } },
-    });
+    engine = await startJobsTestEngine({ tuning: { scheduleDeviceMethod: TUNING } });
     await engine.devices.connect(['ok-1', 'ok-2', 'ok-3'], { answer: (_m, payload) => reply(200, { got: JSON.parse(payload.toString()) }) });
     await engine.devices.connect(['err-1'], { answer: () => reply(500, { error: 'broken' }) });
     await engine.devices.connect(['mute-1'], { answer: () => undefined });
@@ -200,5 +200,11 @@ describe('job workflows under time skipping', () => {
     for (const job of listed) assert.deepEqual(job, await engine.service.get(job.jobId), job.jobId);
   });
 
-  it('replays every history it produced', () => replayJobHistories(engine.env.client, jobIds, 'job-workflows'));
+  it('kept every run within its history bound, and replays every history it produced', async () => {
+    for (const jobId of jobIds) {
+      const deviceCount = (await engine.service.get(jobId)).deviceJobStatistics?.deviceCount ?? 0;
+      assertWithinHistoryBounds(await jobRunHistories(engine.env.client, jobId), jobId, deviceCount, tuning);
+    }
+    await replayJobHistories(engine.env.client, jobIds, 'job-workflows');
+  });
 });
