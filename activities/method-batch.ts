@@ -44,18 +44,7 @@ export function methodBatchActivity({ store, invoker, now, log, signalBatchProgr
   return async function processMethodBatch({ jobId, range, call, deviceConcurrency, progress }: MethodBatch): Promise<BatchCounts> {
     const window = Math.max(1, Math.min(deviceConcurrency, range.to - range.from));
     const reporter = new BatchProgressReporter(signalBatchProgress, range, progress);
-    const unwritten: DeviceJobOutcome[] = [];
-    const written = { succeeded: 0, failed: 0 };
-    let writing: Promise<unknown> = Promise.resolve();
-    const flush = () => {
-      const outcomes = unwritten.splice(0);
-      if (outcomes.length === 0) return writing;
-      writing = writing.then(async () => {
-        await store.finishDeviceJobs(jobId, outcomes, now());
-        for (const outcome of outcomes) written[outcome.status === 'completed' ? 'succeeded' : 'failed'] += 1;
-      });
-      return writing;
-    };
+    const outcomes = new OutcomeWriter((written) => store.finishDeviceJobs(jobId, written, now()));
 
     // The claimed devices not taken by a lane yet: claimed[taken…].
     let claimed: string[] = [];
@@ -69,7 +58,7 @@ export function methodBatchActivity({ store, invoker, now, log, signalBatchProgr
       try {
         const claim = await store.claimDeviceJobs(jobId, { from: claimedTo, to }, now());
         claimedTo = to;
-        for (const deviceId of claim.interrupted) unwritten.push({ deviceId, status: 'failed', error: INTERRUPTED });
+        for (const deviceId of claim.interrupted) outcomes.add({ deviceId, status: 'failed', error: INTERRUPTED });
         claimed = claim.claimed;
         taken = 0;
       } catch (error) {
@@ -85,20 +74,20 @@ export function methodBatchActivity({ store, invoker, now, log, signalBatchProgr
         }
         const deviceId = claimed[taken++]!;
         try {
-          unwritten.push(outcomeOf(deviceId, await invoker.invoke(deviceId, call)));
+          outcomes.add(outcomeOf(deviceId, await invoker.invoke(deviceId, call)));
         } catch (err) {
           log.error(`Job ${jobId}: calling ${call.methodName} on '${deviceId}' failed`, err);
           const description = `The hub could not reach the device: ${errorMessage(err)}`;
-          unwritten.push({ deviceId, status: 'failed', error: { code: 'ServerError', description } });
+          outcomes.add({ deviceId, status: 'failed', error: { code: 'ServerError', description } });
         }
       }
     };
 
     const ticker = setInterval(() => {
-      heartbeat({ ...written });
+      heartbeat(outcomes.written());
       // The final flush below reports a write error.
-      flush().then(
-        () => reporter.report({ ...written }),
+      outcomes.flush().then(
+        () => reporter.report(outcomes.written()),
         () => undefined,
       );
     }, FLUSH_INTERVAL_MS);
@@ -107,9 +96,38 @@ export function methodBatchActivity({ store, invoker, now, log, signalBatchProgr
     } finally {
       clearInterval(ticker);
     }
-    await flush();
+    await outcomes.flush();
     await reporter.delivered();
     if (claimFailure) throw claimFailure.error;
     return finishedCounts(await store.countDeviceJobs(jobId, range));
   };
+}
+
+/** Device outcomes written in order, a flush at a time, counting the ones written. */
+class OutcomeWriter {
+  private readonly unwritten: DeviceJobOutcome[] = [];
+  private writing: Promise<unknown> = Promise.resolve();
+  private readonly counts = { succeeded: 0, failed: 0 };
+
+  constructor(private readonly write: (outcomes: DeviceJobOutcome[]) => Promise<unknown>) {}
+
+  add(outcome: DeviceJobOutcome): void {
+    this.unwritten.push(outcome);
+  }
+
+  /** Writes the outcomes added so far, after the writes before. */
+  flush(): Promise<unknown> {
+    const outcomes = this.unwritten.splice(0);
+    if (outcomes.length > 0) {
+      this.writing = this.writing.then(async () => {
+        await this.write(outcomes);
+        for (const outcome of outcomes) this.counts[outcome.status === 'completed' ? 'succeeded' : 'failed'] += 1;
+      });
+    }
+    return this.writing;
+  }
+
+  written(): BatchCounts {
+    return { ...this.counts };
+  }
 }
