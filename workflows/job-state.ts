@@ -7,9 +7,10 @@ import { ApplicationFailure, setHandler, upsertMemo, upsertSearchAttributes } fr
 import type { DeviceJobCounts } from '../src/registry/job-records.js';
 import { cancelJobUpdate, jobResponseQuery, NOTHING_TO_CANCEL, shardProgressSignal } from './job-messages.js';
 import { closingOf, failureReasonOf, outcomeOf, statusOf, type JobFailure, type JobOutcome, type StopCause } from './job-outcome.js';
+import { ShardsProgress } from './job-progress.js';
 import { jobResponse, statisticsOf } from './job-response.js';
 import { JOB_STATUS_ATTRIBUTE } from './search-attributes.js';
-import type { BatchCounts, DeviceJobStatistics, JobDefinition, JobMemo, JobResponse, JobStatus, JobTuning, JobView, ShardCounters, ShardProgress, UnprocessedClosing } from './types.js';
+import type { JobDefinition, JobMemo, JobResponse, JobStatus, JobTuning, JobView, ShardCounters, ShardProgress, UnprocessedClosing } from './types.js';
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
@@ -165,37 +166,4 @@ export function handleJobMessages(state: JobState): void {
       },
     },
   );
-}
-
-/** The latest progress of running shards; ended shards are summed into `done`. */
-class ShardsProgress {
-  private readonly running = new Map<number, ShardProgress>();
-  private readonly ended = new Set<number>();
-  private readonly done = { succeeded: 0, failed: 0 };
-
-  update(progress: ShardProgress): void {
-    if (!this.ended.has(progress.shard)) this.running.set(progress.shard, progress);
-  }
-
-  end(shard: number, counts: BatchCounts): void {
-    this.ended.add(shard);
-    this.running.delete(shard);
-    this.done.succeeded += counts.succeeded;
-    this.done.failed += counts.failed;
-  }
-
-  /** Always sums to deviceCount: in-flight counts are capped by what is left. */
-  statistics(deviceCount: number): DeviceJobStatistics {
-    let { succeeded, failed } = this.done;
-    let running = 0;
-    for (const progress of this.running.values()) {
-      succeeded += progress.succeeded;
-      failed += progress.failed;
-      running += progress.running;
-    }
-    succeeded = Math.min(succeeded, deviceCount);
-    failed = Math.min(failed, deviceCount - succeeded);
-    running = Math.min(running, deviceCount - succeeded - failed);
-    return { deviceCount, failedCount: failed, succeededCount: succeeded, runningCount: running, pendingCount: deviceCount - succeeded - failed - running };
-  }
 }

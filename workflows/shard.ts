@@ -1,7 +1,8 @@
 /**
- * A shard of a job: runs batch activities over its record range with bounded concurrency, tells
- * the parent its progress a bounded number of times, stops dispatching on `stop`, and continues
- * as new (carrying its cursor and counters) before its history passes tuning.shardHistoryLimit.
+ * A shard of a job: runs batch activities over its record range with bounded concurrency, hears
+ * their progress while they run (batchProgress), tells the parent its own a bounded number of
+ * times, stops dispatching on `stop`, and continues as new (carrying its cursor and counters)
+ * before its history passes tuning.shardHistoryLimit.
  */
 import { continueAsNew, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import { batchProgressSignal } from './batch-messages.js';
