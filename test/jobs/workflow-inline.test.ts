@@ -56,7 +56,7 @@ describe('a job within one shard runs its batches itself', () => {
     assert.ok(events <= parentHistoryBound(8, tuning), `${events} events, over the bound ${parentHistoryBound(8, tuning)}`);
   });
 
-  it("shows a batch's devices as they answer, before the batch ends (from the device records)", async () => {
+  it("shows a batch's devices as they answer, before the batch ends (the batch tells the job once they are written)", async () => {
     jobIds.push('inline-live');
     // One batch of 4, 2 devices at a time, each answering after 1.5 s: the batch ends after 3 s, and
     // the first outcomes are written about a second before that.
