@@ -9,11 +9,11 @@ export function bookkeepingActivities({ store }: Pick<JobActivityDeps, 'store'>)
     async closeUnprocessedDevices(closing: UnprocessedClosing): Promise<number> {
       return store.closeUnprocessedDeviceJobs(closing.jobId, { pending: closing.pending, interruptedError: closing.interruptedError }, closing.at);
     },
-    /** The authoritative statistics of a finished job. */
+    /** A finished job's device records per status (its final statistics). */
     async countDeviceJobs(jobId: string): Promise<DeviceJobCounts> {
       return store.countDeviceJobs(jobId);
     },
-    /** Keeps the final JobResponse for the retention period (GET reads it without Temporal). */
+    /** Keeps the final JobResponse for the retention period: the read model of closed jobs (GET). */
     async recordFinishedJob(input: { response: JobResponse; finishedAt: string }): Promise<void> {
       await store.saveFinishedJob(input.response.jobId, input.response, input.finishedAt);
     },

@@ -5,6 +5,7 @@
  */
 import type { SeqRange } from '../src/registry/job-records.js';
 import type { BatchCounts, JobOperation } from '../workflows/types.js';
+import type { BatchProgressLimits } from './batch-progress.js';
 import { bookkeepingActivities } from './bookkeeping.js';
 import type { JobActivityDeps } from './deps.js';
 import { methodBatchActivity } from './method-batch.js';
@@ -13,20 +14,25 @@ import { twinBatchActivity } from './twin-batch.js';
 
 export type { JobActivityDeps } from './deps.js';
 
+/** One batch of a job: the job's operation on the records of `range`. */
+export interface DeviceBatch {
+  jobId: string;
+  range: SeqRange;
+  operation: JobOperation;
+  /** Devices a method batch calls at once. */
+  deviceConcurrency: number;
+  /** How often a method batch tells the workflow its progress. */
+  progress: BatchProgressLimits;
+}
+
 export function createJobActivities(deps: JobActivityDeps) {
   const processMethodBatch = methodBatchActivity(deps);
   const processTwinBatch = twinBatchActivity(deps);
   return {
     ...resolveActivities(deps),
-    /**
-     * One batch of a shard: the job's operation on the records of `range`; returns the range's final
-     * counts. `deviceConcurrency` (method jobs) is absent from batches of jobs started before it.
-     */
-    async processDeviceBatch(input: { jobId: string; range: SeqRange; operation: JobOperation; deviceConcurrency?: number }): Promise<BatchCounts> {
-      const { jobId, range, operation } = input;
-      return operation.kind === 'method'
-        ? processMethodBatch(jobId, range, operation.call, input.deviceConcurrency ?? range.to - range.from)
-        : processTwinBatch(jobId, range, operation.update);
+    /** One batch; returns the range's final counts. */
+    async processDeviceBatch({ operation, ...batch }: DeviceBatch): Promise<BatchCounts> {
+      return operation.kind === 'method' ? processMethodBatch({ ...batch, call: operation.call }) : processTwinBatch(batch.jobId, batch.range, operation.update);
     },
     ...bookkeepingActivities(deps),
   };

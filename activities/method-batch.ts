@@ -1,8 +1,10 @@
 import { heartbeat } from '@temporalio/activity';
 import type { MethodResult } from '../src/gateway/methods/invoker.js';
 import type { DeviceJobOutcome, SeqRange } from '../src/registry/job-records.js';
+import { errorMessage } from '../workflows/errors.js';
+import { finishedCounts } from '../workflows/job-response.js';
 import type { BatchCounts, JobMethodCall } from '../workflows/types.js';
-import { finalCounts } from './counts.js';
+import { BatchProgressReporter, type BatchProgressLimits } from './batch-progress.js';
 import type { JobActivityDeps } from './deps.js';
 
 /** Outcomes are written (and the attempt heartbeats) this often while devices answer. */
@@ -19,26 +21,30 @@ function outcomeOf(deviceId: string, result: MethodResult): DeviceJobOutcome {
     : { deviceId, status: 'failed', error: { code: result.code, description: result.message } };
 }
 
+export interface MethodBatch {
+  jobId: string;
+  range: SeqRange;
+  call: JobMethodCall;
+  /** Devices called at once. */
+  deviceConcurrency: number;
+  progress: BatchProgressLimits;
+}
+
 /**
  * A method job's batch: calls its devices `deviceConcurrency` at a time with the job's timeouts
  * (each lane takes the next device as soon as its device answers), claiming the pending records
  * (running) a window at a time as the lanes need them, and writes outcomes as they arrive (flushed
- * about every second). At most once per device: records an earlier attempt left running are
- * failed, not called again; claiming a window at a time keeps those to one window's worth when a
- * worker dies. Any device status is a completed device; offline, timed-out or unknown devices fail
- * with the gateway's error code.
+ * about every second, then heartbeating and telling the workflow the counts written so far). At
+ * most once per device: records an earlier attempt left running are failed, not called again;
+ * claiming a window at a time keeps those to one window's worth when a worker dies. Any device
+ * status is a completed device; offline, timed-out or unknown devices fail with the gateway's
+ * error code.
  */
-export function methodBatchActivity({ store, invoker, now, log }: Pick<JobActivityDeps, 'store' | 'invoker' | 'now' | 'log'>) {
-  return async function processMethodBatch(jobId: string, range: SeqRange, call: JobMethodCall, deviceConcurrency: number): Promise<BatchCounts> {
+export function methodBatchActivity({ store, invoker, now, log, signalBatchProgress }: Pick<JobActivityDeps, 'store' | 'invoker' | 'now' | 'log' | 'signalBatchProgress'>) {
+  return async function processMethodBatch({ jobId, range, call, deviceConcurrency, progress }: MethodBatch): Promise<BatchCounts> {
     const window = Math.max(1, Math.min(deviceConcurrency, range.to - range.from));
-    const unwritten: DeviceJobOutcome[] = [];
-    let finished = 0;
-    let writing: Promise<unknown> = Promise.resolve();
-    const flush = () => {
-      const outcomes = unwritten.splice(0);
-      if (outcomes.length > 0) writing = writing.then(() => store.finishDeviceJobs(jobId, outcomes, now()));
-      return writing;
-    };
+    const reporter = new BatchProgressReporter(signalBatchProgress, range, progress);
+    const outcomes = new OutcomeWriter((written) => store.finishDeviceJobs(jobId, written, now()));
 
     // The claimed devices not taken by a lane yet: claimed[taken…].
     let claimed: string[] = [];
@@ -52,7 +58,7 @@ export function methodBatchActivity({ store, invoker, now, log }: Pick<JobActivi
       try {
         const claim = await store.claimDeviceJobs(jobId, { from: claimedTo, to }, now());
         claimedTo = to;
-        for (const deviceId of claim.interrupted) unwritten.push({ deviceId, status: 'failed', error: INTERRUPTED });
+        for (const deviceId of claim.interrupted) outcomes.add({ deviceId, status: 'failed', error: INTERRUPTED });
         claimed = claim.claimed;
         taken = 0;
       } catch (error) {
@@ -68,27 +74,60 @@ export function methodBatchActivity({ store, invoker, now, log }: Pick<JobActivi
         }
         const deviceId = claimed[taken++]!;
         try {
-          unwritten.push(outcomeOf(deviceId, await invoker.invoke(deviceId, call)));
+          outcomes.add(outcomeOf(deviceId, await invoker.invoke(deviceId, call)));
         } catch (err) {
           log.error(`Job ${jobId}: calling ${call.methodName} on '${deviceId}' failed`, err);
-          const description = `The hub could not reach the device: ${err instanceof Error ? err.message : String(err)}`;
-          unwritten.push({ deviceId, status: 'failed', error: { code: 'ServerError', description } });
+          const description = `The hub could not reach the device: ${errorMessage(err)}`;
+          outcomes.add({ deviceId, status: 'failed', error: { code: 'ServerError', description } });
         }
-        finished += 1;
       }
     };
 
     const ticker = setInterval(() => {
-      heartbeat(finished);
-      flush().catch(() => undefined); // the final flush below reports the error
+      heartbeat(outcomes.written());
+      // The final flush below reports a write error.
+      outcomes.flush().then(
+        () => reporter.report(outcomes.written()),
+        () => undefined,
+      );
     }, FLUSH_INTERVAL_MS);
     try {
       await Promise.all(Array.from({ length: window }, lane));
     } finally {
       clearInterval(ticker);
     }
-    await flush();
+    await outcomes.flush();
+    await reporter.delivered();
     if (claimFailure) throw claimFailure.error;
-    return finalCounts(await store.countDeviceJobs(jobId, range));
+    return finishedCounts(await store.countDeviceJobs(jobId, range));
   };
+}
+
+/** Device outcomes written in order, a flush at a time, counting the ones written. */
+class OutcomeWriter {
+  private readonly unwritten: DeviceJobOutcome[] = [];
+  private writing: Promise<unknown> = Promise.resolve();
+  private readonly counts = { succeeded: 0, failed: 0 };
+
+  constructor(private readonly write: (outcomes: DeviceJobOutcome[]) => Promise<unknown>) {}
+
+  add(outcome: DeviceJobOutcome): void {
+    this.unwritten.push(outcome);
+  }
+
+  /** Writes the outcomes added so far, after the writes before. */
+  flush(): Promise<unknown> {
+    const outcomes = this.unwritten.splice(0);
+    if (outcomes.length > 0) {
+      this.writing = this.writing.then(async () => {
+        await this.write(outcomes);
+        for (const outcome of outcomes) this.counts[outcome.status === 'completed' ? 'succeeded' : 'failed'] += 1;
+      });
+    }
+    return this.writing;
+  }
+
+  written(): BatchCounts {
+    return { ...this.counts };
+  }
 }

@@ -1,7 +1,7 @@
 import type { SeqRange } from '../src/registry/job-records.js';
 import type { TwinServiceUpdate } from '../src/registry/model.js';
+import { finishedCounts } from '../workflows/job-response.js';
 import type { BatchCounts } from '../workflows/types.js';
-import { finalCounts } from './counts.js';
 import type { JobActivityDeps } from './deps.js';
 
 /**
@@ -13,6 +13,6 @@ export function twinBatchActivity({ store, events, now }: Pick<JobActivityDeps, 
   return async function processTwinBatch(jobId: string, range: SeqRange, update: TwinServiceUpdate): Promise<BatchCounts> {
     const { desiredChanges } = await store.applyTwinJobBatch(jobId, range, update, now());
     await Promise.all(desiredChanges.map((change) => events.onDesiredChange(change)));
-    return finalCounts(await store.countDeviceJobs(jobId, range));
+    return finishedCounts(await store.countDeviceJobs(jobId, range));
   };
 }

@@ -1,11 +1,14 @@
 /**
  * The batch activities over a record range, at most tuning.batchConcurrency at once, from a cursor
  * the caller keeps: a shard (shard.ts), or the job itself when it is small enough to need no shard
- * (job.ts). Deterministic workflow code.
+ * (job.ts). Method batches tell their progress while devices answer (batchProgressSignal, handled
+ * by the workflow running them); twin batches commit all at once. Deterministic workflow code.
  */
-import { ActivityFailure, condition, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
-import type { JobOperation, JobTuning, SeqRange, ShardCounters } from './types.js';
+import { errorMessage } from './errors.js';
+import { Semaphore } from './semaphore.js';
+import type { BatchCounts, BatchProgress, JobOperation, JobTuning, SeqRange, ShardCounters } from './types.js';
 
 /** What the batches work on. */
 export interface BatchWork {
@@ -21,77 +24,100 @@ export interface BatchCursor {
   counters: ShardCounters;
 }
 
-/**
- * Time for one batch attempt: a method batch calls its devices deviceConcurrency at a time, so up
- * to ⌈batchSize / deviceConcurrency⌉ rounds of connect + response timeout, plus slack (jobs started
- * before deviceConcurrency existed call the whole batch at once: one round). Method batches
- * heartbeat as devices answer, so a dead worker is noticed within the heartbeat timeout; a twin
- * batch is one transaction with nothing to report until it commits.
- */
-function batchOptions(operation: JobOperation, tuning: JobTuning): ActivityOptions {
-  if (operation.kind !== 'method') return { startToCloseTimeout: '300 seconds', retry: BATCH_RETRY };
-  const perDevice = operation.call.connectTimeoutInSeconds + operation.call.responseTimeoutInSeconds;
-  const rounds = Math.ceil(tuning.batchSize / (tuning.deviceConcurrency ?? tuning.batchSize));
-  return { startToCloseTimeout: `${rounds * perDevice + 300} seconds`, heartbeatTimeout: '30 seconds', retry: BATCH_RETRY };
+/** Devices finished so far (batches ended and outcomes reported by batches in flight) and in flight. */
+export interface RangeProgress {
+  succeeded: number;
+  failed: number;
+  running: number;
 }
 
 const BATCH_RETRY = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 };
 
+/**
+ * Time for one batch attempt: a method batch calls its devices deviceConcurrency at a time, so up
+ * to ⌈batchSize / deviceConcurrency⌉ rounds of connect + response timeout, plus slack. Method
+ * batches heartbeat as devices answer, so a dead worker is noticed within the heartbeat timeout; a
+ * twin batch is one transaction with nothing to report until it commits.
+ */
+function batchOptions(operation: JobOperation, tuning: JobTuning): ActivityOptions {
+  if (operation.kind !== 'method') return { startToCloseTimeout: '300 seconds', retry: BATCH_RETRY };
+  const perDevice = operation.call.connectTimeoutInSeconds + operation.call.responseTimeoutInSeconds;
+  const rounds = Math.ceil(tuning.batchSize / tuning.deviceConcurrency);
+  return { startToCloseTimeout: `${rounds * perDevice + 300} seconds`, heartbeatTimeout: '30 seconds', retry: BATCH_RETRY };
+}
+
 export class BatchRunner {
-  /** Batch start → its device count. */
-  private readonly inflight = new Map<number, number>();
+  /** Batches in flight: first record → devices, and the outcomes the batch reported so far. */
+  private readonly inflight = new Map<number, { size: number; reported: BatchCounts }>();
   private readonly processDeviceBatch: JobActivities['processDeviceBatch'];
 
-  /** `settled` runs after each batch ends (its counts are in the cursor by then). */
+  /** `changed` runs whenever progress() moved: a batch ended or reported. */
   constructor(
     private readonly work: BatchWork,
-    private readonly cursor: BatchCursor,
-    private readonly settled: () => void,
+    readonly cursor: BatchCursor,
+    private readonly changed: () => void,
   ) {
     this.processDeviceBatch = proxyActivities<JobActivities>(batchOptions(work.operation, work.tuning)).processDeviceBatch;
   }
 
-  /** Devices of the batches in flight. */
-  get inflightDevices(): number {
-    let devices = 0;
-    for (const count of this.inflight.values()) devices += count;
-    return devices;
+  progress(): RangeProgress {
+    let { succeeded, failed } = this.cursor.counters;
+    let running = 0;
+    for (const { size, reported } of this.inflight.values()) {
+      succeeded += reported.succeeded;
+      failed += reported.failed;
+      running += size - reported.succeeded - reported.failed;
+    }
+    return { succeeded, failed, running };
+  }
+
+  /** A batch's report; late ones (the batch has ended) change nothing. */
+  reported({ batch, succeeded, failed }: BatchProgress): void {
+    const inflight = this.inflight.get(batch);
+    if (!inflight || succeeded + failed > inflight.size) return;
+    inflight.reported = { succeeded, failed };
+    this.changed();
   }
 
   /** Dispatches while `mayDispatch()` holds and records are left, then waits for the batches in flight. */
   async run(mayDispatch: () => boolean): Promise<void> {
     const { range, tuning } = this.work;
-    for (;;) {
-      while (this.cursor.next < range.to && this.inflight.size < tuning.batchConcurrency && mayDispatch()) this.dispatch();
-      if (this.inflight.size === 0) return;
-      const before = this.inflight.size;
-      await condition(() => this.inflight.size < before);
+    const slots = new Semaphore(tuning.batchConcurrency);
+    const batches: Array<Promise<void>> = [];
+    while (this.cursor.next < range.to) {
+      await slots.acquire();
+      if (!mayDispatch()) {
+        slots.release();
+        break;
+      }
+      const from = this.cursor.next;
+      this.cursor.next = Math.min(from + tuning.batchSize, range.to);
+      batches.push(this.runBatch({ from, to: this.cursor.next }).finally(() => slots.release()));
     }
+    await Promise.all(batches);
   }
 
-  private dispatch(): void {
-    const { jobId, range, operation, tuning } = this.work;
-    const { cursor } = this;
-    const from = cursor.next;
-    const to = Math.min(from + tuning.batchSize, range.to);
-    cursor.next = to;
-    this.inflight.set(from, to - from);
-    this.processDeviceBatch({ jobId, range: { from, to }, operation, deviceConcurrency: tuning.deviceConcurrency })
-      .then(
-        (counts) => {
-          cursor.counters.succeeded += counts.succeeded;
-          cursor.counters.failed += counts.failed;
-        },
-        (err: unknown) => {
-          // Retries are exhausted: count the batch failed; the job closes its unfinished records.
-          cursor.counters.failed += to - from;
-          cursor.counters.failedBatches += 1;
-          cursor.counters.lastError = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
-        },
-      )
-      .finally(() => {
-        this.inflight.delete(from);
-        this.settled();
+  /** One batch to its end; a batch whose retries ran out counts as failed (the job closes its records). */
+  private async runBatch(range: SeqRange): Promise<void> {
+    const { jobId, operation, tuning } = this.work;
+    const { counters } = this.cursor;
+    this.inflight.set(range.from, { size: range.to - range.from, reported: { succeeded: 0, failed: 0 } });
+    try {
+      const counts = await this.processDeviceBatch({
+        jobId,
+        range,
+        operation,
+        deviceConcurrency: tuning.deviceConcurrency,
+        progress: { updates: tuning.batchProgressUpdates, intervalMs: tuning.progressIntervalMs },
       });
+      counters.succeeded += counts.succeeded;
+      counters.failed += counts.failed;
+    } catch (err) {
+      counters.failed += range.to - range.from;
+      counters.failedBatches += 1;
+      counters.lastError = errorMessage(err);
+    }
+    this.inflight.delete(range.from);
+    this.changed();
   }
 }

@@ -1,23 +1,25 @@
 /**
  * Upper bounds of the event count of each workflow run of a job, from the way the workflows are
- * written (job.ts, shard.ts). A workflow task costs 3 events (scheduled, started, completed) and
- * each event that wakes a workflow costs at most one workflow task. Tests compare real histories
- * with these bounds; the benchmark shows a 1,000,000-device job stays far under 10,000.
+ * written (job.ts, job-state.ts, shard.ts, batches.ts). A workflow task costs 3 events (scheduled,
+ * started, completed) and each event that wakes a workflow costs at most one workflow task. Tests
+ * compare real histories with these bounds; the benchmark shows a 1,000,000-device job stays far
+ * under 10,000.
  */
-import { batchEventsOf, inlineShard, planShards } from './sharding.js';
+import { batchEventsOf, eventsPerBatch, inlineShard, planShards, WFT } from './sharding.js';
 import type { JobTuning } from './types.js';
-
-const WFT = 3;
 
 /**
  * Parent, independent of the shard count: started 1, first task 3, scheduled-start timer with its
- * wake-up 2 + 3, status upserts 4 (scheduled, running, cancelled, final), the version marker 1,
- * deadline timer 2 + 3, five activities (the first resolve chunk, close, count and record are
- * local: a marker each, counted as generously as the resolve activity) 5 × (3 + 3), one accepted
- * cancel update 2 + 3, completion 1. (The update's validator turns down later cancels; the API
- * does not send them.)
+ * wake-up 2 + 3; status changes (scheduled, running, cancelled, final) each a search-attribute
+ * upsert and a memo upsert 4 × 2, the memo's device count 1 and its progress, at most
+ * progressUpdates; deadline timer 2 + 3; five activities (the first resolve chunk, close, count and
+ * record are local: a marker each, counted as generously as the resolve activity) 5 × (3 + 3); one
+ * accepted cancel update 2 + 3; completion 1. A later cancel is turned down by the update's
+ * validator: a Temporal server keeps nothing of it (its workflow task is speculative), temporal-lite
+ * keeps the task (3 events per cancel sent while a cancelled job winds down).
  */
-export const PARENT_FIXED_EVENTS = 1 + WFT + (2 + WFT) + 4 + 1 + (2 + WFT) + 5 * (3 + WFT) + (2 + WFT) + 1;
+export const parentFixedEvents = (tuning: JobTuning): number =>
+  1 + WFT + (2 + WFT) + 4 * 2 + 1 + tuning.progressUpdates + (2 + WFT) + 5 * (3 + WFT) + (2 + WFT) + 1;
 
 /**
  * Parent, per shard: child initiated, started (+ wake-up), completed (+ wake-up), a stop signal
@@ -29,19 +31,25 @@ export const parentEventsPerShard = (tuning: JobTuning): number =>
 /** Parent: its shards, or the batches of the one shard it runs itself. */
 export function parentHistoryBound(deviceCount: number, tuning: JobTuning): number {
   const inline = inlineShard(deviceCount, tuning);
-  if (inline) return PARENT_FIXED_EVENTS + batchEventsOf(inline.range, tuning);
-  return PARENT_FIXED_EVENTS + planShards(deviceCount, tuning).length * parentEventsPerShard(tuning);
+  if (inline) return parentFixedEvents(tuning) + batchEventsOf(inline.range, tuning);
+  return parentFixedEvents(tuning) + planShards(deviceCount, tuning).length * parentEventsPerShard(tuning);
 }
+
+/** A progress signal a shard sends its parent, in the shard's history: initiated, signaled, + wake-up. */
+const PARENT_SIGNAL_EVENTS = 2 + WFT;
 
 /**
  * One shard run: it dispatches while its history is under shardHistoryLimit (the length seen by the
- * current task, which adds its own 3); then at most batchConcurrency batches complete, each with
- * scheduled/started/completed + wake-up 6 and one progress signal (initiated, signaled + wake-up) 5;
- * plus the stop signal 1 + 3 (and, should it arrive while the shard's closing task is in flight,
- * that task failing: 1 + 3) and the closing event 1.
+ * current task, which adds its own 3); then at most batchConcurrency batches end, each with its
+ * events (eventsPerBatch) and each change of progress possibly a progress signal to the parent (at
+ * most progressUpdates per shard); plus the stop signal 1 + 3 (and, should it arrive while the
+ * shard's closing task is in flight, that task failing: 1 + 3) and the closing event 1.
  */
-export const shardRunHistoryBound = (tuning: JobTuning): number =>
-  tuning.shardHistoryLimit + WFT + tuning.batchConcurrency * (3 + WFT + 2 + WFT) + (1 + WFT) + (1 + WFT) + 1;
+export function shardRunHistoryBound(tuning: JobTuning): number {
+  const progressChanges = tuning.batchConcurrency * (1 + tuning.batchProgressUpdates);
+  const parentSignals = Math.min(tuning.progressUpdates, progressChanges);
+  return tuning.shardHistoryLimit + WFT + tuning.batchConcurrency * eventsPerBatch(tuning) + parentSignals * PARENT_SIGNAL_EVENTS + (1 + WFT) + (1 + WFT) + 1;
+}
 
 /** The largest event count any workflow run of a job of `deviceCount` devices can reach. */
 export const jobHistoryBound = (deviceCount: number, tuning: JobTuning): number =>

@@ -2,15 +2,18 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JobResponse, ShardProgress } from './types.js';
 
-/** The job as GET /jobs/v2/{id} shows it. */
+/** The job as GET /jobs/v2/{id} shows it while its workflow runs. */
 export const jobResponseQuery = defineQuery<JobResponse>('jobResponse');
 
 /**
  * Cancels the job and answers with the JobResponse once the cancel took effect in the workflow's
- * state. Rejected by its validator (nothing recorded in history) when there is nothing to cancel:
- * the caller then reads the job as it is.
+ * state. Rejected by its validator (type NothingToCancel) when the job is cancelled already or has
+ * ended: the caller then reads the job as it is.
  */
 export const cancelJobUpdate = defineUpdate<JobResponse>('cancelJob');
+
+/** The update's rejection when there is nothing to cancel. */
+export const NOTHING_TO_CANCEL = 'NothingToCancel';
 
 /** A shard's progress (absolute counts), sent a bounded number of times per shard. */
 export const shardProgressSignal = defineSignal<[ShardProgress]>('shardProgress');

@@ -1,129 +1,169 @@
-/** The job workflow's state and the JobResponse it shows (pure, deterministic). */
+/**
+ * The job workflow's state and its messages: what GET shows (jobResponse query), cancel (cancelJob
+ * update), the shards' progress (shardProgress signal), and what lists show (the JobStatus search
+ * attribute and the memo's view, kept up to date here).
+ */
+import { ApplicationFailure, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { DeviceJobCounts } from '../src/registry/job-records.js';
-import type { DeviceJobStatistics, JobDefinition, JobResponse, JobStatus, ShardProgress, ShardResult } from './types.js';
+import { cancelJobUpdate, jobResponseQuery, NOTHING_TO_CANCEL, shardProgressSignal } from './job-messages.js';
+import { closingOf, failureReasonOf, outcomeOf, statusOf, type JobFailure, type JobOutcome, type StopCause } from './job-outcome.js';
+import { ShardsProgress } from './job-progress.js';
+import { jobResponse, statisticsOf } from './job-response.js';
+import { JOB_STATUS_ATTRIBUTE } from './search-attributes.js';
+import type { JobDefinition, JobMemo, JobResponse, JobStatus, JobTuning, JobView, ShardCounters, ShardProgress, UnprocessedClosing } from './types.js';
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
-/** A job's statistics from its device records' counts (canceled devices count as failed, spec §2.2). */
-export function statisticsOf(counts: DeviceJobCounts): DeviceJobStatistics {
-  return {
-    deviceCount: counts.pending + counts.running + counts.completed + counts.failed + counts.canceled,
-    failedCount: counts.failed + counts.canceled,
-    succeededCount: counts.completed,
-    runningCount: counts.running,
-    pendingCount: counts.pending,
-  };
-}
-
 export class JobState {
-  status: JobStatus = 'queued';
-  endTime?: string;
-  failureReason?: string;
-  cancelRequested = false;
+  private status: JobStatus = 'queued';
+  /** Set once the job stops dispatching early; a cancel replaces an expiry. */
+  private stop?: StopCause;
+  /** The latest reason the job could not do its work. */
+  private failure?: JobFailure;
   /** Known once the targets are resolved. */
-  deviceCount?: number;
-  /** Final statistics, from the store's authoritative counts. */
-  private final?: DeviceJobStatistics;
-  /** Latest progress of running shards; finished shards are summed into `done`. */
-  private readonly progress = new Map<number, ShardProgress>();
-  private readonly finishedShards = new Set<number>();
-  private readonly done = { succeeded: 0, failed: 0 };
+  private deviceCount?: number;
+  /** The view once the job has ended. */
+  private final?: JobView;
+  private readonly progress = new ShardsProgress();
+  private readonly stopListeners: Array<() => void> = [];
+  /** Devices finished when the memo last showed progress, and when (workflow time). */
+  private memoProgress = { finished: 0, at: 0 };
 
-  constructor(readonly job: JobDefinition) {}
+  constructor(
+    readonly job: JobDefinition,
+    private readonly tuning: JobTuning,
+  ) {}
 
-  get terminal(): boolean {
-    return TERMINAL.has(this.status);
+  get stopping(): boolean {
+    return this.stop !== undefined;
   }
 
   /** Cancel has an effect only before the job ends and only once. */
   get cancellable(): boolean {
-    return !this.terminal && !this.cancelRequested;
+    return !TERMINAL.has(this.status) && this.stop !== 'cancelled';
   }
 
-  requestCancel(): void {
-    this.cancelRequested = true;
-    this.status = 'cancelled';
+  setStatus(status: JobStatus): void {
+    this.status = status;
+    upsertSearchAttributes([{ key: JOB_STATUS_ATTRIBUTE, value: status }]);
+    this.showInMemo();
+  }
+
+  /** Listed as cancelled at once (no longer counted as active), while in-flight devices finish. */
+  cancel(): void {
+    this.stopWith('cancelled');
+    this.setStatus('cancelled');
+  }
+
+  expire(): void {
+    if (!this.stopping) this.stopWith('expired');
+  }
+
+  /** `listener` runs when the job stops early (at once if it has). */
+  onStop(listener: () => void): void {
+    if (this.stopping) listener();
+    else this.stopListeners.push(listener);
+  }
+
+  resolved(deviceCount: number): void {
+    this.deviceCount = deviceCount;
+    this.showInMemo();
+  }
+
+  unresolvable(detail: string): void {
+    this.failure = { reason: 'unresolvable', detail };
   }
 
   shardProgress(update: ShardProgress): void {
-    if (!this.finishedShards.has(update.shard)) this.progress.set(update.shard, update);
+    this.progress.update(update);
+    this.progressed();
   }
 
-  shardFinished(shard: number, result: Pick<ShardResult, 'succeeded' | 'failed'>): void {
-    this.finishedShards.add(shard);
-    this.progress.delete(shard);
-    this.done.succeeded += result.succeeded;
-    this.done.failed += result.failed;
+  /** A shard's (or the job's own batches') end: batches that ran out of retries fail the job. */
+  shardEnded(shard: number, counters: ShardCounters): void {
+    this.progress.end(shard, counters);
+    if (counters.lastError !== undefined) this.failure = { reason: 'batchesFailed', detail: counters.lastError };
+    this.progressed();
   }
 
-  finish(status: JobStatus, counts: DeviceJobCounts | undefined, endTime: string, failureReason?: string): void {
-    this.status = status;
-    this.endTime = endTime;
-    this.failureReason = failureReason;
-    if (counts) {
-      this.final = statisticsOf(counts);
-      this.deviceCount = this.final.deviceCount;
-    }
+  /** A shard workflow that failed: the job closes its unfinished records. */
+  shardFailed(shard: number, detail: string): void {
+    this.progress.end(shard, { succeeded: 0, failed: 0 });
+    this.failure = { reason: 'shardFailed', shard, detail };
   }
 
-  /** Always sums to deviceCount: in-flight counts are capped by what is left. */
-  statistics(): DeviceJobStatistics | undefined {
+  /** How the devices left unprocessed end, if any can be. */
+  closing(at: string): UnprocessedClosing | undefined {
+    return closingOf(this.job, this.stop, this.failure, at);
+  }
+
+  /** How the job ended, once `unprocessed` devices were closed. */
+  outcome(unprocessed: number): JobOutcome {
+    return outcomeOf(this.stop, this.failure, unprocessed);
+  }
+
+  /** The job's end, with its device records' final counts (absent when it was cancelled before it started). */
+  finish(outcome: JobOutcome, counts: DeviceJobCounts | undefined, endTime: string): void {
+    const failureReason = failureReasonOf(outcome, this.job);
+    this.final = {
+      status: statusOf(outcome),
+      endTime,
+      ...(failureReason !== undefined && { failureReason }),
+      ...(counts && { statistics: statisticsOf(counts) }),
+    };
+    this.setStatus(this.final.status);
+  }
+
+  view(): JobView {
     if (this.final) return this.final;
-    if (this.deviceCount === undefined) return undefined;
-    let { succeeded, failed } = this.done;
-    let running = 0;
-    for (const p of this.progress.values()) {
-      succeeded += p.succeeded;
-      failed += p.failed;
-      running += p.running;
-    }
-    const deviceCount = this.deviceCount;
-    succeeded = Math.min(succeeded, deviceCount);
-    failed = Math.min(failed, deviceCount - succeeded);
-    running = Math.min(running, deviceCount - succeeded - failed);
-    return { deviceCount, failedCount: failed, succeededCount: succeeded, runningCount: running, pendingCount: deviceCount - succeeded - failed - running };
-  }
-
-  /**
-   * What an operator reads first: where the job is, in words. Counts only once they are final: a
-   * running job's statistics may be replaced by its records' live counts (JobsService).
-   */
-  private statusMessage(stats: DeviceJobStatistics | undefined): string {
-    switch (this.status) {
-      case 'queued':
-        return 'Waiting for a worker to start the job';
-      case 'scheduled':
-        return `Scheduled to start at ${this.job.startTime}`;
-      case 'running':
-        return stats ? `Running on ${devices(stats.deviceCount)}` : 'Resolving the devices that match the queryCondition';
-      case 'completed':
-        return stats ? `Every device was processed: ${stats.succeededCount} succeeded, ${stats.failedCount} failed` : 'Every device was processed';
-      case 'failed':
-        return this.failureReason ?? 'The job failed';
-      case 'cancelled':
-        return stats ? 'Cancelled: the devices not called yet were canceled' : 'Cancelled before it started';
-    }
+    const statistics = this.deviceCount === undefined ? undefined : this.progress.statistics(this.deviceCount);
+    return { status: this.status, ...(statistics && { statistics }) };
   }
 
   response(): JobResponse {
-    const { job } = this;
-    const statistics = this.statistics();
-    return {
-      jobId: job.jobId,
-      queryCondition: job.queryCondition,
-      createdTime: job.createdTime,
-      startTime: job.startTime,
-      ...(this.endTime !== undefined && { endTime: this.endTime }),
-      maxExecutionTimeInSeconds: job.maxExecutionTimeInSeconds,
-      type: job.type,
-      ...(job.cloudToDeviceMethod && { cloudToDeviceMethod: job.cloudToDeviceMethod }),
-      ...(job.updateTwin && { updateTwin: job.updateTwin }),
-      status: this.status,
-      ...(this.failureReason !== undefined && { failureReason: this.failureReason }),
-      statusMessage: this.statusMessage(statistics),
-      ...(statistics && { deviceJobStatistics: statistics }),
-    };
+    return jobResponse(this.job, this.view());
+  }
+
+  private stopWith(cause: StopCause): void {
+    const first = !this.stopping;
+    this.stop = cause;
+    if (first) for (const listener of this.stopListeners.splice(0)) listener();
+  }
+
+  private showInMemo(): void {
+    const memo: Partial<JobMemo> = { view: this.view() };
+    upsertMemo(memo);
+  }
+
+  /**
+   * Lists show a running job's progress from the memo: updated each time another
+   * 1/tuning.progressUpdates of the devices finished (and not more often than progressIntervalMs).
+   */
+  private progressed(): void {
+    const stats = this.view().statistics;
+    if (!stats || this.final) return;
+    const finished = stats.succeededCount + stats.failedCount;
+    const step = Math.max(1, Math.ceil(stats.deviceCount / Math.max(1, this.tuning.progressUpdates)));
+    if (finished - this.memoProgress.finished < step || finished >= stats.deviceCount || Date.now() - this.memoProgress.at < this.tuning.progressIntervalMs) return;
+    this.memoProgress = { finished, at: Date.now() };
+    this.showInMemo();
   }
 }
 
-const devices = (n: number): string => (n === 1 ? '1 device' : `${n} devices`);
+/** Sets the job's query, update and signal handlers. */
+export function handleJobMessages(state: JobState): void {
+  setHandler(jobResponseQuery, () => state.response());
+  setHandler(shardProgressSignal, (progress) => state.shardProgress(progress));
+  setHandler(
+    cancelJobUpdate,
+    () => {
+      state.cancel();
+      return state.response();
+    },
+    {
+      validator: () => {
+        if (!state.cancellable) throw ApplicationFailure.nonRetryable(`Job '${state.job.jobId}' is ${state.view().status}: nothing to cancel`, NOTHING_TO_CANCEL);
+      },
+    },
+  );
+}

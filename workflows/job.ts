@@ -1,38 +1,35 @@
 /**
- * The job workflow (id = jobId): waits durably until startTime, resolves the queryCondition once
- * into a snapshot of device records, runs shards (child workflows) over record ranges with bounded
- * concurrency, or the batches of its only shard itself, stops them on cancel or when
- * maxExecutionTimeInSeconds runs out, closes what was left, and completes with its final
- * JobResponse (always normally, also when cancelled or failed, so a finished job is read from its
- * result without a worker). Its history is bounded by the shard count, which is capped, or by the
- * batches of one shard (history-bounds.ts).
+ * The job workflow (id = jobId), top-down: wait durably until startTime, resolve the queryCondition
+ * once into a snapshot of device records, run the shards (child workflows over record ranges, at
+ * most shardConcurrency at once; a job that fits one shard runs its batches itself), close the job.
+ * A cancel (update) or the end of maxExecutionTimeInSeconds stops the dispatching, and closing
+ * ends what was left. The job stores its final JobResponse (the read model of closed jobs) and
+ * completes with it, also when cancelled or failed. History bounded: history-bounds.ts.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
   sleep,
   startChild,
-  upsertSearchAttributes,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
 import type { DeviceJobCounts } from '../src/registry/job-records.js';
-import { formatHubTime } from '../src/registry/time.js';
-import { BatchRunner, type BatchCursor } from './batches.js';
-import { cancelJobUpdate, jobResponseQuery, shardProgressSignal } from './job-messages.js';
-import { JobState } from './job-state.js';
-import { JOB_STATUS_ATTRIBUTE } from './search-attributes.js';
+import { batchProgressSignal } from './batch-messages.js';
+import { BatchRunner } from './batches.js';
+import { errorMessage } from './errors.js';
+import { formatHubTime } from './hub-time.js';
+import type { JobOutcome } from './job-outcome.js';
+import { handleJobMessages, JobState } from './job-state.js';
+import { Semaphore } from './semaphore.js';
 import { stopShardSignal } from './shard-messages.js';
 import { inlineShard, planShards, shardWorkflowId, type PlannedShard } from './sharding.js';
 import { iotHubJobShard } from './shard.js';
-import type { JobResponse, JobStatus, JobWorkflowInput, ShardCounters, UnprocessedClosing } from './types.js';
+import type { JobResponse, JobTuning, JobWorkflowInput } from './types.js';
 
 const RESOLVE_RETRY = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['ArgumentInvalid'] };
 
@@ -56,154 +53,117 @@ const { closeUnprocessedDevices, countDeviceJobs, recordFinishedJob } = proxyLoc
 
 const now = (): string => formatHubTime(new Date());
 
-/**
- * Jobs started since the first snapshot chunk is a local activity and a job fitting one shard runs
- * its batches itself; histories recorded before replay the earlier path.
- */
-const FEWER_TASKS_PATCH = 'local-first-resolve-inline-shard';
-
-const errorText = (err: unknown): string =>
-  err instanceof ActivityFailure && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+type ShardHandle = ChildWorkflowHandle<typeof iotHubJobShard>;
 
 export async function iotHubJob({ job, tuning }: JobWorkflowInput): Promise<JobResponse> {
-  const state = new JobState(job);
-  setHandler(jobResponseQuery, () => state.response());
-  setHandler(shardProgressSignal, (progress) => state.shardProgress(progress));
-  const setStatus = (status: JobStatus) => {
-    state.status = status;
-    upsertSearchAttributes([{ key: JOB_STATUS_ATTRIBUTE, value: status }]);
-  };
-  setHandler(
-    cancelJobUpdate,
-    () => {
-      state.requestCancel();
-      // Listed as cancelled at once (no longer counted as active), while in-flight devices finish.
-      setStatus('cancelled');
-      return state.response();
-    },
-    {
-      validator: () => {
-        if (!state.cancellable) throw ApplicationFailure.nonRetryable(`Job '${job.jobId}' is ${state.status}: nothing to cancel`, 'NothingToCancel');
-      },
+  const state = new JobState(job, tuning);
+  handleJobMessages(state);
+  if (!(await startTimeReached(state))) return closeJob(state, { kind: 'cancelled' });
+  state.setStatus('running');
+  await withDeadline(state, async () => {
+    const deviceCount = await resolveTargets(state, tuning);
+    if (deviceCount !== undefined) await runShards(state, deviceCount, tuning);
+  });
+  const unprocessed = await closeUnprocessed(state);
+  return closeJob(state, state.outcome(unprocessed), await countDeviceJobs(job.jobId));
+}
+
+/** Waits durably until startTime; false when the job was cancelled before. */
+async function startTimeReached(state: JobState): Promise<boolean> {
+  const startAt = Date.parse(state.job.startTime);
+  if (startAt > Date.now()) {
+    state.setStatus('scheduled');
+    await condition(() => state.stopping, startAt - Date.now());
+  }
+  return !state.stopping;
+}
+
+/** Runs `work`; should maxExecutionTimeInSeconds run out first, the job stops (expired) and `work` winds down. */
+async function withDeadline(state: JobState, work: () => Promise<void>): Promise<void> {
+  const timer = new CancellationScope();
+  const expiry = timer.run(() => sleep(state.job.maxExecutionTimeInSeconds * 1000)).then(
+    () => state.expire(),
+    (err: unknown) => {
+      if (!isCancellation(err)) throw err;
     },
   );
-  const finish = async (status: JobStatus, counts?: DeviceJobCounts, failureReason?: string) => {
-    state.finish(status, counts, now(), failureReason);
-    upsertSearchAttributes([{ key: JOB_STATUS_ATTRIBUTE, value: status }]);
-    const response = state.response();
-    await recordFinishedJob({ response, finishedAt: state.endTime! });
-    return response;
-  };
+  await work();
+  timer.cancel();
+  await expiry;
+}
 
-  const startAt = Date.parse(job.startTime);
-  if (startAt > Date.now()) {
-    setStatus('scheduled');
-    await condition(() => state.cancelRequested, startAt - Date.now());
-  }
-  if (state.cancelRequested) return finish('cancelled');
-
-  setStatus('running');
-  const deadline = Date.now() + job.maxExecutionTimeInSeconds * 1000;
-  let expired = false;
-  const deadlineTimer = new CancellationScope();
-  const deadlinePassed = deadlineTimer
-    .run(() => sleep(deadline - Date.now()))
-    .then(
-      () => void (expired = true),
-      (err: unknown) => {
-        if (!isCancellation(err)) throw err;
-      },
-    );
-  const stopRequested = () => state.cancelRequested || expired;
-
-  let processingError: string | undefined;
-  const fewerTasks = patched(FEWER_TASKS_PATCH);
-  const resolveInput = { jobId: job.jobId, jobType: job.type, queryCondition: job.queryCondition, createdTime: job.createdTime, chunk: tuning.snapshotChunk };
+/** The snapshot of the devices matching the queryCondition: their count, or none when it cannot be made. */
+async function resolveTargets(state: JobState, tuning: JobTuning): Promise<number | undefined> {
+  const { job } = state;
+  const input = { jobId: job.jobId, jobType: job.type, queryCondition: job.queryCondition, createdTime: job.createdTime, chunk: tuning.snapshotChunk };
   try {
-    const first = fewerTasks ? await resolveFirstJobTargets(resolveInput) : { total: 0, complete: false };
-    state.deviceCount = first.complete ? first.total : await resolveJobTargets(resolveInput);
+    const first = await resolveFirstJobTargets(input);
+    const deviceCount = first.complete ? first.total : await resolveJobTargets(input);
+    state.resolved(deviceCount);
+    return deviceCount;
   } catch (err) {
-    processingError = `The devices matching the queryCondition could not be determined: ${errorText(err)}`;
+    state.unresolvable(errorMessage(err));
+    return undefined;
   }
+}
 
-  // Shards start together (one workflow task), up to shardConcurrency at a time.
-  const handles = new Map<number, ChildWorkflowHandle<typeof iotHubJobShard>>();
-  let active = 0;
-  let stopping = false;
-  let failedBatches = 0;
-  const shardEnded = (shard: number, result: ShardCounters) => {
-    state.shardFinished(shard, result);
-    failedBatches += result.failedBatches;
-    if (result.lastError !== undefined) processingError = `Some devices could not be processed: ${result.lastError}`;
-  };
-  const stop = (handle: ChildWorkflowHandle<typeof iotHubJobShard>) => handle.signal(stopShardSignal).catch(() => undefined);
-  const runShard = async (shard: PlannedShard) => {
+/** Each shard to its end, at most shardConcurrency at once, until the job stops; a lone shard's batches run here. */
+async function runShards(state: JobState, deviceCount: number, tuning: JobTuning): Promise<void> {
+  const inline = inlineShard(deviceCount, tuning);
+  if (inline) return runBatchesHere(state, inline, tuning);
+  const running = new Set<ShardHandle>();
+  state.onStop(() => {
+    for (const shard of running) stopShard(shard);
+  });
+  const slots = new Semaphore(tuning.shardConcurrency);
+  const runShard = (shard: PlannedShard) => slots.run(() => (state.stopping ? Promise.resolve() : runShardToEnd(state, shard, tuning, running)));
+  await Promise.all(planShards(deviceCount, tuning).map(runShard));
+}
+
+async function runShardToEnd(state: JobState, { index, range }: PlannedShard, tuning: JobTuning, running: Set<ShardHandle>): Promise<void> {
+  const { job } = state;
+  try {
+    const handle = await startChild(iotHubJobShard, {
+      workflowId: shardWorkflowId(job.jobId, index),
+      args: [{ jobId: job.jobId, shard: index, range, operation: job.operation, tuning, next: range.from, counters: { succeeded: 0, failed: 0, failedBatches: 0 }, reported: 0, reportedAt: Date.now() }],
+    });
+    running.add(handle);
+    if (state.stopping) stopShard(handle); // the stop came while the shard started
     try {
-      const handle = await startChild(iotHubJobShard, {
-        workflowId: shardWorkflowId(job.jobId, shard.index),
-        args: [{ jobId: job.jobId, shard: shard.index, range: shard.range, operation: job.operation, tuning, next: shard.range.from, counters: { succeeded: 0, failed: 0, failedBatches: 0 }, reported: 0, reportedAt: Date.now() }],
-      });
-      handles.set(shard.index, handle);
-      if (stopping) void stop(handle); // started after the others were told
-      shardEnded(shard.index, await handle.result());
-    } catch (err) {
-      // A shard never fails by design; if one did, its unfinished records are closed below.
-      failedBatches += 1;
-      processingError = `Shard ${shard.index} failed: ${errorText(err)}`;
-      state.shardFinished(shard.index, { succeeded: 0, failed: 0 });
+      state.shardEnded(index, await handle.result());
     } finally {
-      handles.delete(shard.index);
-      active -= 1;
+      running.delete(handle);
     }
-  };
-  /** The only shard's batches, run here: progress goes straight into the state. */
-  const runInline = async ({ index, range }: PlannedShard) => {
-    const cursor: BatchCursor = { next: range.from, counters: { succeeded: 0, failed: 0, failedBatches: 0 } };
-    const batches: BatchRunner = new BatchRunner({ jobId: job.jobId, range, operation: job.operation, tuning }, cursor, () =>
-      state.shardProgress({ shard: index, succeeded: cursor.counters.succeeded, failed: cursor.counters.failed, running: batches.inflightDevices }),
-    );
-    await batches.run(() => !stopRequested());
-    shardEnded(index, cursor.counters);
-  };
-  const inline = fewerTasks && processingError === undefined ? inlineShard(state.deviceCount ?? 0, tuning) : undefined;
-  if (inline) await runInline(inline);
-  for (const shard of processingError === undefined && !inline ? planShards(state.deviceCount ?? 0, tuning) : []) {
-    await condition(() => active < tuning.shardConcurrency || stopRequested());
-    if (stopRequested()) break;
-    active += 1;
-    void runShard(shard);
+  } catch (err) {
+    state.shardFailed(index, errorMessage(err)); // never by design
   }
-  await condition(() => active === 0 || stopRequested());
-  if (active > 0) {
-    stopping = true;
-    for (const handle of handles.values()) void stop(handle);
-    await condition(() => active === 0);
-  }
-  deadlineTimer.cancel();
-  await deadlinePassed;
+}
 
-  const closing: UnprocessedClosing = {
-    jobId: job.jobId,
-    pending: state.cancelRequested
-      ? { status: 'canceled' }
-      : {
-          status: 'failed',
-          error: expired
-            ? { code: 'JobExpired', description: `The job's maxExecutionTimeInSeconds (${job.maxExecutionTimeInSeconds}) ran out before this device was processed` }
-            : { code: 'ServerError', description: processingError ?? 'The device was not processed' },
-        },
-    interruptedError: {
-      code: 'ServerError',
-      description: 'The worker processing this device stopped before its outcome was recorded; the device was not called again',
-    },
-    at: now(),
-  };
-  const unprocessed = await closeUnprocessedDevices(closing);
-  const counts = await countDeviceJobs(job.jobId);
-  if (state.cancelRequested) return finish('cancelled', counts);
-  if (unprocessed === 0 && failedBatches === 0 && processingError === undefined) return finish('completed', counts);
-  const reason = expired
-    ? `The job did not finish within maxExecutionTimeInSeconds (${job.maxExecutionTimeInSeconds}): ${unprocessed} devices were not processed`
-    : (processingError ?? `${unprocessed} devices were not processed`);
-  return finish('failed', counts, reason);
+const stopShard = (handle: ShardHandle): void => void handle.signal(stopShardSignal).catch(() => undefined); // it may have ended
+
+/** The only shard's batches, run by the job itself: their progress goes straight into the state. */
+async function runBatchesHere(state: JobState, { index, range }: PlannedShard, tuning: JobTuning): Promise<void> {
+  const { job } = state;
+  const cursor = { next: range.from, counters: { succeeded: 0, failed: 0, failedBatches: 0 } };
+  const batches: BatchRunner = new BatchRunner({ jobId: job.jobId, range, operation: job.operation, tuning }, cursor, () =>
+    state.shardProgress({ shard: index, ...batches.progress() }),
+  );
+  setHandler(batchProgressSignal, (progress) => batches.reported(progress));
+  await batches.run(() => !state.stopping);
+  state.shardEnded(index, cursor.counters);
+}
+
+/** Ends the records no batch finished (none unless the job stopped early or failed); returns how many. */
+async function closeUnprocessed(state: JobState): Promise<number> {
+  const closing = state.closing(now());
+  return closing ? closeUnprocessedDevices(closing) : 0;
+}
+
+/** Stores the final JobResponse for GET (the read model of closed jobs) and completes with it. */
+async function closeJob(state: JobState, outcome: JobOutcome, counts?: DeviceJobCounts): Promise<JobResponse> {
+  const endTime = now();
+  state.finish(outcome, counts, endTime);
+  const response = state.response();
+  await recordFinishedJob({ response, finishedAt: endTime });
+  return response;
 }

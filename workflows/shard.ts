@@ -1,9 +1,11 @@
 /**
- * A shard of a job: runs batch activities over its record range with bounded concurrency, tells
- * the parent its progress a bounded number of times, stops dispatching on `stop`, and continues
- * as new (carrying its cursor and counters) before its history passes tuning.shardHistoryLimit.
+ * A shard of a job: runs batch activities over its record range with bounded concurrency, hears
+ * their progress while they run (batchProgress), tells the parent its own a bounded number of
+ * times, stops dispatching on `stop`, and continues as new (carrying its cursor and counters)
+ * before its history passes tuning.shardHistoryLimit.
  */
 import { continueAsNew, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import { batchProgressSignal } from './batch-messages.js';
 import { BatchRunner } from './batches.js';
 import { shardProgressSignal } from './job-messages.js';
 import { stopShardSignal } from './shard-messages.js';
@@ -11,34 +13,53 @@ import { progressStep } from './sharding.js';
 import type { ShardInput, ShardResult } from './types.js';
 
 export async function iotHubJobShard(input: ShardInput): Promise<ShardResult> {
-  const { jobId, range, tuning } = input;
+  const { range, tuning } = input;
   let stopped = false;
   setHandler(stopShardSignal, () => void (stopped = true));
-  const step = progressStep(range, tuning);
-  const cursor = { next: input.next, counters: { ...input.counters } };
-  let reported = input.reported;
-  let reportedAt = input.reportedAt;
-  // The last progress signal: awaited before the shard ends, so its delivery never races the end.
-  let signalled: Promise<unknown> = Promise.resolve();
+  const parent = new ParentReporter(input);
+  const batches: BatchRunner = new BatchRunner(input, { next: input.next, counters: { ...input.counters } }, () => parent.report(batches));
+  setHandler(batchProgressSignal, (progress) => batches.reported(progress));
 
-  const reportProgress = () => {
-    const { counters } = cursor;
-    const finished = counters.succeeded + counters.failed;
-    if (finished - reported < step || finished >= range.to - range.from || Date.now() - reportedAt < tuning.progressIntervalMs) return;
-    reported = finished;
-    reportedAt = Date.now();
-    const progress = { shard: input.shard, succeeded: counters.succeeded, failed: counters.failed, running: batches.inflightDevices };
-    signalled = getExternalWorkflowHandle(jobId) // the parent's id is the job id
-      .signal(shardProgressSignal, progress)
-      .catch(() => undefined); // the parent is gone: nobody to tell
-  };
-  const batches = new BatchRunner(input, cursor, reportProgress);
-  const historyFull = () => workflowInfo().historyLength >= tuning.shardHistoryLimit;
-
-  await batches.run(() => !stopped && !historyFull());
-  await signalled;
-  if (!stopped && cursor.next < range.to) {
-    return continueAsNew<typeof iotHubJobShard>({ ...input, next: cursor.next, counters: cursor.counters, reported, reportedAt });
+  await batches.run(() => !stopped && workflowInfo().historyLength < tuning.shardHistoryLimit);
+  await parent.delivered();
+  const { next, counters } = batches.cursor;
+  if (!stopped && next < range.to) {
+    return continueAsNew<typeof iotHubJobShard>({ ...input, next, counters, reported: parent.reported, reportedAt: parent.reportedAt });
   }
-  return { ...cursor.counters, undispatched: range.to - cursor.next };
+  return { ...counters, undispatched: range.to - next };
+}
+
+/**
+ * The shard's progress signals to its parent (the job workflow, whose id is the job id): one per
+ * progressStep devices finished and not more often than progressIntervalMs, so at most
+ * tuning.progressUpdates per shard; none for the last devices, whose counts the shard's result carries.
+ */
+class ParentReporter {
+  reported: number;
+  reportedAt: number;
+  private readonly step: number;
+  /** The last signal, awaited before the shard ends so that its delivery never races the end. */
+  private signalled: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly input: ShardInput) {
+    this.reported = input.reported;
+    this.reportedAt = input.reportedAt;
+    this.step = progressStep(input.range, input.tuning);
+  }
+
+  report(batches: BatchRunner): void {
+    const { shard, range, tuning, jobId } = this.input;
+    const { succeeded, failed, running } = batches.progress();
+    const finished = succeeded + failed;
+    if (finished - this.reported < this.step || finished >= range.to - range.from || Date.now() - this.reportedAt < tuning.progressIntervalMs) return;
+    this.reported = finished;
+    this.reportedAt = Date.now();
+    this.signalled = getExternalWorkflowHandle(jobId)
+      .signal(shardProgressSignal, { shard, succeeded, failed, running })
+      .catch(() => undefined); // the parent is gone: nobody to tell
+  }
+
+  delivered(): Promise<unknown> {
+    return this.signalled;
+  }
 }

@@ -25,11 +25,17 @@ export const progressStep = (range: SeqRange, tuning: JobTuning): number =>
 
 export const shardWorkflowId = (jobId: string, shard: number): string => `${jobId}/shard-${shard}`;
 
-/** Events a batch adds to the history of the workflow running it: scheduled, started, completed, and the task it wakes. */
-const BATCH_EVENTS = 6;
+/** A workflow task in history: scheduled, started, completed. */
+export const WFT = 3;
+
+/**
+ * Events a batch adds to the history of the workflow running it: scheduled, started, completed and
+ * the task it wakes; and its progress signals, each with the task it wakes.
+ */
+export const eventsPerBatch = (tuning: JobTuning): number => 3 + WFT + tuning.batchProgressUpdates * (1 + WFT);
 
 /** The history events of running `range` as batches within one workflow run. */
-export const batchEventsOf = (range: SeqRange, tuning: JobTuning): number => Math.ceil((range.to - range.from) / tuning.batchSize) * BATCH_EVENTS;
+export const batchEventsOf = (range: SeqRange, tuning: JobTuning): number => Math.ceil((range.to - range.from) / tuning.batchSize) * eventsPerBatch(tuning);
 
 /**
  * The one shard a job runs itself, without a shard workflow: when the job fits one shard whose

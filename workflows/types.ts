@@ -1,7 +1,8 @@
 /**
  * The contract between the jobs API (src/jobs/), the workflows and the activities: what a job is,
- * how it is tuned, and the JobResponse it answers with (spec §1.3). Types and pure data only: this
- * file is bundled into the deterministic workflow code.
+ * how it is tuned, and the JobResponse it answers with
+ * (https://learn.microsoft.com/rest/api/iothub/service/jobs/get-scheduled-job). Types and pure data
+ * only: this file is bundled into the deterministic workflow code.
  */
 import type { DeviceJobError, JobType, SeqRange } from '../src/registry/job-records.js';
 import type { TwinServiceUpdate } from '../src/registry/model.js';
@@ -11,7 +12,7 @@ export type { JobType, SeqRange };
 export const JOB_WORKFLOW = 'iotHubJob';
 export const SHARD_WORKFLOW = 'iotHubJobShard';
 
-/** Job statuses on the wire (spec §1.4). */
+/** Job statuses on the wire (the v2 jobs' JobResponse.status values). */
 export type JobStatus = 'queued' | 'scheduled' | 'running' | 'completed' | 'failed' | 'cancelled';
 export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'scheduled', 'running', 'completed', 'failed', 'cancelled'];
 export const ACTIVE_JOB_STATUSES: readonly JobStatus[] = ['queued', 'scheduled', 'running'];
@@ -58,14 +59,19 @@ export interface JobTuning {
   batchSize: number;
   /** Batches running at once per shard. */
   batchConcurrency: number;
+  /** Devices of a method batch called at once (a twin batch is one transaction and ignores it). */
+  deviceConcurrency: number;
   /**
-   * Devices of a method batch called at once (twin batches are one transaction). Absent in jobs
-   * started before it existed: their batches call every device at once.
+   * Progress signals a shard sends its parent, and memo updates the job makes for its list row, at
+   * most (spread over the devices).
    */
-  deviceConcurrency?: number;
-  /** Progress signals a shard sends its parent, at most. */
   progressUpdates: number;
-  /** …and not more often than this (workflow time), so short jobs spend nothing on progress. */
+  /**
+   * Progress signals a batch sends the workflow running it while its devices answer, at most (method
+   * batches; a twin batch commits at once, so 0).
+   */
+  batchProgressUpdates: number;
+  /** Progress is told no more often than this (ms), so short jobs and batches spend nothing on it. */
   progressIntervalMs: number;
   /** A shard continues as new once its history reaches this many events. */
   shardHistoryLimit: number;
@@ -81,7 +87,7 @@ export interface DeviceJobStatistics {
   pendingCount: number;
 }
 
-/** The JobResponse of GET/PUT/cancel/list (spec §1.3), fields in the service model's order. */
+/** The JobResponse of GET/PUT/cancel/list, fields in the order of the service model (JobResponse in azure-iothub). */
 export interface JobResponse {
   jobId: string;
   queryCondition: string;
@@ -101,6 +107,31 @@ export interface JobResponse {
 export interface JobWorkflowInput {
   job: JobDefinition;
   tuning: JobTuning;
+}
+
+/**
+ * What of a job changes as it runs: the part of its JobResponse the workflow owns (the rest is its
+ * JobDefinition). Kept in the workflow's memo too, so lists show a job without asking its workflow.
+ */
+export interface JobView {
+  status: JobStatus;
+  endTime?: string;
+  failureReason?: string;
+  statistics?: DeviceJobStatistics;
+}
+
+/** A job workflow's memo: its definition (set at start) and its view (upserted as it changes). */
+export interface JobMemo {
+  job: JobDefinition;
+  view?: JobView;
+}
+
+/** Progress of one batch while its devices answer: the outcomes written so far (absolute). */
+export interface BatchProgress {
+  /** The batch's first record (it identifies the batch within its job). */
+  batch: number;
+  succeeded: number;
+  failed: number;
 }
 
 /** Progress of one shard: devices finished so far and in flight (absolute, not deltas). */

@@ -1,9 +1,9 @@
 import type { Router } from 'express';
+import { createMethodsRouter } from '../api/routes/methods.js';
 import type { HubPartContext, HubPartHandle } from '../hub.js';
 import type { HubEvents } from '../registry/events.js';
 import { createDeviceServices, type DeviceServices } from './device-services.js';
 import { startGateway, type Gateway } from './gateway.js';
-import { createMethodsRouter } from './methods/route.js';
 
 export interface GatewayPartOptions {
   /** Run the MQTT broker in this process (default true); false for api/worker-only processes. */

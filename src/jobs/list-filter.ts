@@ -7,7 +7,10 @@ export interface JobListFilter {
   status?: readonly JobStatus[];
 }
 
-/** Spellings other SDKs and docs use for job statuses (spec §1.4): synonyms, or statuses no v2 job has. */
+/**
+ * Spellings other SDKs and docs use for job statuses: synonyms, or statuses no v2 job has (see
+ * https://learn.microsoft.com/azure/iot-hub/iot-hub-devguide-jobs#querying-for-progress-on-jobs).
+ */
 const STATUS_SYNONYMS: Record<string, readonly JobStatus[]> = {
   enqueued: ['queued'],
   canceled: ['cancelled'],

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
+import { signalBatchProgressWith } from '../../activities/batch-progress.js';
 import type { MethodInvoker } from '../gateway/methods/invoker.js';
 import type { HubPartContext, HubPartHandle } from '../hub.js';
 import { hubNow } from '../registry/time.js';
@@ -9,7 +10,7 @@ import { connectTemporalClient, connectTemporalWorker, namespaceOf, type Tempora
 import { ensureJobSearchAttributes } from '../temporal/search-attributes.js';
 import { createJobsWorker, JOBS_TASK_QUEUE } from '../temporal/worker.js';
 import { schedulePurge } from './purge.js';
-import { jobsRouter } from './router.js';
+import { jobsRouter } from '../api/routes/jobs.js';
 import { JobsService } from './service.js';
 import { jobsSettings, type JobsSettingsInput } from './settings.js';
 
@@ -44,39 +45,23 @@ export function jobsPart(options: JobsPartOptions): (context: HubPartContext) =>
   return async (context) => {
     if (options.roles.worker && !options.invoker) throw new Error('jobsPart: the worker role needs the gateway\'s method invoker');
     const settings = jobsSettings(options.settings);
-    const namespace = namespaceOf(options.temporal);
     const taskQueue = options.taskQueue ?? JOBS_TASK_QUEUE;
-    const closers: Array<() => Promise<void>> = [];
+    const closers: Closer[] = [];
     const close = async () => {
       for (const closer of closers.splice(0).reverse()) await closer();
     };
     try {
       const { client, connection } = await connectTemporalClient(options.temporal);
       closers.push(() => connection.close());
-      await ensureJobSearchAttributes(connection, namespace);
+      await ensureJobSearchAttributes(connection, namespaceOf(options.temporal));
       const part: JobsPart = { client, close };
-
       if (options.roles.api) {
         part.service = new JobsService({ client, store: context.store, settings, taskQueue });
         part.routers = [jobsRouter(part.service)];
       }
       if (options.roles.worker) {
-        const workerConnection = await connectTemporalWorker(options.temporal);
-        closers.push(() => workerConnection.close());
-        const worker = await createJobsWorker({
-          connection: workerConnection,
-          namespace,
-          taskQueue,
-          workflowBundle: options.workflowBundle ?? (await bundleJobWorkflows({ cacheDir: options.bundleCacheDir })),
-          activities: { store: context.store, invoker: options.invoker!, events: context.events, log: context.log, now: hubNow },
-        });
-        const running = worker.run().catch((err: unknown) => context.log.error('The jobs worker stopped', err));
-        closers.push(async () => {
-          if (worker.getState() === 'RUNNING') worker.shutdown();
-          await running;
-        });
+        part.worker = await runWorker(options, context, client, taskQueue, closers);
         closers.push(schedulePurge(context.store, { retentionDays: settings.retentionDays, intervalMs: settings.purgeIntervalMs, log: context.log }));
-        part.worker = worker;
       }
       return part;
     } catch (err) {
@@ -84,4 +69,32 @@ export function jobsPart(options: JobsPartOptions): (context: HubPartContext) =>
       throw err;
     }
   };
+}
+
+type Closer = () => Promise<void>;
+
+/** The worker role: job workflows and activities on the task queue, stopped by the closers it adds. */
+async function runWorker(options: JobsPartOptions, context: HubPartContext, client: Client, taskQueue: string, closers: Closer[]): Promise<Worker> {
+  const connection = await connectTemporalWorker(options.temporal);
+  closers.push(() => connection.close());
+  const worker = await createJobsWorker({
+    connection,
+    namespace: namespaceOf(options.temporal),
+    taskQueue,
+    workflowBundle: options.workflowBundle ?? (await bundleJobWorkflows({ cacheDir: options.bundleCacheDir })),
+    activities: {
+      store: context.store,
+      invoker: options.invoker!,
+      events: context.events,
+      signalBatchProgress: signalBatchProgressWith(client),
+      log: context.log,
+      now: hubNow,
+    },
+  });
+  const running = worker.run().catch((err: unknown) => context.log.error('The jobs worker stopped', err));
+  closers.push(async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  });
+  return worker;
 }

@@ -1,29 +1,32 @@
 import { status } from '@grpc/grpc-js';
-import { WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import proto from '@temporalio/proto';
+import {
+  QueryNotRegisteredError,
+  QueryRejectedError,
+  WorkflowClient,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+} from '@temporalio/client';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers.js';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { HubError } from '../errors/hub-error.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../query/index.js';
 import type { JobRecordStore } from '../registry/job-records.js';
-import { formatHubTime } from '../registry/time.js';
-import { cancelJobUpdate, jobResponseQuery } from '../../workflows/job-messages.js';
-import { JobState, statisticsOf } from '../../workflows/job-state.js';
+import { cancelJobUpdate, jobResponseQuery, NOTHING_TO_CANCEL } from '../../workflows/job-messages.js';
+import { jobResponse } from '../../workflows/job-response.js';
 import type { iotHubJob } from '../../workflows/job.js';
 import { JOB_CREATED_TIME_ATTRIBUTE, JOB_STATUS_ATTRIBUTE, JOB_TYPE_ATTRIBUTE } from '../../workflows/search-attributes.js';
-import { ACTIVE_JOB_STATUSES, JOB_WORKFLOW, type JobDefinition, type JobResponse, type JobStatus } from '../../workflows/types.js';
+import { ACTIVE_JOB_STATUSES, JOB_WORKFLOW, type JobDefinition, type JobMemo, type JobResponse } from '../../workflows/types.js';
 import { jobListFilter, type JobListFilter } from './list-filter.js';
 import { JOB_ID, parseJobRequest } from './request.js';
 import type { JobsSettings } from './settings.js';
 import { grpcCodeOf, withTemporal } from './temporal-errors.js';
-
-const { temporal } = proto;
-
-const ExecutionStatus = temporal.api.enums.v1.WorkflowExecutionStatus;
-type StatusName = 'RUNNING' | 'COMPLETED' | 'OTHER';
+import { jobFromVisibility } from './visibility.js';
 
 export interface JobsServiceDeps {
   client: Client;
-  store: Pick<JobRecordStore, 'getFinishedJob' | 'countDeviceJobs'>;
+  /** The read model of closed jobs: each job's final JobResponse, stored by its workflow. */
+  store: Pick<JobRecordStore, 'getFinishedJob'>;
   settings: JobsSettings;
   taskQueue: string;
   /** The clock for createdTime (tests may pin it). */
@@ -39,22 +42,29 @@ export interface JobPage {
 }
 
 const jobNotFound = (jobId: string) => new HubError('JobNotFound', `Job '${jobId}' was not found`);
-const CANCELLABLE: ReadonlySet<JobStatus> = new Set(ACTIVE_JOB_STATUSES);
+
+const nothingToCancel = (err: unknown): boolean =>
+  err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === NOTHING_TO_CANCEL;
 
 /**
- * The jobs API over Temporal: starts job workflows, reads them (finished jobs from the hub store,
- * running ones by query, closed ones from their result), cancels them by update and lists them
- * through visibility. Client mistakes throw HubErrors; Temporal out of reach is a 503.
+ * The jobs API over Temporal, thin: it starts job workflows, asks a running one (query), cancels
+ * through an Update, and lists through visibility (search attributes and memo). A closed job is
+ * read from the read model its workflow stored. Client mistakes throw HubErrors; Temporal out of
+ * reach is a 503.
  */
 export class JobsService {
   private readonly now: () => Date;
   private readonly workerDeadlineMs: number;
+  /** Queries that a closed workflow turns down instead of being replayed to answer them. */
+  private readonly openWorkflows: WorkflowClient;
   /** Creations run one at a time, so concurrent PUTs cannot both pass the active-job check. */
   private admissions: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: JobsServiceDeps) {
     this.now = deps.now ?? (() => new Date());
     this.workerDeadlineMs = deps.workerDeadlineMs ?? 10_000;
+    const { connection, options } = deps.client;
+    this.openWorkflows = new WorkflowClient({ connection, namespace: options.namespace, dataConverter: options.dataConverter, queryRejectCondition: 'NOT_OPEN' });
   }
 
   /** A call that needs a worker's answer, given up after workerDeadlineMs. */
@@ -62,38 +72,38 @@ export class JobsService {
     return this.deps.client.withDeadline(Date.now() + this.workerDeadlineMs, call);
   }
 
-  private handle(jobId: string): WorkflowHandle<typeof iotHubJob> {
-    return this.deps.client.workflow.getHandle<typeof iotHubJob>(jobId);
-  }
-
   /**
-   * PUT /jobs/v2/{jobId}: validates, checks the active-job limit, starts the workflow; status
-   * queued. (The limit is exact within one API process; API processes of a cluster count through
-   * visibility, which a real cluster updates with a short lag.)
+   * PUT /jobs/v2/{jobId}: validates, checks the active-job limit (one visibility count), starts the
+   * workflow, whose id policy refuses an id Temporal still keeps; status queued. (The limit is
+   * exact within one API process; API processes of a cluster count through visibility, which a
+   * real cluster updates with a short lag.)
    */
   create(jobId: string, body: unknown): Promise<JobResponse> {
     const job = parseJobRequest(jobId, body, this.now());
-    const admitted = this.admissions.then(() => this.admit(jobId, job));
+    const admitted = this.admissions.then(() => this.admit(job));
     this.admissions = admitted.catch(() => undefined);
     return admitted;
   }
 
-  private admit(jobId: string, job: JobDefinition): Promise<JobResponse> {
+  private admit(job: JobDefinition): Promise<JobResponse> {
+    const alreadyExists = () => new HubError('JobAlreadyExists', `A job with id '${job.jobId}' already exists`);
     return withTemporal(async () => {
-      const alreadyExists = () => new HubError('JobAlreadyExists', `A job with id '${jobId}' already exists`);
-      if ((await this.deps.store.getFinishedJob(jobId)) || (await this.exists(jobId))) throw alreadyExists();
-      const { count } = await this.deps.client.workflow.count(jobListFilter({ status: ACTIVE_JOB_STATUSES }));
-      if (count >= this.deps.settings.maxActiveJobs) {
-        throw new HubError('ThrottlingMaxActiveJobCountExceeded', `The hub runs at most ${this.deps.settings.maxActiveJobs} active jobs; ${count} are queued, scheduled or running`);
+      const { client, settings } = this.deps;
+      const { count } = await client.workflow.count(jobListFilter({ status: ACTIVE_JOB_STATUSES }));
+      if (count >= settings.maxActiveJobs) {
+        // A duplicate is a 409 however busy the hub is.
+        if (await this.exists(job.jobId)) throw alreadyExists();
+        throw new HubError('ThrottlingMaxActiveJobCountExceeded', `The hub runs at most ${settings.maxActiveJobs} active jobs; ${count} are queued, scheduled or running`);
       }
+      const memo: JobMemo = { job };
       try {
-        await this.deps.client.workflow.start<typeof iotHubJob>(JOB_WORKFLOW, {
-          workflowId: jobId,
+        await client.workflow.start<typeof iotHubJob>(JOB_WORKFLOW, {
+          workflowId: job.jobId,
           taskQueue: this.deps.taskQueue,
-          args: [{ job, tuning: this.deps.settings.tuning[job.type] }],
+          args: [{ job, tuning: settings.tuning[job.type] }],
           // Ids stay taken while Temporal keeps the job (retention).
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          memo: { job },
+          memo: { ...memo },
           typedSearchAttributes: [
             { key: JOB_TYPE_ATTRIBUTE, value: job.type },
             { key: JOB_STATUS_ATTRIBUTE, value: 'queued' },
@@ -104,40 +114,40 @@ export class JobsService {
         if (err instanceof WorkflowExecutionAlreadyStartedError) throw alreadyExists();
         throw err;
       }
-      return new JobState(job).response();
+      return jobResponse(job, { status: 'queued' });
     });
   }
 
-  /** GET /jobs/v2/{jobId}. */
+  /** GET /jobs/v2/{jobId}: a closed job from the read model, a running one from its workflow (one query). */
   get(jobId: string): Promise<JobResponse> {
     return withTemporal(async () => {
-      const finished = await this.finished(jobId);
-      if (finished) return finished;
-      return this.responseOf(jobId, await this.statusOf(jobId));
+      if (!JOB_ID.test(jobId)) throw jobNotFound(jobId); // e.g. a shard's workflow id
+      return (await this.closed(jobId)) ?? (await this.asked(jobId));
     });
   }
 
   /**
-   * POST /jobs/v2/{jobId}/cancel: queued/scheduled → cancelled at once; running → cancelled,
-   * dispatching stops and undispatched devices end canceled; finished → unchanged.
+   * POST /jobs/v2/{jobId}/cancel, one Update: queued/scheduled → cancelled at once; running →
+   * cancelled, dispatching stops and undispatched devices end canceled. A job cancelled already or
+   * ended is returned as it is.
    */
   cancel(jobId: string): Promise<JobResponse> {
     return withTemporal(async () => {
-      const current = await this.get(jobId);
-      if (!CANCELLABLE.has(current.status)) return current;
+      if (!JOB_ID.test(jobId)) throw jobNotFound(jobId);
       try {
-        return await this.withWorker(() => this.handle(jobId).executeUpdate(cancelJobUpdate));
+        return await this.withWorker(() => this.deps.client.workflow.getHandle<typeof iotHubJob>(jobId).executeUpdate(cancelJobUpdate));
       } catch (err) {
         if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || grpcCodeOf(err) === status.DEADLINE_EXCEEDED) {
           throw new HubError('ServiceUnavailable', `No job worker took the cancellation of job '${jobId}' within ${this.workerDeadlineMs / 1000} s; try again`, { cause: err });
         }
-        // Rejected (already cancelled) or the workflow just closed: the job as it is now.
-        return this.get(jobId);
+        // Turned down (cancelled already), or its workflow has closed (or never was): the job as it is.
+        if (nothingToCancel(err) || err instanceof WorkflowNotFoundError) return this.get(jobId);
+        throw err;
       }
     });
   }
 
-  /** GET /jobs/v2/query: one page of jobs, newest first, through Temporal visibility. */
+  /** GET /jobs/v2/query: one page of jobs, newest first, from Temporal visibility alone. */
   list(filter: JobListFilter, page: { pageSize?: number; continuation?: string } = {}): Promise<JobPage> {
     if (filter.status?.length === 0) return Promise.resolve({ items: [] });
     const query = jobListFilter(filter);
@@ -149,16 +159,16 @@ export class JobsService {
     }
     return withTemporal(async () => {
       const { client } = this.deps;
+      const { namespace, loadedDataConverter } = client.options;
       let listed;
       try {
-        listed = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize, nextPageToken });
+        listed = await client.workflowService.listWorkflowExecutions({ namespace, query, pageSize, nextPageToken });
       } catch (err) {
-        if ((err as { code?: number }).code === 3) throw new HubError('ArgumentInvalid', 'The continuation token is not valid', { cause: err });
+        if (grpcCodeOf(err) === status.INVALID_ARGUMENT) throw new HubError('ArgumentInvalid', 'The continuation token is not valid', { cause: err });
         throw err;
       }
-      const items = await Promise.all(
-        (listed.executions ?? []).map((execution) => this.responseOf(execution.execution!.workflowId!, statusName(execution.status))),
-      );
+      const executions = await Promise.all((listed.executions ?? []).map((raw) => executionInfoFromRaw(raw, loadedDataConverter, raw, namespace)));
+      const items = executions.flatMap((execution) => jobFromVisibility(execution) ?? []);
       const token = listed.nextPageToken;
       return token && token.length > 0 ? { items, continuation: Buffer.from(token).toString('base64') } : { items };
     });
@@ -166,7 +176,7 @@ export class JobsService {
 
   private async exists(jobId: string): Promise<boolean> {
     try {
-      await this.handle(jobId).describe();
+      await this.deps.client.workflow.getHandle(jobId).describe();
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return false;
@@ -174,68 +184,34 @@ export class JobsService {
     }
   }
 
-  private finished(jobId: string): Promise<JobResponse | undefined> {
+  /** The read model of closed jobs: the final JobResponse the workflow stored. */
+  private closed(jobId: string): Promise<JobResponse | undefined> {
     return this.deps.store.getFinishedJob(jobId) as Promise<JobResponse | undefined>;
   }
 
-  private async statusOf(jobId: string): Promise<StatusName> {
-    if (!JOB_ID.test(jobId)) throw jobNotFound(jobId); // e.g. a shard's workflow id
+  /**
+   * A running job's own answer. A workflow closed since the read model was read answers from it;
+   * one closed without storing its job (e.g. terminated), or running with no worker to answer in
+   * time, from visibility.
+   */
+  private async asked(jobId: string): Promise<JobResponse> {
     try {
-      const description = await this.handle(jobId).describe();
-      if (description.type !== JOB_WORKFLOW) throw jobNotFound(jobId);
-      return description.status.name === 'RUNNING' || description.status.name === 'COMPLETED' ? description.status.name : 'OTHER';
+      return await this.withWorker(() => this.openWorkflows.getHandle<typeof iotHubJob>(jobId).query(jobResponseQuery));
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw jobNotFound(jobId);
+      if (err instanceof WorkflowNotFoundError || err instanceof QueryNotRegisteredError) throw jobNotFound(jobId);
+      if (err instanceof QueryRejectedError) return (await this.closed(jobId)) ?? this.described(jobId);
+      if (grpcCodeOf(err) === status.DEADLINE_EXCEEDED) return this.described(jobId);
       throw err;
     }
   }
 
-  /** Running: the workflow's own answer, with its device records' counts; completed: its result; anything else from its memo. */
-  private async responseOf(jobId: string, status: StatusName): Promise<JobResponse> {
-    const handle = this.handle(jobId);
-    if (status === 'COMPLETED') return (await this.finished(jobId)) ?? handle.result();
-    if (status === 'RUNNING') {
-      const answer = await this.withWorker(() => handle.query(jobResponseQuery)).catch(() => undefined);
-      // No worker answered (in time): fall back to what visibility knows.
-      if (answer) return this.withRecordCounts(answer);
+  private async described(jobId: string): Promise<JobResponse> {
+    try {
+      const job = jobFromVisibility(await this.deps.client.workflow.getHandle(jobId).describe());
+      if (job) return job;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
-    return this.fromDescription(handle);
+    throw jobNotFound(jobId);
   }
-
-  /**
-   * A running job's statistics from its device records, which batches write about every second as
-   * devices answer: the workflow hears of a batch's devices only when the whole batch ends. Only
-   * for jobs of up to LIVE_COUNT_LIMIT devices, which have few batches; a larger job has many, so
-   * the workflow's own progress moves often, and counting its records would cost every GET more.
-   */
-  private async withRecordCounts(response: JobResponse): Promise<JobResponse> {
-    if (!response.deviceJobStatistics || response.deviceJobStatistics.deviceCount > LIVE_COUNT_LIMIT) return response;
-    const live = statisticsOf(await this.deps.store.countDeviceJobs(response.jobId));
-    return live.deviceCount === response.deviceJobStatistics.deviceCount ? { ...response, deviceJobStatistics: live } : response;
-  }
-
-  /** Without a worker to answer (or after an operator terminated the job): what visibility knows. */
-  private async fromDescription(handle: WorkflowHandle): Promise<JobResponse> {
-    const description = await handle.describe();
-    const job = description.memo?.job as JobDefinition | undefined;
-    if (!job) throw jobNotFound(handle.workflowId);
-    const state = new JobState(job);
-    const status = description.typedSearchAttributes.get(JOB_STATUS_ATTRIBUTE) as JobStatus | undefined;
-    if (description.status.name === 'RUNNING') {
-      state.status = status ?? 'queued';
-      return state.response();
-    }
-    const endTime = formatHubTime(description.closeTime ?? this.now());
-    state.finish('failed', undefined, endTime, `The job's workflow ended without finishing the job (${description.status.name.toLowerCase()})`);
-    return state.response();
-  }
-}
-
-/** Devices of a running job whose records GET counts (a few ms on either store). */
-const LIVE_COUNT_LIMIT = 20_000;
-
-function statusName(status: proto.temporal.api.enums.v1.WorkflowExecutionStatus | null | undefined): StatusName {
-  if (status === ExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) return 'RUNNING';
-  if (status === ExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) return 'COMPLETED';
-  return 'OTHER';
 }

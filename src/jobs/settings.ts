@@ -16,7 +16,7 @@ export interface JobsSettings {
   tuning: Record<JobType, JobTuning>;
 }
 
-const COMMON_TUNING = { maxShards: 64, progressUpdates: 10, progressIntervalMs: 1000, shardHistoryLimit: 2000, snapshotChunk: 10_000 };
+const COMMON_TUNING = { maxShards: 64, progressUpdates: 10, progressIntervalMs: 1000, shardHistoryLimit: 2000, snapshotChunk: 10_000, deviceConcurrency: 250 };
 
 export const DEFAULT_JOBS_SETTINGS: JobsSettings = {
   maxActiveJobs: 100,
@@ -28,10 +28,12 @@ export const DEFAULT_JOBS_SETTINGS: JobsSettings = {
     // on the thread that also serves the devices' traffic, and under that load a task waits tens of
     // ms while its batch's lanes stand idle; a few hundred calls in flight keep the devices as busy
     // as thousands do, for less memory and CPU per call (measured with bench:jobs).
-    scheduleDeviceMethod: { ...COMMON_TUNING, shardSize: 5000, shardConcurrency: 8, batchSize: 2500, batchConcurrency: 2, deviceConcurrency: 250 },
-    // Twin updates are store-bound: big batches (one transaction each), two per shard, every shard
-    // at once so the store never waits for a workflow task between batches.
-    scheduleUpdateTwin: { ...COMMON_TUNING, shardSize: 10_000, shardConcurrency: 64, batchSize: 1000, batchConcurrency: 2 },
+    // A batch tells its progress while devices answer, up to 10 times (at most once a second).
+    scheduleDeviceMethod: { ...COMMON_TUNING, shardSize: 5000, shardConcurrency: 8, batchSize: 2500, batchConcurrency: 2, batchProgressUpdates: 10 },
+    // Twin updates are store-bound: big batches (one transaction each, so no progress to tell before
+    // they commit), two per shard, every shard at once so the store never waits for a workflow task
+    // between batches.
+    scheduleUpdateTwin: { ...COMMON_TUNING, shardSize: 10_000, shardConcurrency: 64, batchSize: 1000, batchConcurrency: 2, batchProgressUpdates: 0 },
   },
 };
 

@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { errorMessage } from '../../workflows/errors.js';
 import { HubError, isHubError } from '../errors/hub-error.js';
 
 /** The gRPC status of a Temporal client error (the client wraps them in ServiceError). */
@@ -20,7 +21,7 @@ export async function withTemporal<T>(work: () => Promise<T>): Promise<T> {
     if (isHubError(err)) throw err;
     const code = grpcCodeOf(err);
     if (code !== undefined && UNREACHABLE.has(code)) {
-      throw new HubError('ServiceUnavailable', `The job engine is not reachable, try again: ${(err as Error).message}`, { cause: err });
+      throw new HubError('ServiceUnavailable', `The job engine is not reachable, try again: ${errorMessage(err)}`, { cause: err });
     }
     throw err;
   }

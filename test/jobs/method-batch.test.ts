@@ -1,15 +1,18 @@
 // The method batch activity on a real store: devices called deviceConcurrency at a time, records
-// claimed a window at a time, at most one call per device across attempts, and a failed claim.
-// The invoker is scripted here (the gateway's path is exercised by the workflow and SDK suites).
+// claimed a window at a time, at most one call per device across attempts, a failed claim, and
+// progress told to the workflow while devices answer (bounded). The invoker is scripted here (the
+// gateway's path is exercised by the workflow and SDK suites).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
+import type { SignalBatchProgress } from '../../activities/batch-progress.js';
 import { methodBatchActivity } from '../../activities/method-batch.js';
 import type { MethodInvoker, MethodResult } from '../../src/gateway/methods/invoker.js';
 import { silentLogger } from '../../src/logger.js';
 import type { SqlHubStore } from '../../src/registry/sql/sql-hub-store.js';
 import { hubNow } from '../../src/registry/time.js';
+import type { BatchProgress } from '../../workflows/types.js';
 import { STORE_VARIANTS } from '../helpers/store-variants.js';
 import { openTestStore, type TestStore } from '../helpers/store.js';
 import { jobRecords } from './helpers/records.js';
@@ -19,16 +22,18 @@ const DEVICES = 10;
 // The failed attempt is the point of one test; its log line is not news.
 const QUIET = new DefaultLogger('ERROR', () => {});
 
-/** Answers 200 after a tick, tracking how many calls are open at once and which devices were called. */
+/** Answers 200 after `delayMs`, tracking how many calls are open at once and which devices were called. */
 class CountingInvoker implements MethodInvoker {
   open = 0;
   mostOpen = 0;
   readonly called: string[] = [];
 
+  constructor(private readonly delayMs = 5) {}
+
   async invoke(deviceId: string): Promise<MethodResult> {
     this.called.push(deviceId);
     this.mostOpen = Math.max(this.mostOpen, ++this.open);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     this.open -= 1;
     return { kind: 'response', status: 200, payload: { deviceId } };
   }
@@ -41,8 +46,26 @@ for (const variant of STORE_VARIANTS) {
 
     const snapshot = (jobId: string) =>
       store.snapshotJobDevices({ jobId, jobType: 'scheduleDeviceMethod', queryCondition: '*', createdTime: hubNow() }, 1000);
-    const run = (invoker: MethodInvoker, jobId: string, deviceConcurrency: number, jobStore: SqlHubStore = store) =>
-      new MockActivityEnvironment(undefined, { logger: QUIET }).run(methodBatchActivity({ store: jobStore, invoker, now: hubNow, log: silentLogger }), jobId, { from: 0, to: DEVICES }, CALL, deviceConcurrency);
+    // What the batches told, with the job's records completed in the store at that moment.
+    const signalled: Array<{ workflowId: string; progress: BatchProgress; completedInStore: number }> = [];
+    let signalledJob = '';
+    const signalBatchProgress: SignalBatchProgress = async (workflowId, progress) => {
+      const { completed } = await store.countDeviceJobs(signalledJob);
+      signalled.push({ workflowId, progress, completedInStore: completed });
+    };
+    const run = (
+      invoker: MethodInvoker,
+      jobId: string,
+      deviceConcurrency: number,
+      { jobStore = store, attempt = 1, progress = { updates: 0, intervalMs: 0 } } = {},
+    ) =>
+      new MockActivityEnvironment({ attempt }, { logger: QUIET }).run(methodBatchActivity({ store: jobStore, invoker, now: hubNow, log: silentLogger, signalBatchProgress }), {
+        jobId,
+        range: { from: 0, to: DEVICES },
+        call: CALL,
+        deviceConcurrency,
+        progress,
+      });
 
     before(async () => {
       testStore = await openTestStore(variant);
@@ -86,11 +109,31 @@ for (const variant of STORE_VARIANTS) {
         },
       });
       const invoker = new CountingInvoker();
-      await assert.rejects(run(invoker, 'lazy', 4, failingStore), /store unavailable/);
+      await assert.rejects(run(invoker, 'lazy', 4, { jobStore: failingStore }), /store unavailable/);
       assert.equal(invoker.called.length, 4, 'only the first window was called');
       const statuses = [...(await jobRecords(store, 'lazy')).values()].map((record) => record.status);
       assert.equal(statuses.filter((status) => status === 'completed').length, 4, 'the answers that came were written');
       assert.equal(statuses.filter((status) => status === 'pending').length, DEVICES - 4);
+    });
+
+    it('tells the workflow the outcomes written while devices answer: at most `updates` times, not its last devices, not on a retry', async () => {
+      // One device at a time, 150 ms each: about 6 written at the first flush (1 s), the batch ends at about 1.5 s.
+      const progress = { updates: 2, intervalMs: 0 };
+      await snapshot((signalledJob = 'progress'));
+      assert.deepEqual(await run(new CountingInvoker(150), 'progress', 1, { progress }), { succeeded: DEVICES, failed: 0 });
+      assert.ok(signalled.length >= 1 && signalled.length <= progress.updates, JSON.stringify(signalled));
+      for (const { workflowId, progress: told, completedInStore } of signalled) {
+        assert.equal(workflowId, 'test', 'the workflow running the batch');
+        assert.equal(told.batch, 0);
+        assert.equal(told.failed, 0);
+        assert.ok(told.succeeded >= DEVICES / progress.updates && told.succeeded < DEVICES, JSON.stringify(told));
+        assert.ok(told.succeeded <= completedInStore, `told ${told.succeeded} succeeded with ${completedInStore} written`);
+      }
+
+      await snapshot((signalledJob = 'progress-retry'));
+      signalled.length = 0;
+      await run(new CountingInvoker(150), 'progress-retry', 1, { progress, attempt: 2 });
+      assert.deepEqual(signalled, [], 'a retry tells nothing until it ends');
     });
   });
 }

@@ -1,8 +1,7 @@
 // Histories recorded from earlier runs of the job workflows (fixtures/histories, refreshed with
 // JOBS_RECORD_HISTORIES=1 on the workflow tests) must replay with the current code: a change that
-// would break running jobs fails here. `before-inline-*` were recorded before the first resolve
-// chunk became a local activity and one-shard jobs ran their batches themselves (the
-// 'local-first-resolve-inline-shard' patch): jobs started then replay the earlier path.
+// would break running jobs fails here. Recorded once more when the job workflow was reshaped
+// (top-down, typed outcome, batch progress signals, memo view), before any release.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { historyFixtures, replayHistories } from './helpers/jobs.js';

@@ -7,7 +7,7 @@ import { jobsSettings } from '../../src/jobs/settings.js';
 import { parentHistoryBound } from '../../workflows/history-bounds.js';
 import type { JobResponse } from '../../workflows/types.js';
 import { reply } from './helpers/devices.js';
-import { assertStatisticsConsistent, cancelWhileRunning, expireMethodJob, jobRunHistories, replayJobHistories, waitForJob } from './helpers/jobs.js';
+import { assertStatisticsConsistent, assertWithinHistoryBounds, cancelWhileRunning, expireMethodJob, jobRunHistories, replayJobHistories, waitForJob } from './helpers/jobs.js';
 import { startJobsTestEngine, type JobsTestEngine } from './helpers/workflow-env.js';
 
 const TUNING = { shardSize: 100, batchSize: 4, batchConcurrency: 1, deviceConcurrency: 2 };
@@ -56,7 +56,7 @@ describe('a job within one shard runs its batches itself', () => {
     assert.ok(events <= parentHistoryBound(8, tuning), `${events} events, over the bound ${parentHistoryBound(8, tuning)}`);
   });
 
-  it("shows a batch's devices as they answer, before the batch ends (from the device records)", async () => {
+  it("shows a batch's devices as they answer, before the batch ends (the batch tells the job once they are written)", async () => {
     jobIds.push('inline-live');
     // One batch of 4, 2 devices at a time, each answering after 1.5 s: the batch ends after 3 s, and
     // the first outcomes are written about a second before that.
@@ -81,5 +81,11 @@ describe('a job within one shard runs its batches itself', () => {
     assert.deepEqual([...records.values()].filter((r) => r.error?.code === 'JobExpired').map((r) => r.deviceId).sort(), ['x-ok-4', 'x-ok-5']);
   });
 
-  it('replays every history it produced', () => replayJobHistories(engine.env.client, jobIds, 'inline-job'));
+  it('kept every run within its history bound, and replays every history it produced', async () => {
+    for (const jobId of jobIds) {
+      const deviceCount = (await engine.service.get(jobId)).deviceJobStatistics?.deviceCount ?? 0;
+      assertWithinHistoryBounds(await jobRunHistories(engine.env.client, jobId), jobId, deviceCount, tuning);
+    }
+    await replayJobHistories(engine.env.client, jobIds, 'inline-job');
+  });
 });

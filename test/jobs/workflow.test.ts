@@ -1,25 +1,31 @@
 // The job workflows under @temporalio/testing time skipping (temporal-lite bin), with real devices
-// on the gateway: scheduling, cancel, expiry, and every kind of device outcome.
+// on the gateway: scheduling, cancel, expiry, every kind of device outcome, a job whose workflow an
+// operator terminated, lists as GET shows the jobs, and how few calls each API request makes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+import { Client, Connection } from '@temporalio/client';
+import { JobsService } from '../../src/jobs/service.js';
+import { jobsSettings } from '../../src/jobs/settings.js';
+import { JOBS_TASK_QUEUE } from '../../src/temporal/worker.js';
 import type { JobResponse } from '../../workflows/types.js';
 import { reply } from './helpers/devices.js';
 import { jobRecords } from './helpers/records.js';
 import { startJobsTestEngine, type JobsTestEngine } from './helpers/workflow-env.js';
-import { cancelWhileRunning, expireMethodJob, replayJobHistories, waitForJob } from './helpers/jobs.js';
+import { assertWithinHistoryBounds, cancelWhileRunning, expireMethodJob, jobRunHistories, replayJobHistories, waitForJob } from './helpers/jobs.js';
 
 const DAY_MS = 24 * 3600_000;
+const TUNING = { shardSize: 2, batchSize: 2, batchConcurrency: 1, shardConcurrency: 1 };
 const method = (extra: Record<string, unknown> = {}) => ({ methodName: 'reboot', payload: { delay: 1 }, responseTimeoutInSeconds: 5, ...extra });
 
 describe('job workflows under time skipping', () => {
   let engine: JobsTestEngine;
   const jobIds: string[] = [];
   const result = (jobId: string) => engine.env.client.workflow.getHandle(jobId).result() as Promise<JobResponse>;
+  const tuning = jobsSettings({ tuning: { scheduleDeviceMethod: TUNING } }).tuning.scheduleDeviceMethod;
 
   before(async () => {
-    engine = await startJobsTestEngine({
-      tuning: { scheduleDeviceMethod: { shardSize: 2, batchSize: 2, batchConcurrency: 1, shardConcurrency: 1 } },
-    });
+    engine = await startJobsTestEngine({ tuning: { scheduleDeviceMethod: TUNING } });
     await engine.devices.connect(['ok-1', 'ok-2', 'ok-3'], { answer: (_m, payload) => reply(200, { got: JSON.parse(payload.toString()) }) });
     await engine.devices.connect(['err-1'], { answer: () => reply(500, { error: 'broken' }) });
     await engine.devices.connect(['mute-1'], { answer: () => undefined });
@@ -143,5 +149,62 @@ describe('job workflows under time skipping', () => {
     assert.ok([...records.values()].every((r) => r.status === 'completed' || r.status === 'failed'));
   });
 
-  it('replays every history it produced', () => replayJobHistories(engine.env.client, jobIds, 'job-workflows'));
+  it('reads a job whose workflow an operator terminated as failed, and cancelling it changes nothing', async () => {
+    jobIds.push('terminated');
+    const now = await engine.env.currentTimeMs();
+    await engine.createJob('terminated', { type: 'scheduleDeviceMethod', queryCondition: '*', startTime: new Date(now + DAY_MS).toISOString(), cloudToDeviceMethod: method() });
+    await waitForJob(engine.service, 'terminated', (job) => job.status === 'scheduled');
+    await engine.env.client.workflow.getHandle('terminated').terminate('stopped by an operator');
+    const job = await engine.service.get('terminated');
+    assert.equal(job.status, 'failed');
+    assert.equal(job.failureReason, "The job's workflow ended without finishing the job (terminated)");
+    assert.equal(job.statusMessage, job.failureReason);
+    assert.ok(job.endTime);
+    assert.equal(job.deviceJobStatistics, undefined);
+    assert.deepEqual(await engine.service.cancel('terminated'), job);
+  });
+
+  it('asks Temporal once per request: PUT counts and starts, GET of a running job queries, cancel updates, a list page lists', async () => {
+    jobIds.push('thin');
+    // A second API over its own connection, which records the calls it makes.
+    const calls: string[] = [];
+    const recordCalls: Interceptor = (options, next) => {
+      calls.push(options.method_definition.path.split('/').pop()!);
+      return new InterceptingCall(next(options));
+    };
+    const connection = await Connection.connect({ address: engine.env.address, interceptors: [recordCalls] });
+    try {
+      const now = await engine.env.currentTimeMs();
+      const service = new JobsService({ client: new Client({ connection }), store: engine.hub.hub.store, settings: jobsSettings(), taskQueue: JOBS_TASK_QUEUE, now: () => new Date(now) });
+      const callsOf = async (request: () => Promise<unknown>) => {
+        calls.length = 0;
+        await request();
+        return [...calls];
+      };
+      const body = { type: 'scheduleDeviceMethod', queryCondition: '*', startTime: new Date(now + DAY_MS).toISOString(), cloudToDeviceMethod: method() };
+      assert.deepEqual(await callsOf(() => service.create('thin', body)), ['CountWorkflowExecutions', 'StartWorkflowExecution']);
+      await waitForJob(service, 'thin', (job) => job.status === 'scheduled');
+      assert.deepEqual(await callsOf(() => service.get('thin')), ['QueryWorkflow']);
+      assert.deepEqual(await callsOf(() => service.cancel('thin')), ['UpdateWorkflowExecution']);
+      await result('thin');
+      assert.deepEqual(await callsOf(() => service.get('thin')), [], 'a closed job is read from the store');
+      assert.deepEqual(await callsOf(() => service.list({})), ['ListWorkflowExecutions'], 'no call per row');
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('lists each job as GET shows it, from visibility alone', async () => {
+    const listed = (await engine.service.list({}, { pageSize: 100 })).items;
+    assert.deepEqual(listed.map((job) => job.jobId).sort(), [...jobIds].sort());
+    for (const job of listed) assert.deepEqual(job, await engine.service.get(job.jobId), job.jobId);
+  });
+
+  it('kept every run within its history bound, and replays every history it produced', async () => {
+    for (const jobId of jobIds) {
+      const deviceCount = (await engine.service.get(jobId)).deviceJobStatistics?.deviceCount ?? 0;
+      assertWithinHistoryBounds(await jobRunHistories(engine.env.client, jobId), jobId, deviceCount, tuning);
+    }
+    await replayJobHistories(engine.env.client, jobIds, 'job-workflows');
+  });
 });

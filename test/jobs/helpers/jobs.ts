@@ -5,7 +5,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import type { JobsService } from '../../../src/jobs/service.js';
 import type { DeviceJobRecord } from '../../../src/registry/job-records.js';
-import type { JobResponse } from '../../../workflows/types.js';
+import { parentHistoryBound, shardRunHistoryBound } from '../../../workflows/history-bounds.js';
+import type { JobResponse, JobTuning } from '../../../workflows/types.js';
 import { jobsWorkflowBundle } from './bundle.js';
 import { jobRecords } from './records.js';
 import type { JobsTestEngine } from './workflow-env.js';
@@ -86,6 +87,15 @@ export async function jobRunHistories(client: Client, jobId: string): Promise<Ru
     runs.push({ workflowId: execution.workflowId, runId: execution.runId, history });
   }
   return runs;
+}
+
+/** Every run of a job within the bounds of workflows/history-bounds.ts: the job's own, and its shards' runs. */
+export function assertWithinHistoryBounds(runs: readonly RunHistory[], jobId: string, deviceCount: number, tuning: JobTuning): void {
+  for (const run of runs) {
+    const events = run.history.events?.length ?? 0;
+    const bound = run.workflowId === jobId ? parentHistoryBound(deviceCount, tuning) : shardRunHistoryBound(tuning);
+    assert.ok(events <= bound, `${run.workflowId} (${run.runId}) has ${events} events, over its bound ${bound}`);
+  }
 }
 
 /** Replays histories with the current workflow bundle; fails on any nondeterminism. */

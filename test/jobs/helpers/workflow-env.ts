@@ -4,6 +4,7 @@
  * service on its time-skipping client. Job times follow the environment's clock.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { signalBatchProgressWith } from '../../../activities/batch-progress.js';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { JobsService } from '../../../src/jobs/service.js';
 import { JobsService as Service } from '../../../src/jobs/service.js';
@@ -43,7 +44,14 @@ export async function startJobsTestEngine(settings: JobsSettingsInput = {}): Pro
     connection: env.nativeConnection,
     namespace: 'default',
     workflowBundle: await jobsWorkflowBundle(),
-    activities: { store: hub.hub.store, invoker: hub.part.services.invoker, events: hub.part.events, log: silentLogger, now: hubNow },
+    activities: {
+      store: hub.hub.store,
+      invoker: hub.part.services.invoker,
+      events: hub.part.events,
+      signalBatchProgress: signalBatchProgressWith(env.client),
+      log: silentLogger,
+      now: hubNow,
+    },
   });
   const running = worker.run();
   let clockOffsetMs = 0;

@@ -1,10 +1,10 @@
 import { Router } from 'express';
-import { requirePermission } from '../../api/auth.js';
-import { deviceIdParam } from '../../api/validate.js';
 import { HubError } from '../../errors/hub-error.js';
+import type { MethodInvoker, MethodResult } from '../../gateway/methods/invoker.js';
+import { parseMethodRequest } from '../../gateway/methods/request.js';
 import type { HubStore } from '../../registry/store.js';
-import type { MethodInvoker, MethodResult } from './invoker.js';
-import { parseMethodRequest } from './request.js';
+import { requirePermission } from '../auth.js';
+import { deviceIdParam } from '../validate.js';
 
 export interface MethodsRouterDeps {
   invoker: MethodInvoker;

@@ -1,10 +1,10 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { requirePermission } from '../api/auth.js';
-import { parseInput } from '../api/validate.js';
-import { pageSizeFromHeader } from '../query/index.js';
-import { parseListFilter } from './list-filter.js';
-import type { JobsService } from './service.js';
+import { parseListFilter } from '../../jobs/list-filter.js';
+import type { JobsService } from '../../jobs/service.js';
+import { pageSizeFromHeader } from '../../query/index.js';
+import { requirePermission } from '../auth.js';
+import { parseInput } from '../validate.js';
 
 const listParams = z.object({
   jobType: z.string().optional(),
@@ -16,9 +16,10 @@ const listParams = z.object({
 const jobId = (req: Request): string => String(req.params.id);
 
 /**
- * The jobs v2 routes (spec §1.1): PUT/GET /jobs/v2/{id}, POST /jobs/v2/{id}/cancel and
- * GET /jobs/v2/query. Writing jobs takes RegistryWrite or ServiceConnect, reading them
- * RegistryRead or ServiceConnect (spec §8.2).
+ * The jobs v2 routes (https://learn.microsoft.com/rest/api/iothub/service/jobs): PUT/GET
+ * /jobs/v2/{id}, POST /jobs/v2/{id}/cancel and GET /jobs/v2/query. Writing jobs takes
+ * RegistryWrite or ServiceConnect, reading them RegistryRead or ServiceConnect
+ * (https://learn.microsoft.com/azure/iot-hub/iot-hub-dev-guide-sas).
  */
 export function jobsRouter(service: JobsService): Router {
   const router = Router();
