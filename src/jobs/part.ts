@@ -12,7 +12,7 @@ import { createJobsWorker, JOBS_TASK_QUEUE } from '../temporal/worker.js';
 import { schedulePurge } from './purge.js';
 import { jobsRouter } from '../api/routes/jobs.js';
 import { JobsService } from './service.js';
-import { jobsSettings, type JobsSettingsInput } from './settings.js';
+import { jobsSettings, temporalRetentionDays, type JobsSettingsInput } from './settings.js';
 
 export interface JobsPartOptions {
   temporal: TemporalTarget;
@@ -56,6 +56,7 @@ export function jobsPart(options: JobsPartOptions): (context: HubPartContext) =>
       await ensureJobSearchAttributes(connection, namespaceOf(options.temporal));
       const part: JobsPart = { client, close };
       if (options.roles.api) {
+        await warnOfShortRetention(client, settings.retentionDays, context.log);
         part.service = new JobsService({ client, store: context.store, settings, taskQueue });
         part.routers = [jobsRouter(part.service)];
       }
@@ -72,6 +73,21 @@ export function jobsPart(options: JobsPartOptions): (context: HubPartContext) =>
 }
 
 type Closer = () => Promise<void>;
+
+/**
+ * A cluster's namespace retention is its operator's: should Temporal forget closed jobs before the
+ * store purges them, an id could be reused while the old job's records are still stored.
+ */
+async function warnOfShortRetention(client: Client, storeRetentionDays: number, log: HubPartContext['log']): Promise<void> {
+  const { config } = await client.workflowService.describeNamespace({ namespace: client.options.namespace });
+  const retentionDays = Number(config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86_400;
+  const needed = temporalRetentionDays(storeRetentionDays);
+  if (retentionDays < needed) {
+    log.warn(
+      `Temporal namespace '${client.options.namespace}' keeps closed workflows ${retentionDays} days, the hub keeps finished jobs ${storeRetentionDays}: set the namespace retention to at least ${needed} days so a job id cannot be reused while its records are kept`,
+    );
+  }
+}
 
 /** The worker role: job workflows and activities on the task queue, stopped by the closers it adds. */
 async function runWorker(options: JobsPartOptions, context: HubPartContext, client: Client, taskQueue: string, closers: Closer[]): Promise<Worker> {

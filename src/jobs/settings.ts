@@ -72,3 +72,9 @@ export function loadJobsSettings(env: NodeJS.ProcessEnv = process.env): JobsSett
   }
   return jobsSettings({ maxActiveJobs: parsed.data.HUB_MAX_ACTIVE_JOBS, retentionDays: parsed.data.HUB_JOB_RETENTION_DAYS });
 }
+
+/**
+ * Temporal keeps a closed job's workflow this long at least: longer than the store keeps the job,
+ * so that its id cannot be reused (REJECT_DUPLICATE) while its records are still in the store.
+ */
+export const temporalRetentionDays = (storeRetentionDays: number): number => storeRetentionDays + 1;

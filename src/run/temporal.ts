@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { resolve } from 'node:path';
 import { startTemporalLite, stderrLogger } from '../../temporal-lite/index.js';
 import type { HubConfig } from '../config/config.js';
+import { temporalRetentionDays } from '../jobs/settings.js';
 import type { Logger } from '../logger.js';
 
 /** The Temporal server the jobs use: an external one, or temporal-lite embedded in this process. */
@@ -17,8 +18,8 @@ export interface TemporalEndpoint {
 
 /**
  * Without TEMPORAL_ADDRESS: temporal-lite, durable in the data directory, keeping closed workflows
- * as long as the hub keeps finished jobs (HUB_JOB_RETENTION_DAYS), so a purged job is gone from
- * both. With it: waits until that server answers for the namespace (a cluster's Temporal may still
+ * a day longer than the hub keeps finished jobs (HUB_JOB_RETENTION_DAYS): a job id stays taken (the
+ * workflow-id policy refuses it) until the hub's store has purged the job, then both forget it. With it: waits until that server answers for the namespace (a cluster's Temporal may still
  * be starting, or its default namespace not yet registered), up to TEMPORAL_CONNECT_TIMEOUT; the
  * cluster's namespace retention is its operator's to set.
  */
@@ -28,7 +29,7 @@ export async function provideTemporal(config: HubConfig, log: Logger): Promise<T
     const dataDir = resolve(config.settings.dataDir);
     const server = await startTemporalLite({ port: embeddedPort, host: config.settings.bindAddress, namespace, dataDir, logger: stderrLogger('info') });
     try {
-      await setRetention(server.address, namespace, config.jobs.retentionDays);
+      await setRetention(server.address, namespace, temporalRetentionDays(config.jobs.retentionDays));
     } catch (err) {
       await server.close();
       throw err;

@@ -78,6 +78,17 @@ for (const variant of STORE_VARIANTS) {
       });
     });
 
+    it("a job reusing an id the store still holds (Temporal forgot the earlier job) starts from a clean slate", async () => {
+      await snapshotAll('reused', "tags.kind = 'odd'", 100);
+      await store.finishDeviceJobs('reused', [{ deviceId: 'd-01', status: 'completed', methodResponse: { status: 200, payload: null } }], T2);
+      await store.saveFinishedJob('reused', { jobId: 'reused', status: 'completed' }, T2);
+      const again = await store.snapshotJobDevices({ jobId: 'reused', jobType: 'scheduleUpdateTwin', queryCondition: "tags.kind = 'even'", createdTime: T3 }, 100);
+      assert.deepEqual(again, { added: 5, total: 5 });
+      const rows = await records('reused');
+      assert.deepEqual(rows.map((row) => [row.deviceId, row.status, row.jobType, row.createdDateTimeUtc]), ['d-00', 'd-02', 'd-04', 'd-06', 'd-08'].map((d) => [d, 'pending', 'scheduleUpdateTwin', T3]));
+      assert.equal(await store.getFinishedJob('reused'), undefined);
+    });
+
     it('snapshots every device for *, and none for module targets', async () => {
       assert.equal((await snapshotAll('all', '*', 1000)).at(-1)!.total, 10);
       assert.equal((await snapshotAll('modules', "FROM devices.modules WHERE moduleId = 'm'", 1000)).at(-1)!.total, 0);

@@ -60,7 +60,7 @@ describe('npm start: the all-in-one hub', () => {
       const temporal = await Connection.connect({ address: banner.temporal!.split(' ')[0]! });
       try {
         const { config } = await temporal.workflowService.describeNamespace({ namespace: 'default' });
-        assert.equal(Number(config!.workflowExecutionRetentionTtl!.seconds), 7 * 24 * 3600, 'temporal-lite keeps closed jobs as long as the hub does');
+        assert.equal(Number(config!.workflowExecutionRetentionTtl!.seconds), 8 * 24 * 3600, 'temporal-lite keeps closed jobs a day longer than the hub does');
       } finally {
         await temporal.close();
       }

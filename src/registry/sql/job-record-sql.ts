@@ -38,7 +38,8 @@ export function jobRecordSql(dialect: SqlDialect) {
   const pg = dialect === 'postgres';
   const range = `job_id = $1 AND seq >= $2 AND seq < $3`;
   const sql = {
-    lastRecorded: `SELECT device_id, seq FROM device_jobs WHERE job_id = $1 AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1`,
+    lastRecorded: `SELECT device_id, seq, ${pg ? "doc->>'createdDateTimeUtc'" : "json_extract(doc, '$.createdDateTimeUtc')"} AS created
+      FROM device_jobs WHERE job_id = $1 AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1`,
     runningInRange: `SELECT device_id FROM device_jobs WHERE ${range} AND status = 'running'`,
     claimRange: `UPDATE device_jobs SET status = 'running', doc = ${merged(dialect, 'doc', '$4', CLAIM_KEYS)}
       WHERE ${range} AND status = 'pending' RETURNING device_id`,

@@ -14,7 +14,7 @@ import {
 } from '../job-records.js';
 import type { DesiredPropertiesPatch, TwinServiceUpdate } from '../model.js';
 import { applyServiceUpdate } from '../twin/service-update.js';
-import type { SqlDriver } from './driver.js';
+import type { SqlDriver, SqlSession } from './driver.js';
 import { jobRecordSql, type RecordPatchRow } from './job-record-sql.js';
 
 /** Fields merged into a record's document (the status column is written alongside). */
@@ -38,6 +38,13 @@ function twinFailure(err: unknown): DeviceJobError {
   throw err;
 }
 
+/** A job's last snapshot record, and the creation time of the job that made it. */
+interface LastRecord {
+  device_id: string;
+  seq: number | string;
+  created: string;
+}
+
 /** The job-record half of SqlHubStore (see JobRecordStore). */
 export class SqlJobRecords implements JobRecordStore {
   private readonly q: ReturnType<typeof jobRecordSql>;
@@ -50,7 +57,13 @@ export class SqlJobRecords implements JobRecordStore {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`Snapshot limit must be a positive integer, got ${limit}`);
     const statement = this.q.snapshotStatement(job.queryCondition, limit);
     return this.db.transaction(async (tx) => {
-      const [last] = await tx.query<{ device_id: string; seq: number | string }>(this.q.sql.lastRecorded, [job.jobId]);
+      let last: LastRecord | undefined = (await tx.query<LastRecord>(this.q.sql.lastRecorded, [job.jobId]))[0];
+      if (last && last.created !== job.createdTime) {
+        // An earlier job with this id, which Temporal no longer knows (its retention was shorter
+        // than the store's): its records and result are not this job's.
+        await this.forgetJob(tx, job.jobId);
+        last = undefined;
+      }
       const firstSeq = last ? Number(last.seq) + 1 : 0;
       const { sql, params } = statement({ jobId: job.jobId, firstSeq, jobType: job.jobType, created: job.createdTime, after: last?.device_id ?? '' });
       const inserted = await tx.query(sql, params, { prepare: false });
@@ -138,14 +151,17 @@ export class SqlJobRecords implements JobRecordStore {
     for (;;) {
       const expired = await this.db.query<{ job_id: string }>(this.q.sql.expiredJobs, [finishedBefore, PURGE_BATCH]);
       for (const { job_id: jobId } of expired) {
-        purged.records += await this.db.transaction(async (tx) => {
-          const records = await tx.execute(this.q.sql.deleteRecords, [jobId]);
-          await tx.execute(this.q.sql.deleteFinished, [jobId]);
-          return records;
-        });
+        purged.records += await this.db.transaction((tx) => this.forgetJob(tx, jobId));
         purged.jobs += 1;
       }
       if (expired.length < PURGE_BATCH) return purged;
     }
+  }
+
+  /** Deletes a job's records and its kept result; returns how many records. */
+  private async forgetJob(tx: SqlSession, jobId: string): Promise<number> {
+    const records = await tx.execute(this.q.sql.deleteRecords, [jobId]);
+    await tx.execute(this.q.sql.deleteFinished, [jobId]);
+    return records;
   }
 }
