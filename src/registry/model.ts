@@ -61,10 +61,13 @@ export interface Twin {
   properties: { desired: TwinSection; reported: TwinSection };
 }
 
-/** The part of a twin the service may write: tags and desired properties. */
+/**
+ * The part of a twin the service may write: tags and desired properties. `null` for a section
+ * removes all of its keys (as IoT Hub does for `properties.desired: null` or `tags: null`).
+ */
 export interface TwinServiceUpdate {
-  tags?: Record<string, unknown>;
-  desired?: Record<string, unknown>;
+  tags?: Record<string, unknown> | null;
+  desired?: Record<string, unknown> | null;
 }
 
 /** What a desired-property change sends to a connected device: the patch plus its `$version`. */

@@ -12,6 +12,7 @@ import { deviceIdParam, jsonObject, parseInput } from '../validate.js';
 /**
  * A twin (or a subset) as the SDKs send it. Identity fields, `etag`, `version` and `$metadata` are
  * ignored (C# sends `etag:null`, `version:null`, `deviceId`); `properties.reported` may only be empty.
+ * `tags: null` / `properties.desired: null` remove the whole section's content.
  */
 const twinBody = z.looseObject({
   tags: jsonObject.nullish(),
@@ -28,7 +29,8 @@ export function parseTwinServiceUpdate(value: unknown, what: string): TwinServic
   if (reported && Object.keys(reported).length > 0) {
     throw new HubError('ArgumentInvalid', 'properties.reported cannot be written by the service: reported properties come from the device');
   }
-  return { tags: body.tags ?? undefined, desired: body.properties?.desired ?? undefined };
+  // `null` removes every key of the section, as IoT Hub does; absent leaves it alone.
+  return { tags: body.tags, desired: body.properties?.desired };
 }
 
 const serviceUpdate = (req: Request) => parseTwinServiceUpdate(req.body, 'body');
