@@ -7,11 +7,13 @@ export type DeviceStatus = 'enabled' | 'disabled';
 export type ConnectionState = 'Connected' | 'Disconnected';
 export type AuthenticationType = 'sas' | 'selfSigned' | 'certificateAuthority' | 'none';
 
+/** Keys of a 'sas' identity; both null for X.509 identities, as IoT Hub returns them. */
 export interface SymmetricKey {
-  primaryKey: string;
-  secondaryKey: string;
+  primaryKey: string | null;
+  secondaryKey: string | null;
 }
 
+/** SHA-1 or SHA-256 hex thumbprints of a 'selfSigned' identity's certificates; null otherwise. */
 export interface X509Thumbprint {
   primaryThumbprint: string | null;
   secondaryThumbprint: string | null;

@@ -29,6 +29,7 @@ const deviceBody = z.looseObject({
         .nullish()
         .transform((value) => value ?? undefined),
       symmetricKey: z.looseObject({ primaryKey: optionalString, secondaryKey: optionalString }).nullish(),
+      x509Thumbprint: z.looseObject({ primaryThumbprint: optionalString, secondaryThumbprint: optionalString }).nullish(),
     })
     .nullish(),
   capabilities: z.looseObject({ iotEdge: z.boolean().nullish() }).nullish(),
@@ -52,7 +53,11 @@ function toDeviceCreate(deviceId: string, body: z.infer<typeof deviceBody>): Dev
     status: body.status,
     statusReason: body.statusReason ?? null,
     authentication: body.authentication
-      ? { type: body.authentication.type, symmetricKey: body.authentication.symmetricKey ?? undefined }
+      ? {
+          type: body.authentication.type,
+          symmetricKey: body.authentication.symmetricKey ?? undefined,
+          x509Thumbprint: body.authentication.x509Thumbprint ?? undefined,
+        }
       : undefined,
     capabilities: body.capabilities ? { iotEdge: body.capabilities.iotEdge ?? undefined } : undefined,
   };

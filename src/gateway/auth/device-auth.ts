@@ -2,6 +2,7 @@ import type { SharedAccessPolicy } from '../../auth/policies.js';
 import { hasValidSignature, parseSasToken, type SasToken } from '../../auth/sas-token.js';
 import type { Device } from '../../registry/model.js';
 import type { HubStore } from '../../registry/store.js';
+import { thumbprintMatches } from '../../registry/device/thumbprint.js';
 
 export interface DeviceAuthDeps {
   store: Pick<HubStore, 'getDevice'>;
@@ -9,13 +10,25 @@ export interface DeviceAuthDeps {
   hubHostName?: string;
   /** Shared access policies; those granting DeviceConnect may sign device tokens (`skn=<policy>`). */
   policies?: readonly SharedAccessPolicy[];
+  /** Whether CA certificates for 'certificateAuthority' devices are configured (else none is trusted). */
+  trustsDeviceCa?: boolean;
   now?: () => number;
+}
+
+/** The certificate a device presented in the TLS handshake. */
+export interface ClientCertificate {
+  /** The DER encoding, whose SHA-1/SHA-256 hashes are the thumbprints. */
+  der: Buffer;
+  commonName: string | undefined;
+  /** The chain leads to one of the hub's device CA certificates (checked by TLS, expiry included). */
+  chainTrusted: boolean;
 }
 
 export interface ConnectCredentials {
   clientId: string;
   username: string | undefined;
   password: Buffer | undefined;
+  certificate?: ClientCertificate;
 }
 
 /** CONNACK return codes of MQTT 3.1.1 used for refusals: 4 malformed credentials, 5 not authorized. */
@@ -30,10 +43,11 @@ export type Admission = (device: Device | undefined) => boolean;
 
 /**
  * Checks a device's CONNECT: username `{host}/{deviceId}/?api-version=…` (any extra query
- * parameters), clientId equal to the device id, password a SAS token for `{host}/devices/{id}`
- * signed with the device's primary or secondary key or with a DeviceConnect policy key (`skn`), not
- * expired; the device must exist and be enabled. An accepted connection gets its Admission, to
- * check against later changes of the identity.
+ * parameters), clientId equal to the device id, and either a password, a SAS token for
+ * `{host}/devices/{id}` signed with the device's primary or secondary key or with a DeviceConnect
+ * policy key (`skn`), not expired; or no password and a TLS client certificate the X.509 identity
+ * accepts (X509Refusal). The device must exist and be enabled. An accepted connection gets its
+ * Admission, to check against later changes of the identity.
  */
 export async function authenticateDevice(creds: ConnectCredentials, deps: DeviceAuthDeps): Promise<DeviceAuthResult> {
   const identity = parseUsername(creds.username);
@@ -41,6 +55,13 @@ export async function authenticateDevice(creds: ConnectCredentials, deps: Device
   if (identity.moduleId !== undefined) return refuse(5, 'module identities are not supported');
   const { deviceId } = identity;
   if (creds.clientId !== deviceId) return refuse(5, 'clientId does not match the device id of the username');
+
+  if (!creds.password && creds.certificate) {
+    const certificate = creds.certificate;
+    const reason = x509Refusal(certificate, await deps.store.getDevice(deviceId));
+    if (reason) return refuse(5, reason);
+    return { ok: true, deviceId, admits: (device) => x509Refusal(certificate, device) === undefined };
+  }
 
   const token = creds.password ? tryParse(creds.password.toString('utf8')) : undefined;
   if (!token) return refuse(4, 'password is not a SharedAccessSignature token');
@@ -58,6 +79,23 @@ function identityRefusal(token: SasToken, device: Device | undefined, policies: 
   if (device.status !== 'enabled') return 'device disabled';
   if (!signingKeys(token, device, policies).some((key) => hasValidSignature(token, key))) return 'bad signature';
   return undefined;
+}
+
+/**
+ * Why an X.509 identity refuses the certificate, or undefined when it accepts it: a 'selfSigned'
+ * device's certificate must have one of its thumbprints; a 'certificateAuthority' device's must chain
+ * to a CA the hub trusts and carry the device id as its subject CN (as IoT Hub checks them).
+ */
+function x509Refusal(certificate: ClientCertificate, device: Device | undefined): string | undefined {
+  if (!device) return 'unknown device';
+  if (device.status !== 'enabled') return 'device disabled';
+  const { type, x509Thumbprint } = device.authentication;
+  if (type === 'selfSigned') return thumbprintMatches(certificate.der, x509Thumbprint) ? undefined : 'certificate thumbprint does not match';
+  if (type === 'certificateAuthority') {
+    if (!certificate.chainTrusted) return 'certificate is not issued by a CA the hub trusts';
+    return certificate.commonName === device.deviceId ? undefined : 'certificate CN is not the device id';
+  }
+  return 'device authenticates with SAS tokens, not certificates';
 }
 
 function refuse(returnCode: 4 | 5, reason: string): DeviceAuthResult {
@@ -104,7 +142,7 @@ const withoutPort = (host: string): string => host.replace(/:\d{1,5}$/, '');
 function signingKeys(token: SasToken, device: Device, policies: readonly SharedAccessPolicy[] = []): string[] {
   if (token.skn === undefined) {
     const { type, symmetricKey } = device.authentication;
-    return type === 'sas' ? [symmetricKey.primaryKey, symmetricKey.secondaryKey] : [];
+    return type === 'sas' ? [symmetricKey.primaryKey, symmetricKey.secondaryKey].filter((key) => key !== null) : [];
   }
   const policy = policies.find((candidate) => candidate.keyName === token.skn && candidate.rights.includes('DeviceConnect'));
   return policy ? [policy.primaryKey, policy.secondaryKey] : [];

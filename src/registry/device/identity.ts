@@ -1,11 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { HubError } from '../../errors/hub-error.js';
-import type { Device } from '../model.js';
+import type { Device, SymmetricKey, X509Thumbprint } from '../model.js';
 import type { DeviceCreate } from '../store.js';
 import { NEVER } from '../time.js';
 import { validateDeviceId } from './device-id.js';
 import { deviceEtag, deviceEtagCounter } from './etag.js';
 import { generateSymmetricKey, validateSymmetricKey } from './keys.js';
+import { thumbprints } from './thumbprint.js';
 
 const STATUS_REASON_MAX = 128;
 
@@ -23,13 +24,13 @@ function checkInput(input: DeviceCreate): void {
     if (reason.includes('\u0000')) throw new HubError('ArgumentInvalid', 'statusReason may not contain the character U+0000');
   }
   const type = input.authentication?.type ?? 'sas';
-  if (type !== 'sas') {
-    throw new HubError('ArgumentInvalid', `authentication.type '${type}' is not supported by this hub: devices authenticate with 'sas' keys`);
+  if (type === 'none') {
+    throw new HubError('ArgumentInvalid', "authentication.type 'none' is not supported: use 'sas', 'selfSigned' or 'certificateAuthority'");
   }
 }
 
 /** Given keys are validated; absent or empty ones are taken from `fallback` or generated. */
-function symmetricKeys(input: DeviceCreate, fallback?: Device['authentication']['symmetricKey']) {
+function symmetricKeys(input: DeviceCreate, fallback?: SymmetricKey): SymmetricKey {
   const keyOf = (name: 'primaryKey' | 'secondaryKey'): string => {
     const given = input.authentication?.symmetricKey?.[name];
     if (given) {
@@ -41,14 +42,27 @@ function symmetricKeys(input: DeviceCreate, fallback?: Device['authentication'][
   return { primaryKey: keyOf('primaryKey'), secondaryKey: keyOf('secondaryKey') };
 }
 
-function identity(input: DeviceCreate, keys: Device['authentication']['symmetricKey']) {
+const NO_KEYS: SymmetricKey = { primaryKey: null, secondaryKey: null };
+const NO_THUMBPRINTS: X509Thumbprint = { primaryThumbprint: null, secondaryThumbprint: null };
+
+/**
+ * The authentication section: keys for 'sas' (given, kept from `current` or generated), thumbprints
+ * for 'selfSigned' (the primary required), neither for 'certificateAuthority' (the device's
+ * certificate must chain to a CA the hub trusts and name the device in its CN).
+ */
+function authentication(input: DeviceCreate, current?: Device['authentication']): Device['authentication'] {
+  const type = input.authentication?.type ?? 'sas';
+  if (type === 'sas') {
+    return { type, symmetricKey: symmetricKeys(input, current?.symmetricKey ?? undefined), x509Thumbprint: { ...NO_THUMBPRINTS } };
+  }
+  if (type === 'selfSigned') return { type, symmetricKey: { ...NO_KEYS }, x509Thumbprint: thumbprints(input) };
+  return { type: 'certificateAuthority', symmetricKey: { ...NO_KEYS }, x509Thumbprint: { ...NO_THUMBPRINTS } };
+}
+
+function identity(input: DeviceCreate, current?: Device['authentication']) {
   return {
     statusReason: input.statusReason ?? null,
-    authentication: {
-      type: 'sas' as const,
-      symmetricKey: keys,
-      x509Thumbprint: { primaryThumbprint: null, secondaryThumbprint: null },
-    },
+    authentication: authentication(input, current),
     capabilities: { iotEdge: input.capabilities?.iotEdge === true },
   };
 }
@@ -56,7 +70,7 @@ function identity(input: DeviceCreate, keys: Device['authentication']['symmetric
 /** A new identity: generated keys when none are given, etag counter 1, never connected, status never changed. */
 export function newDevice(input: DeviceCreate): Device {
   checkInput(input);
-  const { statusReason, authentication, capabilities } = identity(input, symmetricKeys(input));
+  const { statusReason, authentication, capabilities } = identity(input);
   return {
     deviceId: input.deviceId,
     generationId: newGenerationId(),
@@ -74,8 +88,9 @@ export function newDevice(input: DeviceCreate): Device {
 }
 
 /**
- * PUT over an existing identity: status, reason, keys and capabilities are replaced (absent or empty
- * keys keep the current ones, so `Registry.update` without keys does not lock the device out);
+ * PUT over an existing identity: status, reason, authentication and capabilities are replaced (absent
+ * or empty keys of a 'sas' device keep the current ones, so `Registry.update` without keys does not
+ * lock the device out);
  * connection state and counters are kept; the etag counter moves on.
  */
 export function replacedDevice(current: Device, input: DeviceCreate, now: string): Device {
@@ -83,7 +98,7 @@ export function replacedDevice(current: Device, input: DeviceCreate, now: string
   const status = input.status ?? 'enabled';
   return {
     ...current,
-    ...identity(input, symmetricKeys(input, current.authentication.symmetricKey)),
+    ...identity(input, current.authentication),
     etag: deviceEtag(deviceEtagCounter(current.etag) + 1),
     status,
     statusUpdatedTime: status === current.status ? current.statusUpdatedTime : now,

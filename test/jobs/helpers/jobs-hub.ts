@@ -9,6 +9,7 @@ import { startHub, type Hub } from '../../../src/hub.js';
 import { jobsPart, type JobsPart } from '../../../src/jobs/part.js';
 import type { JobsSettingsInput } from '../../../src/jobs/settings.js';
 import { silentLogger } from '../../../src/logger.js';
+import { sasKeysOf } from '../../../src/registry/device/keys.js';
 import { openSdkDevice } from '../../helpers/gateway-hub.js';
 import { STORE_VARIANTS, type StoreVariant } from '../../helpers/store-variants.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
@@ -63,7 +64,7 @@ export async function startJobsHub(options: { variant?: StoreVariant; settings?:
       address: { port: hub.api.httpsPort, ca: hub.tls.ca },
       async openDevice(deviceId) {
         const created = await hub.store.createDevice({ deviceId });
-        const key = created.authentication.symmetricKey.primaryKey;
+        const key = sasKeysOf(created).primaryKey;
         const connectionString = `HostName=${hub.hostName};DeviceId=${deviceId};SharedAccessKey=${key};GatewayHostName=localhost:${gateway!.gateway!.port}`;
         const client = await openSdkDevice({ deviceId, key, connectionString }, hub.tls.ca);
         clients.push(client);
