@@ -8,6 +8,7 @@ import { authenticate } from './auth.js';
 import { errorHandler, notFound } from './errors.js';
 import { jsonBody } from './json-body.js';
 import { devicesRouter } from './routes/devices.js';
+import { modulesRouter } from './routes/modules.js';
 import { queryRouter } from './routes/query.js';
 import { twinsRouter } from './routes/twins.js';
 
@@ -45,6 +46,7 @@ export function createApiApp(deps: ApiDependencies): Express {
   app.use(queryRouter(deps.store));
   app.use(devicesRouter(deps.store, events, log));
   app.use(twinsRouter(deps.store, events, log));
+  app.use(modulesRouter(deps.store, events, log));
   for (const router of deps.routers ?? []) app.use(router);
   app.use(notFound);
   app.use(errorHandler(log));

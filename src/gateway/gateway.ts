@@ -6,6 +6,7 @@ import { brokerHooks } from './broker-hooks.js';
 import type { TlsOptions } from 'node:tls';
 import { deviceTlsOptions, listen, webSocketUpgrade, type Listeners, type TlsMaterial, type UpgradeHandler } from './listeners.js';
 import { MethodDispatcher } from './methods/dispatcher.js';
+import { readIdentity } from './identities.js';
 import { GatewayMetrics } from './metrics.js';
 import type { DeviceEndpoint, DeviceRouter } from './routing/device-router.js';
 import { ActivityRecorder } from './session/activity.js';
@@ -62,9 +63,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const activity = new ActivityRecorder(store, options.activityIntervalMs ?? 5_000, onStoreError);
   /** Per device online here: its endpoint, and its attach to the router (identity events flow after it). */
   const endpoints = new Map<string, { endpoint: DeviceEndpoint; attached: Promise<void> }>();
-  // Reads the device's identity and drops its connections here that it no longer admits.
-  const verifyIdentity = (deviceId: string): Promise<void> =>
-    store.getDevice(deviceId).then((device) => metrics.count('connectionsRevoked', connections.dropUnadmitted(deviceId, device)), onError);
+  // Reads the device's (or module's) identity and drops its connections here that it no longer admits.
+  const verifyIdentity = (key: string): Promise<void> =>
+    readIdentity(store, key).then((identity) => metrics.count('connectionsRevoked', connections.dropUnadmitted(key, identity)), onError);
 
   const connections: DeviceConnections = new DeviceConnections(
     store,

@@ -4,6 +4,7 @@ import type { HubPartContext, HubPartHandle } from '../hub.js';
 import type { HubEvents } from '../registry/events.js';
 import { createDeviceServices, type DeviceServices } from './device-services.js';
 import { startGateway, type Gateway } from './gateway.js';
+import { moduleMethodsRouter } from '../api/routes/module-methods.js';
 import { createMethodsRouter } from './methods/route.js';
 
 export interface GatewayPartOptions {
@@ -71,7 +72,8 @@ export function gatewayPart(options: GatewayPartOptions = {}): (context: HubPart
       throw err;
     }
     return {
-      routers: [createMethodsRouter({ invoker: services.invoker, store: context.store })],
+      // The module form first: it answers for modules that exist (the methods router's is a stub).
+      routers: [moduleMethodsRouter({ invoker: services.invoker, store: context.store }), createMethodsRouter({ invoker: services.invoker, store: context.store })],
       events: services.events,
       ports: gateway ? { mqtts: gateway.port, ...(gateway.wsPort === undefined ? {} : { mqttWss: gateway.wsPort }) } : {},
       services,

@@ -38,14 +38,30 @@ export interface Device {
   capabilities: { iotEdge: boolean };
 }
 
+/** A module identity (`GET /devices/{id}/modules/{moduleId}`), in IoT Hub's field order. */
+export interface Module {
+  moduleId: string;
+  managedBy: string | null;
+  deviceId: string;
+  generationId: string;
+  etag: string;
+  connectionState: ConnectionState;
+  connectionStateUpdatedTime: string;
+  lastActivityTime: string;
+  cloudToDeviceMessageCount: number;
+  authentication: Device['authentication'];
+}
+
 /** A desired or reported section: user keys plus `$metadata` and `$version`. */
 export type TwinSection = Record<string, unknown> & {
   $metadata: Record<string, unknown>;
   $version: number;
 };
 
+/** A device twin, or a module twin (with `moduleId`, without `capabilities`). */
 export interface Twin {
   deviceId: string;
+  moduleId?: string;
   etag: string;
   deviceEtag: string;
   version: number;
@@ -58,7 +74,7 @@ export interface Twin {
   authenticationType: AuthenticationType;
   x509Thumbprint: X509Thumbprint;
   modelId: string;
-  capabilities: { iotEdge: boolean };
+  capabilities?: { iotEdge: boolean };
   tags: Record<string, unknown>;
   properties: { desired: TwinSection; reported: TwinSection };
 }
@@ -72,7 +88,10 @@ export interface TwinServiceUpdate {
   desired?: Record<string, unknown> | null;
 }
 
-/** What a desired-property change sends to a connected device: the patch plus its `$version`. */
+/**
+ * What a desired-property change sends to a connected device or module: the patch plus its
+ * `$version`. `deviceId` is the connection's identity: `{deviceId}` or `{deviceId}/{moduleId}`.
+ */
 export interface DesiredPropertiesPatch {
   deviceId: string;
   patch: Record<string, unknown>;

@@ -1,5 +1,5 @@
 import type { JobRecordStore } from './job-records.js';
-import type { Device, DesiredPropertiesPatch, Twin, TwinServiceUpdate } from './model.js';
+import type { Device, DesiredPropertiesPatch, Module, Twin, TwinServiceUpdate } from './model.js';
 
 /**
  * The one persistence interface of the hub. Implementations: SQLite (embedded default) and
@@ -30,9 +30,32 @@ export interface HubStore extends JobRecordStore {
    * its etag does not move.
    */
   updateDevice(input: DeviceCreate, ifMatch?: string): Promise<Device>;
-  deleteDevice(deviceId: string, ifMatch?: string): Promise<void>;
+  /** Deletes the device and its modules in one transaction; returns the ids of the modules it had. */
+  deleteDevice(deviceId: string, ifMatch?: string): Promise<{ moduleIds: string[] }>;
   /** In device id order (bytewise), at most `top` (default 1000). */
   listDevices(top?: number): Promise<Device[]>;
+
+  // ---- module identities (a device's modules go with it)
+  /** Throws DeviceNotFound (no such device) or ModuleAlreadyExistsOnDevice. */
+  createModule(input: ModuleCreate): Promise<Module>;
+  getModule(deviceId: string, moduleId: string): Promise<Module | undefined>;
+  /** Replace against the module etag, as updateDevice. Throws ModuleNotFound. */
+  updateModule(input: ModuleCreate, ifMatch?: string): Promise<Module>;
+  deleteModule(deviceId: string, moduleId: string, ifMatch?: string): Promise<void>;
+  /** The device's modules in module id order; throws DeviceNotFound. */
+  listModules(deviceId: string): Promise<Module[]>;
+  getModuleTwin(deviceId: string, moduleId: string): Promise<Twin | undefined>;
+  /** As updateTwin, for a module twin; the change's `deviceId` is `{deviceId}/{moduleId}`. */
+  updateModuleTwin(
+    deviceId: string,
+    moduleId: string,
+    update: TwinServiceUpdate,
+    options: { mode: 'patch' | 'replace'; ifMatch?: string },
+  ): Promise<{ twin: Twin; desiredChange?: DesiredPropertiesPatch }>;
+  /** As patchReported, for a module connected to the gateway. */
+  patchModuleReported(deviceId: string, moduleId: string, patch: Record<string, unknown>): Promise<number>;
+  /** As setConnectionState, for a module. */
+  setModuleConnectionState(deviceId: string, moduleId: string, state: Device['connectionState'], at: Date): Promise<void>;
 
   // ---- twins (service side)
   getTwin(deviceId: string): Promise<Twin | undefined>;
@@ -81,6 +104,13 @@ export interface DeviceCreate {
     x509Thumbprint?: Partial<Device['authentication']['x509Thumbprint']>;
   };
   capabilities?: Partial<Device['capabilities']>;
+}
+
+export interface ModuleCreate {
+  deviceId: string;
+  moduleId: string;
+  managedBy?: string | null;
+  authentication?: DeviceCreate['authentication'];
 }
 
 export interface QueryPageRequest {

@@ -109,7 +109,8 @@ describe('device authentication (SQLite store)', () => {
     const newKey = Buffer.alloc(32, 9).toString('base64');
     const byPrimary = await admission(token());
     assert.equal(byPrimary(device), true);
-    assert.equal(byPrimary({ ...device, statusReason: 'renamed', etag: 'Mg==' }), true, 'unrelated changes keep it');
+    const renamed = { ...device, statusReason: 'renamed', etag: 'Mg==' };
+    assert.equal(byPrimary(renamed), true, 'unrelated changes keep it');
     assert.equal(byPrimary(withKeys({ secondaryKey: newKey })), true, 'the other key changed');
     assert.equal(byPrimary(withKeys({ primaryKey: newKey })), false, 'its key is gone');
     assert.equal(byPrimary(withKeys({ primaryKey: secondaryKey, secondaryKey: primaryKey })), true, 'keys swapped');

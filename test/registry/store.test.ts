@@ -38,6 +38,46 @@ for (const variant of STORE_VARIANTS) {
       });
     });
 
+    describe('module identities', () => {
+      it('creates modules of existing devices only, with their twins, and refuses duplicates', async () => {
+        const deviceId = newId();
+        await assert.rejects(store.createModule({ deviceId, moduleId: 'm' }), hubError('DeviceNotFound'));
+        await store.createDevice({ deviceId });
+        const module = await store.createModule({ deviceId, moduleId: 'm' });
+        assert.deepEqual(await store.getModule(deviceId, 'm'), module);
+        await assert.rejects(store.createModule({ deviceId, moduleId: 'm' }), hubError('ModuleAlreadyExistsOnDevice'));
+        const twin = (await store.getModuleTwin(deviceId, 'm'))!;
+        assert.equal(twin.moduleId, 'm');
+        assert.equal(twin.etag, 'AAAAAAAAAAE=');
+        assert.equal(twin.deviceEtag, module.etag);
+        assert.deepEqual(await store.listModules(deviceId), [module]);
+        await assert.rejects(store.listModules('no-such-device'), hubError('DeviceNotFound'));
+      });
+
+      it('updates a module and its twin with etags, and deletes the modules with their device', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        const module = await store.createModule({ deviceId, moduleId: 'a' });
+        await store.createModule({ deviceId, moduleId: 'b' });
+        await assert.rejects(store.updateModule({ deviceId, moduleId: 'a', managedBy: 'x' }, '"OTk="'), hubError('PreconditionFailed'));
+        const updated = await store.updateModule({ deviceId, moduleId: 'a', managedBy: 'x' }, `"${module.etag}"`);
+        assert.equal(updated.etag, 'Mg==');
+        assert.equal((await store.getModuleTwin(deviceId, 'a'))!.deviceEtag, 'Mg==');
+        const { twin, desiredChange } = await store.updateModuleTwin(deviceId, 'a', { desired: { x: 1 } }, { mode: 'patch' });
+        assert.deepEqual(desiredChange, { deviceId: `${deviceId}/a`, patch: { x: 1 }, version: twin.properties.desired.$version });
+        assert.equal(await store.patchModuleReported(deviceId, 'a', { y: 2 }), 2);
+        await store.setModuleConnectionState(deviceId, 'a', 'Connected', new Date());
+        assert.equal((await store.getModule(deviceId, 'a'))!.connectionState, 'Connected');
+        assert.equal((await store.getModuleTwin(deviceId, 'a'))!.properties.reported.y, 2);
+
+        assert.deepEqual(await store.deleteDevice(deviceId), { moduleIds: ['a', 'b'] });
+        assert.equal(await store.getModule(deviceId, 'a'), undefined);
+        await store.createDevice({ deviceId });
+        assert.deepEqual(await store.listModules(deviceId), []);
+        await assert.rejects(store.deleteModule(deviceId, 'a'), hubError('ModuleNotFound'));
+      });
+    });
+
     describe('device identities', () => {
       it('creates, gets, lists in id order, and refuses duplicates', async () => {
         const created = await store.createDevice({ deviceId: 'list-b', status: 'disabled', statusReason: 'later' });

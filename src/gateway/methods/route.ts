@@ -37,7 +37,7 @@ export function createMethodsRouter(deps: MethodsRouterDeps): Router {
   return router;
 }
 
-function responseBody(result: MethodResult): { status: number; payload: unknown } {
+export function responseBody(result: MethodResult): { status: number; payload: unknown } {
   if (result.kind === 'response') return { status: result.status, payload: result.payload };
   throw new HubError(result.code, result.message, { envelope: result.code === 'DeviceNotFound' ? 1 : 2 });
 }

@@ -11,7 +11,7 @@ import { thumbprints } from './thumbprint.js';
 const STATUS_REASON_MAX = 128;
 
 /** IoT Hub's generation ids are 18-digit decimal strings; a recreated device gets a new one. */
-const newGenerationId = (): string => `6${String(randomInt(10 ** 8)).padStart(8, '0')}${String(randomInt(10 ** 9)).padStart(9, '0')}`;
+export const newGenerationId = (): string => `6${String(randomInt(10 ** 8)).padStart(8, '0')}${String(randomInt(10 ** 9)).padStart(9, '0')}`;
 
 function checkInput(input: DeviceCreate): void {
   validateDeviceId(input.deviceId);
@@ -23,14 +23,17 @@ function checkInput(input: DeviceCreate): void {
     if (reason.length > STATUS_REASON_MAX) throw new HubError('ArgumentInvalid', `statusReason is longer than ${STATUS_REASON_MAX} characters`);
     if (reason.includes('\u0000')) throw new HubError('ArgumentInvalid', 'statusReason may not contain the character U+0000');
   }
-  const type = input.authentication?.type ?? 'sas';
-  if (type === 'none') {
+  checkAuthenticationType(input);
+}
+
+export function checkAuthenticationType(input: Pick<DeviceCreate, 'authentication'>): void {
+  if (input.authentication?.type === 'none') {
     throw new HubError('ArgumentInvalid', "authentication.type 'none' is not supported: use 'sas', 'selfSigned' or 'certificateAuthority'");
   }
 }
 
 /** Given keys are validated; absent or empty ones are taken from `fallback` or generated. */
-function symmetricKeys(input: DeviceCreate, fallback?: SymmetricKey): SymmetricKey {
+function symmetricKeys(input: Pick<DeviceCreate, 'authentication'>, fallback?: SymmetricKey): SymmetricKey {
   const keyOf = (name: 'primaryKey' | 'secondaryKey'): string => {
     const given = input.authentication?.symmetricKey?.[name];
     if (given) {
@@ -50,7 +53,7 @@ const NO_THUMBPRINTS: X509Thumbprint = { primaryThumbprint: null, secondaryThumb
  * for 'selfSigned' (the primary required), neither for 'certificateAuthority' (the device's
  * certificate must chain to a CA the hub trusts and name the device in its CN).
  */
-function authentication(input: DeviceCreate, current?: Device['authentication']): Device['authentication'] {
+export function authenticationOf(input: Pick<DeviceCreate, 'authentication'>, current?: Device['authentication']): Device['authentication'] {
   const type = input.authentication?.type ?? 'sas';
   if (type === 'sas') {
     return { type, symmetricKey: symmetricKeys(input, current?.symmetricKey ?? undefined), x509Thumbprint: { ...NO_THUMBPRINTS } };
@@ -62,7 +65,7 @@ function authentication(input: DeviceCreate, current?: Device['authentication'])
 function identity(input: DeviceCreate, current?: Device['authentication']) {
   return {
     statusReason: input.statusReason ?? null,
-    authentication: authentication(input, current),
+    authentication: authenticationOf(input, current),
     capabilities: { iotEdge: input.capabilities?.iotEdge === true },
   };
 }

@@ -7,7 +7,7 @@ import type { DeviceCreate } from '../store.js';
 const THUMBPRINT = /^(?:[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$/;
 
 /** A 'selfSigned' identity's thumbprints: the primary required, the secondary optional; kept as given. */
-export function thumbprints(input: DeviceCreate): X509Thumbprint {
+export function thumbprints(input: Pick<DeviceCreate, 'authentication'>): X509Thumbprint {
   const given = input.authentication?.x509Thumbprint;
   const check = (name: keyof X509Thumbprint, required: boolean): string | null => {
     const value = given?.[name] || null;

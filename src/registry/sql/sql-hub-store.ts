@@ -5,7 +5,7 @@ import { assertEtagMatches } from '../if-match.js';
 import { decodeJsonColumn } from '../json.js';
 import type { DeviceJobError, DeviceJobOutcome, JobSnapshotRequest, SeqRange } from '../job-records.js';
 import type { Device, DesiredPropertiesPatch, Twin, TwinServiceUpdate } from '../model.js';
-import type { DeviceCreate, HubStore, QueryPageRequest, QueryResult } from '../store.js';
+import type { DeviceCreate, HubStore, ModuleCreate, QueryPageRequest, QueryResult } from '../store.js';
 import { formatHubTime, hubNow } from '../time.js';
 import { canonicalTwin, newTwin, withIdentity } from '../twin/document.js';
 import { applyReportedPatch } from '../twin/reported-update.js';
@@ -14,6 +14,7 @@ import type { SqlDialect, SqlDriver } from './driver.js';
 import { runMigrations } from './migrate.js';
 import { QUERY_SOURCES } from './query-sources.js';
 import { SqlJobRecords } from './sql-job-records.js';
+import { SqlModules } from './sql-modules.js';
 
 interface DeviceRow {
   rowVersion: number;
@@ -96,6 +97,7 @@ function statements(dialect: SqlDialect) {
 export class SqlHubStore implements HubStore {
   private readonly sql: ReturnType<typeof statements>;
   private readonly jobRecords: SqlJobRecords;
+  private readonly modules: SqlModules;
 
   constructor(
     readonly db: SqlDriver,
@@ -103,6 +105,7 @@ export class SqlHubStore implements HubStore {
   ) {
     this.sql = statements(db.dialect);
     this.jobRecords = new SqlJobRecords(db);
+    this.modules = new SqlModules(db, now);
   }
 
   async migrate(): Promise<void> {
@@ -134,14 +137,54 @@ export class SqlHubStore implements HubStore {
     });
   }
 
-  async deleteDevice(deviceId: string, ifMatch?: string): Promise<void> {
+  async deleteDevice(deviceId: string, ifMatch?: string): Promise<{ moduleIds: string[] }> {
     for (let attempt = 1; ; attempt++) {
       const row = await this.readRow(deviceId);
       if (!row) throw deviceNotFound(deviceId);
       assertEtagMatches(ifMatch, row.device.etag, 'Device');
-      if ((await this.db.execute(this.sql.deleteRow, [deviceId, row.rowVersion])) === 1) return;
+      const moduleIds = await this.db.transaction(async (tx) =>
+        (await tx.execute(this.sql.deleteRow, [deviceId, row.rowVersion])) === 1 ? this.modules.deleteOfDevice(tx, deviceId) : undefined,
+      );
+      if (moduleIds) return { moduleIds };
       this.assertMayRetry(deviceId, attempt);
     }
+  }
+
+  // ---- modules (src/registry/sql/sql-modules.ts)
+  createModule(input: ModuleCreate) {
+    return this.modules.create(input);
+  }
+
+  getModule(deviceId: string, moduleId: string) {
+    return this.modules.get(deviceId, moduleId);
+  }
+
+  updateModule(input: ModuleCreate, ifMatch?: string) {
+    return this.modules.update(input, ifMatch);
+  }
+
+  deleteModule(deviceId: string, moduleId: string, ifMatch?: string) {
+    return this.modules.delete(deviceId, moduleId, ifMatch);
+  }
+
+  listModules(deviceId: string) {
+    return this.modules.list(deviceId, async () => (await this.getDevice(deviceId)) !== undefined);
+  }
+
+  getModuleTwin(deviceId: string, moduleId: string) {
+    return this.modules.getTwin(deviceId, moduleId);
+  }
+
+  updateModuleTwin(deviceId: string, moduleId: string, update: TwinServiceUpdate, options: { mode: TwinWriteMode; ifMatch?: string }) {
+    return this.modules.updateTwin(deviceId, moduleId, update, options);
+  }
+
+  patchModuleReported(deviceId: string, moduleId: string, patch: Record<string, unknown>) {
+    return this.modules.patchReported(deviceId, moduleId, patch);
+  }
+
+  setModuleConnectionState(deviceId: string, moduleId: string, state: Device['connectionState'], at: Date) {
+    return this.modules.setConnectionState(deviceId, moduleId, state, at);
   }
 
   async listDevices(top = DEFAULT_LIST_SIZE): Promise<Device[]> {
@@ -170,7 +213,6 @@ export class SqlHubStore implements HubStore {
 
   async query(text: string, page: QueryPageRequest = {}): Promise<QueryResult> {
     const parsed = parseQuery(text);
-    if (parsed.collection === 'devices.modules') return { items: [], itemType: itemTypeOf(parsed) };
     const compiled = compileQuery(parsed, this.db.dialect, QUERY_SOURCES[parsed.collection], page);
     // PostgreSQL cannot take U+0000 in text; no stored twin string contains it (see twin validation).
     if (compiled.params.some((param) => typeof param === 'string' && param.includes('\u0000'))) {
