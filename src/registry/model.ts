@@ -36,6 +36,12 @@ export interface Device {
     x509Thumbprint: X509Thumbprint;
   };
   capabilities: { iotEdge: boolean };
+  /**
+   * Edge scopes: an edge device's own scope (`ms-azure-iot-edge://{id}-{n}`, generated, immutable), or a
+   * leaf device's parent's scope; `parentScopes` the parent edge device's scope. Absent when none.
+   */
+  deviceScope?: string;
+  parentScopes?: string[];
 }
 
 /** A module identity (`GET /devices/{id}/modules/{moduleId}`), in IoT Hub's field order. */
@@ -75,6 +81,8 @@ export interface Twin {
   x509Thumbprint: X509Thumbprint;
   modelId: string;
   capabilities?: { iotEdge: boolean };
+  deviceScope?: string;
+  parentScopes?: string[];
   tags: Record<string, unknown>;
   properties: { desired: TwinSection; reported: TwinSection };
 }

@@ -104,6 +104,10 @@ export interface DeviceCreate {
     x509Thumbprint?: Partial<Device['authentication']['x509Thumbprint']>;
   };
   capabilities?: Partial<Device['capabilities']>;
+  /** A leaf device's parent: the scope of an edge device (an edge device's own scope may only be repeated). */
+  deviceScope?: string | null;
+  /** A nested edge device's parent: `[scope of the parent edge device]`. */
+  parentScopes?: readonly string[] | null;
 }
 
 export interface ModuleCreate {

@@ -41,6 +41,9 @@ export const deviceBody = z.looseObject({
   statusReason: z.string().nullish(),
   authentication: authenticationBody,
   capabilities: z.looseObject({ iotEdge: z.boolean().nullish() }).nullish(),
+  // Absent keeps a leaf device's parent, null or '' removes it (see src/registry/device/scopes.ts).
+  deviceScope: z.string().nullish(),
+  parentScopes: z.array(z.string()).nullish(),
 });
 
 const listQuery = z.looseObject({
@@ -62,6 +65,8 @@ function toDeviceCreate(deviceId: string, body: z.infer<typeof deviceBody>): Dev
     statusReason: body.statusReason ?? null,
     authentication: toAuthentication(body.authentication),
     capabilities: body.capabilities ? { iotEdge: body.capabilities.iotEdge ?? undefined } : undefined,
+    deviceScope: body.deviceScope,
+    parentScopes: body.parentScopes,
   };
 }
 

@@ -6,6 +6,7 @@ import { NEVER } from '../time.js';
 import { validateDeviceId } from './device-id.js';
 import { deviceEtag, deviceEtagCounter } from './etag.js';
 import { generateSymmetricKey, validateSymmetricKey } from './keys.js';
+import { scopeFields } from './scopes.js';
 import { thumbprints } from './thumbprint.js';
 
 const STATUS_REASON_MAX = 128;
@@ -74,7 +75,7 @@ function identity(input: DeviceCreate, current?: Device['authentication']) {
 export function newDevice(input: DeviceCreate): Device {
   checkInput(input);
   const { statusReason, authentication, capabilities } = identity(input);
-  return {
+  return withScopes({
     deviceId: input.deviceId,
     generationId: newGenerationId(),
     etag: deviceEtag(1),
@@ -87,7 +88,13 @@ export function newDevice(input: DeviceCreate): Device {
     cloudToDeviceMessageCount: 0,
     authentication,
     capabilities,
-  };
+  }, input, undefined);
+}
+
+/** The device with its scope fields (scopes.ts) in place of any it had. */
+function withScopes(device: Device, input: DeviceCreate, current: Device | undefined): Device {
+  const { deviceScope: _scope, parentScopes: _parents, ...rest } = device;
+  return { ...rest, ...scopeFields(input, current) };
 }
 
 /**
@@ -99,13 +106,17 @@ export function newDevice(input: DeviceCreate): Device {
 export function replacedDevice(current: Device, input: DeviceCreate, now: string): Device {
   checkInput(input);
   const status = input.status ?? 'enabled';
-  return {
-    ...current,
-    ...identity(input, current.authentication),
-    etag: deviceEtag(deviceEtagCounter(current.etag) + 1),
-    status,
-    statusUpdatedTime: status === current.status ? current.statusUpdatedTime : now,
-  };
+  return withScopes(
+    {
+      ...current,
+      ...identity(input, current.authentication),
+      etag: deviceEtag(deviceEtagCounter(current.etag) + 1),
+      status,
+      statusUpdatedTime: status === current.status ? current.statusUpdatedTime : now,
+    },
+    input,
+    current,
+  );
 }
 
 /** A device in canonical field order (PostgreSQL's jsonb does not keep key order). */
@@ -133,5 +144,7 @@ export function canonicalDevice(device: Device): Device {
       },
     },
     capabilities: { iotEdge: device.capabilities.iotEdge },
+    ...(device.deviceScope !== undefined && { deviceScope: device.deviceScope }),
+    ...(device.parentScopes !== undefined && { parentScopes: [...device.parentScopes] }),
   };
 }

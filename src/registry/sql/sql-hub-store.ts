@@ -1,6 +1,7 @@
 import { HubError } from '../../errors/hub-error.js';
 import { compileQuery, itemTypeOf, parseQuery } from '../../query/index.js';
 import { canonicalDevice, newDevice, replacedDevice } from '../device/identity.js';
+import { MAX_EDGE_DEPTH, parentScopeOf, scopeOwner } from '../device/scopes.js';
 import { assertEtagMatches } from '../if-match.js';
 import { decodeJsonColumn } from '../json.js';
 import type { DeviceJobError, DeviceJobOutcome, JobSnapshotRequest, SeqRange } from '../job-records.js';
@@ -118,6 +119,7 @@ export class SqlHubStore implements HubStore {
 
   async createDevice(input: DeviceCreate): Promise<Device> {
     const device = newDevice(input);
+    await this.assertParent(device);
     const twin = newTwin(device, this.now());
     const inserted = await this.db.execute(this.sql.insert, [device.deviceId, JSON.stringify(device), JSON.stringify(twin)]);
     if (inserted === 0) throw new HubError('DeviceAlreadyExists', `A device with id '${device.deviceId}' already exists`);
@@ -129,7 +131,10 @@ export class SqlHubStore implements HubStore {
     return row && canonicalDevice(decodeJsonColumn(row.device));
   }
 
-  updateDevice(input: DeviceCreate, ifMatch?: string): Promise<Device> {
+  async updateDevice(input: DeviceCreate, ifMatch?: string): Promise<Device> {
+    const current = await this.getDevice(input.deviceId);
+    if (!current) throw deviceNotFound(input.deviceId);
+    await this.assertParent(replacedDevice(current, input, this.now()));
     return this.mutate(input.deviceId, ({ device, twin }) => {
       assertEtagMatches(ifMatch, device.etag, 'Device');
       const next = replacedDevice(device, input, this.now());
@@ -311,6 +316,26 @@ export class SqlHubStore implements HubStore {
       const params = [deviceId, row.rowVersion, device ? JSON.stringify(device) : null, twin ? JSON.stringify(twin) : null];
       if ((await this.db.execute(this.sql.updateRow, params)) === 1) return result;
       this.assertMayRetry(deviceId, attempt);
+    }
+  }
+
+  /**
+   * A device's parent scope must be the scope of an edge device of this hub, and following parents
+   * up from there must neither come back to the device nor go deeper than MAX_EDGE_DEPTH edge layers.
+   */
+  private async assertParent(device: Device): Promise<void> {
+    let scope = parentScopeOf(device);
+    for (let depth = 1; scope !== undefined; depth++) {
+      const ownerId = scopeOwner(scope);
+      const owner = ownerId === undefined ? undefined : await this.getDevice(ownerId);
+      if (!owner?.capabilities.iotEdge || owner.deviceScope !== scope) {
+        throw new HubError('ArgumentInvalid', `'${scope}' is not the deviceScope of an edge device of this hub`);
+      }
+      if (owner.deviceId === device.deviceId) throw new HubError('ArgumentInvalid', `Device '${device.deviceId}' cannot be its own ancestor`);
+      if (depth >= MAX_EDGE_DEPTH && device.capabilities.iotEdge) {
+        throw new HubError('ArgumentInvalid', `Edge hierarchies may be at most ${MAX_EDGE_DEPTH} edge devices deep`);
+      }
+      scope = parentScopeOf(owner);
     }
   }
 

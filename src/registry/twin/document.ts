@@ -28,8 +28,14 @@ function identityFields(device: Device): TwinIdentity {
     authenticationType: device.authentication.type,
     x509Thumbprint: { ...device.authentication.x509Thumbprint },
     capabilities: { ...device.capabilities },
+    ...scopesOf(device),
   };
 }
+
+const scopesOf = (holder: Pick<Twin, 'deviceScope' | 'parentScopes'>) => ({
+  ...(holder.deviceScope !== undefined && { deviceScope: holder.deviceScope }),
+  ...(holder.parentScopes !== undefined && { parentScopes: [...holder.parentScopes] }),
+});
 
 type TwinIdentity = Pick<
   Twin,
@@ -45,6 +51,8 @@ type TwinIdentity = Pick<
   | 'authenticationType'
   | 'x509Thumbprint'
   | 'capabilities'
+  | 'deviceScope'
+  | 'parentScopes'
 >;
 
 /** A module twin's identity part: the module's etag, state and authentication (modules have no status of their own). */
@@ -89,6 +97,7 @@ export function canonicalTwin(twin: Twin): Twin {
     tags: twin.tags,
     properties: { desired: canonicalSection(twin.properties.desired), reported: canonicalSection(twin.properties.reported) },
     ...(twin.capabilities !== undefined && { capabilities: twin.capabilities }),
+    ...scopesOf(twin),
   };
 }
 
@@ -112,7 +121,8 @@ function twinFor(identity: TwinIdentity, now: string): Twin {
 
 /** The twin after an identity change: identity fields copied, twin etag and versions untouched. */
 export function withIdentity(twin: Twin, device: Device): Twin {
-  return canonicalTwin({ ...twin, ...identityFields(device) });
+  const { deviceScope: _scope, parentScopes: _parents, ...rest } = twin; // the identity's scopes replace the old ones
+  return canonicalTwin({ ...rest, ...identityFields(device) });
 }
 
 /** A module twin after its module identity changed. */
