@@ -1,4 +1,5 @@
 import type { JobRecordStore } from './job-records.js';
+import type { HubError } from '../errors/hub-error.js';
 import type { Device, DesiredPropertiesPatch, Module, Twin, TwinServiceUpdate } from './model.js';
 
 /**
@@ -34,6 +35,13 @@ export interface HubStore extends JobRecordStore {
   deleteDevice(deviceId: string, ifMatch?: string): Promise<{ moduleIds: string[] }>;
   /** In device id order (bytewise), at most `top` (default 1000). */
   listDevices(top?: number): Promise<Device[]>;
+  /**
+   * IoT Hub's bulk registry operations, in one transaction: each succeeds or fails on its own (its
+   * HubError is its result); a device id appearing twice fails the whole call (ArgumentInvalid).
+   */
+  applyRegistryOperations(operations: readonly RegistryOperation[]): Promise<RegistryOperationResult[]>;
+  /** Identities with their twins after device id `after` (bytewise order), at most `limit`: an export page. */
+  exportDevices(after: string | undefined, limit: number): Promise<Array<{ device: Device; twin: Twin }>>;
 
   // ---- module identities (a device's modules go with it)
   /** Throws DeviceNotFound (no such device) or ModuleAlreadyExistsOnDevice. */
@@ -109,6 +117,24 @@ export interface DeviceCreate {
   /** A nested edge device's parent: `[scope of the parent edge device]`. */
   parentScopes?: readonly string[] | null;
 }
+
+/** IoT Hub's import modes (ExportImportDevice.importMode). */
+export const IMPORT_MODES = ['create', 'createOrUpdate', 'createOrUpdateIfMatchETag', 'update', 'updateIfMatchETag', 'delete', 'deleteIfMatchETag'] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
+export interface RegistryOperation {
+  importMode: ImportMode;
+  device: DeviceCreate;
+  /** The etag the IfMatchETag modes compare with the device's. */
+  etag?: string;
+  /** Twin content written with a created or replaced identity (import). */
+  twin?: TwinServiceUpdate;
+}
+
+/** The device as written (absent for a delete, which lists the modules deleted with it), or the error. */
+export type RegistryOperationResult =
+  | { deviceId: string; ok: true; device?: Device; created?: boolean; moduleIds?: string[] }
+  | { deviceId: string; ok: false; error: HubError };
 
 export interface ModuleCreate {
   deviceId: string;

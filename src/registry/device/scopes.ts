@@ -50,3 +50,19 @@ export function scopeFields(input: DeviceCreate, current: Device | undefined): P
 /** The scope naming a device's parent edge device, if it has one. */
 export const parentScopeOf = (device: Device): string | undefined =>
   device.capabilities.iotEdge ? device.parentScopes?.[0] : device.deviceScope;
+
+/**
+ * A device's parent scope must be the scope of an edge device (read with `lookup`), and following
+ * parents up from there must neither come back to the device nor go deeper than MAX_EDGE_DEPTH edge layers.
+ */
+export async function assertParentScope(device: Device, lookup: (deviceId: string) => Promise<Device | undefined>): Promise<void> {
+  let scope = parentScopeOf(device);
+  for (let depth = 1; scope !== undefined; depth++) {
+    const ownerId = scopeOwner(scope);
+    const owner = ownerId === undefined ? undefined : await lookup(ownerId);
+    if (!owner?.capabilities.iotEdge || owner.deviceScope !== scope) throw invalid(`'${scope}' is not the deviceScope of an edge device of this hub`);
+    if (owner.deviceId === device.deviceId) throw invalid(`Device '${device.deviceId}' cannot be its own ancestor`);
+    if (depth >= MAX_EDGE_DEPTH && device.capabilities.iotEdge) throw invalid(`Edge hierarchies may be at most ${MAX_EDGE_DEPTH} edge devices deep`);
+    scope = parentScopeOf(owner);
+  }
+}

@@ -1,12 +1,12 @@
 import { HubError } from '../../errors/hub-error.js';
 import { compileQuery, itemTypeOf, parseQuery } from '../../query/index.js';
 import { canonicalDevice, newDevice, replacedDevice } from '../device/identity.js';
-import { MAX_EDGE_DEPTH, parentScopeOf, scopeOwner } from '../device/scopes.js';
+import { assertParentScope } from '../device/scopes.js';
 import { assertEtagMatches } from '../if-match.js';
 import { decodeJsonColumn } from '../json.js';
 import type { DeviceJobError, DeviceJobOutcome, JobSnapshotRequest, SeqRange } from '../job-records.js';
 import type { Device, DesiredPropertiesPatch, Twin, TwinServiceUpdate } from '../model.js';
-import type { DeviceCreate, HubStore, ModuleCreate, QueryPageRequest, QueryResult } from '../store.js';
+import type { DeviceCreate, HubStore, ModuleCreate, QueryPageRequest, QueryResult, RegistryOperation } from '../store.js';
 import { formatHubTime, hubNow } from '../time.js';
 import { canonicalTwin, newTwin, withIdentity } from '../twin/document.js';
 import { applyReportedPatch } from '../twin/reported-update.js';
@@ -16,6 +16,7 @@ import { runMigrations } from './migrate.js';
 import { QUERY_SOURCES } from './query-sources.js';
 import { SqlJobRecords } from './sql-job-records.js';
 import { SqlModules } from './sql-modules.js';
+import { SqlRegistryBulk } from './sql-registry-bulk.js';
 
 interface DeviceRow {
   rowVersion: number;
@@ -66,6 +67,7 @@ function statements(dialect: SqlDialect) {
     selectDevice: `SELECT device FROM devices WHERE device_id = $1`,
     selectTwin: `SELECT twin FROM devices WHERE device_id = $1`,
     listDevices: `SELECT device FROM devices ORDER BY device_id LIMIT $1`,
+    exportPage: `SELECT device, twin FROM devices WHERE device_id > $1 ORDER BY device_id LIMIT $2`,
     // Compare-and-set on row_version: a concurrent write makes this change 0 rows and the caller retries.
     updateRow: `UPDATE devices SET row_version = row_version + 1, device = COALESCE($3, device), twin = COALESCE($4, twin)
                 WHERE device_id = $1 AND row_version = $2`,
@@ -99,6 +101,7 @@ export class SqlHubStore implements HubStore {
   private readonly sql: ReturnType<typeof statements>;
   private readonly jobRecords: SqlJobRecords;
   private readonly modules: SqlModules;
+  private readonly bulk: SqlRegistryBulk;
 
   constructor(
     readonly db: SqlDriver,
@@ -107,6 +110,7 @@ export class SqlHubStore implements HubStore {
     this.sql = statements(db.dialect);
     this.jobRecords = new SqlJobRecords(db);
     this.modules = new SqlModules(db, now);
+    this.bulk = new SqlRegistryBulk(db, now);
   }
 
   async migrate(): Promise<void> {
@@ -153,6 +157,15 @@ export class SqlHubStore implements HubStore {
       if (moduleIds) return { moduleIds };
       this.assertMayRetry(deviceId, attempt);
     }
+  }
+
+  applyRegistryOperations(operations: readonly RegistryOperation[]) {
+    return this.bulk.apply(operations);
+  }
+
+  async exportDevices(after: string | undefined, limit: number): Promise<Array<{ device: Device; twin: Twin }>> {
+    const rows = await this.db.query<{ device: unknown; twin: unknown }>(this.sql.exportPage, [after ?? '', limit]);
+    return rows.map((row) => ({ device: canonicalDevice(decodeJsonColumn(row.device)), twin: canonicalTwin(decodeJsonColumn(row.twin)) }));
   }
 
   // ---- modules (src/registry/sql/sql-modules.ts)
@@ -319,24 +332,8 @@ export class SqlHubStore implements HubStore {
     }
   }
 
-  /**
-   * A device's parent scope must be the scope of an edge device of this hub, and following parents
-   * up from there must neither come back to the device nor go deeper than MAX_EDGE_DEPTH edge layers.
-   */
-  private async assertParent(device: Device): Promise<void> {
-    let scope = parentScopeOf(device);
-    for (let depth = 1; scope !== undefined; depth++) {
-      const ownerId = scopeOwner(scope);
-      const owner = ownerId === undefined ? undefined : await this.getDevice(ownerId);
-      if (!owner?.capabilities.iotEdge || owner.deviceScope !== scope) {
-        throw new HubError('ArgumentInvalid', `'${scope}' is not the deviceScope of an edge device of this hub`);
-      }
-      if (owner.deviceId === device.deviceId) throw new HubError('ArgumentInvalid', `Device '${device.deviceId}' cannot be its own ancestor`);
-      if (depth >= MAX_EDGE_DEPTH && device.capabilities.iotEdge) {
-        throw new HubError('ArgumentInvalid', `Edge hierarchies may be at most ${MAX_EDGE_DEPTH} edge devices deep`);
-      }
-      scope = parentScopeOf(owner);
-    }
+  private assertParent(device: Device): Promise<void> {
+    return assertParentScope(device, (deviceId) => this.getDevice(deviceId));
   }
 
   private assertMayRetry(deviceId: string, attempt: number): void {
