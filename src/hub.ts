@@ -98,6 +98,9 @@ function fanOut(notifiers: HubEvents[]): HubEvents {
     async onDeviceChange(deviceId, device) {
       await Promise.all(notifiers.map((notifier) => notifier.onDeviceChange?.(deviceId, device)));
     },
+    onTwinsChanged() {
+      for (const notifier of notifiers) notifier.onTwinsChanged?.();
+    },
   };
 }
 

@@ -1,6 +1,8 @@
 import type { JobRecordStore } from './job-records.js';
 import type { HubError } from '../errors/hub-error.js';
+import type { Configuration, ConfigurationInput } from './configuration/model.js';
 import type { Device, DesiredPropertiesPatch, Module, Twin, TwinServiceUpdate } from './model.js';
+import type { ConfigurationApplied } from './sql/sql-configurations.js';
 
 /**
  * The one persistence interface of the hub. Implementations: SQLite (embedded default) and
@@ -64,6 +66,21 @@ export interface HubStore extends JobRecordStore {
   patchModuleReported(deviceId: string, moduleId: string, patch: Record<string, unknown>): Promise<number>;
   /** As setConnectionState, for a module. */
   setModuleConnectionState(deviceId: string, moduleId: string, state: Device['connectionState'], at: Date): Promise<void>;
+
+  // ---- automatic device configurations (src/registry/configuration/model.ts)
+  /** Throws ConfigurationAlreadyExists, or ArgumentInvalid (a target condition that does not parse, …). */
+  createConfiguration(input: ConfigurationInput): Promise<Configuration>;
+  getConfiguration(id: string): Promise<Configuration | undefined>;
+  listConfigurations(top: number): Promise<Configuration[]>;
+  /** Replace against the etag (`*` = force); the content cannot change. Throws ConfigurationNotFound. */
+  replaceConfiguration(input: ConfigurationInput, ifMatch: string | undefined): Promise<Configuration>;
+  deleteConfiguration(id: string, ifMatch: string | undefined): Promise<void>;
+  /** Targets (`{deviceId}` or `{deviceId}/{moduleId}`) of a target condition, in key order after `after`. */
+  matchingTargets(targetCondition: string, after: string | undefined, limit: number): Promise<string[]>;
+  /** The targets that have the configuration applied at this etag. */
+  appliedTargets(id: string, etag: string): Promise<Set<string>>;
+  /** Applies the configuration at `etag` to the targets it wins, idempotently, in one transaction. */
+  applyConfiguration(id: string, etag: string, targets: readonly string[]): Promise<ConfigurationApplied>;
 
   // ---- twins (service side)
   getTwin(deviceId: string): Promise<Twin | undefined>;

@@ -89,6 +89,7 @@ export function exportLine(device: Device, twin: Twin): Record<string, unknown> 
 export function bulkRegistryRouter(store: HubStore, events: HubEvents, log: Logger): Router {
   const router = Router();
   const announce = (results: readonly RegistryOperationResult[]) => {
+    events.onTwinsChanged?.();
     for (const result of results) {
       if (!result.ok || result.created) continue;
       const keys = [result.deviceId, ...(result.moduleIds ?? []).map((moduleId) => identityKey(result.deviceId, moduleId))];

@@ -97,6 +97,7 @@ export function devicesRouter(store: HubStore, events: HubEvents, log: Logger): 
     const input = toDeviceCreate(deviceIdParam(req), requestBody(req, deviceBody));
     const ifMatch = req.get('if-match');
     const device = ifMatch === undefined ? await store.createDevice(input) : await store.updateDevice(input, ifMatch);
+    events.onTwinsChanged?.();
     if (ifMatch !== undefined) {
       identityChanged(device.deviceId, device);
       // A disabled device's modules may not stay connected either.

@@ -70,6 +70,7 @@ export function modulesRouter(store: HubStore, events: HubEvents, log: Logger): 
     const input = toModuleCreate(req);
     const ifMatch = req.get('if-match');
     const module = ifMatch === undefined ? await store.createModule(input) : await store.updateModule(input, ifMatch);
+    events.onTwinsChanged?.();
     if (ifMatch !== undefined) identityChanged(module.deviceId, module.moduleId);
     res.set('ETag', `"${module.etag}"`).json(module);
   });
@@ -99,6 +100,7 @@ export function modulesRouter(store: HubStore, events: HubEvents, log: Logger): 
       if (desiredChange) {
         notifyAfterCommit(log, `Desired-property notification for '${desiredChange.deviceId}'`, () => events.onDesiredChange(desiredChange));
       }
+      events.onTwinsChanged?.();
       res.set('ETag', `"${twin.etag}"`).json(twin);
     });
   }

@@ -56,6 +56,7 @@ export function twinsRouter(store: HubStore, events: HubEvents, log: Logger): Ro
       if (desiredChange) {
         notifyAfterCommit(log, `Desired-property notification for '${deviceId}'`, () => events.onDesiredChange(desiredChange));
       }
+      events.onTwinsChanged?.();
       res.set('ETag', `"${twin.etag}"`).json(twin);
     });
   }

@@ -115,4 +115,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  {
+    // Automatic device configurations, and which configuration (at which etag) each device or module
+    // twin (target: `{deviceId}` or `{deviceId}/{moduleId}`) has had applied: one per target, the
+    // winner by priority. Applying writes the twin and this row in one transaction (idempotent).
+    version: 4,
+    name: 'automatic device configurations',
+    sql: {
+      sqlite: [
+        `CREATE TABLE configurations (config_id TEXT PRIMARY KEY, row_version INTEGER NOT NULL, doc TEXT NOT NULL)`,
+        `CREATE TABLE applied_configurations (target TEXT PRIMARY KEY, config_id TEXT NOT NULL, etag TEXT NOT NULL)`,
+        `CREATE INDEX applied_configurations_by_config ON applied_configurations (config_id)`,
+      ],
+      postgres: [
+        `CREATE TABLE configurations (config_id TEXT COLLATE "C" PRIMARY KEY, row_version BIGINT NOT NULL, doc JSONB NOT NULL)`,
+        `CREATE TABLE applied_configurations (target TEXT COLLATE "C" PRIMARY KEY, config_id TEXT COLLATE "C" NOT NULL, etag TEXT NOT NULL)`,
+        `CREATE INDEX applied_configurations_by_config ON applied_configurations (config_id)`,
+      ],
+    },
+  },
 ];

@@ -11,10 +11,12 @@ import { formatHubTime, hubNow } from '../time.js';
 import { canonicalTwin, newTwin, withIdentity } from '../twin/document.js';
 import { applyReportedPatch } from '../twin/reported-update.js';
 import { applyServiceUpdate, type TwinWriteMode } from '../twin/service-update.js';
-import type { SqlDialect, SqlDriver } from './driver.js';
+import type { SqlDialect, SqlDriver, SqlSession } from './driver.js';
 import { runMigrations } from './migrate.js';
 import { QUERY_SOURCES } from './query-sources.js';
 import { SqlJobRecords } from './sql-job-records.js';
+import type { ConfigurationInput } from '../configuration/model.js';
+import { SqlConfigurations } from './sql-configurations.js';
 import { SqlModules } from './sql-modules.js';
 import { SqlRegistryBulk } from './sql-registry-bulk.js';
 
@@ -68,6 +70,7 @@ function statements(dialect: SqlDialect) {
     selectTwin: `SELECT twin FROM devices WHERE device_id = $1`,
     listDevices: `SELECT device FROM devices ORDER BY device_id LIMIT $1`,
     exportPage: `SELECT device, twin FROM devices WHERE device_id > $1 ORDER BY device_id LIMIT $2`,
+    deleteApplied: `DELETE FROM applied_configurations WHERE target = $1 OR (target >= $2 AND target < $3)`,
     // Compare-and-set on row_version: a concurrent write makes this change 0 rows and the caller retries.
     updateRow: `UPDATE devices SET row_version = row_version + 1, device = COALESCE($3, device), twin = COALESCE($4, twin)
                 WHERE device_id = $1 AND row_version = $2`,
@@ -102,6 +105,7 @@ export class SqlHubStore implements HubStore {
   private readonly jobRecords: SqlJobRecords;
   private readonly modules: SqlModules;
   private readonly bulk: SqlRegistryBulk;
+  private readonly configurations: SqlConfigurations;
 
   constructor(
     readonly db: SqlDriver,
@@ -111,6 +115,7 @@ export class SqlHubStore implements HubStore {
     this.jobRecords = new SqlJobRecords(db);
     this.modules = new SqlModules(db, now);
     this.bulk = new SqlRegistryBulk(db, now);
+    this.configurations = new SqlConfigurations(db, now);
   }
 
   async migrate(): Promise<void> {
@@ -152,7 +157,7 @@ export class SqlHubStore implements HubStore {
       if (!row) throw deviceNotFound(deviceId);
       assertEtagMatches(ifMatch, row.device.etag, 'Device');
       const moduleIds = await this.db.transaction(async (tx) =>
-        (await tx.execute(this.sql.deleteRow, [deviceId, row.rowVersion])) === 1 ? this.modules.deleteOfDevice(tx, deviceId) : undefined,
+        (await tx.execute(this.sql.deleteRow, [deviceId, row.rowVersion])) === 1 ? this.deleteDependents(tx, deviceId) : undefined,
       );
       if (moduleIds) return { moduleIds };
       this.assertMayRetry(deviceId, attempt);
@@ -166,6 +171,39 @@ export class SqlHubStore implements HubStore {
   async exportDevices(after: string | undefined, limit: number): Promise<Array<{ device: Device; twin: Twin }>> {
     const rows = await this.db.query<{ device: unknown; twin: unknown }>(this.sql.exportPage, [after ?? '', limit]);
     return rows.map((row) => ({ device: canonicalDevice(decodeJsonColumn(row.device)), twin: canonicalTwin(decodeJsonColumn(row.twin)) }));
+  }
+
+  // ---- configurations (src/registry/sql/sql-configurations.ts)
+  createConfiguration(input: ConfigurationInput) {
+    return this.configurations.create(input);
+  }
+
+  getConfiguration(id: string) {
+    return this.configurations.get(id);
+  }
+
+  listConfigurations(top: number) {
+    return this.configurations.list(top);
+  }
+
+  replaceConfiguration(input: ConfigurationInput, ifMatch: string | undefined) {
+    return this.configurations.replace(input, ifMatch);
+  }
+
+  deleteConfiguration(id: string, ifMatch: string | undefined) {
+    return this.configurations.delete(id, ifMatch);
+  }
+
+  matchingTargets(targetCondition: string, after: string | undefined, limit: number) {
+    return this.configurations.matchingTargets(targetCondition, after, limit);
+  }
+
+  appliedTargets(id: string, etag: string) {
+    return this.configurations.appliedTargets(id, etag);
+  }
+
+  applyConfiguration(id: string, etag: string, targets: readonly string[]) {
+    return this.configurations.apply(id, etag, targets);
   }
 
   // ---- modules (src/registry/sql/sql-modules.ts)
@@ -330,6 +368,14 @@ export class SqlHubStore implements HubStore {
       if ((await this.db.execute(this.sql.updateRow, params)) === 1) return result;
       this.assertMayRetry(deviceId, attempt);
     }
+  }
+
+  /** A deleted device's modules and its applied configuration records go with it. */
+  private async deleteDependents(tx: SqlSession, deviceId: string): Promise<string[]> {
+    const moduleIds = await this.modules.deleteOfDevice(tx, deviceId);
+    // The device's own target and its modules' (`{deviceId}/…`, bytewise between `{deviceId}/` and `{deviceId}0`).
+    await tx.execute(this.sql.deleteApplied, [deviceId, `${deviceId}/`, `${deviceId}0`]);
+    return moduleIds;
   }
 
   private assertParent(device: Device): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import device from 'azure-iot-device';
 import { startTemporalLite, stderrLogger, type TemporalLite } from '../../../temporal-lite/index.js';
+import { configurationsPart, type ConfigurationsPartOptions } from '../../../src/api/configurations-part.js';
 import { gatewayPart, type GatewayPart } from '../../../src/gateway/hub-part.js';
 import { startHub, type Hub } from '../../../src/hub.js';
 import { jobsPart, type JobsPart } from '../../../src/jobs/part.js';
@@ -28,7 +29,9 @@ export interface JobsTestHub {
   dispose(): Promise<void>;
 }
 
-export async function startJobsHub(options: { variant?: StoreVariant; settings?: JobsSettingsInput } = {}): Promise<JobsTestHub> {
+export async function startJobsHub(
+  options: { variant?: StoreVariant; settings?: JobsSettingsInput; configurations?: Pick<ConfigurationsPartOptions, 'timing' | 'signalIntervalMs'> } = {},
+): Promise<JobsTestHub> {
   quietTemporalRuntime();
   const dir = makeTempDir('iothub-jobs-');
   const database = (options.variant ?? STORE_VARIANTS[0]!).create();
@@ -54,6 +57,10 @@ export async function startJobsHub(options: { variant?: StoreVariant; settings?:
             workflowBundle,
             settings: options.settings,
           })(context)),
+        // Automatic device configurations (their workflows run on the jobs worker), when asked for.
+        ...(options.configurations
+          ? [configurationsPart({ temporal: { address: temporal.address }, roles: { api: true, worker: true }, ...options.configurations })]
+          : []),
       ],
     });
     return {
