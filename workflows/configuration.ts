@@ -23,10 +23,12 @@ export interface DeviceConfigurationInput {
   reevaluateEveryMs?: number;
   /** How long a signal waits for more before the evaluation. */
   debounceMs?: number;
+  /** Events after which the run continues as new (default HISTORY_LIMIT). */
+  historyLimit?: number;
 }
 
 /** Events per evaluation are ~8 (timer, activity, signals); continue as new well before histories grow large. */
-const HISTORY_LIMIT = 1_000;
+export const HISTORY_LIMIT = 1_000;
 
 const { evaluateConfiguration } = proxyActivities<ConfigurationActivities>({
   taskQueue: CONFIGURATION_ACTIVITY_QUEUE,
@@ -42,7 +44,7 @@ export async function deviceConfiguration(input: DeviceConfigurationInput): Prom
   const every = input.reevaluateEveryMs ?? 5 * 60_000;
   const debounce = input.debounceMs ?? 2_000;
 
-  while (workflowInfo().historyLength < HISTORY_LIMIT) {
+  while (workflowInfo().historyLength < (input.historyLimit ?? HISTORY_LIMIT)) {
     if (!pending) await condition(() => pending, every);
     if (pending) await sleep(debounce);
     pending = false;
