@@ -10,12 +10,12 @@ import { assertSectionSize, validateTwinContent } from '../registry/twin/validat
 import { withoutNulls } from '../registry/twin/merge.js';
 import { JOB_TYPES, type JobDefinition, type JobOperation, type JobType } from '../../workflows/types.js';
 
-/** Job ids: at most 64 US-ASCII letters, digits and '-' (spec §1.5). */
+/** Job ids: at most 64 US-ASCII letters, digits and '-' (IoT Hub's jobs API rule). */
 export const JOB_ID = /^[A-Za-z0-9-]{1,64}$/;
 export const DEFAULT_MAX_EXECUTION_SECONDS = 3600;
 const MAX_EXECUTION_SECONDS_LIMIT = 2 ** 31 - 1;
 
-// The real hub's text for a wrong etag on a twin job (spec §1.5).
+// The real hub's text for a wrong etag on a twin job.
 const FORCE_UPDATE_ETAG =
   "Missing or invalid etag for job type ScheduleUpdateTwin. ScheduleUpdateTwin job type is a force update, which only accepts '*' as the Etag.";
 

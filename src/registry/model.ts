@@ -1,6 +1,6 @@
 /**
  * The JSON shapes the hub exchanges with the official SDKs (field names as the real IoT Hub sends
- * them). See ../shared/spec/iothub-service.md §4 and azure-sdk-wire.md §A.3.
+ * them), per IoT Hub's REST API reference for devices, modules and twins.
  */
 
 export type DeviceStatus = 'enabled' | 'disabled';

@@ -11,7 +11,7 @@ import { requirePermission } from '../auth.js';
 import { JSON_LINES } from '../json-body.js';
 import { notifyAfterCommit } from '../notify.js';
 import { jsonObject, parseInput } from '../validate.js';
-import { authenticationBody, deviceBody, toAuthentication } from './devices.js';
+import { authenticationBody, deviceBody, deviceCreateOf } from './devices.js';
 
 /** IoT Hub's limit of devices per bulk registry call. */
 export const MAX_BULK_DEVICES = 100;
@@ -43,15 +43,7 @@ function toOperation(value: unknown, what: string, defaultMode: ImportMode): Reg
   return {
     importMode,
     etag: entry.eTag ?? entry.etag ?? undefined,
-    device: {
-      deviceId: entry.id,
-      status: entry.status,
-      statusReason: entry.statusReason ?? null,
-      authentication: toAuthentication(entry.authentication),
-      capabilities: entry.capabilities ? { iotEdge: entry.capabilities.iotEdge ?? undefined } : undefined,
-      deviceScope: entry.deviceScope,
-      parentScopes: entry.parentScopes,
-    },
+    device: deviceCreateOf(entry.id, entry),
     ...(twin && { twin }),
   };
 }

@@ -59,6 +59,11 @@ function toDeviceCreate(deviceId: string, body: z.infer<typeof deviceBody>): Dev
   if (body.deviceId !== undefined && body.deviceId !== deviceId) {
     throw new HubError('ArgumentInvalid', `deviceId '${body.deviceId}' in the body does not match '${deviceId}' in the path`);
   }
+  return deviceCreateOf(deviceId, body);
+}
+
+/** A device body (REST, bulk or import) as the store's DeviceCreate. */
+export function deviceCreateOf(deviceId: string, body: z.infer<typeof deviceBody>): DeviceCreate {
   return {
     deviceId,
     status: body.status,
@@ -71,7 +76,7 @@ function toDeviceCreate(deviceId: string, body: z.infer<typeof deviceBody>): Dev
 }
 
 /**
- * Identity registry: `PUT/GET/DELETE /devices/{id}`, `GET /devices[/]` (spec §8.2: RegistryRead /
+ * Identity registry: `PUT/GET/DELETE /devices/{id}`, `GET /devices[/]` (IoT Hub's permissions: RegistryRead /
  * RegistryWrite). Replacing or deleting an identity tells `events.onDeviceChange`, so the gateway
  * drops connections the identity no longer admits.
  */

@@ -10,7 +10,7 @@ import { requirePermission } from '../auth.js';
 import { notifyAfterCommit } from '../notify.js';
 import { deviceIdParam, parseInput, requestBody } from '../validate.js';
 import { authenticationBody, optionalString, toAuthentication } from './devices.js';
-import { parseTwinServiceUpdate } from './twins.js';
+import { answerTwinWrite, parseTwinServiceUpdate } from './twins.js';
 
 const moduleBody = z.looseObject({
   deviceId: optionalString,
@@ -96,12 +96,7 @@ export function modulesRouter(store: HubStore, events: HubEvents, log: Logger): 
     router[method]('/twins/:id/modules/:moduleId', requirePermission('ServiceConnect'), async (req, res) => {
       const [deviceId, moduleId] = [deviceIdParam(req), moduleIdParam(req)];
       const update = parseTwinServiceUpdate(req.body, 'body');
-      const { twin, desiredChange } = await store.updateModuleTwin(deviceId, moduleId, update, { mode, ifMatch: req.get('if-match') });
-      if (desiredChange) {
-        notifyAfterCommit(log, `Desired-property notification for '${desiredChange.deviceId}'`, () => events.onDesiredChange(desiredChange));
-      }
-      events.onTwinsChanged?.();
-      res.set('ETag', `"${twin.etag}"`).json(twin);
+      answerTwinWrite(res, await store.updateModuleTwin(deviceId, moduleId, update, { mode, ifMatch: req.get('if-match') }), events, log);
     });
   }
 
