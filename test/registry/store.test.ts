@@ -38,6 +38,41 @@ for (const variant of STORE_VARIANTS) {
       });
     });
 
+    describe('configurations', () => {
+      const content = (interval: number) => ({ deviceContent: { 'properties.desired.settings.interval': interval } });
+
+      it('applies content once per configuration etag, lets priority decide, and forgets deleted devices', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        await store.updateTwin(deviceId, { tags: { ring: 'cfg' } }, { mode: 'patch' });
+        const low = await store.createConfiguration({ id: `low-${deviceId}`, targetCondition: "tags.ring = 'cfg'", priority: 1, content: content(1) });
+        const high = await store.createConfiguration({ id: `high-${deviceId}`, targetCondition: "tags.ring = 'cfg'", priority: 2, content: content(2) });
+        assert.deepEqual(await store.matchingTargets(low.targetCondition, undefined, 10), [deviceId]);
+
+        const first = await store.applyConfiguration(low.id, low.etag, [deviceId]);
+        assert.equal(first.applied, 1);
+        assert.deepEqual(first.desiredChanges[0]!.patch, { settings: { interval: 1 } });
+        const version = (await store.getTwin(deviceId))!.properties.desired.$version;
+        assert.equal((await store.applyConfiguration(low.id, low.etag, [deviceId])).applied, 0, 'a repeated apply writes nothing');
+        assert.equal((await store.getTwin(deviceId))!.properties.desired.$version, version);
+
+        assert.equal((await store.applyConfiguration(high.id, high.etag, [deviceId])).applied, 1, 'the higher priority takes over');
+        assert.equal((await store.applyConfiguration(low.id, low.etag, [deviceId])).applied, 0, 'and keeps the device');
+        assert.deepEqual((await store.getTwin(deviceId))!.properties.desired.settings, { interval: 2 });
+        assert.deepEqual([...(await store.appliedTargets(high.id, high.etag))], [deviceId]);
+        assert.equal((await store.applyConfiguration(high.id, 'stale', [deviceId])).applied, 0, 'an outdated etag applies nothing');
+
+        await store.deleteDevice(deviceId);
+        assert.equal((await store.appliedTargets(high.id, high.etag)).size, 0);
+        await assert.rejects(store.createConfiguration({ id: low.id, targetCondition: '*', content: content(3) }), hubError('ConfigurationAlreadyExists'));
+        await assert.rejects(store.createConfiguration({ id: 'bad-cond', targetCondition: 'tags.x = ', content: content(3) }), hubError('ArgumentInvalid'));
+        assert.equal(await store.getConfiguration('bad-cond'), undefined);
+        await assert.rejects(store.replaceConfiguration({ ...low, priority: 5 }, '"OTk="'), hubError('PreconditionFailed'));
+        await store.deleteConfiguration(low.id, undefined);
+        assert.equal(await store.getConfiguration(low.id), undefined);
+      });
+    });
+
     describe('module identities', () => {
       it('creates modules of existing devices only, with their twins, and refuses duplicates', async () => {
         const deviceId = newId();
