@@ -71,6 +71,28 @@ for (const variant of STORE_VARIANTS) {
         await store.deleteConfiguration(low.id, undefined);
         assert.equal(await store.getConfiguration(low.id), undefined);
       });
+
+      it('targets module twins with moduleContent and a devices.modules condition', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        await store.createModule({ deviceId, moduleId: 'sensor' });
+        await store.createModule({ deviceId, moduleId: 'other' });
+        const configuration = await store.createConfiguration({
+          id: `modules-${deviceId}`,
+          targetCondition: `FROM devices.modules WHERE moduleId = 'sensor' AND deviceId = '${deviceId}'`,
+          content: { moduleContent: { 'properties.desired.rate': 7 } },
+        });
+        const targets = await store.matchingTargets(configuration.targetCondition, undefined, 10);
+        assert.deepEqual(targets, [`${deviceId}/sensor`]);
+        assert.deepEqual(await store.matchingTargets(configuration.targetCondition, targets[0], 10), []);
+        const { applied, desiredChanges } = await store.applyConfiguration(configuration.id, configuration.etag, targets);
+        assert.equal(applied, 1);
+        assert.equal(desiredChanges[0]!.deviceId, `${deviceId}/sensor`);
+        assert.equal((await store.getModuleTwin(deviceId, 'sensor'))!.properties.desired.rate, 7);
+        assert.equal((await store.getModuleTwin(deviceId, 'other'))!.properties.desired.rate, undefined);
+        await store.deleteDevice(deviceId);
+        assert.equal((await store.appliedTargets(configuration.id, configuration.etag)).size, 0, "the module's record went with its device");
+      });
     });
 
     describe('module identities', () => {
