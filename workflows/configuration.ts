@@ -4,8 +4,8 @@
  * every twin change the hub signals (debounced) and on a periodic timer, until the configuration is
  * deleted. The history stays bounded: the run continues as new before it grows past a limit.
  */
-import { condition, continueAsNew, defineSignal, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { ConfigurationActivities } from '../activities/configuration.js';
+import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { ConfigurationActivities, Evaluation } from '../activities/configuration.js';
 
 /** Its activities run on the configurations worker of the hub's worker processes. */
 export const CONFIGURATION_ACTIVITY_QUEUE = 'iothub-configurations';
@@ -14,6 +14,9 @@ export const CONFIGURATION_ACTIVITY_QUEUE = 'iothub-configurations';
 export const twinsChangedSignal = defineSignal('twinsChanged');
 /** The configuration was replaced (target condition, priority…) or deleted. */
 export const configurationChangedSignal = defineSignal('configurationChanged');
+
+/** The evaluations of this run so far and what the last one found (targeted, newly applied). */
+export const evaluationQuery = defineQuery<{ evaluations: number; last?: Evaluation }>('evaluation');
 
 export const configurationWorkflowId = (configurationId: string): string => `configuration:${configurationId}`;
 
@@ -41,6 +44,9 @@ export async function deviceConfiguration(input: DeviceConfigurationInput): Prom
   let pending = true; // every run evaluates first: a signal may have come while the last one ended
   setHandler(twinsChangedSignal, () => void (pending = true));
   setHandler(configurationChangedSignal, () => void (pending = true));
+  let evaluations = 0;
+  let last: Evaluation | undefined;
+  setHandler(evaluationQuery, () => ({ evaluations, last }));
   const every = input.reevaluateEveryMs ?? 5 * 60_000;
   const debounce = input.debounceMs ?? 2_000;
 
@@ -48,8 +54,9 @@ export async function deviceConfiguration(input: DeviceConfigurationInput): Prom
     if (!pending) await condition(() => pending, every);
     if (pending) await sleep(debounce);
     pending = false;
-    const { exists } = await evaluateConfiguration(input.configurationId);
-    if (!exists) return;
+    last = await evaluateConfiguration(input.configurationId);
+    evaluations++;
+    if (!last.exists) return;
   }
   await continueAsNew<typeof deviceConfiguration>(input);
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type device from 'azure-iot-device';
 import type iothub from 'azure-iothub';
-import { configurationWorkflowId } from '../../workflows/configuration.js';
+import { configurationWorkflowId, evaluationQuery } from '../../workflows/configuration.js';
 import { eventually } from '../helpers/gateway-hub.js';
 import { assertHubError, hubRequest } from '../helpers/hub-http.js';
 import { registryFor } from '../helpers/service-sdk.js';
@@ -79,9 +79,13 @@ for (const variant of STORE_VARIANTS) {
         priority: 20,
       } as Configuration);
       await eventually(async () => (await interval('dev-1')) === 1, 'the higher-priority content on dev-1', 20_000);
+      const lowPriority = hub.jobs.client.workflow.getHandle(configurationWorkflowId('prod-settings'));
+      const before = (await lowPriority.query(evaluationQuery)).evaluations;
       await tag('other-1', { again: true }); // both configurations evaluate again
-      await eventually(async () => (await registry.getConfiguration('prod-settings')).responseBody.systemMetrics?.results?.appliedCount === 1, 'prod-settings applied on prod-1 only');
-      assert.equal(await interval('dev-1'), 1, 'the lower priority did not take dev-1 back');
+      await eventually(async () => (await lowPriority.query(evaluationQuery)).evaluations > before, 'prod-settings to evaluate again', 20_000);
+      assert.deepEqual((await lowPriority.query(evaluationQuery)).last, { exists: true, targeted: 2, applied: 0 }, 'it targets dev-1 but does not take it back');
+      assert.equal(await interval('dev-1'), 1);
+      assert.equal((await registry.getConfiguration('prod-settings')).responseBody.systemMetrics?.results?.appliedCount, 1, 'applied on prod-1 only');
       assert.deepEqual((await registry.getConfiguration('dev-1-override')).responseBody.systemMetrics?.results, { targetedCount: 1, appliedCount: 1 });
     });
 
