@@ -22,6 +22,7 @@ import { gatewayPart, type GatewayPart } from '../src/gateway/hub-part.js';
 import type { MethodInvoker } from '../src/gateway/methods/invoker.js';
 import { startHub } from '../src/hub.js';
 import { silentLogger } from '../src/logger.js';
+import { sasKeysOf } from '../src/registry/device/keys.js';
 import { DeviceProcess, measureRoundTrips, median, startBareBroker, type Invoke, type Measured } from './method-round-trips.js';
 import type { Fleet } from './methods-devices.js';
 
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
     const fleet: Fleet = { port: part!.gateway!.port, ca: hub.tls.ca, hostName: hub.hostName, devices: [], connectConcurrency: 200 };
     for (let i = 0; i < DEVICES; i++) {
       const device = await hub.store.createDevice({ deviceId: `bench-${i}` });
-      fleet.devices.push({ deviceId: device.deviceId, key: device.authentication.symmetricKey.primaryKey });
+      fleet.devices.push({ deviceId: device.deviceId, key: sasKeysOf(device).primaryKey });
     }
     const deviceIds = fleet.devices.map((d) => d.deviceId);
     console.log(

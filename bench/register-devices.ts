@@ -1,4 +1,5 @@
 import { newDevice } from '../src/registry/device/identity.js';
+import { sasKeysOf } from '../src/registry/device/keys.js';
 import type { SqlHubStore } from '../src/registry/sql/sql-hub-store.js';
 import { hubNow } from '../src/registry/time.js';
 import { newTwin } from '../src/registry/twin/document.js';
@@ -22,7 +23,7 @@ export async function registerDevices(store: SqlHubStore, prefix: string, count:
           JSON.stringify(device),
           JSON.stringify(newTwin(device, now)),
         ]);
-        identities.push({ deviceId: device.deviceId, key: device.authentication.symmetricKey.primaryKey });
+        identities.push({ deviceId: device.deviceId, key: sasKeysOf(device).primaryKey });
       }
     });
   }

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Express, Router } from 'express';
 import { createApiApp } from './api/app.js';
-import { startApiServers } from './api/server.js';
+import { startApiServers, type ApiWebSocket } from './api/server.js';
 import { serviceConnectionString, type SharedAccessPolicy } from './auth/policies.js';
 import { ensureHubFile, updateHubFile } from './config/hub-file.js';
 import type { HubSettings } from './config/settings.js';
@@ -27,6 +27,8 @@ export interface HubPartContext {
 /** A started part: REST routers to mount, a notifier of desired/identity changes (HubEvents), ports to record in hub.json. */
 export interface HubPartHandle {
   routers?: readonly Router[];
+  /** WebSocket upgrades to take on the REST API's HTTPS port, and the TLS options that port needs for them. */
+  webSocket?: ApiWebSocket;
   events?: HubEvents;
   /** e.g. `{ mqtts: 8883 }`, written to hub.json next to the API's ports. */
   ports?: Record<string, number>;
@@ -96,6 +98,9 @@ function fanOut(notifiers: HubEvents[]): HubEvents {
     async onDeviceChange(deviceId, device) {
       await Promise.all(notifiers.map((notifier) => notifier.onDeviceChange?.(deviceId, device)));
     },
+    onTwinsChanged() {
+      for (const notifier of notifiers) notifier.onTwinsChanged?.();
+    },
   };
 }
 
@@ -131,19 +136,21 @@ async function launchHub(options: HubOptions, serveApi: boolean): Promise<HubWit
     const notifiers: HubEvents[] = options.events ? [options.events] : [];
     const events = fanOut(notifiers);
     const routers: Router[] = [];
+    let webSocket: ApiWebSocket | undefined;
     const ports: Record<string, number | undefined> = {};
     for (const part of options.parts ?? []) {
       const handle = await part({ store, tls, policies, hostName, bindAddress, dataDir, log, events });
       closers.push(() => handle.close());
       if (handle.events) notifiers.push(handle.events);
       routers.push(...(handle.routers ?? []));
+      webSocket ??= handle.webSocket;
       Object.assign(ports, handle.ports);
     }
 
     let api: Hub['api'] | undefined;
     if (serveApi) {
       const app = createApiApp({ store, hostName, policies, events, routers: [...routers, ...(options.routers ?? [])], log });
-      const servers = await startApiServers(app, { host: bindAddress, httpsPort: options.httpsPort ?? 8443, httpPort: options.httpPort, tls });
+      const servers = await startApiServers(app, { host: bindAddress, httpsPort: options.httpsPort ?? 8443, httpPort: options.httpPort, tls, webSocket });
       closers.push(() => servers.close());
       api = { app, httpsPort: servers.httpsPort, httpPort: servers.httpPort };
       Object.assign(ports, { https: api.httpsPort, http: api.httpPort });

@@ -1,3 +1,4 @@
 /** The workflows of the jobs engine (the worker bundles this module). */
 export { iotHubJob } from './job.js';
 export { iotHubJobShard } from './shard.js';
+export { deviceConfiguration } from './configuration.js';

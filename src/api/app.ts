@@ -7,7 +7,9 @@ import { requireApiVersion } from './api-version.js';
 import { authenticate } from './auth.js';
 import { errorHandler, notFound } from './errors.js';
 import { jsonBody } from './json-body.js';
+import { bulkRegistryRouter } from './routes/bulk-registry.js';
 import { devicesRouter } from './routes/devices.js';
+import { modulesRouter } from './routes/modules.js';
 import { queryRouter } from './routes/query.js';
 import { twinsRouter } from './routes/twins.js';
 
@@ -43,8 +45,10 @@ export function createApiApp(deps: ApiDependencies): Express {
   app.use(authenticate(deps));
   app.use(jsonBody);
   app.use(queryRouter(deps.store));
+  app.use(bulkRegistryRouter(deps.store, events, log));
   app.use(devicesRouter(deps.store, events, log));
   app.use(twinsRouter(deps.store, events, log));
+  app.use(modulesRouter(deps.store, events, log));
   for (const router of deps.routers ?? []) app.use(router);
   app.use(notFound);
   app.use(errorHandler(log));

@@ -2,6 +2,15 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
+import type { TlsOptions } from 'node:tls';
+import { serveUpgrades, type UpgradeHandler } from '../gateway/listeners.js';
+
+/** The device gateway's WebSocket endpoint on the REST port (IoT Hub serves `/$iothub/websocket` on 443). */
+export interface ApiWebSocket {
+  upgrade: UpgradeHandler;
+  /** TLS options of the HTTPS server for devices (client certificates asked for, not required). */
+  tls: TlsOptions;
+}
 
 export interface ApiServerOptions {
   /** Address to bind (127.0.0.1 for local use and tests, 0.0.0.0 in containers). */
@@ -11,6 +20,8 @@ export interface ApiServerOptions {
   /** Plain HTTP port for local tools; 0 picks a free one; undefined = no plain HTTP. */
   httpPort?: number;
   tls: { key: string; cert: string };
+  /** Upgrade requests for the broker's path go to it, everything else to the app. */
+  webSocket?: ApiWebSocket;
 }
 
 export interface ApiServers {
@@ -42,7 +53,8 @@ function close(server: http.Server): Promise<void> {
 export async function startApiServers(app: RequestListener, options: ApiServerOptions): Promise<ApiServers> {
   const servers: http.Server[] = [];
   try {
-    const secure = https.createServer({ key: options.tls.key, cert: options.tls.cert }, app);
+    const secure = https.createServer({ key: options.tls.key, cert: options.tls.cert, ...options.webSocket?.tls }, app);
+    if (options.webSocket) serveUpgrades(secure, [options.webSocket.upgrade]);
     servers.push(secure);
     const httpsPort = await listen(secure, options.httpsPort, options.host);
     let httpPort: number | undefined;

@@ -1,5 +1,6 @@
 import https from 'node:https';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import { createSasToken } from '../auth/sas-token.js';
 import { CliError } from './command.js';
 import { hubErrorLine } from './error-line.js';
@@ -33,15 +34,44 @@ export class HubClient {
   }
 
   /** Sends one request; resolves with the parsed JSON body (undefined when empty), rejects with a CliError. */
-  request<T>(method: string, path: string, options: HubRequestOptions = {}): Promise<HubResponse<T>> {
-    const query = new URLSearchParams({ 'api-version': API_VERSION });
-    for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined) query.set(name, value);
+  async request<T>(method: string, path: string, options: HubRequestOptions = {}): Promise<HubResponse<T>> {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const headers: Record<string, string> = { authorization: this.token(), ...options.headers };
+    const headers: Record<string, string> = { ...options.headers };
     if (payload !== undefined) {
       headers['content-type'] = 'application/json; charset=utf-8';
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
+    const res = await this.send(method, path, { query: options.query, headers }, (req) => req.end(payload));
+    const text = await readText(res, this.baseUrl);
+    const status = res.statusCode ?? 0;
+    if (status >= 300) throw new CliError(hubErrorLine(status, text), status);
+    try {
+      return { body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
+    } catch {
+      throw new CliError(`the hub at ${this.baseUrl} answered ${method} ${path} with something other than JSON`);
+    }
+  }
+
+  /**
+   * A request whose body (if any) is streamed from `body` and whose response is handed over as a
+   * stream once its status says success (device import and export); an error status is a CliError.
+   */
+  async stream(method: string, path: string, options: { body?: Readable; contentType?: string } = {}): Promise<IncomingMessage> {
+    const headers: Record<string, string> = options.contentType ? { 'content-type': options.contentType } : {};
+    const res = await this.send(method, path, { headers }, (req) => (options.body ? options.body.pipe(req) : req.end()));
+    const status = res.statusCode ?? 0;
+    if (status >= 300) throw new CliError(hubErrorLine(status, await readText(res, this.baseUrl)), status);
+    return res;
+  }
+
+  private send(
+    method: string,
+    path: string,
+    options: { query?: HubRequestOptions['query']; headers: Record<string, string> },
+    writeBody: (req: ReturnType<typeof https.request>) => void,
+  ): Promise<IncomingMessage> {
+    const query = new URLSearchParams({ 'api-version': API_VERSION });
+    for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined) query.set(name, value);
     return new Promise((resolve, reject) => {
       const req = https.request(
         {
@@ -51,27 +81,13 @@ export class HubClient {
           ca: this.target.ca,
           method,
           path: `${path}?${query}`,
-          headers,
+          headers: { authorization: this.token(), ...options.headers },
           agent: false,
         },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', (err) => reject(new CliError(`the hub at ${this.baseUrl} broke off: ${err.message}`)));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            if (status >= 300) return reject(new CliError(hubErrorLine(status, text), status));
-            try {
-              resolve({ body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers });
-            } catch {
-              reject(new CliError(`the hub at ${this.baseUrl} answered ${method} ${path} with something other than JSON`));
-            }
-          });
-        },
+        resolve,
       );
       req.on('error', (err) => reject(new CliError(`cannot reach the hub at ${this.baseUrl}: ${err.message}`)));
-      req.end(payload);
+      writeBody(req);
     });
   }
 
@@ -90,4 +106,13 @@ export class HubClient {
     } while (continuation !== undefined && (options.limit === undefined || items.length < options.limit));
     return options.limit === undefined ? items : items.slice(0, options.limit);
   }
+}
+
+function readText(res: IncomingMessage, baseUrl: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('error', (err) => reject(new CliError(`the hub at ${baseUrl} broke off: ${err.message}`)));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
 }

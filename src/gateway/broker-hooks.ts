@@ -1,5 +1,6 @@
-import type { AedesOptions, AuthenticateError } from 'aedes';
-import { authenticateDevice, type DeviceAuthDeps } from './auth/device-auth.js';
+import { TLSSocket } from 'node:tls';
+import type { AedesOptions, AuthenticateError, Client } from 'aedes';
+import { authenticateDevice, type ClientCertificate, type DeviceAuthDeps } from './auth/device-auth.js';
 import type { HandlerContext } from './handlers/context.js';
 import { handleDevicePublish } from './handlers/index.js';
 import type { DeviceConnections } from './session/connections.js';
@@ -20,7 +21,7 @@ export function brokerHooks({ auth, handlers, connections, activity }: BrokerHoo
   const { metrics, onError } = handlers;
   return {
     authenticate(client, username, password, done) {
-      authenticateDevice({ clientId: client.id, username, password }, auth).then(
+      authenticateDevice({ clientId: client.id, username, password, certificate: clientCertificate(client, auth.trustsDeviceCa) }, auth).then(
         (result) => {
           if (result.ok) {
             metrics.count('connectionsAccepted');
@@ -56,6 +57,16 @@ export function brokerHooks({ auth, handlers, connections, activity }: BrokerHoo
     // own messages (no clientId) reach devices.
     authorizeForward: (_client, packet) => ((packet as { clientId?: string }).clientId === undefined ? packet : null),
   };
+}
+
+/** The TLS client certificate of a connection (MQTTS, or WSS through its HTTP request), if it sent one. */
+function clientCertificate(client: Client, trustsDeviceCa: boolean | undefined): ClientCertificate | undefined {
+  const socket = client.req?.socket ?? client.conn;
+  if (!(socket instanceof TLSSocket)) return undefined;
+  const peer = socket.getPeerCertificate();
+  if (!peer?.raw) return undefined;
+  const cn = peer.subject?.CN;
+  return { der: peer.raw, commonName: Array.isArray(cn) ? cn[0] : cn, chainTrusted: trustsDeviceCa === true && socket.authorized };
 }
 
 function refusal(returnCode: 3 | 4 | 5, reason: string): AuthenticateError {

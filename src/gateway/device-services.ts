@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { HubEvents } from '../registry/events.js';
-import type { HubStore } from '../registry/store.js';
+import type { IdentityStore } from './identities.js';
 import { createMethodInvoker, type MethodInvoker } from './methods/invoker.js';
 import { createDeviceRouter } from './routing/create-router.js';
 import type { DeviceRouter } from './routing/device-router.js';
@@ -19,7 +19,7 @@ export interface DeviceServices {
 }
 
 export interface DeviceServicesOptions {
-  store: Pick<HubStore, 'getDevice'>;
+  store: Pick<IdentityStore, 'getDevice' | 'getModule'>;
   /** redis://… routes between processes; absent keeps everything in this process. */
   redisUrl?: string;
   /** Redis channel prefix (default `iothub:`), for several hubs on one Redis. */

@@ -3,8 +3,10 @@ import type { HubStore } from '../registry/store.js';
 import type { SharedAccessPolicy } from '../auth/policies.js';
 import { isHubError } from '../errors/hub-error.js';
 import { brokerHooks } from './broker-hooks.js';
-import { listen, type Listeners, type TlsMaterial } from './listeners.js';
+import type { TlsOptions } from 'node:tls';
+import { deviceTlsOptions, listen, webSocketUpgrade, type Listeners, type TlsMaterial, type UpgradeHandler } from './listeners.js';
 import { MethodDispatcher } from './methods/dispatcher.js';
+import { readIdentity } from './identities.js';
 import { GatewayMetrics } from './metrics.js';
 import type { DeviceEndpoint, DeviceRouter } from './routing/device-router.js';
 import { ActivityRecorder } from './session/activity.js';
@@ -20,8 +22,10 @@ export interface GatewayOptions {
   host?: string;
   /** MQTT over TLS; default 8883, 0 lets the OS pick. */
   port?: number;
-  /** MQTT over secure WebSockets at `/$iothub/websocket`; absent means off. */
+  /** MQTT over secure WebSockets at `/$iothub/websocket` on a port of its own; absent means off. */
   wsPort?: number;
+  /** PEM of the CA certificates that X.509 'certificateAuthority' devices' certificates must chain to. */
+  deviceCa?: string;
   /** When set, device tokens must be issued for this host (port ignored). */
   hubHostName?: string;
   /** The hub's shared access policies: DeviceConnect ones may sign device tokens (`skn=…`). */
@@ -34,6 +38,10 @@ export interface GatewayOptions {
 export interface Gateway {
   readonly port: number;
   readonly wsPort: number | undefined;
+  /** Serves `/$iothub/websocket` upgrades of another HTTPS server (the REST API's, as IoT Hub does on 443). */
+  readonly upgrade: UpgradeHandler;
+  /** The TLS options such a server needs for devices (client certificates asked for, the device CAs). */
+  readonly tlsOptions: TlsOptions;
   readonly metrics: GatewayMetrics;
   /** Devices with a live connection to this process. */
   readonly connectedDevices: number;
@@ -55,9 +63,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const activity = new ActivityRecorder(store, options.activityIntervalMs ?? 5_000, onStoreError);
   /** Per device online here: its endpoint, and its attach to the router (identity events flow after it). */
   const endpoints = new Map<string, { endpoint: DeviceEndpoint; attached: Promise<void> }>();
-  // Reads the device's identity and drops its connections here that it no longer admits.
-  const verifyIdentity = (deviceId: string): Promise<void> =>
-    store.getDevice(deviceId).then((device) => metrics.count('connectionsRevoked', connections.dropUnadmitted(deviceId, device)), onError);
+  // Reads the device's (or module's) identity and drops its connections here that it no longer admits.
+  const verifyIdentity = (key: string): Promise<void> =>
+    readIdentity(store, key).then((identity) => metrics.count('connectionsRevoked', connections.dropUnadmitted(key, identity)), onError);
 
   const connections: DeviceConnections = new DeviceConnections(
     store,
@@ -85,7 +93,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const broker = new Aedes(
     brokerHooks({
-      auth: { store, hubHostName: options.hubHostName, policies: options.policies },
+      auth: { store, hubHostName: options.hubHostName, policies: options.policies, trustsDeviceCa: options.deviceCa !== undefined },
       handlers: { store, dispatcher, metrics, onError },
       connections,
       activity,
@@ -96,10 +104,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   broker.on('subscribe', (_subscriptions, client: Client) => dispatcher.methodsMaybeReady(client.id));
   await broker.listen();
 
+  const tlsOptions = deviceTlsOptions(options.tls, options.deviceCa);
+  const upgrade = webSocketUpgrade(broker);
   let listeners: Listeners;
   try {
-    listeners = await listen(broker, {
-      tls: options.tls,
+    listeners = await listen(broker, upgrade, {
+      tls: tlsOptions,
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 8883,
       ...(options.wsPort === undefined ? {} : { wsPort: options.wsPort }),
@@ -113,6 +123,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   return {
     port: listeners.port,
     wsPort: listeners.wsPort,
+    upgrade,
+    tlsOptions,
     metrics,
     get connectedDevices() {
       return connections.count;

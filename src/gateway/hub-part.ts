@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Router } from 'express';
 import { createMethodsRouter } from '../api/routes/methods.js';
 import type { HubPartContext, HubPartHandle } from '../hub.js';
@@ -10,8 +11,10 @@ export interface GatewayPartOptions {
   broker?: boolean;
   /** MQTT over TLS; default 8883, 0 lets the OS pick. */
   mqttsPort?: number;
-  /** MQTT over secure WebSockets; absent means off. */
+  /** MQTT over secure WebSockets on a port of its own; absent means off (the REST port serves it anyway). */
   wsPort?: number;
+  /** PEM file of the CA certificates X.509 'certificateAuthority' devices must chain to. */
+  deviceCaFile?: string;
   /** redis://… to route between hub processes; absent keeps routing in-process. */
   redisUrl?: string;
   /** Redis channel prefix (default `iothub:`), for several hubs on one Redis. */
@@ -48,6 +51,7 @@ export function gatewayPart(options: GatewayPartOptions = {}): (context: HubPart
     let gateway: Gateway | undefined;
     try {
       if (options.broker !== false) {
+        const deviceCa = options.deviceCaFile === undefined ? undefined : readDeviceCa(options.deviceCaFile);
         gateway = await startGateway({
           store: context.store,
           router: services.router,
@@ -55,6 +59,7 @@ export function gatewayPart(options: GatewayPartOptions = {}): (context: HubPart
           host: context.bindAddress,
           port: options.mqttsPort,
           wsPort: options.wsPort,
+          deviceCa,
           hubHostName: context.hostName,
           policies: context.policies,
           activityIntervalMs: options.activityIntervalMs,
@@ -66,15 +71,28 @@ export function gatewayPart(options: GatewayPartOptions = {}): (context: HubPart
       throw err;
     }
     return {
+      // The module form first: it answers for modules that exist (the methods router's is a stub).
       routers: [createMethodsRouter({ invoker: services.invoker, store: context.store })],
       events: services.events,
       ports: gateway ? { mqtts: gateway.port, ...(gateway.wsPort === undefined ? {} : { mqttWss: gateway.wsPort }) } : {},
       services,
       gateway,
+      ...(gateway && { webSocket: { upgrade: gateway.upgrade, tls: gateway.tlsOptions } }),
       async close() {
         await gateway?.close();
         await services.close();
       },
     };
   };
+}
+
+function readDeviceCa(file: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`Cannot read HUB_DEVICE_CA_FILE ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`HUB_DEVICE_CA_FILE ${file} holds no PEM certificate`);
+  return pem;
 }

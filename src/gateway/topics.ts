@@ -1,5 +1,7 @@
+import { parseIdentityKey } from '../registry/module/key.js';
+
 /**
- * The IoT Hub MQTT topic names (azure-sdk-wire.md B.2): what a device may publish, and the topics the
+ * The IoT Hub MQTT topic names (IoT Hub's MQTT support, device and module topics): what a device may publish, and the topics the
  * hub publishes on a device's connection.
  */
 
@@ -14,9 +16,18 @@ const METHOD_RESPONSE_PREFIX = '$iothub/methods/res/';
 const TWIN_GET_PATH = '$iothub/twin/GET';
 const TWIN_REPORTED_PATH = '$iothub/twin/PATCH/properties/reported';
 
-/** Classifies a topic published by `deviceId`; undefined for topics a device may not publish to. */
+/** `devices/{deviceId}` or `devices/{deviceId}/modules/{moduleId}`: the identity's own topic tree. */
+function topicRoot(key: string): string {
+  const { deviceId, moduleId } = parseIdentityKey(key);
+  return moduleId === undefined ? `devices/${deviceId}` : `devices/${deviceId}/modules/${moduleId}`;
+}
+
+/**
+ * Classifies a topic published by the device or module with identity key `deviceId`; undefined for
+ * topics it may not publish to.
+ */
 export function classifyDevicePublish(topic: string, deviceId: string): DevicePublish | undefined {
-  const events = `devices/${deviceId}/messages/events`;
+  const events = `${topicRoot(deviceId)}/messages/events`;
   if (topic.startsWith(events) && (topic.length === events.length || topic[events.length] === '/')) {
     return { kind: 'telemetry' };
   }
@@ -49,7 +60,7 @@ function ridOf(query: string): string | null {
  * device's own connection) and to its own `devices/{id}/` tree; nothing else.
  */
 export function isSubscriptionAllowed(filter: string, deviceId: string): boolean {
-  return filter.startsWith('$iothub/') || filter.startsWith(`devices/${deviceId}/`);
+  return filter.startsWith('$iothub/') || filter.startsWith(`${topicRoot(deviceId)}/`);
 }
 
 export const METHODS_SUBSCRIPTION = '$iothub/methods/POST/#';

@@ -48,23 +48,21 @@ function parseStartTime(value: string | null | undefined, created: Date, created
   return at > created.getTime() ? formatHubTime(new Date(at)) : createdTime;
 }
 
-/** A twin job's patch: forced (etag '*', null or absent), tags and/or desired properties. */
+/** A twin job's patch: forced (etag '*', null or absent), tags and/or desired properties (possibly none). */
 function parseUpdateTwin(value: unknown): { echo: Record<string, unknown>; operation: JobOperation } {
   if (!isJsonObject(value)) throw new HubError('ArgumentInvalid', 'updateTwin is required for scheduleUpdateTwin jobs and must be a JSON object');
   const { etag } = value;
   if (etag !== undefined && etag !== null && etag !== '*' && etag !== '"*"') throw new HubError('ArgumentInvalid', FORCE_UPDATE_ETAG);
   const update = parseTwinServiceUpdate(value, 'updateTwin');
-  if (update.tags !== undefined) {
+  if (update.tags) {
     validateTwinContent('tags', update.tags);
     assertSectionSize('tags', withoutNulls(update.tags) as Record<string, unknown>);
   }
-  if (update.desired !== undefined) {
+  if (update.desired) {
     validateTwinContent('desired', update.desired);
     assertSectionSize('desired', withoutNulls(update.desired) as Record<string, unknown>);
   }
-  if (Object.keys(update.tags ?? {}).length + Object.keys(update.desired ?? {}).length === 0) {
-    throw new HubError('ArgumentInvalid', 'updateTwin must change tags or properties.desired');
-  }
+  // An empty patch is accepted and queued, as IoT Hub does: the job then runs as a no-op on each device.
   return { echo: value, operation: { kind: 'twin', update } };
 }
 

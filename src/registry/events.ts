@@ -20,6 +20,11 @@ import type { DesiredPropertiesPatch, Device } from './model.js';
 export interface HubEvents {
   onDesiredChange(change: DesiredPropertiesPatch): void | Promise<void>;
   onDeviceChange?(deviceId: string, device: Device | undefined): void | Promise<void>;
+  /**
+   * Twins were created or written by the service (tags, desired properties, identities): automatic
+   * device configurations re-evaluate their target conditions. Optional, and coalesced by listeners.
+   */
+  onTwinsChanged?(): void;
 }
 
 /** For a hub without a device gateway (tests of the REST API, registry-only processes). */

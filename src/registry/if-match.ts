@@ -17,7 +17,7 @@ export function parseIfMatch(value: string | undefined): string | undefined {
 }
 
 /** Throws 412 PreconditionFailed unless `ifMatch` is unconditional or equals the current etag. */
-export function assertEtagMatches(ifMatch: string | undefined, current: string, what: 'Device' | 'Twin'): void {
+export function assertEtagMatches(ifMatch: string | undefined, current: string, what: 'Device' | 'Module' | 'Twin' | 'Configuration'): void {
   const expected = parseIfMatch(ifMatch);
   if (expected !== undefined && expected !== current) {
     throw new HubError(

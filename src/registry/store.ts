@@ -1,5 +1,8 @@
 import type { JobRecordStore } from './job-records.js';
-import type { Device, DesiredPropertiesPatch, Twin, TwinServiceUpdate } from './model.js';
+import type { HubError } from '../errors/hub-error.js';
+import type { Configuration, ConfigurationInput } from './configuration/model.js';
+import type { Device, DesiredPropertiesPatch, Module, Twin, TwinServiceUpdate } from './model.js';
+import type { ConfigurationApplied } from './sql/sql-configurations.js';
 
 /**
  * The one persistence interface of the hub. Implementations: SQLite (embedded default) and
@@ -30,9 +33,54 @@ export interface HubStore extends JobRecordStore {
    * its etag does not move.
    */
   updateDevice(input: DeviceCreate, ifMatch?: string): Promise<Device>;
-  deleteDevice(deviceId: string, ifMatch?: string): Promise<void>;
+  /** Deletes the device and its modules in one transaction; returns the ids of the modules it had. */
+  deleteDevice(deviceId: string, ifMatch?: string): Promise<{ moduleIds: string[] }>;
   /** In device id order (bytewise), at most `top` (default 1000). */
   listDevices(top?: number): Promise<Device[]>;
+  /**
+   * IoT Hub's bulk registry operations, in one transaction: each succeeds or fails on its own (its
+   * HubError is its result); a device id appearing twice fails the whole call (ArgumentInvalid).
+   */
+  applyRegistryOperations(operations: readonly RegistryOperation[]): Promise<RegistryOperationResult[]>;
+  /** Identities with their twins after device id `after` (bytewise order), at most `limit`: an export page. */
+  exportDevices(after: string | undefined, limit: number): Promise<Array<{ device: Device; twin: Twin }>>;
+
+  // ---- module identities (a device's modules go with it)
+  /** Throws DeviceNotFound (no such device) or ModuleAlreadyExistsOnDevice. */
+  createModule(input: ModuleCreate): Promise<Module>;
+  getModule(deviceId: string, moduleId: string): Promise<Module | undefined>;
+  /** Replace against the module etag, as updateDevice. Throws ModuleNotFound. */
+  updateModule(input: ModuleCreate, ifMatch?: string): Promise<Module>;
+  deleteModule(deviceId: string, moduleId: string, ifMatch?: string): Promise<void>;
+  /** The device's modules in module id order; throws DeviceNotFound. */
+  listModules(deviceId: string): Promise<Module[]>;
+  getModuleTwin(deviceId: string, moduleId: string): Promise<Twin | undefined>;
+  /** As updateTwin, for a module twin; the change's `deviceId` is `{deviceId}/{moduleId}`. */
+  updateModuleTwin(
+    deviceId: string,
+    moduleId: string,
+    update: TwinServiceUpdate,
+    options: { mode: 'patch' | 'replace'; ifMatch?: string },
+  ): Promise<{ twin: Twin; desiredChange?: DesiredPropertiesPatch }>;
+  /** As patchReported, for a module connected to the gateway. */
+  patchModuleReported(deviceId: string, moduleId: string, patch: Record<string, unknown>): Promise<number>;
+  /** As setConnectionState, for a module. */
+  setModuleConnectionState(deviceId: string, moduleId: string, state: Device['connectionState'], at: Date): Promise<void>;
+
+  // ---- automatic device configurations (src/registry/configuration/model.ts)
+  /** Throws ConfigurationAlreadyExists, or ArgumentInvalid (a target condition that does not parse, …). */
+  createConfiguration(input: ConfigurationInput): Promise<Configuration>;
+  getConfiguration(id: string): Promise<Configuration | undefined>;
+  listConfigurations(top: number): Promise<Configuration[]>;
+  /** Replace against the etag (`*` = force); the content cannot change. Throws ConfigurationNotFound. */
+  replaceConfiguration(input: ConfigurationInput, ifMatch: string | undefined): Promise<Configuration>;
+  deleteConfiguration(id: string, ifMatch: string | undefined): Promise<void>;
+  /** Targets (`{deviceId}` or `{deviceId}/{moduleId}`) of a target condition, in key order after `after`. */
+  matchingTargets(targetCondition: string, after: string | undefined, limit: number): Promise<string[]>;
+  /** The targets that have the configuration applied at this etag. */
+  appliedTargets(id: string, etag: string): Promise<Set<string>>;
+  /** Applies the configuration at `etag` to the targets it wins, idempotently, in one transaction. */
+  applyConfiguration(id: string, etag: string, targets: readonly string[]): Promise<ConfigurationApplied>;
 
   // ---- twins (service side)
   getTwin(deviceId: string): Promise<Twin | undefined>;
@@ -81,6 +129,35 @@ export interface DeviceCreate {
     x509Thumbprint?: Partial<Device['authentication']['x509Thumbprint']>;
   };
   capabilities?: Partial<Device['capabilities']>;
+  /** A leaf device's parent: the scope of an edge device (an edge device's own scope may only be repeated). */
+  deviceScope?: string | null;
+  /** A nested edge device's parent: `[scope of the parent edge device]`. */
+  parentScopes?: readonly string[] | null;
+}
+
+/** IoT Hub's import modes (ExportImportDevice.importMode). */
+export const IMPORT_MODES = ['create', 'createOrUpdate', 'createOrUpdateIfMatchETag', 'update', 'updateIfMatchETag', 'delete', 'deleteIfMatchETag'] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
+export interface RegistryOperation {
+  importMode: ImportMode;
+  device: DeviceCreate;
+  /** The etag the IfMatchETag modes compare with the device's. */
+  etag?: string;
+  /** Twin content written with a created or replaced identity (import). */
+  twin?: TwinServiceUpdate;
+}
+
+/** The device as written (absent for a delete, which lists the modules deleted with it), or the error. */
+export type RegistryOperationResult =
+  | { deviceId: string; ok: true; device?: Device; created?: boolean; moduleIds?: string[] }
+  | { deviceId: string; ok: false; error: HubError };
+
+export interface ModuleCreate {
+  deviceId: string;
+  moduleId: string;
+  managedBy?: string | null;
+  authentication?: DeviceCreate['authentication'];
 }
 
 export interface QueryPageRequest {

@@ -1,6 +1,7 @@
 import type { HubConfig } from '../config/config.js';
 import type { Roles } from '../config/run-settings.js';
 import { join } from 'node:path';
+import { configurationsPart } from '../api/configurations-part.js';
 import { gatewayPart, type GatewayPart } from '../gateway/hub-part.js';
 import { jobsPart } from '../jobs/part.js';
 import { hubOptionsFromSettings, startHub, startHubWithoutApi, type Hub, type HubOptions, type HubPart, type HubWithoutApi } from '../hub.js';
@@ -43,6 +44,7 @@ export async function startHubNode(config: HubConfig, log: Logger): Promise<HubN
           bundleCacheDir: config.run.cacheDir ?? join(context.dataDir, 'cache'),
         })(context),
       );
+      parts.push(configurationsPart({ temporal: { address: temporal.address, namespace: temporal.namespace }, roles: { api: roles.api, worker: roles.worker } }));
     }
     const options: HubOptions = { ...hubOptionsFromSettings(config.settings), databaseSchema: config.run.databaseSchema, parts, log };
     const hub = roles.api ? await startHub(options) : await startHubWithoutApi(options);

@@ -82,3 +82,28 @@ export function serverCertificateFits(server: KeyAndCertificate, caPem: string, 
     return false;
   }
 }
+
+/**
+ * A device's client certificate (1 year, clientAuth) with the device id as its CN: signed by `ca`
+ * (for 'certificateAuthority' devices) or self-signed when no CA is given (for 'selfSigned' ones).
+ */
+export function issueDeviceCertificate(deviceId: string, ca?: KeyAndCertificate): KeyAndCertificate {
+  const { keyPem, privateKey, publicKey } = rsaKeyPair();
+  const cert = newCertificate(publicKey, 365);
+  const subject = [{ name: 'commonName', value: deviceId }];
+  cert.setSubject(subject);
+  cert.setIssuer(ca ? forge.pki.certificateFromPem(ca.certPem).subject.attributes : subject);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', clientAuth: true },
+  ]);
+  cert.sign(ca ? forge.pki.privateKeyFromPem(ca.keyPem) : privateKey, forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), keyPem };
+}
+
+/** The SHA-1 and SHA-256 thumbprints (hex, upper case) of a PEM certificate, as IoT Hub shows them. */
+export function certificateThumbprints(certPem: string): { sha1: string; sha256: string } {
+  const cert = new X509Certificate(certPem);
+  return { sha1: cert.fingerprint.replaceAll(':', ''), sha256: cert.fingerprint256.replaceAll(':', '') };
+}

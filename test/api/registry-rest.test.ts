@@ -127,6 +127,20 @@ for (const variant of STORE_VARIANTS) {
         assert.equal(replaced.body.properties.desired.interval, undefined);
       });
 
+      it('properties.desired: null removes every desired property, bumps $version and notifies null per key; tags: null clears tags', async () => {
+        await call('PATCH', '/twins/twin-1', { body: { tags: { t: 1 }, properties: { desired: { x: 1, y: { z: 2 } } } } });
+        const before = (await call('GET', '/twins/twin-1')).body;
+        const cleared = await call('PATCH', '/twins/twin-1', { body: { tags: null, properties: { desired: null } } });
+        assert.equal(cleared.status, 200, cleared.text);
+        assert.deepEqual(cleared.body.tags, {});
+        assert.equal(cleared.body.properties.desired.$version, before.properties.desired.$version + 1);
+        assert.deepEqual(Object.keys(cleared.body.properties.desired).sort(), ['$metadata', '$version']);
+        await waitFor(() => notified.some((n) => n.version === cleared.body.properties.desired.$version), 'the removal notification');
+        const removal = notified.find((n) => n.version === cleared.body.properties.desired.$version)!;
+        assert.deepEqual(removal.patch, { ...Object.fromEntries(Object.keys(before.properties.desired).filter((k) => !k.startsWith('$')).map((k) => [k, null])) });
+        assert.deepEqual((await call('GET', '/twins/twin-1')).body, cleared.body);
+      });
+
       it('tolerates SDK extras (empty reported, deviceId, etag, version) and refuses reported content', async () => {
         const ok = await call('PATCH', '/twins/twin-1', {
           body: { deviceId: 'twin-1', etag: null, version: null, tags: { sdk: 'c#' }, properties: { desired: {}, reported: {} } },

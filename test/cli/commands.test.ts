@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pollUntil } from '../run/helpers/poll.js';
 import { startCliHub, type CliHub, type RunningCli } from './helpers/cli-hub.js';
 
@@ -131,5 +133,27 @@ describe('iothub-jobs devices, twin, method, query and simulate against a runnin
     fleet = undefined;
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /Stopped: answered 1 direct methods, reported [1-9]\d* desired-property patches\./);
+  });
+  it('devices import brings in JSON lines and reports failed lines; devices export writes them back out', async () => {
+    const input = join(hub.dataDir, 'fleet.jsonl');
+    const lines = [...Array.from({ length: 3 }, (_, i) => JSON.stringify({ id: `imported-${i}`, tags: { batch: 1 } })), '{"id": "bad id!"}'];
+    writeFileSync(input, lines.join('\n') + '\n');
+    const imported = await hub.cli(['devices', 'import', input]);
+    assert.equal(imported.code, 1, 'one device failed');
+    const summary = JSON.parse(imported.stdout);
+    assert.deepEqual([summary.processed, summary.succeeded, summary.failed], [4, 3, 1]);
+    assert.match(imported.stderr, /^3 of 4 devices imported in [\d.]+ s \(\d+\/s\)\n$/);
+
+    const output = join(hub.dataDir, 'export.jsonl');
+    const exported = await hub.cli(['devices', 'export', output]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const rows = readFileSync(output, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+    assert.deepEqual(rows.filter((row) => row.id.startsWith('imported-')).map((row) => [row.id, row.tags.batch]), [
+      ['imported-0', 1],
+      ['imported-1', 1],
+      ['imported-2', 1],
+    ]);
+    assert.match(exported.stderr, new RegExp(`^${rows.length} devices exported to `));
+    assertHubErrorLine(await hub.cli(['devices', 'import', join(hub.dataDir, 'nothing.jsonl')]), /cannot read/);
   });
 });

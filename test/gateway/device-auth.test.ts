@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { generateBuiltInPolicies } from '../../src/auth/policies.js';
 import { createSasToken } from '../../src/auth/sas-token.js';
 import { authenticateDevice, type DeviceAuthDeps } from '../../src/gateway/auth/device-auth.js';
+import { sasKeysOf } from '../../src/registry/device/keys.js';
 import { openHubStore } from '../../src/registry/open-store.js';
 import type { SqlHubStore } from '../../src/registry/sql/sql-hub-store.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -23,7 +24,7 @@ describe('device authentication (SQLite store)', () => {
   before(async () => {
     store = await openHubStore({ dataDir: dir.path });
     const device = await store.createDevice({ deviceId: 'dev1' });
-    ({ primaryKey, secondaryKey } = device.authentication.symmetricKey);
+    ({ primaryKey, secondaryKey } = sasKeysOf(device));
     await store.createDevice({ deviceId: 'off', status: 'disabled' });
     deps = { store, hubHostName: HOST, policies };
   });
@@ -108,7 +109,8 @@ describe('device authentication (SQLite store)', () => {
     const newKey = Buffer.alloc(32, 9).toString('base64');
     const byPrimary = await admission(token());
     assert.equal(byPrimary(device), true);
-    assert.equal(byPrimary({ ...device, statusReason: 'renamed', etag: 'Mg==' }), true, 'unrelated changes keep it');
+    const renamed = { ...device, statusReason: 'renamed', etag: 'Mg==' };
+    assert.equal(byPrimary(renamed), true, 'unrelated changes keep it');
     assert.equal(byPrimary(withKeys({ secondaryKey: newKey })), true, 'the other key changed');
     assert.equal(byPrimary(withKeys({ primaryKey: newKey })), false, 'its key is gone');
     assert.equal(byPrimary(withKeys({ primaryKey: secondaryKey, secondaryKey: primaryKey })), true, 'keys swapped');

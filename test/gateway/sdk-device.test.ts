@@ -141,6 +141,15 @@ for (const variant of STORE_VARIANTS) {
       assert.equal(twin.properties.desired.interval, undefined, 'the device SDK dropped the deleted key');
     });
 
+    it('delivers properties.desired: null as a patch deleting every desired key', async () => {
+      const registry = registryFor(hub.hub.connectionString(), address());
+      const { responseBody } = await registry.updateTwin(testDevice.deviceId, { properties: { desired: null } }, '*');
+      const version = responseBody.properties.desired.$version;
+      await eventually(() => desiredSeen.at(-1)?.$version === version, 'the removal patch');
+      assert.deepEqual(desiredSeen.at(-1), { mode: null, $version: version });
+      assert.equal(twin.properties.desired.mode, undefined);
+    });
+
     it('marks the device disconnected when it closes', async () => {
       await client.close();
       await eventually(

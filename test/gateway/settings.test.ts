@@ -15,6 +15,11 @@ describe('gateway settings', () => {
     );
   });
 
+  it('reads the device CA file setting only when set', () => {
+    assert.equal(loadGatewaySettings({ HUB_DEVICE_CA_FILE: '' }).deviceCaFile, undefined);
+    assert.equal(loadGatewaySettings({ HUB_DEVICE_CA_FILE: '/etc/hub/device-ca.pem' }).deviceCaFile, '/etc/hub/device-ca.pem');
+  });
+
   it('names the variable of a bad value', () => {
     assert.throws(() => loadGatewaySettings({ HUB_MQTTS_PORT: '70000' }), (err: unknown) => err instanceof GatewaySettingsError && /HUB_MQTTS_PORT/.test(err.message));
     assert.throws(() => loadGatewaySettings({ HUB_MQTT_WSS_PORT: 'x' }), /HUB_MQTT_WSS_PORT/);

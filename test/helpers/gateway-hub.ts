@@ -8,6 +8,7 @@ import { gatewayPart, type GatewayPart, type GatewayPartOptions } from '../../sr
 import type { Gateway } from '../../src/gateway/gateway.js';
 import { startHub, type Hub } from '../../src/hub.js';
 import { silentLogger } from '../../src/logger.js';
+import { sasKeysOf } from '../../src/registry/device/keys.js';
 import { STORE_VARIANTS, type StoreVariant } from './store-variants.js';
 import { makeTempDir } from './temp-dir.js';
 
@@ -53,7 +54,7 @@ export async function startGatewayHub(
     gateway,
     async addDevice(deviceId, deviceOptions = {}) {
       const created = await hub.store.createDevice({ deviceId, status: deviceOptions.status });
-      const key = created.authentication.symmetricKey.primaryKey;
+      const key = sasKeysOf(created).primaryKey;
       return {
         deviceId,
         key,

@@ -39,7 +39,6 @@ const REFUSED: Array<[string, string, unknown, number, string, RegExp?]> = [
     'ArgumentInvalid',
     /Missing or invalid etag for job type ScheduleUpdateTwin\. ScheduleUpdateTwin job type is a force update, which only accepts '\*' as the Etag\./,
   ],
-  ['updateTwin changing nothing', 'v-17', twinJob({ etag: '*' }), 400, 'ArgumentInvalid', /tags or properties\.desired/],
   ['updateTwin with an invalid tag name', 'v-18', twinJob({ tags: { 'a.b': 1 } }), 400, 'ArgumentInvalid', /'\.'/],
   ['no updateTwin', 'v-19', { type: 'scheduleUpdateTwin', queryCondition: '*' }, 400, 'ArgumentInvalid', /updateTwin/],
   ['a startTime that is not ISO-8601', 'v-20', methodJob({ startTime: 'tomorrow' }), 400, 'ArgumentInvalid', /startTime/],

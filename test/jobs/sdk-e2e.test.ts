@@ -167,5 +167,22 @@ for (const variant of STORE_VARIANTS) {
       const none = await hubRequest(hub.hub, { method: 'GET', path: '/jobs/v2/query?jobStatus=unknown' });
       assert.deepEqual(none.body, []);
     });
+
+    it('accepts a twin job whose patch is empty, and runs it as a no-op on each device', async () => {
+      const empty = { etag: '*', tags: {}, properties: { desired: {}, reported: {} } };
+      const later = await jobs.scheduleTwinUpdate('empty-later', '*', empty, new Date(Date.now() + 3600_000));
+      assert.deepEqual(later.jobStatus.updateTwin, empty);
+      await eventually(async () => (await jobs.getJob('empty-later')).jobStatus.status === 'scheduled', 'the empty job to be scheduled');
+      await jobs.cancelJob('empty-later');
+
+      const before = (await registry.getTwin('sdk-a')).responseBody;
+      await jobs.scheduleTwinUpdate('empty-now', "deviceId = 'sdk-a'", empty);
+      const done = await finished('empty-now');
+      assert.equal(done.status, 'completed');
+      assert.deepEqual(done.deviceJobStatistics, { deviceCount: 1, failedCount: 0, succeededCount: 1, runningCount: 0, pendingCount: 0 });
+      const after = (await registry.getTwin('sdk-a')).responseBody;
+      assert.equal(after.etag, before.etag, 'the twin was not written');
+      assert.equal(after.properties.desired.$version, before.properties.desired.$version);
+    });
   });
 }

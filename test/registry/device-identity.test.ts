@@ -4,6 +4,7 @@ import { HubError } from '../../src/errors/hub-error.js';
 import { validateDeviceId } from '../../src/registry/device/device-id.js';
 import { deviceEtag, deviceEtagCounter } from '../../src/registry/device/etag.js';
 import { newDevice, replacedDevice } from '../../src/registry/device/identity.js';
+import { sasKeysOf } from '../../src/registry/device/keys.js';
 import { assertEtagMatches, parseIfMatch } from '../../src/registry/if-match.js';
 
 const NOW = '2024-05-10T07:11:30.0000000Z';
@@ -33,7 +34,7 @@ describe('device etags', () => {
 describe('new device', () => {
   it('generates 32-byte base64 keys when none (or empty ones) are given', () => {
     const device = newDevice({ deviceId: 'd1', authentication: { symmetricKey: { primaryKey: '', secondaryKey: undefined } } });
-    for (const key of [device.authentication.symmetricKey.primaryKey, device.authentication.symmetricKey.secondaryKey]) {
+    for (const key of Object.values(sasKeysOf(device))) {
       assert.equal(Buffer.from(key, 'base64').length, 32);
     }
     assert.notEqual(device.authentication.symmetricKey.primaryKey, device.authentication.symmetricKey.secondaryKey);
@@ -63,8 +64,41 @@ describe('new device', () => {
     }
   });
 
-  it('rejects authentication types other than sas, and bad status values', () => {
-    assert.throws(() => newDevice({ deviceId: 'd1', authentication: { type: 'selfSigned' } }), isArgumentInvalid(/'selfSigned' is not supported/));
+  it('stores X.509 identities as IoT Hub returns them: thumbprints for selfSigned, no keys', () => {
+    const sha1 = 'A'.repeat(40);
+    const sha256 = 'b'.repeat(64);
+    const selfSigned = newDevice({ deviceId: 'x1', authentication: { type: 'selfSigned', x509Thumbprint: { primaryThumbprint: sha1, secondaryThumbprint: sha256 } } });
+    assert.deepEqual(selfSigned.authentication, {
+      type: 'selfSigned',
+      symmetricKey: { primaryKey: null, secondaryKey: null },
+      x509Thumbprint: { primaryThumbprint: sha1, secondaryThumbprint: sha256 },
+    });
+    const ca = newDevice({ deviceId: 'x2', authentication: { type: 'certificateAuthority' } });
+    assert.deepEqual(ca.authentication, {
+      type: 'certificateAuthority',
+      symmetricKey: { primaryKey: null, secondaryKey: null },
+      x509Thumbprint: { primaryThumbprint: null, secondaryThumbprint: null },
+    });
+    const backToSas = replacedDevice(selfSigned, { deviceId: 'x1' }, '2024-01-01T00:00:00Z');
+    assert.equal(backToSas.authentication.type, 'sas');
+    assert.equal(Buffer.from(sasKeysOf(backToSas).primaryKey, 'base64').length, 32);
+    assert.deepEqual(backToSas.authentication.x509Thumbprint, { primaryThumbprint: null, secondaryThumbprint: null });
+  });
+
+  it('rejects selfSigned without a primary thumbprint or with a malformed one, and type none', () => {
+    assert.throws(() => newDevice({ deviceId: 'd1', authentication: { type: 'selfSigned' } }), isArgumentInvalid(/primaryThumbprint is required/));
+    assert.throws(
+      () => newDevice({ deviceId: 'd1', authentication: { type: 'selfSigned', x509Thumbprint: { primaryThumbprint: 'abc' } } }),
+      isArgumentInvalid(/primaryThumbprint must be a SHA-1 \(40\) or SHA-256 \(64\) hex thumbprint/),
+    );
+    assert.throws(
+      () => newDevice({ deviceId: 'd1', authentication: { type: 'selfSigned', x509Thumbprint: { primaryThumbprint: 'a'.repeat(40), secondaryThumbprint: 'g'.repeat(40) } } }),
+      isArgumentInvalid(/secondaryThumbprint must be/),
+    );
+    assert.throws(() => newDevice({ deviceId: 'd1', authentication: { type: 'none' } }), isArgumentInvalid(/'none' is not supported/));
+  });
+
+  it('rejects bad status values', () => {
     assert.throws(() => newDevice({ deviceId: 'd1', status: 'off' as never }), isArgumentInvalid(/status must be 'enabled' or 'disabled'/));
     assert.throws(() => newDevice({ deviceId: 'd1', statusReason: 'r'.repeat(129) }), isArgumentInvalid(/statusReason/));
   });

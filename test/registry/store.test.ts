@@ -38,6 +38,103 @@ for (const variant of STORE_VARIANTS) {
       });
     });
 
+    describe('configurations', () => {
+      const content = (interval: number) => ({ deviceContent: { 'properties.desired.settings.interval': interval } });
+
+      it('applies content once per configuration etag, lets priority decide, and forgets deleted devices', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        await store.updateTwin(deviceId, { tags: { ring: 'cfg' } }, { mode: 'patch' });
+        const low = await store.createConfiguration({ id: `low-${deviceId}`, targetCondition: "tags.ring = 'cfg'", priority: 1, content: content(1) });
+        const high = await store.createConfiguration({ id: `high-${deviceId}`, targetCondition: "tags.ring = 'cfg'", priority: 2, content: content(2) });
+        assert.deepEqual(await store.matchingTargets(low.targetCondition, undefined, 10), [deviceId]);
+
+        const first = await store.applyConfiguration(low.id, low.etag, [deviceId]);
+        assert.equal(first.applied, 1);
+        assert.deepEqual(first.desiredChanges[0]!.patch, { settings: { interval: 1 } });
+        const version = (await store.getTwin(deviceId))!.properties.desired.$version;
+        assert.equal((await store.applyConfiguration(low.id, low.etag, [deviceId])).applied, 0, 'a repeated apply writes nothing');
+        assert.equal((await store.getTwin(deviceId))!.properties.desired.$version, version);
+
+        assert.equal((await store.applyConfiguration(high.id, high.etag, [deviceId])).applied, 1, 'the higher priority takes over');
+        assert.equal((await store.applyConfiguration(low.id, low.etag, [deviceId])).applied, 0, 'and keeps the device');
+        assert.deepEqual((await store.getTwin(deviceId))!.properties.desired.settings, { interval: 2 });
+        assert.deepEqual([...(await store.appliedTargets(high.id, high.etag))], [deviceId]);
+        assert.equal((await store.applyConfiguration(high.id, 'stale', [deviceId])).applied, 0, 'an outdated etag applies nothing');
+
+        await store.deleteDevice(deviceId);
+        assert.equal((await store.appliedTargets(high.id, high.etag)).size, 0);
+        await assert.rejects(store.createConfiguration({ id: low.id, targetCondition: '*', content: content(3) }), hubError('ConfigurationAlreadyExists'));
+        await assert.rejects(store.createConfiguration({ id: 'bad-cond', targetCondition: 'tags.x = ', content: content(3) }), hubError('ArgumentInvalid'));
+        assert.equal(await store.getConfiguration('bad-cond'), undefined);
+        await assert.rejects(store.replaceConfiguration({ ...low, priority: 5 }, '"OTk="'), hubError('PreconditionFailed'));
+        await store.deleteConfiguration(low.id, undefined);
+        assert.equal(await store.getConfiguration(low.id), undefined);
+      });
+
+      it('targets module twins with moduleContent and a devices.modules condition', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        await store.createModule({ deviceId, moduleId: 'sensor' });
+        await store.createModule({ deviceId, moduleId: 'other' });
+        const configuration = await store.createConfiguration({
+          id: `modules-${deviceId}`,
+          targetCondition: `FROM devices.modules WHERE moduleId = 'sensor' AND deviceId = '${deviceId}'`,
+          content: { moduleContent: { 'properties.desired.rate': 7 } },
+        });
+        const targets = await store.matchingTargets(configuration.targetCondition, undefined, 10);
+        assert.deepEqual(targets, [`${deviceId}/sensor`]);
+        assert.deepEqual(await store.matchingTargets(configuration.targetCondition, targets[0], 10), []);
+        const { applied, desiredChanges } = await store.applyConfiguration(configuration.id, configuration.etag, targets);
+        assert.equal(applied, 1);
+        assert.equal(desiredChanges[0]!.deviceId, `${deviceId}/sensor`);
+        assert.equal((await store.getModuleTwin(deviceId, 'sensor'))!.properties.desired.rate, 7);
+        assert.equal((await store.getModuleTwin(deviceId, 'other'))!.properties.desired.rate, undefined);
+        await store.deleteDevice(deviceId);
+        assert.equal((await store.appliedTargets(configuration.id, configuration.etag)).size, 0, "the module's record went with its device");
+      });
+    });
+
+    describe('module identities', () => {
+      it('creates modules of existing devices only, with their twins, and refuses duplicates', async () => {
+        const deviceId = newId();
+        await assert.rejects(store.createModule({ deviceId, moduleId: 'm' }), hubError('DeviceNotFound'));
+        await store.createDevice({ deviceId });
+        const module = await store.createModule({ deviceId, moduleId: 'm' });
+        assert.deepEqual(await store.getModule(deviceId, 'm'), module);
+        await assert.rejects(store.createModule({ deviceId, moduleId: 'm' }), hubError('ModuleAlreadyExistsOnDevice'));
+        const twin = (await store.getModuleTwin(deviceId, 'm'))!;
+        assert.equal(twin.moduleId, 'm');
+        assert.equal(twin.etag, 'AAAAAAAAAAE=');
+        assert.equal(twin.deviceEtag, module.etag);
+        assert.deepEqual(await store.listModules(deviceId), [module]);
+        await assert.rejects(store.listModules('no-such-device'), hubError('DeviceNotFound'));
+      });
+
+      it('updates a module and its twin with etags, and deletes the modules with their device', async () => {
+        const deviceId = newId();
+        await store.createDevice({ deviceId });
+        const module = await store.createModule({ deviceId, moduleId: 'a' });
+        await store.createModule({ deviceId, moduleId: 'b' });
+        await assert.rejects(store.updateModule({ deviceId, moduleId: 'a', managedBy: 'x' }, '"OTk="'), hubError('PreconditionFailed'));
+        const updated = await store.updateModule({ deviceId, moduleId: 'a', managedBy: 'x' }, `"${module.etag}"`);
+        assert.equal(updated.etag, 'Mg==');
+        assert.equal((await store.getModuleTwin(deviceId, 'a'))!.deviceEtag, 'Mg==');
+        const { twin, desiredChange } = await store.updateModuleTwin(deviceId, 'a', { desired: { x: 1 } }, { mode: 'patch' });
+        assert.deepEqual(desiredChange, { deviceId: `${deviceId}/a`, patch: { x: 1 }, version: twin.properties.desired.$version });
+        assert.equal(await store.patchModuleReported(deviceId, 'a', { y: 2 }), 2);
+        await store.setModuleConnectionState(deviceId, 'a', 'Connected', new Date());
+        assert.equal((await store.getModule(deviceId, 'a'))!.connectionState, 'Connected');
+        assert.equal((await store.getModuleTwin(deviceId, 'a'))!.properties.reported.y, 2);
+
+        assert.deepEqual(await store.deleteDevice(deviceId), { moduleIds: ['a', 'b'] });
+        assert.equal(await store.getModule(deviceId, 'a'), undefined);
+        await store.createDevice({ deviceId });
+        assert.deepEqual(await store.listModules(deviceId), []);
+        await assert.rejects(store.deleteModule(deviceId, 'a'), hubError('ModuleNotFound'));
+      });
+    });
+
     describe('device identities', () => {
       it('creates, gets, lists in id order, and refuses duplicates', async () => {
         const created = await store.createDevice({ deviceId: 'list-b', status: 'disabled', statusReason: 'later' });

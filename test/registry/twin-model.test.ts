@@ -37,6 +37,26 @@ describe('new twin', () => {
 });
 
 describe('service PATCH', () => {
+  it('properties.desired: null removes every desired key, bumps $version and tells the device null for each', () => {
+    const twin = applyServiceUpdate(freshTwin(), { desired: { a: 1, b: { c: 2 } } }, 'patch', T1).twin;
+    for (const mode of ['patch', 'replace'] as const) {
+      const { twin: after, desiredPatch } = applyServiceUpdate(twin, { desired: null }, mode, T2);
+      assert.equal(after.properties.desired.$version, 3);
+      assert.deepEqual(after.properties.desired, { $metadata: { $lastUpdated: T2, $lastUpdatedVersion: 3 }, $version: 3 });
+      assert.deepEqual(desiredPatch, { a: null, b: null });
+      assert.equal(after.etag, twinEtag(twinServiceWrites(twin.etag) + 1));
+    }
+  });
+
+  it('tags: null removes every tag and leaves desired alone', () => {
+    const twin = applyServiceUpdate(freshTwin(), { tags: { a: 1, b: 'x' } }, 'patch', T1).twin;
+    const { twin: after, desiredPatch } = applyServiceUpdate(twin, { tags: null }, 'patch', T2);
+    assert.deepEqual(after.tags, {});
+    assert.equal(after.properties.desired.$version, 1);
+    assert.equal(desiredPatch, undefined);
+    assert.equal(after.version, twin.version + 1);
+  });
+
   it('tags only: bumps etag and version, not desired $version', () => {
     const { twin, desiredPatch } = applyServiceUpdate(freshTwin(), { tags: { floor: 3 } }, 'patch', T1);
     assert.equal(twin.etag, 'AAAAAAAAAAI=');

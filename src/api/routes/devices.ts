@@ -5,33 +5,45 @@ import type { HubEvents } from '../../registry/events.js';
 import type { Device } from '../../registry/model.js';
 import type { DeviceCreate, HubStore } from '../../registry/store.js';
 import type { Logger } from '../../logger.js';
+import { identityKey } from '../../registry/module/key.js';
 import { requirePermission } from '../auth.js';
 import { notifyAfterCommit } from '../notify.js';
 import { deviceIdParam, parseInput, requestBody } from '../validate.js';
 
 // SDKs send nulls for unset fields; they mean "not given".
-const optionalString = z
+export const optionalString = z
   .string()
   .nullish()
   .transform((value) => value ?? undefined);
 
-const deviceBody = z.looseObject({
+/** `authentication` of a device or module body, as the SDKs send it. */
+export const authenticationBody = z
+  .looseObject({
+    type: z
+      .enum(['sas', 'selfSigned', 'certificateAuthority', 'none'])
+      .nullish()
+      .transform((value) => value ?? undefined),
+    symmetricKey: z.looseObject({ primaryKey: optionalString, secondaryKey: optionalString }).nullish(),
+    x509Thumbprint: z.looseObject({ primaryThumbprint: optionalString, secondaryThumbprint: optionalString }).nullish(),
+  })
+  .nullish();
+
+export function toAuthentication(body: z.infer<typeof authenticationBody>): DeviceCreate['authentication'] {
+  return body ? { type: body.type, symmetricKey: body.symmetricKey ?? undefined, x509Thumbprint: body.x509Thumbprint ?? undefined } : undefined;
+}
+
+export const deviceBody = z.looseObject({
   deviceId: optionalString,
   status: z
     .enum(['enabled', 'disabled'])
     .nullish()
     .transform((value) => value ?? undefined),
   statusReason: z.string().nullish(),
-  authentication: z
-    .looseObject({
-      type: z
-        .enum(['sas', 'selfSigned', 'certificateAuthority', 'none'])
-        .nullish()
-        .transform((value) => value ?? undefined),
-      symmetricKey: z.looseObject({ primaryKey: optionalString, secondaryKey: optionalString }).nullish(),
-    })
-    .nullish(),
+  authentication: authenticationBody,
   capabilities: z.looseObject({ iotEdge: z.boolean().nullish() }).nullish(),
+  // Absent keeps a leaf device's parent, null or '' removes it (see src/registry/device/scopes.ts).
+  deviceScope: z.string().nullish(),
+  parentScopes: z.array(z.string()).nullish(),
 });
 
 const listQuery = z.looseObject({
@@ -47,19 +59,24 @@ function toDeviceCreate(deviceId: string, body: z.infer<typeof deviceBody>): Dev
   if (body.deviceId !== undefined && body.deviceId !== deviceId) {
     throw new HubError('ArgumentInvalid', `deviceId '${body.deviceId}' in the body does not match '${deviceId}' in the path`);
   }
+  return deviceCreateOf(deviceId, body);
+}
+
+/** A device body (REST, bulk or import) as the store's DeviceCreate. */
+export function deviceCreateOf(deviceId: string, body: z.infer<typeof deviceBody>): DeviceCreate {
   return {
     deviceId,
     status: body.status,
     statusReason: body.statusReason ?? null,
-    authentication: body.authentication
-      ? { type: body.authentication.type, symmetricKey: body.authentication.symmetricKey ?? undefined }
-      : undefined,
+    authentication: toAuthentication(body.authentication),
     capabilities: body.capabilities ? { iotEdge: body.capabilities.iotEdge ?? undefined } : undefined,
+    deviceScope: body.deviceScope,
+    parentScopes: body.parentScopes,
   };
 }
 
 /**
- * Identity registry: `PUT/GET/DELETE /devices/{id}`, `GET /devices[/]` (spec §8.2: RegistryRead /
+ * Identity registry: `PUT/GET/DELETE /devices/{id}`, `GET /devices[/]` (IoT Hub's permissions: RegistryRead /
  * RegistryWrite). Replacing or deleting an identity tells `events.onDeviceChange`, so the gateway
  * drops connections the identity no longer admits.
  */
@@ -85,14 +102,20 @@ export function devicesRouter(store: HubStore, events: HubEvents, log: Logger): 
     const input = toDeviceCreate(deviceIdParam(req), requestBody(req, deviceBody));
     const ifMatch = req.get('if-match');
     const device = ifMatch === undefined ? await store.createDevice(input) : await store.updateDevice(input, ifMatch);
-    if (ifMatch !== undefined) identityChanged(device.deviceId, device);
+    events.onTwinsChanged?.();
+    if (ifMatch !== undefined) {
+      identityChanged(device.deviceId, device);
+      // A disabled device's modules may not stay connected either.
+      for (const module of await store.listModules(device.deviceId)) identityChanged(identityKey(device.deviceId, module.moduleId), undefined);
+    }
     res.set('ETag', `"${device.etag}"`).json(device);
   });
 
   router.delete('/devices/:id', requirePermission('RegistryWrite'), async (req, res) => {
     const deviceId = deviceIdParam(req);
-    await store.deleteDevice(deviceId, req.get('if-match'));
+    const { moduleIds } = await store.deleteDevice(deviceId, req.get('if-match'));
     identityChanged(deviceId, undefined);
+    for (const moduleId of moduleIds) identityChanged(identityKey(deviceId, moduleId), undefined);
     res.status(204).end();
   });
 

@@ -1,8 +1,8 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { HubError } from '../../errors/hub-error.js';
 import type { HubEvents } from '../../registry/events.js';
-import type { TwinServiceUpdate } from '../../registry/model.js';
+import type { DesiredPropertiesPatch, Twin, TwinServiceUpdate } from '../../registry/model.js';
 import type { HubStore } from '../../registry/store.js';
 import type { Logger } from '../../logger.js';
 import { requirePermission } from '../auth.js';
@@ -12,6 +12,7 @@ import { deviceIdParam, jsonObject, parseInput } from '../validate.js';
 /**
  * A twin (or a subset) as the SDKs send it. Identity fields, `etag`, `version` and `$metadata` are
  * ignored (C# sends `etag:null`, `version:null`, `deviceId`); `properties.reported` may only be empty.
+ * `tags: null` / `properties.desired: null` remove the whole section's content.
  */
 const twinBody = z.looseObject({
   tags: jsonObject.nullish(),
@@ -28,10 +29,21 @@ export function parseTwinServiceUpdate(value: unknown, what: string): TwinServic
   if (reported && Object.keys(reported).length > 0) {
     throw new HubError('ArgumentInvalid', 'properties.reported cannot be written by the service: reported properties come from the device');
   }
-  return { tags: body.tags ?? undefined, desired: body.properties?.desired ?? undefined };
+  // `null` removes every key of the section, as IoT Hub does; absent leaves it alone.
+  return { tags: body.tags, desired: body.properties?.desired };
 }
 
 const serviceUpdate = (req: Request) => parseTwinServiceUpdate(req.body, 'body');
+
+/** Answers a committed twin write (device or module) with the twin, after telling the devices and configurations. */
+export function answerTwinWrite(res: Response, written: { twin: Twin; desiredChange?: DesiredPropertiesPatch }, events: HubEvents, log: Logger): void {
+  const { twin, desiredChange } = written;
+  if (desiredChange) {
+    notifyAfterCommit(log, `Desired-property notification for '${desiredChange.deviceId}'`, () => events.onDesiredChange(desiredChange));
+  }
+  events.onTwinsChanged?.();
+  res.set('ETag', `"${twin.etag}"`).json(twin);
+}
 
 /** Device twins: `GET`, `PATCH` (merge) and `PUT` (replace) on `/twins/{id}` (ServiceConnect). */
 export function twinsRouter(store: HubStore, events: HubEvents, log: Logger): Router {
@@ -50,11 +62,7 @@ export function twinsRouter(store: HubStore, events: HubEvents, log: Logger): Ro
   ] as const) {
     router[method]('/twins/:id', requirePermission('ServiceConnect'), async (req, res) => {
       const deviceId = deviceIdParam(req);
-      const { twin, desiredChange } = await store.updateTwin(deviceId, serviceUpdate(req), { mode, ifMatch: req.get('if-match') });
-      if (desiredChange) {
-        notifyAfterCommit(log, `Desired-property notification for '${deviceId}'`, () => events.onDesiredChange(desiredChange));
-      }
-      res.set('ETag', `"${twin.etag}"`).json(twin);
+      answerTwinWrite(res, await store.updateTwin(deviceId, serviceUpdate(req), { mode, ifMatch: req.get('if-match') }), events, log);
     });
   }
 

@@ -1,5 +1,7 @@
 import type { Command } from '../command.js';
 import { devicesCreate } from './devices-create.js';
+import { devicesExport } from './devices-export.js';
+import { devicesImport } from './devices-import.js';
 import { devicesList } from './devices-list.js';
 import { devicesShow } from './devices-show.js';
 import { jobCancel } from './job-cancel.js';
@@ -19,6 +21,8 @@ export const COMMANDS: readonly Command[] = [
   devicesCreate,
   devicesList,
   devicesShow,
+  devicesImport,
+  devicesExport,
   twinShow,
   twinUpdate,
   methodInvoke,

@@ -1,6 +1,7 @@
 import type { Client } from 'aedes';
 import { HubError } from '../../errors/hub-error.js';
 import type { TwinSection } from '../../registry/model.js';
+import { readTwin } from '../identities.js';
 import { sendToDevice } from '../session/send.js';
 import { twinResponseTopic } from '../topics.js';
 import type { HandlerContext } from './context.js';
@@ -10,7 +11,7 @@ import { replyTwinError } from './twin-reply.js';
 export async function handleTwinGet(ctx: HandlerContext, client: Client, rid: string): Promise<void> {
   ctx.metrics.count('twinGets');
   try {
-    const twin = await ctx.store.getTwin(client.id);
+    const twin = await readTwin(ctx.store, client.id);
     if (!twin) throw new HubError('DeviceNotFound', `Device ${client.id} not found.`);
     const body = { desired: withoutMetadata(twin.properties.desired), reported: withoutMetadata(twin.properties.reported) };
     sendToDevice(client, twinResponseTopic(200, rid), JSON.stringify(body));

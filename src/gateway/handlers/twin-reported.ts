@@ -1,5 +1,6 @@
 import type { Client } from 'aedes';
 import { HubError } from '../../errors/hub-error.js';
+import { patchReported } from '../identities.js';
 import { sendToDevice } from '../session/send.js';
 import { twinResponseTopic } from '../topics.js';
 import type { HandlerContext } from './context.js';
@@ -12,7 +13,7 @@ import { replyTwinError } from './twin-reply.js';
 export async function handleTwinReported(ctx: HandlerContext, client: Client, rid: string, body: Buffer): Promise<void> {
   ctx.metrics.count('twinReportedPatches');
   try {
-    const version = await ctx.store.patchReported(client.id, parsePatch(body));
+    const version = await patchReported(ctx.store, client.id, parsePatch(body));
     sendToDevice(client, twinResponseTopic(204, rid, version), '');
   } catch (err) {
     replyTwinError(client, rid, err, ctx.onError);

@@ -1,4 +1,4 @@
-import type { HubStore } from '../../registry/store.js';
+import { readIdentity, type IdentityStore } from '../identities.js';
 import type { DeviceRouter } from '../routing/device-router.js';
 import { connectTimedOut, deviceNotOnline } from './outcomes.js';
 import type { MethodRequest } from './request.js';
@@ -16,7 +16,7 @@ export interface MethodInvoker {
 }
 
 export interface MethodInvokerDeps {
-  store: Pick<HubStore, 'getDevice'>;
+  store: Pick<IdentityStore, 'getDevice' | 'getModule'>;
   router: DeviceRouter;
   /**
    * How long a connected device that has not subscribed to methods yet (it has just connected) is
@@ -53,7 +53,7 @@ export function createMethodInvoker(deps: MethodInvokerDeps): MethodInvoker {
           responseTimeoutMs,
         });
         if (outcome) return outcome;
-        if (attempt === 1 && !(await deps.store.getDevice(deviceId))) {
+        if (attempt === 1 && !(await readIdentity(deps.store, deviceId))) {
           return { kind: 'error', code: 'DeviceNotFound', message: `Device '${deviceId}' was not found` };
         }
         const left = connectDeadline - Date.now();

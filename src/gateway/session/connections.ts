@@ -1,8 +1,8 @@
 import { finished } from 'node:stream';
 import type { Client } from 'aedes';
-import type { ConnectionState, Device } from '../../registry/model.js';
-import type { HubStore } from '../../registry/store.js';
+import type { ConnectionState } from '../../registry/model.js';
 import type { Admission } from '../auth/device-auth.js';
+import { setConnectionState, type ConnectionIdentity, type IdentityStore } from '../identities.js';
 
 export interface ConnectionListener {
   /** The device had no connection on this process and now has one (CONNACK sent). */
@@ -37,7 +37,7 @@ export class DeviceConnections {
   private onAllOffline: (() => void) | undefined;
 
   constructor(
-    private readonly store: Pick<HubStore, 'setConnectionState'>,
+    private readonly store: Pick<IdentityStore, 'setConnectionState' | 'setModuleConnectionState'>,
     private readonly listener: ConnectionListener,
     private readonly onError: (err: unknown) => void,
   ) {}
@@ -81,14 +81,14 @@ export class DeviceConnections {
   }
 
   /**
-   * The device's identity is now `device` (undefined: deleted): drops its connections here, live or
-   * still connecting, whose credentials it no longer admits. Returns how many were dropped.
+   * The device's (or module's) identity is now `identity` (undefined: deleted): drops its connections
+   * here, live or still connecting, whose credentials it no longer admits. Returns how many were dropped.
    */
-  dropUnadmitted(deviceId: string, device: Device | undefined): number {
+  dropUnadmitted(deviceId: string, identity: ConnectionIdentity | undefined): number {
     const clients = [...(this.connecting.get(deviceId) ?? [])];
     const live = this.live.get(deviceId);
     if (live) clients.push(live.client);
-    const unadmitted = clients.filter((client) => !this.admissions.get(client)?.(device));
+    const unadmitted = clients.filter((client) => !this.admissions.get(client)?.(identity));
     for (const client of unadmitted) this.drop(client);
     return unadmitted.length;
   }
@@ -136,7 +136,7 @@ export class DeviceConnections {
   private writeState(deviceId: string, state: ConnectionState, at: number): void {
     const previous = this.stateWrites.get(deviceId) ?? Promise.resolve();
     const next = previous
-      .then(() => this.store.setConnectionState(deviceId, state, new Date(at)))
+      .then(() => setConnectionState(this.store, deviceId, state, new Date(at)))
       .catch(this.onError)
       .finally(() => {
         if (this.stateWrites.get(deviceId) === next) this.stateWrites.delete(deviceId);

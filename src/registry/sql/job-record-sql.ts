@@ -76,7 +76,7 @@ export function jobRecordSql(dialect: SqlDialect) {
    */
   function snapshotStatement(queryCondition: string, limit: number) {
     const condition = parseQueryCondition(queryCondition);
-    // Module twins do not exist in this hub: a `FROM devices.modules` job targets nothing.
+    // Jobs run on device twins: a `FROM devices.modules` job targets nothing.
     const where = condition.collection === 'devices' ? compileCondition(condition, dialect, QUERY_SOURCES.devices) : { sql: '1 = 0', params: [] };
     const k = where.params.length;
     const [jobId, firstSeq, jobType, created, after] = [1, 2, 3, 4, 5].map((i) => `$${k + i}${pg ? ['::text', '::integer', '::text', '::text', '::text'][i - 1] : ''}`);

@@ -7,7 +7,9 @@ import type { SqlDialect } from './driver.js';
  *   devices(device_id, row_version, device, twin)  twin = the document GET /twins/{id} returns,
  *                                                   device = the document GET /devices/{id} returns;
  *   device_jobs(job_id, device_id, doc, seq, status) doc = one `devices.jobs` row (written by the jobs
- *                                                   engine; seq/status: see version 2).
+ *                                                   engine; seq/status: see version 2);
+ *   modules(device_id, module_id, row_version, module, twin)  twin = one `devices.modules` row
+ *                                                   (GET /twins/{id}/modules/{moduleId}).
  * JSON columns are TEXT holding JSON in SQLite and jsonb in PostgreSQL; PostgreSQL keys use the "C"
  * collation so both stores order ids bytewise. `row_version` moves on every write to a device row
  * (optimistic concurrency for read-modify-write updates).
@@ -83,6 +85,52 @@ export const MIGRATIONS: readonly Migration[] = [
            response JSONB NOT NULL
          )`,
         `CREATE INDEX finished_jobs_by_time ON finished_jobs (finished_at)`,
+      ],
+    },
+  },
+  {
+    // Module identities with their twins; a device's modules are deleted in its delete transaction.
+    version: 3,
+    name: 'module identities and module twins',
+    sql: {
+      sqlite: [
+        `CREATE TABLE modules (
+           device_id TEXT NOT NULL,
+           module_id TEXT NOT NULL,
+           row_version INTEGER NOT NULL,
+           module TEXT NOT NULL,
+           twin TEXT NOT NULL,
+           PRIMARY KEY (device_id, module_id)
+         )`,
+      ],
+      postgres: [
+        `CREATE TABLE modules (
+           device_id TEXT COLLATE "C" NOT NULL,
+           module_id TEXT COLLATE "C" NOT NULL,
+           row_version BIGINT NOT NULL,
+           module JSONB NOT NULL,
+           twin JSONB NOT NULL,
+           PRIMARY KEY (device_id, module_id)
+         )`,
+      ],
+    },
+  },
+  {
+    // Automatic device configurations, and which configuration (at which etag) each device or module
+    // twin (target: `{deviceId}` or `{deviceId}/{moduleId}`) has had applied: one per target, the
+    // winner by priority. Applying writes the twin and this row in one transaction (idempotent).
+    version: 4,
+    name: 'automatic device configurations',
+    sql: {
+      sqlite: [
+        `CREATE TABLE configurations (config_id TEXT PRIMARY KEY, row_version INTEGER NOT NULL, doc TEXT NOT NULL)`,
+        `CREATE TABLE applied_configurations (target TEXT PRIMARY KEY, config_id TEXT NOT NULL, etag TEXT NOT NULL)`,
+        `CREATE INDEX applied_configurations_by_config ON applied_configurations (config_id)`,
+      ],
+      postgres: [
+        `CREATE TABLE configurations (config_id TEXT COLLATE "C" PRIMARY KEY, row_version BIGINT NOT NULL, doc JSONB NOT NULL)`,
+        `CREATE TABLE applied_configurations (target TEXT COLLATE "C" PRIMARY KEY, config_id TEXT COLLATE "C" NOT NULL, etag TEXT NOT NULL)`,
+        `CREATE INDEX applied_configurations_by_config ON applied_configurations (config_id)`,
       ],
     },
   },

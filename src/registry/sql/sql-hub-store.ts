@@ -1,19 +1,24 @@
 import { HubError } from '../../errors/hub-error.js';
 import { compileQuery, itemTypeOf, parseQuery } from '../../query/index.js';
 import { canonicalDevice, newDevice, replacedDevice } from '../device/identity.js';
+import { assertParentScope } from '../device/scopes.js';
 import { assertEtagMatches } from '../if-match.js';
 import { decodeJsonColumn } from '../json.js';
 import type { DeviceJobError, DeviceJobOutcome, JobSnapshotRequest, SeqRange } from '../job-records.js';
 import type { Device, DesiredPropertiesPatch, Twin, TwinServiceUpdate } from '../model.js';
-import type { DeviceCreate, HubStore, QueryPageRequest, QueryResult } from '../store.js';
+import type { DeviceCreate, HubStore, ModuleCreate, QueryPageRequest, QueryResult, RegistryOperation } from '../store.js';
 import { formatHubTime, hubNow } from '../time.js';
 import { canonicalTwin, newTwin, withIdentity } from '../twin/document.js';
 import { applyReportedPatch } from '../twin/reported-update.js';
 import { applyServiceUpdate, type TwinWriteMode } from '../twin/service-update.js';
-import type { SqlDialect, SqlDriver } from './driver.js';
+import type { SqlDialect, SqlDriver, SqlSession } from './driver.js';
 import { runMigrations } from './migrate.js';
 import { QUERY_SOURCES } from './query-sources.js';
 import { SqlJobRecords } from './sql-job-records.js';
+import type { ConfigurationInput } from '../configuration/model.js';
+import { SqlConfigurations } from './sql-configurations.js';
+import { SqlModules } from './sql-modules.js';
+import { SqlRegistryBulk } from './sql-registry-bulk.js';
 
 interface DeviceRow {
   rowVersion: number;
@@ -64,6 +69,8 @@ function statements(dialect: SqlDialect) {
     selectDevice: `SELECT device FROM devices WHERE device_id = $1`,
     selectTwin: `SELECT twin FROM devices WHERE device_id = $1`,
     listDevices: `SELECT device FROM devices ORDER BY device_id LIMIT $1`,
+    exportPage: `SELECT device, twin FROM devices WHERE device_id > $1 ORDER BY device_id LIMIT $2`,
+    deleteApplied: `DELETE FROM applied_configurations WHERE target = $1 OR (target >= $2 AND target < $3)`,
     // Compare-and-set on row_version: a concurrent write makes this change 0 rows and the caller retries.
     updateRow: `UPDATE devices SET row_version = row_version + 1, device = COALESCE($3, device), twin = COALESCE($4, twin)
                 WHERE device_id = $1 AND row_version = $2`,
@@ -96,6 +103,9 @@ function statements(dialect: SqlDialect) {
 export class SqlHubStore implements HubStore {
   private readonly sql: ReturnType<typeof statements>;
   private readonly jobRecords: SqlJobRecords;
+  private readonly modules: SqlModules;
+  private readonly bulk: SqlRegistryBulk;
+  private readonly configurations: SqlConfigurations;
 
   constructor(
     readonly db: SqlDriver,
@@ -103,6 +113,9 @@ export class SqlHubStore implements HubStore {
   ) {
     this.sql = statements(db.dialect);
     this.jobRecords = new SqlJobRecords(db);
+    this.modules = new SqlModules(db, now);
+    this.bulk = new SqlRegistryBulk(db, now);
+    this.configurations = new SqlConfigurations(db, now);
   }
 
   async migrate(): Promise<void> {
@@ -115,6 +128,7 @@ export class SqlHubStore implements HubStore {
 
   async createDevice(input: DeviceCreate): Promise<Device> {
     const device = newDevice(input);
+    await this.assertParent(device);
     const twin = newTwin(device, this.now());
     const inserted = await this.db.execute(this.sql.insert, [device.deviceId, JSON.stringify(device), JSON.stringify(twin)]);
     if (inserted === 0) throw new HubError('DeviceAlreadyExists', `A device with id '${device.deviceId}' already exists`);
@@ -126,7 +140,10 @@ export class SqlHubStore implements HubStore {
     return row && canonicalDevice(decodeJsonColumn(row.device));
   }
 
-  updateDevice(input: DeviceCreate, ifMatch?: string): Promise<Device> {
+  async updateDevice(input: DeviceCreate, ifMatch?: string): Promise<Device> {
+    const current = await this.getDevice(input.deviceId);
+    if (!current) throw deviceNotFound(input.deviceId);
+    await this.assertParent(replacedDevice(current, input, this.now()));
     return this.mutate(input.deviceId, ({ device, twin }) => {
       assertEtagMatches(ifMatch, device.etag, 'Device');
       const next = replacedDevice(device, input, this.now());
@@ -134,14 +151,96 @@ export class SqlHubStore implements HubStore {
     });
   }
 
-  async deleteDevice(deviceId: string, ifMatch?: string): Promise<void> {
+  async deleteDevice(deviceId: string, ifMatch?: string): Promise<{ moduleIds: string[] }> {
     for (let attempt = 1; ; attempt++) {
       const row = await this.readRow(deviceId);
       if (!row) throw deviceNotFound(deviceId);
       assertEtagMatches(ifMatch, row.device.etag, 'Device');
-      if ((await this.db.execute(this.sql.deleteRow, [deviceId, row.rowVersion])) === 1) return;
+      const moduleIds = await this.db.transaction(async (tx) =>
+        (await tx.execute(this.sql.deleteRow, [deviceId, row.rowVersion])) === 1 ? this.deleteDependents(tx, deviceId) : undefined,
+      );
+      if (moduleIds) return { moduleIds };
       this.assertMayRetry(deviceId, attempt);
     }
+  }
+
+  applyRegistryOperations(operations: readonly RegistryOperation[]) {
+    return this.bulk.apply(operations);
+  }
+
+  async exportDevices(after: string | undefined, limit: number): Promise<Array<{ device: Device; twin: Twin }>> {
+    const rows = await this.db.query<{ device: unknown; twin: unknown }>(this.sql.exportPage, [after ?? '', limit]);
+    return rows.map((row) => ({ device: canonicalDevice(decodeJsonColumn(row.device)), twin: canonicalTwin(decodeJsonColumn(row.twin)) }));
+  }
+
+  // ---- configurations (src/registry/sql/sql-configurations.ts)
+  createConfiguration(input: ConfigurationInput) {
+    return this.configurations.create(input);
+  }
+
+  getConfiguration(id: string) {
+    return this.configurations.get(id);
+  }
+
+  listConfigurations(top: number) {
+    return this.configurations.list(top);
+  }
+
+  replaceConfiguration(input: ConfigurationInput, ifMatch: string | undefined) {
+    return this.configurations.replace(input, ifMatch);
+  }
+
+  deleteConfiguration(id: string, ifMatch: string | undefined) {
+    return this.configurations.delete(id, ifMatch);
+  }
+
+  matchingTargets(targetCondition: string, after: string | undefined, limit: number) {
+    return this.configurations.matchingTargets(targetCondition, after, limit);
+  }
+
+  appliedTargets(id: string, etag: string) {
+    return this.configurations.appliedTargets(id, etag);
+  }
+
+  applyConfiguration(id: string, etag: string, targets: readonly string[]) {
+    return this.configurations.apply(id, etag, targets);
+  }
+
+  // ---- modules (src/registry/sql/sql-modules.ts)
+  createModule(input: ModuleCreate) {
+    return this.modules.create(input);
+  }
+
+  getModule(deviceId: string, moduleId: string) {
+    return this.modules.get(deviceId, moduleId);
+  }
+
+  updateModule(input: ModuleCreate, ifMatch?: string) {
+    return this.modules.update(input, ifMatch);
+  }
+
+  deleteModule(deviceId: string, moduleId: string, ifMatch?: string) {
+    return this.modules.delete(deviceId, moduleId, ifMatch);
+  }
+
+  listModules(deviceId: string) {
+    return this.modules.list(deviceId, async () => (await this.getDevice(deviceId)) !== undefined);
+  }
+
+  getModuleTwin(deviceId: string, moduleId: string) {
+    return this.modules.getTwin(deviceId, moduleId);
+  }
+
+  updateModuleTwin(deviceId: string, moduleId: string, update: TwinServiceUpdate, options: { mode: TwinWriteMode; ifMatch?: string }) {
+    return this.modules.updateTwin(deviceId, moduleId, update, options);
+  }
+
+  patchModuleReported(deviceId: string, moduleId: string, patch: Record<string, unknown>) {
+    return this.modules.patchReported(deviceId, moduleId, patch);
+  }
+
+  setModuleConnectionState(deviceId: string, moduleId: string, state: Device['connectionState'], at: Date) {
+    return this.modules.setConnectionState(deviceId, moduleId, state, at);
   }
 
   async listDevices(top = DEFAULT_LIST_SIZE): Promise<Device[]> {
@@ -170,7 +269,6 @@ export class SqlHubStore implements HubStore {
 
   async query(text: string, page: QueryPageRequest = {}): Promise<QueryResult> {
     const parsed = parseQuery(text);
-    if (parsed.collection === 'devices.modules') return { items: [], itemType: itemTypeOf(parsed) };
     const compiled = compileQuery(parsed, this.db.dialect, QUERY_SOURCES[parsed.collection], page);
     // PostgreSQL cannot take U+0000 in text; no stored twin string contains it (see twin validation).
     if (compiled.params.some((param) => typeof param === 'string' && param.includes('\u0000'))) {
@@ -270,6 +368,18 @@ export class SqlHubStore implements HubStore {
       if ((await this.db.execute(this.sql.updateRow, params)) === 1) return result;
       this.assertMayRetry(deviceId, attempt);
     }
+  }
+
+  /** A deleted device's modules and its applied configuration records go with it. */
+  private async deleteDependents(tx: SqlSession, deviceId: string): Promise<string[]> {
+    const moduleIds = await this.modules.deleteOfDevice(tx, deviceId);
+    // The device's own target and its modules' (`{deviceId}/…`, bytewise between `{deviceId}/` and `{deviceId}0`).
+    await tx.execute(this.sql.deleteApplied, [deviceId, `${deviceId}/`, `${deviceId}0`]);
+    return moduleIds;
+  }
+
+  private assertParent(device: Device): Promise<void> {
+    return assertParentScope(device, (deviceId) => this.getDevice(deviceId));
   }
 
   private assertMayRetry(deviceId: string, attempt: number): void {

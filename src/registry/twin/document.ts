@@ -1,4 +1,5 @@
-import type { Device, Twin, TwinSection } from '../model.js';
+import type { Device, Module, Twin, TwinSection } from '../model.js';
+import { NEVER } from '../time.js';
 import { setOwn, type JsonObject } from '../json.js';
 import { twinEtag } from './etag.js';
 import type { Tracked } from './merge.js';
@@ -14,7 +15,7 @@ export function closeSection(tracked: Tracked, version: number): TwinSection {
 }
 
 /** The identity-derived part of a twin, in the order IoT Hub serialises a twin. */
-function identityFields(device: Device) {
+function identityFields(device: Device): TwinIdentity {
   return {
     deviceId: device.deviceId,
     deviceEtag: device.etag,
@@ -27,6 +28,47 @@ function identityFields(device: Device) {
     authenticationType: device.authentication.type,
     x509Thumbprint: { ...device.authentication.x509Thumbprint },
     capabilities: { ...device.capabilities },
+    ...scopesOf(device),
+  };
+}
+
+const scopesOf = (holder: Pick<Twin, 'deviceScope' | 'parentScopes'>) => ({
+  ...(holder.deviceScope !== undefined && { deviceScope: holder.deviceScope }),
+  ...(holder.parentScopes !== undefined && { parentScopes: [...holder.parentScopes] }),
+});
+
+type TwinIdentity = Pick<
+  Twin,
+  | 'deviceId'
+  | 'moduleId'
+  | 'deviceEtag'
+  | 'status'
+  | 'statusReason'
+  | 'statusUpdateTime'
+  | 'connectionState'
+  | 'lastActivityTime'
+  | 'cloudToDeviceMessageCount'
+  | 'authenticationType'
+  | 'x509Thumbprint'
+  | 'capabilities'
+  | 'deviceScope'
+  | 'parentScopes'
+>;
+
+/** A module twin's identity part: the module's etag, state and authentication (modules have no status of their own). */
+function moduleIdentityFields(module: Module): TwinIdentity {
+  return {
+    deviceId: module.deviceId,
+    moduleId: module.moduleId,
+    deviceEtag: module.etag,
+    status: 'enabled',
+    statusReason: null,
+    statusUpdateTime: NEVER,
+    connectionState: module.connectionState,
+    lastActivityTime: module.lastActivityTime,
+    cloudToDeviceMessageCount: module.cloudToDeviceMessageCount,
+    authenticationType: module.authentication.type,
+    x509Thumbprint: { ...module.authentication.x509Thumbprint },
   };
 }
 
@@ -39,6 +81,7 @@ const canonicalSection = (section: TwinSection): TwinSection => {
 export function canonicalTwin(twin: Twin): Twin {
   return {
     deviceId: twin.deviceId,
+    ...(twin.moduleId !== undefined && { moduleId: twin.moduleId }),
     etag: twin.etag,
     deviceEtag: twin.deviceEtag,
     status: twin.status,
@@ -53,15 +96,21 @@ export function canonicalTwin(twin: Twin): Twin {
     version: twin.version,
     tags: twin.tags,
     properties: { desired: canonicalSection(twin.properties.desired), reported: canonicalSection(twin.properties.reported) },
-    capabilities: twin.capabilities,
+    ...(twin.capabilities !== undefined && { capabilities: twin.capabilities }),
+    ...scopesOf(twin),
   };
 }
 
 /** A new device's twin: both `$version`s 1, one service write (etag `AAAAAAAAAAE=`), version 2. */
-export function newTwin(device: Device, now: string): Twin {
+export const newTwin = (device: Device, now: string): Twin => twinFor(identityFields(device), now);
+
+/** A new module's twin, numbered as a device's. */
+export const newModuleTwin = (module: Module, now: string): Twin => twinFor(moduleIdentityFields(module), now);
+
+function twinFor(identity: TwinIdentity, now: string): Twin {
   const emptySection = (): TwinSection => ({ $metadata: { $lastUpdated: now }, $version: 1 });
   return canonicalTwin({
-    ...identityFields(device),
+    ...identity,
     etag: twinEtag(1),
     version: 2,
     modelId: '',
@@ -72,7 +121,13 @@ export function newTwin(device: Device, now: string): Twin {
 
 /** The twin after an identity change: identity fields copied, twin etag and versions untouched. */
 export function withIdentity(twin: Twin, device: Device): Twin {
-  return canonicalTwin({ ...twin, ...identityFields(device) });
+  const { deviceScope: _scope, parentScopes: _parents, ...rest } = twin; // the identity's scopes replace the old ones
+  return canonicalTwin({ ...rest, ...identityFields(device) });
+}
+
+/** A module twin after its module identity changed. */
+export function withModuleIdentity(twin: Twin, module: Module): Twin {
+  return canonicalTwin({ ...twin, ...moduleIdentityFields(module) });
 }
 
 /** The replace (PUT) notification for a device: new top-level values plus `null` for removed keys. */

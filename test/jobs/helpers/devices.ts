@@ -1,5 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import type { Hub } from '../../../src/hub.js';
+import { sasKeysOf } from '../../../src/registry/device/keys.js';
 import { connectDevice, type DeviceBehaviour } from '../../../src/simulator/device.js';
 
 /** Registers devices and connects simulated ones (mqtt.js) with the given behaviour; closes them all. */
@@ -16,7 +17,7 @@ export class SimulatedDevices {
     const identities = [];
     for (const deviceId of deviceIds) {
       const device = await this.hub.store.createDevice({ deviceId });
-      identities.push({ deviceId, key: device.authentication.symmetricKey.primaryKey });
+      identities.push({ deviceId, key: sasKeysOf(device).primaryKey });
     }
     return identities;
   }

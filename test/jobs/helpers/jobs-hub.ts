@@ -4,11 +4,13 @@
  */
 import device from 'azure-iot-device';
 import { startTemporalLite, stderrLogger, type TemporalLite } from '../../../temporal-lite/index.js';
+import { configurationsPart, type ConfigurationsPartOptions } from '../../../src/api/configurations-part.js';
 import { gatewayPart, type GatewayPart } from '../../../src/gateway/hub-part.js';
 import { startHub, type Hub } from '../../../src/hub.js';
 import { jobsPart, type JobsPart } from '../../../src/jobs/part.js';
 import type { JobsSettingsInput } from '../../../src/jobs/settings.js';
 import { silentLogger } from '../../../src/logger.js';
+import { sasKeysOf } from '../../../src/registry/device/keys.js';
 import { openSdkDevice } from '../../helpers/gateway-hub.js';
 import { STORE_VARIANTS, type StoreVariant } from '../../helpers/store-variants.js';
 import { makeTempDir } from '../../helpers/temp-dir.js';
@@ -27,7 +29,9 @@ export interface JobsTestHub {
   dispose(): Promise<void>;
 }
 
-export async function startJobsHub(options: { variant?: StoreVariant; settings?: JobsSettingsInput } = {}): Promise<JobsTestHub> {
+export async function startJobsHub(
+  options: { variant?: StoreVariant; settings?: JobsSettingsInput; configurations?: Pick<ConfigurationsPartOptions, 'timing' | 'signalIntervalMs'> } = {},
+): Promise<JobsTestHub> {
   quietTemporalRuntime();
   const dir = makeTempDir('iothub-jobs-');
   const database = (options.variant ?? STORE_VARIANTS[0]!).create();
@@ -53,6 +57,10 @@ export async function startJobsHub(options: { variant?: StoreVariant; settings?:
             workflowBundle,
             settings: options.settings,
           })(context)),
+        // Automatic device configurations (their workflows run on the jobs worker), when asked for.
+        ...(options.configurations
+          ? [configurationsPart({ temporal: { address: temporal.address }, roles: { api: true, worker: true }, ...options.configurations })]
+          : []),
       ],
     });
     return {
@@ -63,7 +71,7 @@ export async function startJobsHub(options: { variant?: StoreVariant; settings?:
       address: { port: hub.api.httpsPort, ca: hub.tls.ca },
       async openDevice(deviceId) {
         const created = await hub.store.createDevice({ deviceId });
-        const key = created.authentication.symmetricKey.primaryKey;
+        const key = sasKeysOf(created).primaryKey;
         const connectionString = `HostName=${hub.hostName};DeviceId=${deviceId};SharedAccessKey=${key};GatewayHostName=localhost:${gateway!.gateway!.port}`;
         const client = await openSdkDevice({ deviceId, key, connectionString }, hub.tls.ca);
         clients.push(client);
