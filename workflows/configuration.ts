@@ -7,9 +7,6 @@
 import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ConfigurationActivities, Evaluation } from '../activities/configuration.js';
 
-/** Its activities run on the configurations worker of the hub's worker processes. */
-export const CONFIGURATION_ACTIVITY_QUEUE = 'iothub-configurations';
-
 /** Twins changed somewhere in the hub: re-evaluate soon (a burst of changes makes one evaluation). */
 export const twinsChangedSignal = defineSignal('twinsChanged');
 /** The configuration was replaced (target condition, priority…) or deleted. */
@@ -33,8 +30,8 @@ export interface DeviceConfigurationInput {
 /** Events per evaluation are ~8 (timer, activity, signals); continue as new well before histories grow large. */
 export const HISTORY_LIMIT = 1_000;
 
+// On the workflow's own task queue: the jobs worker registers the configuration activities too.
 const { evaluateConfiguration } = proxyActivities<ConfigurationActivities>({
-  taskQueue: CONFIGURATION_ACTIVITY_QUEUE,
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },

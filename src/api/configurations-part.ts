@@ -1,11 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import type { HubPartContext, HubPartHandle } from '../hub.js';
-import { connectTemporalClient, connectTemporalWorker, namespaceOf, type TemporalTarget } from '../temporal/connection.js';
+import { connectTemporalClient, type TemporalTarget } from '../temporal/connection.js';
 import { JOBS_TASK_QUEUE } from '../temporal/worker.js';
-import { configurationActivities } from '../../activities/configuration.js';
 import {
-  CONFIGURATION_ACTIVITY_QUEUE,
   configurationChangedSignal,
   configurationWorkflowId,
   twinsChangedSignal,
@@ -16,8 +13,6 @@ import { configurationsRouter, type ConfigurationWorkflows } from './routes/conf
 
 export interface ConfigurationsPartOptions {
   temporal: TemporalTarget;
-  /** `api`: the /configurations routes and twin-change signals; `worker`: the evaluation activity. */
-  roles: { api?: boolean; worker?: boolean };
   /** Where the configuration workflows run: the jobs worker's queue, whose bundle has them. */
   workflowTaskQueue?: string;
   /** Workflow timings (tests shorten them). */
@@ -27,53 +22,26 @@ export interface ConfigurationsPartOptions {
 }
 
 /**
- * Automatic device configurations as a part of startHub: each configuration is a long-running
+ * Automatic device configurations as a part of the api role's startHub: the /configurations routes
+ * and twin-change signals (the jobs worker runs the workflows and their activity). Each configuration is a long-running
  * workflow (workflows/configuration.ts) started with signal-with-start, so a configuration whose
  * start was lost (a crash after the store write) starts with the next twin change; twin changes reach
- * every configuration as one signal per interval; the worker role runs the evaluation activity.
+ * every configuration as one signal per interval.
  */
 export function configurationsPart(options: ConfigurationsPartOptions): (context: HubPartContext) => Promise<HubPartHandle> {
   return async (context) => {
-    const closers: Array<() => Promise<void>> = [];
-    const close = async () => {
-      for (const closer of closers.splice(0).reverse()) await closer();
+    const { client, connection } = await connectTemporalClient(options.temporal);
+    const workflows = configurationWorkflows(client, options);
+    return {
+      close: () => connection.close(),
+      routers: [configurationsRouter(context.store, workflows, context.events, context.log)],
+      events: {
+        onDesiredChange() {},
+        onTwinsChanged: coalesce(options.signalIntervalMs ?? 1_000, async () => {
+          for (const configuration of await context.store.listConfigurations(1000)) await workflows.twinsChanged(configuration.id);
+        }, (err) => context.log.error('Signalling twin changes to the configurations failed', err)),
+      },
     };
-    try {
-      const { client, connection } = await connectTemporalClient(options.temporal);
-      closers.push(() => connection.close());
-      const handle: HubPartHandle = { close };
-      const workflows = configurationWorkflows(client, options);
-
-      if (options.roles.api) {
-        handle.routers = [configurationsRouter(context.store, workflows, context.events, context.log)];
-        handle.events = {
-          onDesiredChange() {},
-          onTwinsChanged: coalesce(options.signalIntervalMs ?? 1_000, async () => {
-            for (const configuration of await context.store.listConfigurations(1000)) await workflows.twinsChanged(configuration.id);
-          }, (err) => context.log.error('Signalling twin changes to the configurations failed', err)),
-        };
-      }
-      if (options.roles.worker) {
-        const workerConnection = await connectTemporalWorker(options.temporal);
-        closers.push(() => workerConnection.close());
-        const worker = await Worker.create({
-          connection: workerConnection,
-          namespace: namespaceOf(options.temporal),
-          taskQueue: CONFIGURATION_ACTIVITY_QUEUE,
-          activities: configurationActivities({ store: context.store, events: context.events, log: context.log }),
-          shutdownGraceTime: '5 seconds',
-        });
-        const running = worker.run().catch((err: unknown) => context.log.error('The configurations worker stopped', err));
-        closers.push(async () => {
-          if (worker.getState() === 'RUNNING') worker.shutdown();
-          await running;
-        });
-      }
-      return handle;
-    } catch (err) {
-      await close();
-      throw err;
-    }
   };
 }
 

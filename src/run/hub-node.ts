@@ -44,7 +44,7 @@ export async function startHubNode(config: HubConfig, log: Logger): Promise<HubN
           bundleCacheDir: config.run.cacheDir ?? join(context.dataDir, 'cache'),
         })(context),
       );
-      parts.push(configurationsPart({ temporal: { address: temporal.address, namespace: temporal.namespace }, roles: { api: roles.api, worker: roles.worker } }));
+      if (roles.api) parts.push(configurationsPart({ temporal: { address: temporal.address, namespace: temporal.namespace } }));
     }
     const options: HubOptions = { ...hubOptionsFromSettings(config.settings), databaseSchema: config.run.databaseSchema, parts, log };
     const hub = roles.api ? await startHub(options) : await startHubWithoutApi(options);

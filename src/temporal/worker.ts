@@ -1,4 +1,5 @@
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import { configurationActivities, type ConfigurationActivityDeps } from '../../activities/configuration.js';
 import { createJobActivities, type JobActivityDeps } from '../../activities/index.js';
 import { bundleJobWorkflows, type WorkflowBundle } from './bundle.js';
 
@@ -8,7 +9,7 @@ export const JOBS_TASK_QUEUE = 'iothub-jobs';
 export interface JobsWorkerOptions {
   connection: NativeConnection;
   namespace: string;
-  activities: JobActivityDeps;
+  activities: JobActivityDeps & ConfigurationActivityDeps;
   taskQueue?: string;
   /** A prebuilt bundle (tests: bundleJobWorkflows({ cacheDir })); otherwise bundled now. */
   workflowBundle?: WorkflowBundle;
@@ -16,14 +17,14 @@ export interface JobsWorkerOptions {
   maxConcurrentActivities?: number;
 }
 
-/** The jobs worker: the job and shard workflows and the job activities on one task queue. */
+/** The jobs worker: the job, shard and configuration workflows and their activities on one task queue. */
 export async function createJobsWorker(options: JobsWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? JOBS_TASK_QUEUE,
     workflowBundle: options.workflowBundle ?? (await bundleJobWorkflows()),
-    activities: createJobActivities(options.activities),
+    activities: { ...createJobActivities(options.activities), ...configurationActivities(options.activities) },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 64,
     shutdownGraceTime: '5 seconds',
   });

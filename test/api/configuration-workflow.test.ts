@@ -8,7 +8,6 @@ import { Worker } from '@temporalio/worker';
 import type { Evaluation } from '../../activities/configuration.js';
 import { JOBS_TASK_QUEUE } from '../../src/temporal/worker.js';
 import {
-  CONFIGURATION_ACTIVITY_QUEUE,
   configurationWorkflowId,
   twinsChangedSignal,
   type deviceConfiguration,
@@ -42,13 +41,8 @@ describe('the configuration workflow', () => {
         return { exists: !deleted.has(configurationId), targeted: 0, applied: 0 };
       },
     };
-    for (const options of [
-      { taskQueue: JOBS_TASK_QUEUE, workflowBundle: await jobsWorkflowBundle() },
-      { taskQueue: CONFIGURATION_ACTIVITY_QUEUE, activities },
-    ]) {
-      const worker = await Worker.create({ connection: env.nativeConnection, namespace: 'default', ...options });
-      workers.push({ worker, running: worker.run() });
-    }
+    const worker = await Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue: JOBS_TASK_QUEUE, workflowBundle: await jobsWorkflowBundle(), activities });
+    workers.push({ worker, running: worker.run() });
   });
   after(async () => {
     for (const { worker } of workers) worker.shutdown();

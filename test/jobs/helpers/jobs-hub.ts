@@ -59,7 +59,7 @@ export async function startJobsHub(
           })(context)),
         // Automatic device configurations (their workflows run on the jobs worker), when asked for.
         ...(options.configurations
-          ? [configurationsPart({ temporal: { address: temporal.address }, roles: { api: true, worker: true }, ...options.configurations })]
+          ? [configurationsPart({ temporal: { address: temporal.address }, ...options.configurations })]
           : []),
       ],
     });
