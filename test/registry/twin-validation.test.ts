@@ -67,6 +67,14 @@ describe('twin value rules', () => {
 
   it('rejects U+0000 in strings (neither store can keep it)', () => rejects({ tags: { s: 'a\u0000b' } }, /contains the character U\+0000/));
 
+  // A JSON body may escape one half of a surrogate pair ("\ud800"); PostgreSQL's jsonb refuses it (found by the REST fuzz).
+  it('rejects unpaired surrogates in strings and names, accepts pairs', () => {
+    rejects({ tags: { s: 'a\ud800' } }, /Value of tags\.s contains an unpaired surrogate/);
+    rejects({ desired: { list: ['\udfff'] } }, /Value of properties\.desired\.list\[0\] contains an unpaired surrogate/);
+    rejects({ tags: { ['k\udc00']: 1 } }, /contains U\+DC00: names may not contain/);
+    assert.doesNotThrow(() => applyServiceUpdate(twin(), { tags: { ['😀']: '😀' } }, 'patch', NOW));
+  });
+
   it('requires sections to be objects', () => {
     rejects({ tags: [] as unknown as Record<string, unknown> }, /^tags must be a JSON object$/);
   });

@@ -4,8 +4,10 @@ import { SECTION_LABEL, SECTION_PATH, TWIN_LIMITS, type TwinSectionName } from '
 
 const invalid = (message: string): HubError => new HubError('ArgumentInvalid', message);
 
-// C0 and C1 control characters, DEL, and any Unicode white space.
-const FORBIDDEN_KEY_CHAR = /[\u0000-\u001f\u007f-\u009f.$\s]/u;
+// C0 and C1 control characters, DEL, any Unicode white space, and unpaired surrogates (not text:
+// no UTF-8 encoding, and PostgreSQL's jsonb refuses them).
+const FORBIDDEN_KEY_CHAR = /[\u0000-\u001f\u007f-\u009f.$\s\p{Surrogate}]/u;
+const UNPAIRED_SURROGATE = /\p{Surrogate}/u;
 
 function describeChar(ch: string): string {
   if (ch === '.' || ch === '$') return `'${ch}'`;
@@ -23,7 +25,7 @@ function checkKey(key: string, parentPath: string): void {
   const bad = FORBIDDEN_KEY_CHAR.exec(key);
   if (bad) {
     throw invalid(
-      `Property name '${key}' in ${parentPath} contains ${describeChar(bad[0])}: names may not contain '.', '$', white space or control characters`,
+      `Property name '${key}' in ${parentPath} contains ${describeChar(bad[0])}: names may not contain '.', '$', white space, control characters or unpaired surrogates`,
     );
   }
 }
@@ -49,6 +51,7 @@ function checkValue(value: unknown, path: string, nesting: number, inArray: bool
         throw invalid(`Value of ${path} is ${bytes} bytes long, more than the limit of ${TWIN_LIMITS.stringBytes} bytes for strings`);
       }
       if (value.includes('\u0000')) throw invalid(`Value of ${path} contains the character U+0000, which twin values may not contain`);
+      if (UNPAIRED_SURROGATE.test(value)) throw invalid(`Value of ${path} contains an unpaired surrogate, which is not text and twin values may not contain`);
       return;
     }
     case 'object':
