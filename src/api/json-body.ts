@@ -1,11 +1,27 @@
-import express from 'express';
+import express, { type RequestHandler } from 'express';
+import { HubError } from '../errors/hub-error.js';
+import { nestsDeeperThan } from '../registry/json.js';
 
 /** Largest request body: a direct-method payload may be 128 KB, a twin body ~40 KB of counted content. */
 export const MAX_BODY_BYTES = 512 * 1024;
 
 /**
- * JSON bodies are parsed whatever Content-Type says (curl users often omit it); malformed JSON and
- * oversized bodies become IoT Hub errors in errorHandler. A request without a body leaves req.body
- * undefined.
+ * Deepest nesting of arrays and objects in a request body: the default limit of common JSON readers
+ * (.NET's System.Text.Json and Json.NET), far beyond any IoT Hub body (twins nest 10 object levels),
+ * and low enough that code walking a body recursively cannot overflow the stack (a 500 before).
  */
-export const jsonBody = express.json({ limit: MAX_BODY_BYTES, type: () => true, strict: false });
+export const MAX_BODY_DEPTH = 64;
+
+const refuseDeepBodies: RequestHandler = (req, _res, next) => {
+  if (nestsDeeperThan(req.body, MAX_BODY_DEPTH)) {
+    throw new HubError('ArgumentInvalid', `The request body nests arrays and objects more than ${MAX_BODY_DEPTH} levels deep`);
+  }
+  next();
+};
+
+/**
+ * JSON bodies are parsed whatever Content-Type says (curl users often omit it); malformed JSON,
+ * oversized and over-deep bodies become IoT Hub errors in errorHandler. A request without a body
+ * leaves req.body undefined.
+ */
+export const jsonBody: RequestHandler[] = [express.json({ limit: MAX_BODY_BYTES, type: () => true, strict: false }), refuseDeepBodies];

@@ -19,3 +19,18 @@ export const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf
 /** Parses a JSON column: SQLite hands back text, PostgreSQL's driver has already parsed jsonb. */
 export const decodeJsonColumn = <T>(value: unknown): T =>
   (typeof value === 'string' ? JSON.parse(value) : value) as T;
+
+/**
+ * Whether `value` nests arrays and objects more than `limit` levels deep (a primitive is level 0).
+ * Walks with an explicit stack: checking must not itself overflow on the input it is guarding against.
+ */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<[node: unknown, depth: number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
