@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { STORE_VARIANTS } from '../helpers/store-variants.js';
+import { startJobsHub, type JobsTestHub } from '../jobs/helpers/jobs-hub.js';
+import { FC_SEED } from '../query/query-arbitraries.js';
+import { runJobFuzz, runRegistryFuzz } from './rest-fuzz.js';
+
+// `npm run fuzz` runs the long version.
+const RUNS = Number(process.env.FUZZ_REST_RUNS ?? 1500);
+const JOB_RUNS = Number(process.env.FUZZ_JOB_RUNS ?? 400);
+
+for (const variant of STORE_VARIANTS) {
+  describe(`REST fuzz (${variant.name})`, { skip: variant.skip }, () => {
+    let hub: TestHub;
+    before(async () => {
+      hub = await startTestHub(variant);
+    });
+    after(() => hub?.dispose());
+
+    it(`${RUNS} twin, device and query requests: 2xx or an IoT Hub 4xx, nothing half-written`, async () => {
+      const figures = await runRegistryFuzz({ hub, runs: RUNS, seed: FC_SEED });
+      for (const target of ['PATCH /twins', 'PUT /twins', 'PUT /devices', 'POST /devices/query']) {
+        const counts = figures.byTarget[target];
+        assert.ok(counts && counts.ok > 0 && counts.refused > 0, `${target} saw both outcomes: ${JSON.stringify(figures.byTarget)}`);
+      }
+    });
+  });
+}
+
+describe('REST fuzz of job PUTs (SQLite)', () => {
+  let hub: JobsTestHub;
+  before(async () => {
+    hub = await startJobsHub({ settings: { maxActiveJobs: 1_000_000 } });
+  });
+  after(() => hub?.dispose());
+
+  it(`${JOB_RUNS} job PUTs: 2xx or an IoT Hub 4xx; a refused job does not exist`, async () => {
+    const figures = await runJobFuzz({ hub: hub.hub, runs: JOB_RUNS, seed: FC_SEED });
+    const counts = figures.byTarget['PUT /jobs/v2']!;
+    assert.ok(counts.ok > 0 && counts.refused > 0, JSON.stringify(counts));
+  });
+});
