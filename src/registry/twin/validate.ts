@@ -30,7 +30,8 @@ function checkKey(key: string, parentPath: string): void {
   }
 }
 
-function checkValue(value: unknown, path: string, nesting: number, inArray: boolean): void {
+/** `nesting` counts objects (maxNesting), `depth` arrays and objects (maxDepth). */
+function checkValue(value: unknown, path: string, nesting: number, depth: number, inArray: boolean): void {
   if (value === null) {
     if (inArray) throw invalid(`Array element ${path} is null: arrays in twins may not contain null`);
     return;
@@ -55,24 +56,27 @@ function checkValue(value: unknown, path: string, nesting: number, inArray: bool
       return;
     }
     case 'object':
+      if (depth >= TWIN_LIMITS.maxDepth) {
+        throw invalid(`${path} nests arrays and objects more than ${TWIN_LIMITS.maxDepth} levels deep, the limit for twins`);
+      }
       if (Array.isArray(value)) {
-        value.forEach((element, index) => checkValue(element, `${path}[${index}]`, nesting, true));
+        value.forEach((element, index) => checkValue(element, `${path}[${index}]`, nesting, depth + 1, true));
         return;
       }
       if (nesting >= TWIN_LIMITS.maxNesting) {
         throw invalid(`${path} nests objects more than ${TWIN_LIMITS.maxNesting} levels deep, the limit for twins`);
       }
-      checkObject(value as JsonObject, path, nesting + 1);
+      checkObject(value as JsonObject, path, nesting + 1, depth + 1);
       return;
     default:
       throw invalid(`Value of ${path} has an unsupported type`);
   }
 }
 
-function checkObject(object: JsonObject, path: string, nesting: number): void {
+function checkObject(object: JsonObject, path: string, nesting: number, depth: number): void {
   for (const [key, value] of Object.entries(object)) {
     checkKey(key, path);
-    checkValue(value, `${path}.${key}`, nesting, false);
+    checkValue(value, `${path}.${key}`, nesting, depth, false);
   }
 }
 
@@ -83,7 +87,7 @@ function checkObject(object: JsonObject, path: string, nesting: number): void {
 export function validateTwinContent(section: TwinSectionName, content: unknown): asserts content is JsonObject {
   const path = SECTION_PATH[section];
   if (!isJsonObject(content)) throw invalid(`${path} must be a JSON object`);
-  checkObject(content, path, 0);
+  checkObject(content, path, 0, 0);
 }
 
 /**
