@@ -17,8 +17,9 @@ describe('query fuzz: random and mutated texts through parse, compile and SQL on
   });
   after(() => dispose?.());
 
-  it(`${RUNS} cases: each runs or is a 4xx HubError, stores agree, job conditions pick the evaluator's devices`, async () => {
+  it(`${RUNS} cases: each runs or is a 4xx HubError, stores agree, job conditions pick the evaluator's devices`, async (t) => {
     const figures = await runQueryFuzz({ stores, fleet, runs: RUNS, seed: FC_SEED });
+    t.diagnostic(`${stores.map((s) => s.name).join(' + ')}: ${JSON.stringify(figures)}`);
     assert.equal(figures.cases, RUNS);
     // The mix must exercise both sides: texts that run and texts that are refused.
     assert.ok(figures.queriesRun > RUNS / 10 && figures.queriesRefused > RUNS / 10, JSON.stringify(figures));

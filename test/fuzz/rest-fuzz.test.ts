@@ -18,8 +18,9 @@ for (const variant of STORE_VARIANTS) {
     });
     after(() => hub?.dispose());
 
-    it(`${RUNS} twin, device and query requests: 2xx or an IoT Hub 4xx, nothing half-written`, async () => {
+    it(`${RUNS} twin, device and query requests: 2xx or an IoT Hub 4xx, nothing half-written`, async (t) => {
       const figures = await runRegistryFuzz({ hub, runs: RUNS, seed: FC_SEED });
+      t.diagnostic(JSON.stringify(figures));
       for (const target of ['PATCH /twins', 'PUT /twins', 'PUT /devices', 'POST /devices/query']) {
         const counts = figures.byTarget[target];
         assert.ok(counts && counts.ok > 0 && counts.refused > 0, `${target} saw both outcomes: ${JSON.stringify(figures.byTarget)}`);
@@ -35,8 +36,9 @@ describe('REST fuzz of job PUTs (SQLite)', () => {
   });
   after(() => hub?.dispose());
 
-  it(`${JOB_RUNS} job PUTs: 2xx or an IoT Hub 4xx; a refused job does not exist`, async () => {
+  it(`${JOB_RUNS} job PUTs: 2xx or an IoT Hub 4xx; a refused job does not exist`, async (t) => {
     const figures = await runJobFuzz({ hub: hub.hub, runs: JOB_RUNS, seed: FC_SEED });
+    t.diagnostic(JSON.stringify(figures));
     const counts = figures.byTarget['PUT /jobs/v2']!;
     assert.ok(counts.ok > 0 && counts.refused > 0, JSON.stringify(counts));
   });
