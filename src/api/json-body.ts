@@ -1,19 +1,15 @@
 import express, { type RequestHandler } from 'express';
 import { HubError } from '../errors/hub-error.js';
-import { nestsDeeperThan } from '../registry/json.js';
+import { MAX_JSON_DEPTH, unstorableJson } from '../registry/json.js';
 
 /** Largest request body: a direct-method payload may be 128 KB, a twin body ~40 KB of counted content. */
 export const MAX_BODY_BYTES = 512 * 1024;
 
-/**
- * Deepest nesting of arrays and objects in a request body: the default limit of common JSON readers
- * (.NET's System.Text.Json and Json.NET), far beyond any IoT Hub body (twins nest 10 object levels),
- * and low enough that code walking a body recursively cannot overflow the stack (a 500 before).
- */
-export const MAX_BODY_DEPTH = 64;
+/** Deeper bodies are refused: code walking a body recursively could overflow the stack (a 500 before). */
+export const MAX_BODY_DEPTH = MAX_JSON_DEPTH;
 
 const refuseDeepBodies: RequestHandler = (req, _res, next) => {
-  if (nestsDeeperThan(req.body, MAX_BODY_DEPTH)) {
+  if (unstorableJson(req.body, MAX_BODY_DEPTH) === 'too deep') {
     throw new HubError('ArgumentInvalid', `The request body nests arrays and objects more than ${MAX_BODY_DEPTH} levels deep`);
   }
   next();
