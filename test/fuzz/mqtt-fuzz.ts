@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import type { MqttClient } from 'mqtt';
-import { hubRequest } from '../helpers/hub-http.js';
+import { assertHubError, hubRequest, type HubResponse } from '../helpers/hub-http.js';
 import { connackCode, eventually, mqttDevice, type GatewayTestHub, type TestDevice } from '../helpers/gateway-hub.js';
+import { unstorableJson as unstorableJsonOf } from '../../src/registry/json.js';
 import { RawMqttConnection, type RawTarget } from './mqtt-connection.js';
-import { clientStreams, expectationOf, type Expectation } from './mqtt-packets.js';
+import { clientStreams, expectationOf, methodAnswers, type Expectation } from './mqtt-packets.js';
+import { jsonValue } from './json-bodies.js';
 import { shortlyReported } from './report.js';
 
 /**
@@ -153,5 +155,74 @@ export async function runMqttFuzz({ hub, loggedErrors, runs, seed, parallel }: M
   } finally {
     await victim.endAsync(true);
   }
+  return figures;
+}
+
+export interface MethodAnswerFigures {
+  calls: number;
+  /** Calls refused before reaching the device (the caller's payload was the mistake). */
+  refused: number;
+  answered: number;
+  timedOut: number;
+}
+
+/**
+ * Direct methods answered with fuzzed replies: a batch of devices each gets a method call through
+ * REST and answers it with a random status text, request id and body. The caller must get the
+ * device's answer (200 {status, payload}), or 504 GatewayTimeout when the answer does not match the
+ * call, never a 5xx of the hub's own; the answer's payload must be JSON the hub can keep.
+ */
+export async function runMethodAnswerFuzz({ hub, loggedErrors, runs, seed, parallel }: MqttFuzzOptions): Promise<MethodAnswerFigures> {
+  const figures: MethodAnswerFigures = { calls: 0, refused: 0, answered: 0, timedOut: 0 };
+  const target: RawTarget = { port: hub.gateway.port, ca: hub.hub.tls.ca, hostName: hub.hub.hostName };
+  const responders: TestDevice[] = [];
+  for (let i = 0; i < parallel; i++) responders.push(await hub.addDevice(`fz-answer-${i}`));
+
+  async function call(device: TestDevice, answer: { status: string; rid: (rid: string) => string; body: Buffer }, payload: unknown): Promise<void> {
+    const { connection, returnCode } = await RawMqttConnection.connectDevice(target, device, 30);
+    try {
+      assert.equal(returnCode, 0);
+      connection.write(mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '$iothub/methods/POST/#', qos: 0 }] }));
+      assert.ok(await connection.until(() => connection.count('suback') > 0, 5000), 'SUBACK');
+      let refused: HubResponse | undefined;
+      const response = hubRequest(hub.hub, { method: 'POST', path: `/twins/${device.deviceId}/methods`, body: { methodName: 'fuzz', payload, responseTimeoutInSeconds: 5 } }).then(
+        (result) => (result.status >= 400 && result.status < 500 ? (refused = result) : result),
+      );
+      await connection.until(() => publishes(connection).length > 0 || refused !== undefined, 5000);
+      figures.calls++;
+      if (refused) {
+        // The call itself was a client mistake (a payload over 128 KB or nested too deep): refused before reaching the device.
+        assertHubError(refused, refused.status, String(refused.headers['iothub-errorcode']));
+        figures.refused++;
+        return;
+      }
+      assert.ok(publishes(connection).length > 0, 'the device gets the method request');
+      const request = publishes(connection)[0]!;
+      const rid = request.topic.slice(request.topic.indexOf('?$rid=') + 6);
+      const topic = `$iothub/methods/res/${answer.status}/?$rid=${answer.rid(rid)}`;
+      connection.write(mqttPacket.generate({ cmd: 'publish', topic, payload: answer.body, qos: 0, dup: false, retain: false }));
+      const result = await response;
+      if (result.status === 200) {
+        assert.equal(result.body.status, Number(answer.status), 'the device status is passed on');
+        assert.equal(unstorableJsonOf(result.body.payload), undefined, 'the payload is JSON the hub can keep');
+        figures.answered++;
+      } else {
+        assert.equal(result.status, 504, `${result.status} ${result.text.slice(0, 300)}`);
+        assert.equal(result.headers['iothub-errorcode'], 'GatewayTimeout');
+        figures.timedOut++;
+      }
+    } finally {
+      connection.destroy();
+    }
+  }
+
+  const batch = fc.tuple(...responders.map(() => fc.tuple(methodAnswers, jsonValue)));
+  await fc.assert(
+    fc.asyncProperty(shortlyReported(batch.map((calls) => ({ calls }))), async ({ calls }) => {
+      await Promise.all(calls.map(([answer, payload], i) => call(responders[i]!, answer, payload)));
+      assert.deepEqual(loggedErrors, [], 'the gateway logged errors');
+    }),
+    { seed, numRuns: runs, endOnFailure: true, includeErrorInReport: true },
+  );
   return figures;
 }

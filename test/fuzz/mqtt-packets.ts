@@ -255,3 +255,16 @@ export function expectationOf(stream: Buffer, identities: Identities, maxTopicLe
   if (left > 0 || rest.at(-1)?.cmd !== 'pingreq') return { kind: 'close', reason: 'incomplete packet' };
   return unsure ? { kind: 'either', reason: unsure, pings: answer.pings } : answer;
 }
+
+/**
+ * A device's reply to a method call: a status text (valid: an integer of up to 9 digits), the
+ * request id (mostly as received, sometimes altered) and a body (JSON of any kind, text, bytes).
+ */
+export const methodAnswers = fc.record({
+  status: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -999_999_999, max: 999_999_999 }).map(String) }, { weight: 1, arbitrary: statusText }),
+  rid: fc.oneof(
+    { weight: 8, arbitrary: fc.constant((rid: string) => rid) },
+    { weight: 1, arbitrary: fc.constantFrom((rid: string) => `${rid}0`, (rid: string) => `%${rid}`, (rid: string) => rid.toUpperCase() + 'x') },
+  ),
+  body: payload,
+});
