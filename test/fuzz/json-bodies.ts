@@ -73,8 +73,22 @@ export const jsonValue: fc.Arbitrary<Json> = fc.letrec<{ value: Json }>((tie) =>
   ),
 })).value;
 
-/** An object of generated entries (twin tags, desired properties, method payloads). */
+/** An object of generated entries (twin tags, desired properties, method payloads), odd ones included. */
 export const jsonObject = fc.array(fc.tuple(key, jsonValue), { maxLength: 5 }).map(objectOf);
+
+/** The content a well-behaved client sends: plain keys, ordinary values, a few levels of objects. */
+export const plainObject: fc.Arbitrary<{ [key: string]: Json }> = fc.letrec<{ object: { [key: string]: Json } }>((tie) => ({
+  object: fc.dictionary(
+    fc.constantFrom('a', 'b', 'c', 'mode', 'level', 'name', 'on'),
+    fc.oneof(
+      { depthSize: 'small' },
+      { weight: 5, arbitrary: fc.oneof(fc.string({ maxLength: 10 }), fc.integer({ min: -1000, max: 1000 }), fc.boolean(), fc.constant(null)) },
+      { weight: 1, arbitrary: fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 3 }) },
+      { weight: 1, arbitrary: tie('object') },
+    ),
+    { maxKeys: 4 },
+  ),
+})).object;
 
 /** One change to a JSON document: a node replaced, a key removed, a key added. Paths are picked modulo the nodes present. */
 type JsonMutation = { kind: 'replace'; node: number; value: Json } | { kind: 'remove'; node: number } | { kind: 'add'; node: number; key: string; value: Json };

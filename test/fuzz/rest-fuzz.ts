@@ -3,7 +3,7 @@ import https from 'node:https';
 import fc from 'fast-check';
 import type { Hub } from '../../src/hub.js';
 import { assertHubError, hubRequest, type HubRequest, type HubResponse } from '../helpers/hub-http.js';
-import { jsonObject, jsonValue, mutatedJson, objectOf, rawBodies, type Json } from './json-bodies.js';
+import { jsonValue, mutatedJson, objectOf, plainObject, rawBodies, type Json } from './json-bodies.js';
 import { continuationCase, queryText } from './query-texts.js';
 import { shortlyReported } from './report.js';
 
@@ -40,8 +40,8 @@ function bodies(valid: fc.Arbitrary<Json>): fc.Arbitrary<Body> {
 const twinBody: fc.Arbitrary<Json> = fc
   .record(
     {
-      tags: jsonObject,
-      properties: fc.record({ desired: jsonObject, reported: fc.oneof(fc.constant(objectOf([])), jsonObject) }, { requiredKeys: [] }),
+      tags: plainObject,
+      properties: fc.record({ desired: plainObject, reported: fc.oneof({ weight: 4, arbitrary: fc.constant(objectOf([])) }, { weight: 1, arbitrary: plainObject }) }, { requiredKeys: [] }),
       etag: fc.constantFrom<Json>('*', null, 'AAAAAAAAAAE='),
       deviceId: fc.constantFrom<Json>(null, 'fz-twin-0'),
       version: fc.constantFrom<Json>(null, 3),
@@ -177,7 +177,7 @@ export async function runRegistryFuzz({ hub, runs, seed }: RestFuzzOptions): Pro
       { weight: 3, arbitrary: queryText.map((query) => asBody(objectOf([['query', query]]))) },
       { weight: 1, arbitrary: bodies(queryText.map((query) => objectOf([['query', query]]))) },
     ),
-    pageSize: fc.option(headerValue, { nil: undefined, freq: 3 }),
+    pageSize: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: headerValue }),
     continuation: continuationCase,
   });
 
@@ -218,7 +218,7 @@ const methodJob: fc.Arbitrary<Json> = fc
     cloudToDeviceMethod: fc.record(
       {
         methodName: fc.constantFrom<Json>('reboot', 'm', 'a'.repeat(100)),
-        payload: jsonValue,
+        payload: fc.oneof(plainObject, jsonValue),
         responseTimeoutInSeconds: fc.constantFrom<Json>(5, 30, 300),
         connectTimeoutInSeconds: fc.constantFrom<Json>(0, 10, 300),
       },
@@ -232,7 +232,7 @@ const twinJob: fc.Arbitrary<Json> = fc
   .record({
     type: fc.constant('scheduleUpdateTwin'),
     queryCondition: jobCondition,
-    updateTwin: fc.record({ etag: fc.constantFrom<Json>('*', null), tags: jsonObject, properties: fc.record({ desired: jsonObject }) }, { requiredKeys: [] }),
+    updateTwin: fc.record({ etag: fc.constantFrom<Json>('*', null), tags: plainObject, properties: fc.record({ desired: plainObject }) }, { requiredKeys: [] }),
     startTime: fc.constant<Json>(FAR),
   })
   .map((fields) => fields as Json);
