@@ -26,6 +26,13 @@ export interface Listeners {
 
 const WEBSOCKET_PATH = '/$iothub/websocket';
 
+/**
+ * Pending connections the kernel may queue per listener (capped by net.core.somaxconn). Node's
+ * default of 511 overflows when thousands of devices reconnect at once (after a hub restart or a
+ * network outage): the kernel then drops their handshakes and they retry after 1, 3, 7, 15 s.
+ */
+const LISTEN_BACKLOG = 8192;
+
 /** Puts the broker on the network: MQTTS, and optionally MQTT over WSS. */
 export async function listen(broker: Aedes, options: ListenOptions): Promise<Listeners> {
   const tlsOptions = { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' as const };
@@ -62,7 +69,7 @@ function bind(server: Server, host: string, port: number): Promise<number> {
     const fail = (err: NodeJS.ErrnoException) =>
       reject(new Error(`Cannot listen for MQTT on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`));
     server.once('error', fail);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', fail);
       const address = server.address();
       resolve(typeof address === 'object' && address ? address.port : port);
