@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { MAX_QUERY_LENGTH, printCondition, printQuery, type Query } from '../../src/query/index.js';
 import { jobQuery, twinCondition, twinQuery } from '../query/query-arbitraries.js';
-import { mutatedText } from './text-mutations.js';
+import { mutatedText, tokenFrom } from './text-mutations.js';
 
 /**
  * Query texts for fuzzing: valid queries as the printer writes them, the same texts mutated (tokens
@@ -33,7 +33,7 @@ const validCondition = fc
 
 const mutated = (base: fc.Arbitrary<string>) => mutatedText(base, TOKENS);
 
-const token = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...TOKENS) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 4 }) });
+const token = tokenFrom(TOKENS);
 
 /** Random tokens glued with or without spaces, sometimes behind a plausible prefix. */
 const tokenSoup = fc

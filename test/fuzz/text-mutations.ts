@@ -28,9 +28,13 @@ function mutate(text: string, change: TextMutation): string {
   }
 }
 
+/** One of `tokens`, or now and then a few random code units (lone surrogates and controls included). */
+export const tokenFrom = (tokens: readonly string[]): fc.Arbitrary<string> =>
+  fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...tokens) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }) });
+
 /** `base` texts with one to four mutations, the inserted tokens drawn from `tokens` or random code units. */
 export function mutatedText(base: fc.Arbitrary<string>, tokens: readonly string[]): fc.Arbitrary<string> {
-  const token = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...tokens) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }) });
+  const token = tokenFrom(tokens);
   const at = fc.nat({ max: 100_000 });
   const length = fc.integer({ min: 1, max: 24 });
   const mutation: fc.Arbitrary<TextMutation> = fc.oneof(
