@@ -16,6 +16,10 @@ export function objectOf(entries: ReadonlyArray<readonly [string, Json]>): { [ke
   return object;
 }
 
+/** A generated record as a JSON object (fields fast-check left out are absent). */
+export const recordAsJson = (fields: { [key: string]: Json | undefined }): Json =>
+  objectOf(Object.entries(fields).filter((entry): entry is [string, Json] => entry[1] !== undefined));
+
 const nestedObject = (levels: number): Json => {
   let value: Json = 1;
   for (let i = 0; i < levels; i++) value = objectOf([['k', value]]);
@@ -99,36 +103,42 @@ const jsonMutation: fc.Arbitrary<JsonMutation> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('add' as const), node: fc.nat(), key, value: jsonValue }) },
 );
 
-type Slot = { parent: { [key: string]: Json } | Json[]; key: string | number };
+type Slot = { parent: Json[]; index: number } | { parent: { [key: string]: Json }; key: string };
 
 /** The slots (parent and key) of every value under `root`, down to a bounded depth. */
 function slotsOf(root: Json, depth = 0, into: Slot[] = []): Slot[] {
   if (depth > 12 || root === null || typeof root !== 'object') return into;
-  const entries: Array<[string | number, Json]> = Array.isArray(root) ? root.slice(0, 50).map((v, i) => [i, v]) : Object.entries(root).slice(0, 50);
-  for (const [key, value] of entries) {
-    into.push({ parent: root, key });
-    slotsOf(value, depth + 1, into);
+  if (Array.isArray(root)) {
+    root.slice(0, 50).forEach((value, index) => {
+      into.push({ parent: root, index });
+      slotsOf(value, depth + 1, into);
+    });
+  } else {
+    for (const [key, value] of Object.entries(root).slice(0, 50)) {
+      into.push({ parent: root, key });
+      slotsOf(value, depth + 1, into);
+    }
   }
   return into;
 }
+
+const setOwn = (object: { [key: string]: Json }, key: string, value: Json) =>
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 
 function applyJsonMutation(root: Json, change: JsonMutation): Json {
   const slots = slotsOf(root);
   if (change.kind === 'replace' && slots.length === 0) return change.value;
   const slot = slots[change.node % Math.max(1, slots.length)];
   if (!slot) return root;
-  const { parent, key } = slot;
+  const current = 'index' in slot ? slot.parent[slot.index] : slot.parent[slot.key];
   if (change.kind === 'replace') {
-    if (Array.isArray(parent)) parent[Number(key)] = change.value;
-    else Object.defineProperty(parent, key, { value: change.value, enumerable: true, writable: true, configurable: true });
+    if ('index' in slot) slot.parent[slot.index] = change.value;
+    else setOwn(slot.parent, slot.key, change.value);
   } else if (change.kind === 'remove') {
-    if (Array.isArray(parent)) parent.splice(Number(key), 1);
-    else delete parent[String(key)];
-  } else {
-    const target = parent[key as never] as Json;
-    if (target !== null && typeof target === 'object' && !Array.isArray(target)) {
-      Object.defineProperty(target, change.key, { value: change.value, enumerable: true, writable: true, configurable: true });
-    }
+    if ('index' in slot) slot.parent.splice(slot.index, 1);
+    else delete slot.parent[slot.key];
+  } else if (current !== null && current !== undefined && typeof current === 'object' && !Array.isArray(current)) {
+    setOwn(current, change.key, change.value);
   }
   return root;
 }

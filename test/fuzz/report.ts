@@ -6,7 +6,6 @@ const MAX_REPORT = 3000;
 function shortJson(value: unknown): string {
   const text = JSON.stringify(value, (_key, item: unknown) => {
     if (typeof item === 'string' && item.length > 120) return `${item.slice(0, 120)}…(${item.length} chars)`;
-    if (Buffer.isBuffer(item) || (typeof item === 'object' && item !== null && (item as { type?: unknown }).type === 'Buffer')) return item;
     if (Array.isArray(item) && item.length > 12) return [...item.slice(0, 12), `…(${item.length} items)`];
     if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
       const entries = Object.entries(item);

@@ -3,7 +3,7 @@ import https from 'node:https';
 import fc from 'fast-check';
 import type { Hub } from '../../src/hub.js';
 import { assertHubError, hubRequest, type HubRequest, type HubResponse } from '../helpers/hub-http.js';
-import { jsonValue, mutatedJson, objectOf, plainObject, rawBodies, type Json } from './json-bodies.js';
+import { jsonValue, mutatedJson, objectOf, plainObject, rawBodies, recordAsJson, type Json } from './json-bodies.js';
 import { continuationCase, queryText } from './query-texts.js';
 import { shortlyReported } from './report.js';
 
@@ -48,7 +48,7 @@ const twinBody: fc.Arbitrary<Json> = fc
     },
     { requiredKeys: [] },
   )
-  .map((fields) => fields as Json);
+  .map(recordAsJson);
 
 const deviceBody: fc.Arbitrary<Json> = fc
   .record(
@@ -71,7 +71,7 @@ const deviceBody: fc.Arbitrary<Json> = fc
     },
     { requiredKeys: [] },
   )
-  .map((fields) => fields as Json);
+  .map(recordAsJson);
 
 /** Percent-encodes every UTF-8 byte (lone surrogates become U+FFFD, as any client would send them). */
 const percentEncoded = (text: string) => [...Buffer.from(text, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
@@ -227,7 +227,7 @@ const methodJob: fc.Arbitrary<Json> = fc
     startTime: fc.constantFrom<Json>(FAR, '2099-06-01T12:00:00.1234567Z'),
     maxExecutionTimeInSeconds: fc.constantFrom<Json>(0, 60, 3600),
   })
-  .map((fields) => fields as Json);
+  .map(recordAsJson);
 const twinJob: fc.Arbitrary<Json> = fc
   .record({
     type: fc.constant('scheduleUpdateTwin'),
@@ -235,7 +235,7 @@ const twinJob: fc.Arbitrary<Json> = fc
     updateTwin: fc.record({ etag: fc.constantFrom<Json>('*', null), tags: plainObject, properties: fc.record({ desired: plainObject }) }, { requiredKeys: [] }),
     startTime: fc.constant<Json>(FAR),
   })
-  .map((fields) => fields as Json);
+  .map(recordAsJson);
 
 /** Job PUTs (method and twin jobs, valid-looking and mutated, odd ids); a refused job must not exist afterwards. */
 export async function runJobFuzz({ hub, runs, seed }: RestFuzzOptions): Promise<RestFuzzFigures> {

@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { SimulatedDeviceIdentity } from '../../src/simulator/device.js';
 import type { Hub } from '../../src/hub.js';
 import { serviceToken } from '../helpers/hub-http.js';
-import type { ProbeResults, ProbeStart } from './storm-probe.js';
+import type { ProbeReply, ProbeStart } from './storm-probe.js';
 import type { StormFromDevices, StormToDevices } from './storm-devices.js';
 
 /**
@@ -90,7 +90,7 @@ export interface Storm {
 export async function runConnectStorm(options: StormOptions): Promise<Storm> {
   const { hub } = options;
   const devices = new Child<StormToDevices, StormFromDevices>('./storm-devices.ts');
-  const probe = new Child<ProbeStart | { cmd: 'stop' }, ProbeResults | { event: 'started' }>('./storm-probe.ts');
+  const probe = new Child<ProbeStart | { cmd: 'stop' }, ProbeReply>('./storm-probe.ts');
   try {
     await probe.request(
       {
@@ -117,8 +117,9 @@ export async function runConnectStorm(options: StormOptions): Promise<Storm> {
     );
     loopDelay.disable();
     const { user, system } = process.cpuUsage(cpu);
-    const probed = (await probe.request({ cmd: 'stop' }, 60_000)) as ProbeResults;
-    if (connected.event !== 'connected') throw new Error('unexpected reply from the device process');
+    const stopped = await probe.request({ cmd: 'stop' }, 60_000);
+    if (connected.event !== 'connected' || stopped.event !== 'stopped') throw new Error('unexpected reply from a child process');
+    const probed = stopped.results;
     const figures: StormFigures = {
       devices: options.devices.length,
       failed: connected.failed,
@@ -149,6 +150,7 @@ export async function runConnectStorm(options: StormOptions): Promise<Storm> {
 
 /** How many devices the registry shows Connected, asked through the hub's own query language. */
 export async function connectedInRegistry(hub: Hub): Promise<number> {
-  const { items } = await hub.store.query("SELECT COUNT() AS n FROM devices WHERE connectionState = 'Connected'");
-  return (items[0] as { n: number }).n;
+  const [row] = (await hub.store.query("SELECT COUNT() AS n FROM devices WHERE connectionState = 'Connected'")).items;
+  if (typeof row !== 'object' || row === null || !('n' in row) || typeof row.n !== 'number') throw new Error(`unexpected COUNT() row ${JSON.stringify(row)}`);
+  return row.n;
 }

@@ -56,14 +56,17 @@ async function probe(start: ProbeStart): Promise<void> {
   agent.destroy();
 }
 
+export type ProbeReply = { event: 'started' } | { event: 'stopped'; results: ProbeResults };
+
 let probing: Promise<void> | undefined;
+const reply = (message: ProbeReply) => process.send!(message);
 process.on('message', (message: ProbeStart | { cmd: 'stop' }) => {
   if (message.cmd === 'start') {
     probing = probe(message);
-    process.send!({ event: 'started' });
+    reply({ event: 'started' });
   } else {
     running = false;
-    void probing?.then(() => process.send!(results));
+    void probing?.then(() => reply({ event: 'stopped', results }));
   }
 });
 process.on('disconnect', () => process.exit(0));
