@@ -18,6 +18,8 @@ export interface StormOptions {
   devices: readonly SimulatedDeviceIdentity[];
   /** Connections being opened at once (the fleet size: all at once). */
   concurrency: number;
+  /** A device whose attempt fails retries with back-off (as the SDKs do) until this long after the start. */
+  retryForMs: number;
   /** A device whose twin the probe reads. */
   probeDeviceId: string;
   probeIntervalMs: number;
@@ -33,7 +35,10 @@ export interface Percentiles {
 
 export interface StormFigures {
   devices: number;
+  /** Devices still not connected when retrying stopped. */
   failed: number;
+  /** Attempts that failed and were retried (refused, reset or timed out while the hub was busy). */
+  retries: number;
   firstErrors: string[];
   /** Each device's time from the storm's start to its subscription being acknowledged. */
   connectMs: Percentiles;
@@ -112,8 +117,9 @@ export async function runConnectStorm(options: StormOptions): Promise<Storm> {
         target: { port: options.gatewayPort, ca: hub.tls.ca, hostName: hub.hostName },
         devices: [...options.devices],
         concurrency: options.concurrency,
+        retryForMs: options.retryForMs,
       },
-      600_000,
+      options.retryForMs + 120_000,
     );
     loopDelay.disable();
     const { user, system } = process.cpuUsage(cpu);
@@ -123,6 +129,7 @@ export async function runConnectStorm(options: StormOptions): Promise<Storm> {
     const figures: StormFigures = {
       devices: options.devices.length,
       failed: connected.failed,
+      retries: connected.retries,
       firstErrors: connected.firstErrors,
       connectMs: percentiles(connected.connectMs),
       stormMs: connected.totalMs,
