@@ -53,7 +53,8 @@ function close(server: http.Server): Promise<void> {
 export async function startApiServers(app: RequestListener, options: ApiServerOptions): Promise<ApiServers> {
   const servers: http.Server[] = [];
   try {
-    const secure = https.createServer({ key: options.tls.key, cert: options.tls.cert, ...options.webSocket?.tls }, app);
+    // IoT Hub requires TLS 1.2 or later; said here too, so no runtime default (e.g. --tls-min-v1.0) can lower it.
+    const secure = https.createServer({ key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2', ...options.webSocket?.tls }, app);
     if (options.webSocket) serveUpgrades(secure, [options.webSocket.upgrade]);
     servers.push(secure);
     const httpsPort = await listen(secure, options.httpsPort, options.host);

@@ -39,6 +39,8 @@ export function brokerHooks({ auth, handlers, connections, activity }: BrokerHoo
     },
     authorizePublish(client, packet, done) {
       if (!client) return done(null);
+      // A receiver of U+0000 in a string must close the connection [MQTT-1.5.3-2]; aedes does not check topic names.
+      if (packet.topic.includes('\u0000')) return done(new Error('U+0000 in a topic name'));
       // IoT Hub closes the connection on QoS 2 publishes; retained messages are not supported.
       if (packet.qos === 2) return done(new Error('QoS 2 is not supported'));
       packet.retain = false;
@@ -47,6 +49,7 @@ export function brokerHooks({ auth, handlers, connections, activity }: BrokerHoo
       done(null);
     },
     authorizeSubscribe(client, subscription, done) {
+      if (subscription.topic.includes('\u0000')) return done(new Error('U+0000 in a topic filter'));
       if (!isSubscriptionAllowed(subscription.topic, client.id)) {
         metrics.count('refusedSubscriptions');
         return done(null, null);

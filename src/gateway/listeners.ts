@@ -36,6 +36,13 @@ export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer
 const WEBSOCKET_PATH = '/$iothub/websocket';
 
 /**
+ * Pending connections the kernel may queue per listener (capped by net.core.somaxconn). Node's
+ * default of 511 overflows when thousands of devices reconnect at once (after a hub restart or a
+ * network outage): the kernel then drops their handshakes and they retry after 1, 3, 7, 15 s.
+ */
+const LISTEN_BACKLOG = 8192;
+
+/**
  * TLS options for every server devices reach: the hub's certificate, and a client certificate asked
  * for but not required (SAS devices send none; X.509 devices are checked at CONNECT). `socket.authorized`
  * then says whether a client's chain leads to one of `deviceCa` — and only means that when `deviceCa`
@@ -101,7 +108,7 @@ function bind(server: Server, host: string, port: number): Promise<number> {
     const fail = (err: NodeJS.ErrnoException) =>
       reject(new Error(`Cannot listen for MQTT on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`));
     server.once('error', fail);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', fail);
       const address = server.address();
       resolve(typeof address === 'object' && address ? address.port : port);

@@ -49,10 +49,16 @@ export function classifyDevicePublish(topic: string, deviceId: string): DevicePu
   return undefined;
 }
 
-/** The `$rid` of a topic's query: the SDKs send it alone, unescaped; anything else is parsed in full. */
+/**
+ * The `$rid` of a topic's query: the SDKs send it alone, unescaped; anything else is parsed in full.
+ * The answer's topic repeats it as `$rid={rid}`, so a rid that would read back differently from there
+ * (e.g. `%26` decoded to `&`), or that no topic name may contain (a wildcard or U+0000: `%23`, `%00`,
+ * [MQTT-3.3.2-2, MQTT-1.5.3-2]), is not a request the hub can answer.
+ */
 function ridOf(query: string): string | null {
   if (query.startsWith('$rid=') && !/[&%+]/.test(query)) return query.slice('$rid='.length);
-  return new URLSearchParams(query).get('$rid');
+  const rid = new URLSearchParams(query).get('$rid');
+  return rid !== null && !/[#\u0000]/.test(rid) && new URLSearchParams(`$rid=${rid}`).get('$rid') === rid ? rid : null;
 }
 
 /**

@@ -68,6 +68,7 @@ export function tokenize(text: string): Token[] {
     const char = text[i];
     if (char === "'" || char === '"') {
       const { value, end } = readString(text, i);
+      checkStorable(value, 'string', pos);
       tokens.push({ kind: 'string', value, raw: text.slice(i, end), pos });
       i = end;
     } else if (text.startsWith('[[', i) && escapeAllowed()) {
@@ -77,6 +78,7 @@ export function tokenize(text: string): Token[] {
       while (text[close + 2] === ']') close += 1;
       const name = text.slice(i + 2, close);
       if (name.length === 0) throw invalidQuery(`Empty [[ ]] escape at position ${pos}`);
+      checkStorable(name, 'name', pos);
       tokens.push({ kind: 'name', text: name, escaped: true, pos });
       i = close + 2;
     } else if (/\d/.test(char)) {
@@ -102,6 +104,17 @@ export function tokenize(text: string): Token[] {
       i += symbol.length;
     }
   }
+}
+
+// U+0000 and unpaired surrogates: PostgreSQL cannot take them as text and SQLite's JSON functions
+// read them differently, and no stored document contains them (twin and identity validation).
+const UNSTORABLE = /[\u0000\p{Surrogate}]/u;
+
+function checkStorable(value: string, what: 'string' | 'name', pos: number): void {
+  const bad = UNSTORABLE.exec(value);
+  if (!bad) return;
+  const char = `U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+  throw invalidQuery(`The ${what} at position ${pos} contains ${char}, which this hub does not support in queries`);
 }
 
 function readString(text: string, start: number): { value: string; end: number } {

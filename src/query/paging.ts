@@ -39,6 +39,9 @@ interface TokenBody {
   k?: string[];
 }
 
+/** No stored key holds U+0000 or an unpaired surrogate (and PostgreSQL could not compare with one). */
+const UNSTORABLE_KEY = /[\u0000\p{Surrogate}]/u;
+
 const fingerprint = (query: Query): string => createHash('sha256').update(printQuery(query)).digest('base64url').slice(0, 16);
 
 export function encodeContinuation(query: Query, cursor: PageCursor): string {
@@ -58,7 +61,7 @@ export function decodeContinuation(query: Query, token: string, keyLength: numbe
   if (typeof body !== 'object' || body === null) throw invalid();
   const { q, n, k } = body as Partial<TokenBody>;
   const keysValid =
-    keyLength === 0 ? k === undefined : Array.isArray(k) && k.length === keyLength && k.every((key) => typeof key === 'string');
+    keyLength === 0 ? k === undefined : Array.isArray(k) && k.length === keyLength && k.every((key) => typeof key === 'string' && !UNSTORABLE_KEY.test(key));
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || !keysValid) throw invalid();
   if (q !== fingerprint(query)) throw invalidQuery('The continuation token belongs to a different query');
   return k === undefined ? { returned: n } : { returned: n, after: k };

@@ -55,6 +55,7 @@ for (const variant of STORE_VARIANTS) {
           /primaryKey must be base64/,
         );
         assertHubError(await call('PUT', '/devices/rest-3', { body: { capabilities: { iotEdge: 'yes' } } }), 400, 'ArgumentInvalid', /capabilities\.iotEdge/);
+        assertHubError(await call('PUT', '/devices/rest-3', { body: { statusReason: 'a\ud800' } }), 400, 'ArgumentInvalid', /unpaired surrogate/);
         assert.equal(await hub.store.getDevice('rest-3'), undefined);
       });
 
@@ -169,6 +170,9 @@ for (const variant of STORE_VARIANTS) {
           [{ tags: { a: 'x'.repeat(4000), b: 'x'.repeat(4000), c: 'x'.repeat(4000) } }, /Twin tags would be 120\d\d bytes, more than the limit of 8192 bytes/],
           [{ tags: 'not an object' }, /Invalid body\.tags: expected a JSON object/],
           [{ properties: { desired: [1] } }, /Invalid body\.properties\.desired: expected a JSON object/],
+          // JSON may escape half a surrogate pair; PostgreSQL's jsonb cannot store it (was a 500 there).
+          [{ tags: { s: 'a\ud800' } }, /Value of tags\.s contains an unpaired surrogate/],
+          [{ properties: { desired: { ['\udc00']: 1 } } }, /in properties\.desired contains U\+DC00/],
         ];
         for (const [body, message] of cases) {
           for (const method of ['PATCH', 'PUT']) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type device from 'azure-iot-device';
 import { hubRequest, type HubResponse } from '../helpers/hub-http.js';
-import { openSdkDevice, startGatewayHub, type GatewayTestHub } from '../helpers/gateway-hub.js';
+import { connackCode, mqttDevice, openSdkDevice, startGatewayHub, type GatewayTestHub } from '../helpers/gateway-hub.js';
 import { serviceClientFor } from '../helpers/service-sdk.js';
 
 /** Envelope 2: `Message` is a JSON string with the numeric code (iothub-service.md §6.1). */
@@ -117,6 +117,33 @@ describe('direct methods: timeouts, offline devices and bad requests', () => {
     }
     const malformed = await hubRequest(hub.hub, { method: 'POST', path: '/twins/target/methods', rawBody: '{"methodName":' });
     assert.equal(malformed.status, 400);
+  });
+
+  // Found by the method-answer fuzz: such answers broke the job-record write on PostgreSQL (and a
+  // 100,000-deep one the REST answer, a 500); they are kept as the device's text instead.
+  it("passes on an answer the hub cannot keep as JSON (U+0000, an unpaired surrogate, nesting past 64 levels) as the device's text", async () => {
+    const device = mqttDevice(hub, await hub.addDevice('odd-answers'));
+    try {
+      assert.equal(await connackCode(device), 0);
+      await device.subscribeAsync('$iothub/methods/POST/#', { qos: 0 });
+      const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+      const answers: Array<[body: string, payload: unknown]> = [
+        ['{"a":"\\u0000"}', '{"a":"\\u0000"}'],
+        ['["\\ud800"]', '["\\ud800"]'],
+        [deep, deep],
+        ['not json \u0000', 'not json \ufffd'],
+        ['{"fine":[1,"😀"]}', { fine: [1, '😀'] }],
+      ];
+      for (const [body, payload] of answers) {
+        device.removeAllListeners('message');
+        device.once('message', (topic) => device.publish(`$iothub/methods/res/200/?$rid=${topic.slice(topic.indexOf('?$rid=') + 6)}`, body));
+        const res = await invoke('odd-answers', { methodName: 'odd', responseTimeoutInSeconds: 5 });
+        assert.equal(res.status, 200, res.text.slice(0, 200));
+        assert.deepEqual(res.body, { status: 200, payload }, body.slice(0, 40));
+      }
+    } finally {
+      await device.endAsync(true);
+    }
   });
 
   it('requires ServiceConnect', async () => {

@@ -23,6 +23,14 @@ describe('device publish topics', () => {
     assert.equal(classifyDevicePublish('$iothub/twin/GET/?$rid=', 'dev1'), undefined);
   });
 
+  // Found by the MQTT fuzz: `$rid=%00` was answered on a topic name containing U+0000.
+  it('refuses a request id the answer topic could not carry (a wildcard or U+0000 once decoded, or text that reads back differently)', () => {
+    for (const rid of ['%23', '%2B', '%00', 'a%23b', '1%26$rid=2', '%2525']) {
+      assert.equal(classifyDevicePublish(`$iothub/twin/GET/?$rid=${rid}`, 'dev1'), undefined, rid);
+      assert.equal(classifyDevicePublish(`$iothub/methods/res/200/?$rid=${rid}`, 'dev1'), undefined, rid);
+    }
+  });
+
   it('refuses other devices, hub-to-device topics and malformed ones', () => {
     for (const topic of [
       'devices/dev2/messages/events/',

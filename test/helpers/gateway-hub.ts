@@ -7,7 +7,7 @@ import { createSasToken } from '../../src/auth/sas-token.js';
 import { gatewayPart, type GatewayPart, type GatewayPartOptions } from '../../src/gateway/hub-part.js';
 import type { Gateway } from '../../src/gateway/gateway.js';
 import { startHub, type Hub } from '../../src/hub.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
 import { sasKeysOf } from '../../src/registry/device/keys.js';
 import { STORE_VARIANTS, type StoreVariant } from './store-variants.js';
 import { makeTempDir } from './temp-dir.js';
@@ -29,7 +29,7 @@ export interface TestDevice {
 }
 
 export async function startGatewayHub(
-  options: GatewayPartOptions & { variant?: StoreVariant } = {},
+  options: GatewayPartOptions & { variant?: StoreVariant; log?: Logger } = {},
 ): Promise<GatewayTestHub> {
   const dir = makeTempDir('iothub-gw-');
   const database = (options.variant ?? STORE_VARIANTS[0]!).create();
@@ -40,7 +40,7 @@ export async function startGatewayHub(
     httpsPort: 0,
     databaseUrl: database.databaseUrl,
     databaseSchema: database.databaseSchema,
-    log: silentLogger,
+    log: options.log ?? silentLogger,
     parts: [async (context) => (part = await gatewayPart({ mqttsPort: 0, activityIntervalMs: 200, ...options })(context))],
   }).catch(async (err: unknown) => {
     await database.drop();

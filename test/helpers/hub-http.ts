@@ -18,11 +18,13 @@ export interface HubRequest {
   path: string;
   /** JSON-serialised unless `rawBody` is given. */
   body?: unknown;
-  rawBody?: string;
+  rawBody?: string | Buffer;
   headers?: Record<string, string>;
   apiVersion?: string | null;
   /** A policy name (token signed with its key), an explicit Authorization value, or null for none. */
   auth?: string | { authorization: string } | null;
+  /** Reuse connections (e.g. a keep-alive agent); default a new connection per request. */
+  agent?: https.Agent;
 }
 
 /** A service SAS token for one of the hub's policies, as the SDKs make them. */
@@ -48,7 +50,7 @@ export function hubRequest(hub: Hub, request: HubRequest): Promise<HubResponse> 
   }
   return new Promise((resolve, reject) => {
     const req = https.request(
-      { host: '127.0.0.1', servername: 'localhost', port: hub.api.httpsPort, ca: hub.tls.ca, method: request.method, path, headers, agent: false },
+      { host: '127.0.0.1', servername: 'localhost', port: hub.api.httpsPort, ca: hub.tls.ca, method: request.method, path, headers, agent: request.agent ?? false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -253,10 +253,20 @@ describe('parseQuery: errors name the problem and its position', () => {
     ['SELECT * FROM devices WHERE tags. = 1', "Expected a property name after \".\" at position 35, found '='"],
     ['SELECT * FROM devices WHERE FROM = 1', "Unexpected token 'FROM' at position 29"],
     ['SELECT * FROM devices WHERE tags.a = 1 ORDER BY tags.a', "Unexpected token 'ORDER' at position 40"],
+    // No stored document holds U+0000 or an unpaired surrogate, and PostgreSQL cannot bind them (found by the query fuzz).
+    [String.raw`SELECT * FROM devices WHERE tags.a = 'x\u0000'`, 'The string at position 38 contains U+0000, which this hub does not support in queries'],
+    ["SELECT * FROM devices WHERE tags.[[a\udbff]] = 1", 'The name at position 34 contains U+DBFF, which this hub does not support in queries'],
+    ["SELECT * FROM devices WHERE STARTSWITH(tags.a, '\ud83d')", 'The string at position 48 contains U+D83D, which this hub does not support in queries'],
+    [String.raw`SELECT * FROM devices WHERE tags.a = '\udc00'`, 'The string at position 38 contains U+DC00, which this hub does not support in queries'],
   ];
   for (const [text, message] of cases) {
     it(text, () => rejects(() => parseQuery(text), message));
   }
+
+  it('rejects U+0000 typed into a string or a [[ ]] name', () => {
+    rejects(() => parseQuery("SELECT * FROM devices WHERE tags.a = 'x\u0000'"), 'The string at position 38 contains U+0000, which this hub does not support in queries');
+    rejects(() => parseQuery('SELECT * FROM devices WHERE tags.[[a\u0000]] = 1'), 'The name at position 34 contains U+0000, which this hub does not support in queries');
+  });
 
   it(`rejects query text over ${MAX_QUERY_LENGTH} characters and accepts it at the limit`, () => {
     const prefix = "SELECT * FROM devices WHERE deviceId = '";

@@ -101,6 +101,9 @@ describe('new device', () => {
   it('rejects bad status values', () => {
     assert.throws(() => newDevice({ deviceId: 'd1', status: 'off' as never }), isArgumentInvalid(/status must be 'enabled' or 'disabled'/));
     assert.throws(() => newDevice({ deviceId: 'd1', statusReason: 'r'.repeat(129) }), isArgumentInvalid(/statusReason/));
+    // Neither can PostgreSQL store (found by the REST fuzz: a raw SQL error, a 500, before this check).
+    assert.throws(() => newDevice({ deviceId: 'd1', statusReason: 'a\u0000' }), isArgumentInvalid(/statusReason may not contain the character U\+0000/));
+    assert.throws(() => newDevice({ deviceId: 'd1', statusReason: 'a\ud800' }), isArgumentInvalid(/statusReason may not contain an unpaired surrogate/));
   });
 });
 

@@ -67,12 +67,36 @@ describe('twin value rules', () => {
 
   it('rejects U+0000 in strings (neither store can keep it)', () => rejects({ tags: { s: 'a\u0000b' } }, /contains the character U\+0000/));
 
+  // A JSON body may escape one half of a surrogate pair ("\ud800"); PostgreSQL's jsonb refuses it (found by the REST fuzz).
+  it('rejects unpaired surrogates in strings and names, accepts pairs', () => {
+    rejects({ tags: { s: 'a\ud800' } }, /Value of tags\.s contains an unpaired surrogate/);
+    rejects({ desired: { list: ['\udfff'] } }, /Value of properties\.desired\.list\[0\] contains an unpaired surrogate/);
+    rejects({ tags: { ['k\udc00']: 1 } }, /contains U\+DC00: names may not contain/);
+    assert.doesNotThrow(() => applyServiceUpdate(twin(), { tags: { ['😀']: '😀' } }, 'patch', NOW));
+  });
+
   it('requires sections to be objects', () => {
     rejects({ tags: [] as unknown as Record<string, unknown> }, /^tags must be a JSON object$/);
   });
 });
 
 describe('twin depth', () => {
+  // Found by the MQTT fuzz: a reported patch of arrays nested 1000 deep was stored, and SQLite's JSON
+  // functions then refused that twin ("malformed JSON") in every later write.
+  it('accepts arrays and objects nested 64 levels below a section and rejects 65', () => {
+    const arrays = (levels: number): unknown => {
+      let value: unknown = 1;
+      for (let i = 0; i < levels; i++) value = [value];
+      return value;
+    };
+    assert.doesNotThrow(() => applyReportedPatch(twin(), { a: arrays(64) }, NOW));
+    assert.throws(
+      () => applyReportedPatch(twin(), { a: arrays(65) }, NOW),
+      (err: unknown) => err instanceof HubError && /properties\.reported\.a(\[0\]){64} nests arrays and objects more than 64 levels deep/.test(err.message),
+    );
+    assert.throws(() => applyReportedPatch(twin(), { a: arrays(100_000) }, NOW), /more than 64 levels deep/);
+  });
+
   it('accepts 10 nested object levels and rejects 11', () => {
     assert.doesNotThrow(() => applyServiceUpdate(twin(), { desired: nested(11) }, 'patch', NOW)); // 10 objects below the top level
     rejects({ desired: nested(12) }, /properties\.desired(\.k){11} nests objects more than 10 levels deep/);

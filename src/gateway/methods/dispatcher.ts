@@ -1,4 +1,5 @@
 import type { Client } from 'aedes';
+import { unstorableJson } from '../../registry/json.js';
 import { KeyedWaiters } from '../keyed-waiters.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { MethodCall, MethodOutcome } from '../routing/device-router.js';
@@ -108,13 +109,19 @@ export class MethodDispatcher {
   }
 }
 
-/** The device's body as JSON; an empty body is null, and text that is not JSON is kept as a string. */
+/**
+ * The device's body as JSON; an empty body is null. Text that is not JSON, or JSON the hub cannot keep
+ * (nested too deep to handle, or holding U+0000 or unpaired surrogates, which no store can hold) is
+ * kept as a string, its U+0000 characters replaced by U+FFFD as undecodable bytes are.
+ */
 function parsePayload(body: Buffer): unknown {
   if (body.length === 0) return null;
   const text = body.toString('utf8');
   try {
-    return JSON.parse(text);
+    const payload: unknown = JSON.parse(text);
+    if (unstorableJson(payload) === undefined) return payload;
   } catch {
-    return text;
+    // not JSON: kept as text
   }
+  return text.replaceAll('\u0000', '\ufffd');
 }

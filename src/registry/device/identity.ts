@@ -23,6 +23,7 @@ function checkInput(input: DeviceCreate): void {
   if (reason !== undefined && reason !== null) {
     if (reason.length > STATUS_REASON_MAX) throw new HubError('ArgumentInvalid', `statusReason is longer than ${STATUS_REASON_MAX} characters`);
     if (reason.includes('\u0000')) throw new HubError('ArgumentInvalid', 'statusReason may not contain the character U+0000');
+    if (/\p{Surrogate}/u.test(reason)) throw new HubError('ArgumentInvalid', 'statusReason may not contain an unpaired surrogate');
   }
   checkAuthenticationType(input);
 }

@@ -270,10 +270,6 @@ export class SqlHubStore implements HubStore {
   async query(text: string, page: QueryPageRequest = {}): Promise<QueryResult> {
     const parsed = parseQuery(text);
     const compiled = compileQuery(parsed, this.db.dialect, QUERY_SOURCES[parsed.collection], page);
-    // PostgreSQL cannot take U+0000 in text; no stored twin string contains it (see twin validation).
-    if (compiled.params.some((param) => typeof param === 'string' && param.includes('\u0000'))) {
-      throw new HubError('ArgumentInvalid', 'The query contains the character U+0000 in a string, which this hub does not support');
-    }
     const rows = await this.db.query(compiled.sql, compiled.params, { prepare: false });
     const { items, continuation } = compiled.decodePage(rows);
     // Whole twins come back as GET /twins shows them (jsonb does not keep the field order).

@@ -4,8 +4,10 @@ import { SECTION_LABEL, SECTION_PATH, TWIN_LIMITS, type TwinSectionName } from '
 
 const invalid = (message: string): HubError => new HubError('ArgumentInvalid', message);
 
-// C0 and C1 control characters, DEL, and any Unicode white space.
-const FORBIDDEN_KEY_CHAR = /[\u0000-\u001f\u007f-\u009f.$\s]/u;
+// C0 and C1 control characters, DEL, any Unicode white space, and unpaired surrogates (not text:
+// no UTF-8 encoding, and PostgreSQL's jsonb refuses them).
+const FORBIDDEN_KEY_CHAR = /[\u0000-\u001f\u007f-\u009f.$\s\p{Surrogate}]/u;
+const UNPAIRED_SURROGATE = /\p{Surrogate}/u;
 
 function describeChar(ch: string): string {
   if (ch === '.' || ch === '$') return `'${ch}'`;
@@ -23,12 +25,13 @@ function checkKey(key: string, parentPath: string): void {
   const bad = FORBIDDEN_KEY_CHAR.exec(key);
   if (bad) {
     throw invalid(
-      `Property name '${key}' in ${parentPath} contains ${describeChar(bad[0])}: names may not contain '.', '$', white space or control characters`,
+      `Property name '${key}' in ${parentPath} contains ${describeChar(bad[0])}: names may not contain '.', '$', white space, control characters or unpaired surrogates`,
     );
   }
 }
 
-function checkValue(value: unknown, path: string, nesting: number, inArray: boolean): void {
+/** `nesting` counts objects (maxNesting), `depth` arrays and objects (maxDepth). */
+function checkValue(value: unknown, path: string, nesting: number, depth: number, inArray: boolean): void {
   if (value === null) {
     if (inArray) throw invalid(`Array element ${path} is null: arrays in twins may not contain null`);
     return;
@@ -49,27 +52,31 @@ function checkValue(value: unknown, path: string, nesting: number, inArray: bool
         throw invalid(`Value of ${path} is ${bytes} bytes long, more than the limit of ${TWIN_LIMITS.stringBytes} bytes for strings`);
       }
       if (value.includes('\u0000')) throw invalid(`Value of ${path} contains the character U+0000, which twin values may not contain`);
+      if (UNPAIRED_SURROGATE.test(value)) throw invalid(`Value of ${path} contains an unpaired surrogate, which is not text and twin values may not contain`);
       return;
     }
     case 'object':
+      if (depth >= TWIN_LIMITS.maxDepth) {
+        throw invalid(`${path} nests arrays and objects more than ${TWIN_LIMITS.maxDepth} levels deep, the limit for twins`);
+      }
       if (Array.isArray(value)) {
-        value.forEach((element, index) => checkValue(element, `${path}[${index}]`, nesting, true));
+        value.forEach((element, index) => checkValue(element, `${path}[${index}]`, nesting, depth + 1, true));
         return;
       }
       if (nesting >= TWIN_LIMITS.maxNesting) {
         throw invalid(`${path} nests objects more than ${TWIN_LIMITS.maxNesting} levels deep, the limit for twins`);
       }
-      checkObject(value as JsonObject, path, nesting + 1);
+      checkObject(value as JsonObject, path, nesting + 1, depth + 1);
       return;
     default:
       throw invalid(`Value of ${path} has an unsupported type`);
   }
 }
 
-function checkObject(object: JsonObject, path: string, nesting: number): void {
+function checkObject(object: JsonObject, path: string, nesting: number, depth: number): void {
   for (const [key, value] of Object.entries(object)) {
     checkKey(key, path);
-    checkValue(value, `${path}.${key}`, nesting, false);
+    checkValue(value, `${path}.${key}`, nesting, depth, false);
   }
 }
 
@@ -80,7 +87,7 @@ function checkObject(object: JsonObject, path: string, nesting: number): void {
 export function validateTwinContent(section: TwinSectionName, content: unknown): asserts content is JsonObject {
   const path = SECTION_PATH[section];
   if (!isJsonObject(content)) throw invalid(`${path} must be a JSON object`);
-  checkObject(content, path, 0);
+  checkObject(content, path, 0, 0);
 }
 
 /**
