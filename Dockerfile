@@ -14,6 +14,7 @@ WORKDIR /app
 COPY package.json package-lock.json .prebuild-installrc ./
 COPY temporal-lite/package.json temporal-lite/
 COPY temporal-lite/bin temporal-lite/bin
+COPY temporal-ui/package.json temporal-ui/
 # Install scripts stay off except for the one addon that needs compiling (as package.json's allowScripts says).
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
@@ -21,7 +22,9 @@ COPY src src
 COPY workflows workflows
 COPY activities activities
 COPY temporal-lite temporal-lite
+COPY temporal-ui temporal-ui
 COPY bin bin
+# The Web UI's build tools are dev dependencies: only its static output (temporal-ui/build) is kept.
 RUN npm run build && npm prune --omit=dev
 
 # --- runtime: Node, the production dependencies and dist/ ------------------------------------
@@ -34,6 +37,8 @@ COPY --from=build /app/dist dist
 COPY --from=build /app/bin bin
 COPY --from=build /app/temporal-lite/package.json temporal-lite/package.json
 COPY --from=build /app/temporal-lite/bin temporal-lite/bin
+COPY --from=build /app/temporal-ui/package.json temporal-ui/package.json
+COPY --from=build /app/temporal-ui/build temporal-ui/build
 # The data directory (hub.json, tls/) is a volume shared by the hub's containers; the image's
 # copy gives a fresh named volume its owner.
 RUN mkdir -p /data && chown node:node /data

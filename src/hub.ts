@@ -30,8 +30,8 @@ export interface HubPartHandle {
   /** WebSocket upgrades to take on the REST API's HTTPS port, and the TLS options that port needs for them. */
   webSocket?: ApiWebSocket;
   events?: HubEvents;
-  /** e.g. `{ mqtts: 8883 }`, written to hub.json next to the API's ports. */
-  ports?: Record<string, number>;
+  /** e.g. `{ mqtts: 8883 }`, written to hub.json next to the API's ports; undefined removes one (off). */
+  ports?: Record<string, number | undefined>;
   close(): Promise<void>;
 }
 

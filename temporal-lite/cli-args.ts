@@ -2,7 +2,8 @@
 //   temporal-lite <port> [--enable-time-skipping]        what Core spawns for createTimeSkipping
 //   temporal-lite server start-dev [--port N] [--namespace X]... [--ip A]
 //                 [--search-attribute K=Type]... [--db-filename FILE]     what createLocal spawns
-import type { TemporalLiteOptions } from './server.js';
+//                 [--headless | --ui-port N] [--ui-ip A] [--http-port N]  the Web UI and HTTP API
+import type { TemporalLiteOptions, WebUiSettings } from './server.js';
 
 export class UsageError extends Error {}
 
@@ -18,8 +19,13 @@ export const USAGE = `usage:
       time skipping starts locked unless --enable-time-skipping is given
   temporal-lite server start-dev [--port N] [--ip ADDRESS] [--namespace NAME]...
                                  [--search-attribute NAME=TYPE]... [--db-filename FILE]
+                                 [--headless] [--ui-port N] [--ui-ip ADDRESS] [--ui-asset-path DIR]
+                                 [--ui-write-actions] [--http-port N]
       development server (as spawned by TestWorkflowEnvironment.createLocal); without
-      --db-filename all state is in memory`;
+      --db-filename all state is in memory. The Temporal Web UI is served on --ui-port
+      (default: --port + 1000, so 8233; any free port with --port 0) at 127.0.0.1 unless
+      --ui-ip says otherwise, read-only unless --ui-write-actions; --headless turns it off.
+      --http-port serves Temporal's HTTP API (/api/v1/...; off by default).`;
 
 function parsePort(value: string | undefined, what: string): number {
   if (value === undefined || !/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`invalid ${what} '${value ?? ''}': expected a number from 0 to 65535`);
@@ -27,8 +33,8 @@ function parsePort(value: string | undefined, what: string): number {
 }
 
 /** Flags of the real dev server that temporal-lite accepts and ignores, with or without a value. */
-const IGNORED_WITH_VALUE = new Set(['--log-format', '--log-level', '--dynamic-config-value', '--ui-port', '--ui-ip', '--http-port', '--metrics-port', '--config', '--env', '--log-config', '--sqlite-pragma', '--ui-asset-path', '--ui-codec-endpoint', '--ui-public-path']);
-const IGNORED_FLAGS = new Set(['--headless', '--ui', '--no-ui']);
+const IGNORED_WITH_VALUE = new Set(['--log-format', '--log-level', '--dynamic-config-value', '--metrics-port', '--config', '--env', '--log-config', '--sqlite-pragma', '--ui-codec-endpoint', '--ui-public-path']);
+const IGNORED_FLAGS = new Set(['--ui', '--no-ui']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) return { options: {}, warnings: [], help: true };
@@ -86,6 +92,7 @@ function startDevArgs(args: string[]): ParsedArgs {
   const options: TemporalLiteOptions = { port: 7233, host: '127.0.0.1' };
   const namespaces: string[] = [];
   const searchAttributes: string[] = [];
+  const ui: WebUiFlags = { headless: false, writeActions: false };
   const flags = new FlagReader(args);
   while (flags.next()) {
     switch (flags.flag) {
@@ -107,6 +114,24 @@ function startDevArgs(args: string[]): ParsedArgs {
       case '-f':
         options.dbFile = flags.value();
         break;
+      case '--http-port':
+        options.httpPort = parsePort(flags.value(), 'HTTP port');
+        break;
+      case '--headless':
+        ui.headless = true;
+        break;
+      case '--ui-port':
+        ui.port = parsePort(flags.value(), 'UI port');
+        break;
+      case '--ui-ip':
+        ui.host = flags.value();
+        break;
+      case '--ui-asset-path':
+        ui.assetsDir = flags.value();
+        break;
+      case '--ui-write-actions':
+        ui.writeActions = true;
+        break;
       default:
         if (IGNORED_FLAGS.has(flags.flag)) break;
         if (IGNORED_WITH_VALUE.has(flags.flag)) {
@@ -119,7 +144,24 @@ function startDevArgs(args: string[]): ParsedArgs {
   }
   if (namespaces.length) options.namespace = namespaces;
   if (searchAttributes.length) options.searchAttributes = searchAttributes;
+  if (!ui.headless) options.ui = webUiSettings(ui, options.port ?? 0);
   return { options, warnings, help: false };
+}
+
+interface WebUiFlags {
+  headless: boolean;
+  port?: number;
+  host?: string;
+  assetsDir?: string;
+  writeActions: boolean;
+}
+
+/** As Temporal's dev server: the UI on --port + 1000 unless --ui-port; with --port 0, any free port. */
+function webUiSettings(flags: WebUiFlags, grpcPort: number): WebUiSettings {
+  const settings: WebUiSettings = { port: flags.port ?? (grpcPort === 0 ? 0 : Math.min(grpcPort + 1000, 65535)), host: flags.host ?? '127.0.0.1' };
+  if (flags.assetsDir !== undefined) settings.assetsDir = flags.assetsDir;
+  if (flags.writeActions) settings.writeActions = true;
+  return settings;
 }
 
 function searchAttributeFlag(value: string): string {

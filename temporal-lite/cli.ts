@@ -31,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   process.stdout.write(`temporal-lite listening on ${server.address}\n`);
+  if (server.httpPort !== undefined) process.stdout.write(`temporal-lite HTTP API on port ${server.httpPort}\n`);
+  if (server.uiUrl !== undefined) process.stdout.write(`temporal-lite Web UI at ${server.uiUrl}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -1,4 +1,5 @@
-// Assembles temporal-lite: storage, clock, engine, visibility and the gRPC services.
+// Assembles temporal-lite: storage, clock, engine, visibility, the gRPC services, and over the
+// same handlers Temporal's HTTP API and the Web UI when asked for.
 import * as grpc from '@grpc/grpc-js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,13 +11,18 @@ import { scheduleRetention } from './engine/retention.js';
 import { unavailable } from './grpc/errors.js';
 import type { HealthService, OperatorServiceHandlers, ServiceHandlers, TestServiceHandlers, WorkflowServiceHandlers } from './grpc/handlers.js';
 import { buildService, type DecodedMessage, type HandlersByName, type ServiceOptions } from './grpc/service.js';
+import type { ServedService } from './http/api-handler.js';
+import { startHttpApi, type HttpApiServer } from './http/http-api.js';
+import { SERVED_SERVICES } from './http/routes.js';
+import { defaultUiAssetsDir, readUiAssets } from './http/ui-assets.js';
+import { startWebUi, type WebUiServer } from './http/web-ui.js';
 import { stderrLogger, type Logger } from './logger.js';
 import { Committer } from './persistence/committer.js';
 import { IN_MEMORY, openDatabase, StorageOpenError, type OpenedDatabase } from './persistence/open-database.js';
 import { Store } from './persistence/store.js';
 import { executionHandlers } from './service/execution-handlers.js';
 import { namespaceHandlers } from './service/namespace-handlers.js';
-import { systemInfo } from './service/system-info.js';
+import { clusterInfo, systemInfo } from './service/system-info.js';
 import { taskHandlers } from './service/task-handlers.js';
 import { testServiceHandlers } from './service/test-service.js';
 import { visibilityCall, visibilityOperatorHandlers, visibilityWorkflowHandlers } from './service/visibility-handlers.js';
@@ -46,17 +52,38 @@ export interface TemporalLiteOptions {
   queryTaskTimeoutMs?: number;
   /** How often closed runs past their namespace retention are deleted (default hourly). */
   retentionSweepIntervalMs?: number;
+  /** Port of Temporal's HTTP API (`/api/v1/...`, as the frontend's --http-port); unset: not served. 0: any free port. */
+  httpPort?: number;
+  /** The Temporal Web UI with the HTTP API under /api/v1 (as the dev server's --ui-port); unset: not served. */
+  ui?: WebUiSettings;
+}
+
+export interface WebUiSettings {
+  /** 0: any free port. */
+  port: number;
+  /** Interface to bind; default 127.0.0.1 (the UI has no authentication). */
+  host?: string;
+  /** The built UI; default: the temporal-ui workspace's build. */
+  assetsDir?: string;
+  /** Lets the UI terminate, cancel, signal, reset and update workflows; default off. */
+  writeActions?: boolean;
+  /** The namespace the UI opens; default `default`. */
+  defaultNamespace?: string;
 }
 
 export interface TemporalLite {
   /** host:port to give the Temporal client and worker. */
   address: string;
   port: number;
+  /** Port of the HTTP API, when served. */
+  httpPort?: number;
+  /** The Web UI's address (http://127.0.0.1:8233), when served. */
+  uiUrl?: string;
   close(): Promise<void>;
 }
 
 /** Methods that name no namespace, or one that need not exist yet. */
-const NAMESPACE_MANAGEMENT = new Set(['RegisterNamespace', 'DescribeNamespace', 'ListNamespaces', 'UpdateNamespace', 'GetSystemInfo', 'GetSearchAttributes']);
+const NAMESPACE_MANAGEMENT = new Set(['RegisterNamespace', 'DescribeNamespace', 'ListNamespaces', 'UpdateNamespace', 'GetSystemInfo', 'GetClusterInfo', 'GetSearchAttributes']);
 
 export async function startTemporalLite(opts: TemporalLiteOptions = {}): Promise<TemporalLite> {
   const logger = opts.logger ?? stderrLogger();
@@ -90,7 +117,7 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
   if (recovered > 0) logger.info(`recovered ${recovered} open workflow runs from ${file}`);
   const stopRetention = scheduleRetention(engine, visibility, opts.retentionSweepIntervalMs ?? 3600_000);
 
-  const server = grpcServer(engine, visibility, clock, {
+  const services = serviceTable(engine, visibility, clock, {
     logger,
     beforeRespond: () => committer.settled(),
     gate: () => (committer.failed ? unavailable(`temporal-lite storage failure: ${committer.failed.message}`) : undefined),
@@ -99,12 +126,25 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
       if (!NAMESPACE_MANAGEMENT.has(method)) engine.namespaces.get(namespaceOf(request));
     },
   });
+  const server = grpcServer(services);
   const host = opts.host ?? '127.0.0.1';
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, boundPort) => (err ? reject(err) : resolve(boundPort))),
-  );
+  let http: HttpServers = {};
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${host}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, boundPort) => (err ? reject(err) : resolve(boundPort))),
+    );
+    http = await startHttpServers(opts, host, services);
+  } catch (err) {
+    await closeHttpServers(http);
+    server.forceShutdown();
+    stopRetention();
+    clock.close();
+    throw err;
+  }
 
   const close = closeOnce(async () => {
+    await closeHttpServers(http);
     engine.closed = true;
     stopRetention();
     engine.matching.close();
@@ -118,7 +158,43 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
     opened.close();
   });
   const hostForClients = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return { address: `${hostForClients}:${port}`, port, close };
+  return { address: `${hostForClients}:${port}`, port, httpPort: http.api?.port, uiUrl: http.ui?.url, close };
+}
+
+interface HttpServers {
+  api?: HttpApiServer;
+  ui?: WebUiServer;
+}
+
+/** The HTTP API and the Web UI, as configured, over the WorkflowService and OperatorService handlers. */
+async function startHttpServers(opts: TemporalLiteOptions, host: string, services: ServiceTable): Promise<HttpServers> {
+  if (opts.httpPort === undefined && !opts.ui) return {};
+  const served = new Map<string, ServedService>(
+    services.filter(([name]) => SERVED_SERVICES.some((servedName) => servedName === name)).map(([name, handlers, options]) => [name, { handlers, options }]),
+  );
+  const servers: HttpServers = {};
+  try {
+    if (opts.httpPort !== undefined) servers.api = await startHttpApi({ host, port: opts.httpPort, services: served });
+    if (opts.ui) {
+      const ui = opts.ui;
+      servers.ui = await startWebUi({
+        host: ui.host ?? '127.0.0.1',
+        port: ui.port,
+        assets: readUiAssets(ui.assetsDir ?? defaultUiAssetsDir()),
+        defaultNamespace: ui.defaultNamespace ?? 'default',
+        writeActions: !!ui.writeActions,
+        services: served,
+      });
+    }
+    return servers;
+  } catch (err) {
+    await closeHttpServers(servers);
+    throw err;
+  }
+}
+
+async function closeHttpServers(servers: HttpServers): Promise<void> {
+  await Promise.all([servers.api?.close(), servers.ui?.close()]);
 }
 
 /** `default` and the configured namespaces, each with the configured search attributes. */
@@ -153,23 +229,30 @@ function namespaceOf(request: DecodedMessage): string {
   return typeof request.namespace === 'string' ? request.namespace : '';
 }
 
-function grpcServer(engine: Engine, visibility: VisibilityService, clock: VirtualClock, serviceOpts: ServiceOptions): grpc.Server {
+/** Each service by full name, with its handlers and how its calls run. */
+type ServiceTable = Array<[string, HandlersByName, ServiceOptions]>;
+
+function serviceTable(engine: Engine, visibility: VisibilityService, clock: VirtualClock, serviceOpts: ServiceOptions): ServiceTable {
   const workflowHandlers: WorkflowServiceHandlers = {
     GetSystemInfo: () => systemInfo(),
+    GetClusterInfo: () => clusterInfo(),
     ...namespaceHandlers(engine),
     ...executionHandlers(engine, (namespace, searchAttributes) => visibilityCall(() => visibility.typedSearchAttributes(namespace, searchAttributes))),
     ...taskHandlers(engine),
-    ...visibilityWorkflowHandlers(visibility),
+    ...visibilityWorkflowHandlers(visibility, engine),
   };
   const operatorHandlers: OperatorServiceHandlers = visibilityOperatorHandlers(visibility);
   const testHandlers: TestServiceHandlers = testServiceHandlers(clock);
   const healthHandlers: ServiceHandlers<HealthService> = { Check: () => ({ status: 'SERVING' }) };
-  const services: Array<[string, HandlersByName, ServiceOptions]> = [
+  return [
     ['temporal.api.workflowservice.v1.WorkflowService', workflowHandlers, serviceOpts],
     ['temporal.api.operatorservice.v1.OperatorService', operatorHandlers, serviceOpts],
     ['temporal.api.testservice.v1.TestService', testHandlers, { ...serviceOpts, checkRequest: undefined }],
     ['grpc.health.v1.Health', healthHandlers, { ...serviceOpts, checkRequest: undefined }],
   ];
+}
+
+function grpcServer(services: ServiceTable): grpc.Server {
   const server = new grpc.Server({ 'grpc.keepalive_permit_without_calls': 1, 'grpc.max_receive_message_length': 128 * 1024 * 1024 });
   for (const [name, handlers, opts] of services) {
     const { definition, implementation } = buildService(name, handlers, opts);

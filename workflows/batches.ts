@@ -4,7 +4,7 @@
  * (job.ts). Method batches tell their progress while devices answer (batchProgressSignal, handled
  * by the workflow running them); twin batches commit all at once. Deterministic workflow code.
  */
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
 import { errorMessage } from './errors.js';
 import { Semaphore } from './semaphore.js';
@@ -31,7 +31,7 @@ export interface RangeProgress {
   running: number;
 }
 
-const BATCH_RETRY = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 };
+const BATCH_RETRY: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 };
 
 /**
  * Time for one batch attempt: a method batch calls its devices deviceConcurrency at a time, so up

@@ -16,6 +16,7 @@ import {
   sleep,
   startChild,
   type ChildWorkflowHandle,
+  type RetryPolicy,
 } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
 import type { DeviceJobCounts } from '../src/registry/job-records.js';
@@ -31,7 +32,7 @@ import { inlineShard, planShards, shardWorkflowId, type PlannedShard } from './s
 import { iotHubJobShard } from './shard.js';
 import type { JobResponse, JobTuning, JobWorkflowInput } from './types.js';
 
-const RESOLVE_RETRY = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['ArgumentInvalid'] };
+const RESOLVE_RETRY: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['ArgumentInvalid'] };
 
 const { resolveJobTargets } = proxyActivities<JobActivities>({
   startToCloseTimeout: '1 hour',

@@ -16,6 +16,8 @@ export interface HubTarget {
   ca?: string;
   /** TLS server name (none for IP addresses). */
   servername?: string;
+  /** The port of the hub's Temporal Web UI, when hub.json knows it. */
+  temporalUiPort?: number;
 }
 
 export interface TargetOptions {
@@ -71,5 +73,6 @@ export function resolveHubTarget(options: TargetOptions, env: NodeJS.ProcessEnv)
     mqttsPort: options.mqttsPort ?? known?.ports.mqtts ?? 8883,
     ca: caFile === undefined ? undefined : readCa(caFile),
     servername: isIP(connection.hostName) ? undefined : connection.hostName,
+    ...(known?.ports.temporalUi !== undefined && { temporalUiPort: known.ports.temporalUi }),
   };
 }

@@ -15,6 +15,10 @@ export interface RunSettings {
     namespace: string;
     /** Port of the embedded temporal-lite. */
     embeddedPort: number;
+    /** Port of the embedded temporal-lite's Web UI (0: any free port); undefined: no UI. */
+    uiPort?: number;
+    /** Whether the Web UI may terminate, cancel, signal and reset workflows. */
+    uiWriteActions: boolean;
     /** How long to wait at start for `address` and the namespace (ms). */
     connectTimeoutMs: number;
   };
@@ -56,6 +60,25 @@ const jobTuning = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
+/** A port, or `off` (undefined). */
+const portOrOff = (fallback: number) =>
+  z.preprocess(
+    (value) => unset(value) ?? String(fallback),
+    z
+      .string()
+      .regex(/^(\d{1,5}|off)$/i, 'expected a port number 0-65535, or off')
+      .transform((text) => (text.toLowerCase() === 'off' ? undefined : Number(text)))
+      .refine((value) => value === undefined || value <= 65535, 'expected a port number 0-65535, or off'),
+  );
+
+const flag = z.preprocess(
+  unset,
+  z
+    .enum(['true', 'false'], { error: 'expected true or false' })
+    .transform((text) => text === 'true')
+    .default(false),
+);
+
 const runSchema = z.object({
   HUB_ROLES: z.preprocess(unset, roles.prefault(ROLE_NAMES.join(','))),
   TEMPORAL_ADDRESS: z.preprocess(
@@ -66,6 +89,8 @@ const runSchema = z.object({
       .optional(),
   ),
   HUB_TEMPORAL_PORT: port(7233),
+  HUB_TEMPORAL_UI_PORT: portOrOff(8233),
+  HUB_TEMPORAL_UI_WRITE_ACTIONS: flag,
   // The gateway and the jobs read these too; checked here first, in the words of the other settings.
   HUB_MQTTS_PORT: port(8883),
   HUB_MQTT_WSS_PORT: port(0),
@@ -89,6 +114,8 @@ export function loadRunSettings(env: NodeJS.ProcessEnv = process.env): RunSettin
       address: s.TEMPORAL_ADDRESS,
       namespace: s.TEMPORAL_NAMESPACE,
       embeddedPort: s.HUB_TEMPORAL_PORT,
+      uiPort: s.HUB_TEMPORAL_UI_PORT,
+      uiWriteActions: s.HUB_TEMPORAL_UI_WRITE_ACTIONS,
       connectTimeoutMs: s.TEMPORAL_CONNECT_TIMEOUT * 1000,
     },
     databaseSchema: s.HUB_DATABASE_SCHEMA,

@@ -24,6 +24,7 @@ export function startBanner(node: HubNode): string {
   if (temporal) {
     const where = temporal.embeddedDbFile ? `embedded temporal-lite, ${temporal.embeddedDbFile}` : 'external server';
     rows.push(['Temporal', `${temporal.address} namespace ${temporal.namespace} (${where})`]);
+    if (temporal.uiUrl) rows.push(['Temporal Web UI', temporal.uiUrl]);
   }
   rows.push(['Hub file', hubFilePath(hub.dataDir)]);
   const width = Math.max(...rows.map(([label]) => label.length)) + 1;

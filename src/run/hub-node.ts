@@ -20,6 +20,12 @@ export interface HubNode {
   close(): Promise<void>;
 }
 
+/** Records the Web UI's port in hub.json (`ports.temporalUi`, absent without one), where the CLI finds it. */
+function temporalUiPort(temporal: TemporalEndpoint | undefined): HubPart {
+  const port = temporal?.uiUrl === undefined ? undefined : Number(new URL(temporal.uiUrl).port);
+  return async () => ({ ports: { temporalUi: port }, close: async () => {} });
+}
+
 /**
  * Starts a hub process from its configuration: Temporal (embedded temporal-lite or the configured
  * server) for the api and worker roles, then the hub with its parts — the gateway (the MQTT broker
@@ -33,7 +39,7 @@ export async function startHubNode(config: HubConfig, log: Logger): Promise<HubN
   try {
     if (roles.worker) installTemporalRuntime();
     let gateway: GatewayPart | undefined;
-    const parts: HubPart[] = [async (context) => (gateway = await gatewayPart({ ...config.gateway, broker: roles.gateway })(context))];
+    const parts: HubPart[] = [async (context) => (gateway = await gatewayPart({ ...config.gateway, broker: roles.gateway })(context)), temporalUiPort(temporal)];
     if (temporal) {
       parts.push((context) =>
         jobsPart({

@@ -13,28 +13,33 @@ export interface TemporalEndpoint {
   namespace: string;
   /** The embedded server's database file; undefined for an external server. */
   embeddedDbFile?: string;
+  /** The embedded server's Web UI (http://127.0.0.1:8233), when served. */
+  uiUrl?: string;
   close(): Promise<void>;
 }
 
 /**
  * Without TEMPORAL_ADDRESS: temporal-lite, durable in the data directory, keeping closed workflows
  * a day longer than the hub keeps finished jobs (HUB_JOB_RETENTION_DAYS): a job id stays taken (the
- * workflow-id policy refuses it) until the hub's store has purged the job, then both forget it. With it: waits until that server answers for the namespace (a cluster's Temporal may still
+ * workflow-id policy refuses it) until the hub's store has purged the job, then both forget it; with
+ * the Temporal Web UI on HUB_TEMPORAL_UI_PORT (bound like the hub's other ports). With it: waits until that server answers for the namespace (a cluster's Temporal may still
  * be starting, or its default namespace not yet registered), up to TEMPORAL_CONNECT_TIMEOUT; the
  * cluster's namespace retention is its operator's to set.
  */
 export async function provideTemporal(config: HubConfig, log: Logger): Promise<TemporalEndpoint> {
-  const { address, namespace, embeddedPort, connectTimeoutMs } = config.run.temporal;
+  const { address, namespace, embeddedPort, uiPort, uiWriteActions, connectTimeoutMs } = config.run.temporal;
   if (address === undefined) {
     const dataDir = resolve(config.settings.dataDir);
-    const server = await startTemporalLite({ port: embeddedPort, host: config.settings.bindAddress, namespace, dataDir, logger: stderrLogger('info') });
+    const host = config.settings.bindAddress;
+    const ui = uiPort === undefined ? undefined : { port: uiPort, host, writeActions: uiWriteActions, defaultNamespace: namespace };
+    const server = await startTemporalLite({ port: embeddedPort, host, namespace, dataDir, ui, logger: stderrLogger('info') });
     try {
       await setRetention(server.address, namespace, temporalRetentionDays(config.jobs.retentionDays));
     } catch (err) {
       await server.close();
       throw err;
     }
-    return { address: server.address, namespace, embeddedDbFile: resolve(dataDir, 'temporal-lite.db'), close: () => server.close() };
+    return { address: server.address, namespace, embeddedDbFile: resolve(dataDir, 'temporal-lite.db'), uiUrl: server.uiUrl, close: () => server.close() };
   }
   await waitForNamespace(address, namespace, connectTimeoutMs, log);
   return { address, namespace, close: async () => {} };

@@ -46,6 +46,10 @@ describe('CLI building blocks', () => {
     const otherHub = resolveHubTarget({ dataDir: dir.path, connectionString: 'HostName=localhost;SharedAccessKeyName=iothubowner;SharedAccessKey=b3RoZXI=' }, {});
     assert.deepEqual([otherHub.httpsPort, otherHub.mqttsPort, otherHub.ca], [443, 8883, undefined]);
 
+    updateHubFile(dir.path, { ports: { temporalUi: 18233 } });
+    assert.equal(resolveHubTarget({ dataDir: dir.path }, {}).temporalUiPort, 18233, "the hub's Web UI");
+    assert.equal(otherHub.temporalUiPort, undefined);
+
     const flagged = resolveHubTarget({ dataDir: dir.path, httpsPort: 9443, connectionString: `HostName=127.0.0.1;SharedAccessKeyName=iothubowner;SharedAccessKey=${owner.primaryKey}` }, {});
     assert.deepEqual([flagged.httpsPort, flagged.servername], [9443, undefined]);
 

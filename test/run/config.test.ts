@@ -19,7 +19,7 @@ describe('hub process configuration', () => {
   it('has the documented defaults: all roles, embedded temporal-lite on 7233, namespace default', () => {
     const config = loadConfig({});
     assert.deepEqual(config.run.roles, { api: true, worker: true, gateway: true });
-    assert.deepEqual(config.run.temporal, { address: undefined, namespace: 'default', embeddedPort: 7233, connectTimeoutMs: 60_000 });
+    assert.deepEqual(config.run.temporal, { address: undefined, namespace: 'default', embeddedPort: 7233, uiPort: 8233, uiWriteActions: false, connectTimeoutMs: 60_000 });
     assert.equal(config.settings.dataDir, './data');
     assert.equal(config.settings.httpsPort, 8443);
     assert.equal(config.settings.httpPort, 8080);
@@ -38,8 +38,13 @@ describe('hub process configuration', () => {
       HUB_DATABASE_SCHEMA: 'hub_a',
       HUB_MAX_ACTIVE_JOBS: '7',
       HUB_JOB_TUNING: '{"scheduleDeviceMethod":{"batchSize":5,"batchConcurrency":1}}',
+      HUB_TEMPORAL_UI_PORT: 'OFF',
+      HUB_TEMPORAL_UI_WRITE_ACTIONS: 'true',
     });
     assert.deepEqual(config.run.roles, { api: true, worker: true, gateway: false });
+    assert.equal(config.run.temporal.uiPort, undefined, 'no Web UI');
+    assert.equal(config.run.temporal.uiWriteActions, true);
+    assert.equal(loadConfig({ HUB_TEMPORAL_UI_PORT: '0' }).run.temporal.uiPort, 0);
     assert.equal(config.run.temporal.address, 'temporal:7233');
     assert.equal(config.run.temporal.namespace, 'jobs');
     assert.equal(config.run.temporal.connectTimeoutMs, 5000);

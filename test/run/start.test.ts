@@ -56,7 +56,12 @@ describe('npm start: the all-in-one hub', () => {
       assert.equal(banner.caFile, join(dataDir, 'tls', 'ca.pem'));
       assert.deepEqual([banner.httpsPort, banner.httpPort, banner.mqttsPort], [Number(env.HUB_HTTPS_PORT), Number(env.HUB_HTTP_PORT), Number(env.HUB_MQTTS_PORT)]);
       assert.match(banner.temporal!, new RegExp(`^127\\.0\\.0\\.1:${env.HUB_TEMPORAL_PORT} namespace default \\(embedded temporal-lite, .*temporal-lite\\.db\\)$`));
-      assert.deepEqual(hubFile.ports, { https: banner.httpsPort, http: banner.httpPort, mqtts: banner.mqttsPort });
+      assert.match(banner.temporalUi!, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const temporalUi = Number(new URL(banner.temporalUi!).port);
+      assert.deepEqual(hubFile.ports, { https: banner.httpsPort, http: banner.httpPort, mqtts: banner.mqttsPort, temporalUi });
+      const settings = await fetch(`${banner.temporalUi}/api/v1/settings`, { signal: AbortSignal.timeout(5_000) });
+      const { DisableWriteActions } = (await settings.json()) as { DisableWriteActions?: boolean };
+      assert.equal(DisableWriteActions, true, 'the UI is read-only by default');
       const temporal = await Connection.connect({ address: banner.temporal!.split(' ')[0]! });
       try {
         const { config } = await temporal.workflowService.describeNamespace({ namespace: 'default' });

@@ -61,6 +61,7 @@ export async function startCliHub(): Promise<CliHub> {
     HUB_HTTP_PORT: '0',
     HUB_MQTTS_PORT: '0',
     HUB_TEMPORAL_PORT: '0',
+    HUB_TEMPORAL_UI_PORT: '0',
     HUB_CACHE_DIR: TEST_CACHE_DIR,
   });
   const node = await startHubNode(config, silentLogger).catch((err: unknown) => {

@@ -38,6 +38,7 @@ export interface Banner {
   httpPort?: number;
   mqttsPort?: number;
   temporal?: string;
+  temporalUi?: string;
 }
 
 function parseBanner(output: string): Banner {
@@ -50,6 +51,7 @@ function parseBanner(output: string): Banner {
     httpPort: portOf(field('REST API (HTTP)')),
     mqttsPort: portOf(field('Devices (MQTTS)')),
     temporal: field('Temporal'),
+    temporalUi: field('Temporal Web UI'),
   };
 }
 
@@ -124,6 +126,7 @@ export async function allInOneEnv(dataDir: string, extra: Record<string, string>
     HUB_HTTP_PORT: String(http),
     HUB_MQTTS_PORT: String(mqtts),
     HUB_TEMPORAL_PORT: String(temporal),
+    HUB_TEMPORAL_UI_PORT: '0',
     ...extra,
   };
 }
