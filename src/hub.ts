@@ -5,6 +5,7 @@ import { startApiServers, type ApiWebSocket } from './api/server.js';
 import { serviceConnectionString, type SharedAccessPolicy } from './auth/policies.js';
 import { ensureHubFile, updateHubFile } from './config/hub-file.js';
 import type { HubSettings } from './config/settings.js';
+import type { ConsoleSettings } from './console/static.js';
 import { consoleLogger, type Logger } from './logger.js';
 import type { HubEvents } from './registry/events.js';
 import { openHubStore } from './registry/open-store.js';
@@ -61,6 +62,8 @@ export interface HubOptions {
   events?: HubEvents;
   /** Extra REST routers (see createApiApp). */
   routers?: readonly Router[];
+  /** The console's link to the jobs' workflows (see createApiApp). */
+  console?: Pick<ConsoleSettings, 'temporalUi'>;
   log?: Logger;
 }
 
@@ -149,7 +152,7 @@ async function launchHub(options: HubOptions, serveApi: boolean): Promise<HubWit
 
     let api: Hub['api'] | undefined;
     if (serveApi) {
-      const app = createApiApp({ store, hostName, policies, events, routers: [...routers, ...(options.routers ?? [])], log });
+      const app = createApiApp({ store, hostName, policies, events, routers: [...routers, ...(options.routers ?? [])], console: options.console, log });
       const servers = await startApiServers(app, { host: bindAddress, httpsPort: options.httpsPort ?? 8443, httpPort: options.httpPort, tls, webSocket });
       closers.push(() => servers.close());
       api = { app, httpsPort: servers.httpsPort, httpPort: servers.httpPort };

@@ -1,5 +1,6 @@
 import express, { type Express, type Router } from 'express';
 import type { SharedAccessPolicy } from '../auth/policies.js';
+import { consoleRouter, type ConsoleSettings } from '../console/static.js';
 import { consoleLogger, type Logger } from '../logger.js';
 import { NO_HUB_EVENTS, type HubEvents } from '../registry/events.js';
 import type { HubStore } from '../registry/store.js';
@@ -32,6 +33,8 @@ export interface ApiDependencies {
   policies: readonly SharedAccessPolicy[];
   events?: HubEvents;
   routers?: readonly Router[];
+  /** The operator's console at /ui/: where it links to the jobs' workflows. */
+  console?: Pick<ConsoleSettings, 'temporalUi'>;
   log?: Logger;
 }
 
@@ -41,6 +44,8 @@ export function createApiApp(deps: ApiDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // entity tags here are IoT Hub's, never Express's body hashes
+  // The console's static files come before the API's checks: they are public and hold no data.
+  app.use(consoleRouter({ hostName: deps.hostName, temporalUi: deps.console?.temporalUi }));
   app.use(requireApiVersion);
   app.use(authenticate(deps));
   app.use(jsonBody);

@@ -19,6 +19,8 @@ export interface RunSettings {
     uiPort?: number;
     /** Whether the Web UI may terminate, cancel, signal and reset workflows. */
     uiWriteActions: boolean;
+    /** A Temporal Web UI the console links jobs to (without a trailing /); undefined: the embedded one's, if any. */
+    uiUrl?: string;
     /** How long to wait at start for `address` and the namespace (ms). */
     connectTimeoutMs: number;
   };
@@ -91,6 +93,14 @@ const runSchema = z.object({
   HUB_TEMPORAL_PORT: port(7233),
   HUB_TEMPORAL_UI_PORT: portOrOff(8233),
   HUB_TEMPORAL_UI_WRITE_ACTIONS: flag,
+  HUB_TEMPORAL_UI_URL: z.preprocess(
+    unset,
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'expected an http:// or https:// URL, e.g. https://temporal.example.com')
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
+  ),
   // The gateway and the jobs read these too; checked here first, in the words of the other settings.
   HUB_MQTTS_PORT: port(8883),
   HUB_MQTT_WSS_PORT: port(0),
@@ -116,6 +126,7 @@ export function loadRunSettings(env: NodeJS.ProcessEnv = process.env): RunSettin
       embeddedPort: s.HUB_TEMPORAL_PORT,
       uiPort: s.HUB_TEMPORAL_UI_PORT,
       uiWriteActions: s.HUB_TEMPORAL_UI_WRITE_ACTIONS,
+      uiUrl: s.HUB_TEMPORAL_UI_URL,
       connectTimeoutMs: s.TEMPORAL_CONNECT_TIMEOUT * 1000,
     },
     databaseSchema: s.HUB_DATABASE_SCHEMA,

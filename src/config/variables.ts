@@ -25,6 +25,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'HUB_TEMPORAL_PORT', flag: '--temporal-port', default: '7233', description: 'port of the embedded temporal-lite (only without TEMPORAL_ADDRESS)' },
   { name: 'HUB_TEMPORAL_UI_PORT', flag: '--temporal-ui-port', default: '8233', description: "the Temporal Web UI of the embedded temporal-lite, where every job's workflow can be read (off: no UI)" },
   { name: 'HUB_TEMPORAL_UI_WRITE_ACTIONS', flag: '--temporal-ui-write-actions', default: 'false', description: 'true lets the Web UI terminate, cancel, signal and reset workflows (it has no login)' },
+  { name: 'HUB_TEMPORAL_UI_URL', flag: '--temporal-ui-url', default: '', description: "a Temporal Web UI the console links each job's workflow to (unset: the embedded one's, when served)" },
   { name: 'TEMPORAL_NAMESPACE', flag: '--temporal-namespace', default: 'default', description: 'Temporal namespace of the jobs' },
   { name: 'TEMPORAL_CONNECT_TIMEOUT', flag: '--temporal-connect-timeout', default: '60', description: 'seconds to wait at start for TEMPORAL_ADDRESS and its namespace' },
   { name: 'HUB_MAX_ACTIVE_JOBS', flag: '--max-active-jobs', default: '100', description: 'jobs queued, scheduled or running at once; more are refused with 429' },

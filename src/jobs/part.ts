@@ -11,6 +11,8 @@ import { ensureJobSearchAttributes } from '../temporal/search-attributes.js';
 import { createJobsWorker, JOBS_TASK_QUEUE } from '../temporal/worker.js';
 import { schedulePurge } from './purge.js';
 import { jobsRouter } from '../api/routes/jobs.js';
+import { jobEventsRouter } from '../console/job-events.js';
+import { JobWatcher } from '../console/job-watcher.js';
 import { JobsService } from './service.js';
 import { jobsSettings, temporalRetentionDays, type JobsSettingsInput } from './settings.js';
 
@@ -58,7 +60,10 @@ export function jobsPart(options: JobsPartOptions): (context: HubPartContext) =>
       if (options.roles.api) {
         await warnOfShortRetention(client, settings.retentionDays, context.log);
         part.service = new JobsService({ client, store: context.store, settings, taskQueue });
-        part.routers = [jobsRouter(part.service)];
+        const service = part.service;
+        const watcher = new JobWatcher((jobId) => service.get(jobId));
+        closers.push(async () => watcher.close());
+        part.routers = [jobEventsRouter(watcher), jobsRouter(service)];
       }
       if (options.roles.worker) {
         part.worker = await runWorker(options, context, client, taskQueue, closers);

@@ -1,5 +1,6 @@
 import { hubFilePath } from '../config/hub-file.js';
 import { roleList } from '../config/run-settings.js';
+import { CONSOLE_PATH } from '../console/static.js';
 import type { HubNode } from './hub-node.js';
 
 /**
@@ -16,6 +17,8 @@ export function startBanner(node: HubNode): string {
   if (hub.api) {
     rows.push(['REST API (HTTPS)', `https://${host}:${hub.api.httpsPort}`]);
     if (hub.api.httpPort !== undefined) rows.push(['REST API (HTTP)', `http://${host}:${hub.api.httpPort}`]);
+    rows.push(['Console', `https://${host}:${hub.api.httpsPort}${CONSOLE_PATH}`]);
+    if (hub.api.httpPort !== undefined) rows.push(['Console (HTTP)', `http://${host}:${hub.api.httpPort}${CONSOLE_PATH}`]);
   }
   if (gateway.gateway) {
     rows.push(['Devices (MQTTS)', `mqtts://${host}:${gateway.gateway.port}`]);

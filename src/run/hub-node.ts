@@ -52,7 +52,9 @@ export async function startHubNode(config: HubConfig, log: Logger): Promise<HubN
       );
       if (roles.api) parts.push(configurationsPart({ temporal: { address: temporal.address, namespace: temporal.namespace } }));
     }
-    const options: HubOptions = { ...hubOptionsFromSettings(config.settings), databaseSchema: config.run.databaseSchema, parts, log };
+    const temporalUiUrl = config.run.temporal.uiUrl ?? temporal?.uiUrl;
+    const console = temporal && temporalUiUrl ? { temporalUi: { url: temporalUiUrl, namespace: temporal.namespace } } : undefined;
+    const options: HubOptions = { ...hubOptionsFromSettings(config.settings), databaseSchema: config.run.databaseSchema, parts, console, log };
     const hub = roles.api ? await startHub(options) : await startHubWithoutApi(options);
     return {
       roles,
