@@ -6,7 +6,7 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', '.cache/', 'temporal-lite/bin/', 'temporal-ui/build/', 'temporal-ui/.svelte-kit/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', '.cache/', 'temporal-lite/bin/', 'temporal-ui/build/', 'temporal-ui/.svelte-kit/', 'console/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   importX.flatConfigs.typescript,
