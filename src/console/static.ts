@@ -54,7 +54,8 @@ const secured = (res: Response) => res.set(SECURITY_HEADERS);
  * user's token). Files under assets/ carry content hashes in their names and are cached for good.
  */
 export function consoleRouter(settings: ConsoleSettings, dir = consoleAssetsDir()): Router {
-  const router = Router();
+  // Strict: `/ui` (redirected) and `/ui/` (the page) are different paths.
+  const router = Router({ strict: true });
   router.get('/ui', (_req, res) => res.redirect(301, CONSOLE_PATH));
   router.get(`${CONSOLE_PATH}settings.json`, (_req, res) => {
     secured(res).set('Cache-Control', 'no-store').json(settings);
