@@ -1,0 +1,174 @@
+/**
+ * `npm run bench:console [-- --jobs 1000 --devices 100000 --pages 5 --window 20]` (after `npm run build`)
+ *
+ * The operator console under load: a hub process as `npm start` runs it (embedded temporal-lite,
+ * SQLite) holding `--jobs` finished jobs and one method job running over `--devices` registered
+ * devices (offline: each waits out its connect timeout, so the job runs for minutes and its counts
+ * move every second). Prints:
+ *  - the jobs list page's time to interactive in headless Chromium (navigation start to the first
+ *    page of jobs rendered with its controls), median and worst of 5 cold loads;
+ *  - the hub process's CPU (utime + stime from /proc, % of one core) over `--window` seconds without
+ *    any console page, with `--pages` job pages open on the running job (server-sent events), and
+ *    without again (the baseline is the mean of the two windows around), and how often each page's
+ *    counts changed per second.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createSasToken } from '../src/auth/sas-token.js';
+import { openHubStore } from '../src/registry/open-store.js';
+import { chromiumMissing, launchChromium } from '../test/helpers/chromium.js';
+import { allInOneEnv, HubProcess, type StartedHub } from '../test/run/helpers/hub-process.js';
+import { registerDevices } from './register-devices.js';
+
+const { values: args } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '1000' },
+    devices: { type: 'string', default: '100000' },
+    pages: { type: 'string', default: '5' },
+    window: { type: 'string', default: '20' },
+  },
+});
+const JOBS = Number(args.jobs);
+const DEVICES = Number(args.devices);
+const PAGES = Number(args.pages);
+const WINDOW_MS = Number(args.window) * 1000;
+const CLOCK_TICKS = 100; // USER_HZ on Linux (sysconf(_SC_CLK_TCK))
+
+const missing = chromiumMissing();
+if (missing) {
+  console.error(`bench:console needs Chromium: ${missing}`);
+  process.exit(2);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'iothub-bench-console-'));
+let hub: StartedHub | undefined;
+let browser: Browser | undefined;
+try {
+  console.log(`Registering ${DEVICES} devices…`);
+  const store = await openHubStore({ dataDir: dir });
+  await registerDevices(store, 'bench-', DEVICES);
+  await store.close();
+
+  hub = await HubProcess.start(await allInOneEnv(dir, { HUB_MAX_ACTIVE_JOBS: String(JOBS + 10), HUB_TEMPORAL_UI_PORT: 'off' }), 180_000);
+  const base = `http://localhost:${hub.banner.httpPort}`;
+  const connection = Object.fromEntries(hub.banner.connectionString.split(';').map((part) => part.split(/=(.*)/s).slice(0, 2) as [string, string]));
+  const authorization = createSasToken({ sr: connection.HostName!, key: connection.SharedAccessKey!, keyName: connection.SharedAccessKeyName!, expiresAt: new Date(Date.now() + 6 * 3600_000) });
+  const rest = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}api-version=2021-04-12`, {
+      method,
+      headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+    return response.json() as Promise<{ status?: string; deviceJobStatistics?: { succeededCount: number; failedCount: number } }>;
+  };
+
+  console.log(`Creating ${JOBS} jobs…`);
+  let created = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (created < JOBS) {
+        const n = created++;
+        await rest('PUT', `/jobs/v2/list-${String(n).padStart(5, '0')}`, { type: 'scheduleUpdateTwin', queryCondition: "deviceId = 'nobody'", updateTwin: { etag: '*', tags: { bench: n } } });
+      }
+    }),
+  );
+  console.log(`  ${JOBS} jobs created in ${((Date.now() - started) / 1000).toFixed(0)} s; waiting for them to end…`);
+  for (let n = JOBS - 1; n >= 0; n -= Math.max(1, Math.floor(JOBS / 10))) {
+    while ((await rest('GET', `/jobs/v2/list-${String(n).padStart(5, '0')}`)).status !== 'completed') await sleep(500);
+  }
+
+  const bigJob = `running-${DEVICES}`;
+  await rest('PUT', `/jobs/v2/${bigJob}`, {
+    type: 'scheduleDeviceMethod',
+    queryCondition: "STARTSWITH(deviceId, 'bench-')",
+    cloudToDeviceMethod: { methodName: 'reboot', payload: null, responseTimeoutInSeconds: 30, connectTimeoutInSeconds: 10 },
+    maxExecutionTimeInSeconds: 3600,
+  });
+  console.log(`Job ${bigJob} over ${DEVICES} offline devices (10 s connect timeout each): waiting until it runs…`);
+  for (;;) {
+    const job = await rest('GET', `/jobs/v2/${bigJob}`);
+    const done = (job.deviceJobStatistics?.succeededCount ?? 0) + (job.deviceJobStatistics?.failedCount ?? 0);
+    if (job.status === 'running' && done > 0) break;
+    await sleep(1000);
+  }
+
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // Signed in as the console keeps it (sessionStorage of each tab).
+  const credentials = JSON.stringify({ hostName: connection.HostName, keyName: connection.SharedAccessKeyName, key: connection.SharedAccessKey });
+  await context.addInitScript(`sessionStorage.setItem('iothub-console-credentials', ${JSON.stringify(credentials)})`);
+
+  const loads: number[] = [];
+  for (let i = 0; i < 5; i++) loads.push(await listPageInteractive(context, `${base}/ui/#/jobs`));
+  loads.sort((a, b) => a - b);
+
+  const pid = hub.child.pid!;
+  const before = await cpuPercent(pid, WINDOW_MS);
+  const pages = await Promise.all(Array.from({ length: PAGES }, () => openJobPage(context, `${base}/ui/#/jobs/${bigJob}`)));
+  await sleep(2000);
+  await Promise.all(pages.map((page) => page.evaluate('window.benchUpdates = 0')));
+  const withPages = await cpuPercent(pid, WINDOW_MS);
+  const updates = await Promise.all(pages.map((page) => page.evaluate<number>('window.benchUpdates')));
+  await Promise.all(pages.map((page) => page.close()));
+  await sleep(2000);
+  const after = await cpuPercent(pid, WINDOW_MS);
+  const job = await rest('GET', `/jobs/v2/${bigJob}`);
+  const baseline = (before + after) / 2;
+  const rates = updates.map((count) => count / (WINDOW_MS / 1000));
+
+  console.log(`\nbench:console — ${JOBS} finished jobs, job ${bigJob} ${job.status} over ${DEVICES} devices`);
+  console.log(`  jobs list page interactive: median ${loads[2]!.toFixed(0)} ms, worst ${loads[4]!.toFixed(0)} ms (5 cold loads)`);
+  console.log(`  hub CPU without pages:      ${before.toFixed(1)}% before, ${after.toFixed(1)}% after (baseline ${baseline.toFixed(1)}% of one core)`);
+  console.log(`  hub CPU with ${PAGES} job pages:   ${withPages.toFixed(1)}% (${withPages - baseline >= 0 ? '+' : ''}${(withPages - baseline).toFixed(1)} points, ratio ${(withPages / baseline).toFixed(3)})`);
+  console.log(`  job page updates/s:         ${rates.map((rate) => rate.toFixed(2)).join(', ')} (min ${Math.min(...rates).toFixed(2)})`);
+} finally {
+  await browser?.close();
+  await hub?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A cold load of the list page: ms from navigation start until its first page of jobs and its filters are usable. */
+async function listPageInteractive(context: BrowserContext, url: string): Promise<number> {
+  const page = await context.newPage();
+  try {
+    await page.goto(url);
+    await page.waitForFunction(`document.querySelectorAll('table[aria-label="Jobs"] tbody tr td a').length > 0 && !document.querySelector('select').disabled`, undefined, { polling: 'raf', timeout: 30_000 });
+    return await page.evaluate<number>('performance.now()');
+  } finally {
+    await page.close();
+  }
+}
+
+/** A job page, counting the changes of its succeeded and failed counts as they arrive. */
+async function openJobPage(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.getByText('Live', { exact: true }).waitFor({ timeout: 30_000 });
+  await page.evaluate(`(() => {
+    window.benchUpdates = 0;
+    const counts = document.querySelector('.stats');
+    new MutationObserver(() => window.benchUpdates++).observe(counts, { subtree: true, characterData: true, childList: true });
+  })()`);
+  return page;
+}
+
+/** CPU time of a process over a window, in % of one core, from /proc/<pid>/stat (utime + stime). */
+async function cpuPercent(pid: number, windowMs: number): Promise<number> {
+  const ticks = () => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  const start = ticks();
+  const at = Date.now();
+  await sleep(windowMs);
+  return ((ticks() - start) / CLOCK_TICKS / ((Date.now() - at) / 1000)) * 100;
+}
