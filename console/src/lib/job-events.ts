@@ -1,4 +1,5 @@
 import { ApiError, type HubApi } from './api.js';
+import { parseEvent } from './sse.js';
 import type { Job } from './types.js';
 
 export interface JobEventHandlers {
@@ -6,21 +7,6 @@ export interface JobEventHandlers {
   error(jobId: string, error: { code: string; message: string }): void;
   /** The stream's state: live, retrying after a drop, or refused by the hub (with its reason). */
   connection(state: 'live' | 'retrying' | 'refused', message?: string): void;
-}
-
-/** One event of a text/event-stream block (https://html.spec.whatwg.org/multipage/server-sent-events.html). */
-export function parseEvent(block: string): { event: string; data: string } | undefined {
-  let event = 'message';
-  const data: string[] = [];
-  for (const line of block.split(/\r?\n/)) {
-    if (line.startsWith(':') || line === '') continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-  }
-  return data.length > 0 ? { event, data: data.join('\n') } : undefined;
 }
 
 /**
