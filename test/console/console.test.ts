@@ -117,10 +117,10 @@ describe('the operator console', { skip: consoleSkip }, () => {
 
     await page.getByLabel('Device status').selectOption('failed');
     const rows = page.getByRole('table', { name: 'Devices of the job' }).locator('tbody tr');
-    await page.waitForFunction(`(() => {
-      const cells = [...document.querySelectorAll('table[aria-label="Devices of the job"] tbody tr td:first-child')];
-      return cells.length === 5 && cells.every((cell) => cell.textContent.startsWith('con-off-'));
-    })()`);
+    await rows.filter({ hasText: 'con-ok-' }).first().waitFor({ state: 'detached' });
+    await rows.nth(4).waitFor();
+    assert.equal(await rows.count(), 5);
+    for (const row of await rows.all()) assert.match(await row.locator('td').first().innerText(), /^con-off-\d$/);
     const first = await rows.first().innerText();
     assert.match(first, /con-off-\d\tfailed\t\tDeviceNotOnline: .+\t1\t/);
 
