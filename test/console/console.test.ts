@@ -167,7 +167,20 @@ describe('the operator console', { skip: consoleSkip }, () => {
     assert.equal(scheduled.code, 0, scheduled.stderr);
     await page.getByRole('button', { name: 'Sign out' }).click();
     const readOnly = hub.node.hub.policies.find((policy) => policy.keyName === 'registryRead')!;
-    await signIn(page, url, { keyName: 'registryRead', key: readOnly.primaryKey });
+    // By keyboard alone: skip link, the sign-in choice (arrow keys), the fields, Enter.
+    await page.goto(url);
+    await page.getByLabel('Service connection string').waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ArrowDown');
+    await page.getByLabel('Policy name').waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('registryRead');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(readOnly.primaryKey);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Jobs', level: 1 }).waitFor();
     await page.getByRole('link', { name: jobId }).click();
     await page.getByRole('status', { name: 'Job status' }).filter({ hasText: 'scheduled' }).waitFor();
     await page.getByRole('button', { name: 'Cancel job' }).click();
@@ -176,6 +189,21 @@ describe('the operator console', { skip: consoleSkip }, () => {
       .filter({ hasText: "The hub refused to cancel the job: Unauthorized: policy 'registryRead' lacks the RegistryWrite or ServiceConnect permission this operation needs" })
       .waitFor();
     assert.equal(JSON.parse((await hub.cli(['job', 'show', jobId])).stdout).status, 'scheduled');
+  });
+
+  it('fits a phone’s width', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      for (const route of ['#/jobs', '#/new', '#/devices', '#/devices/con-ok-0001']) {
+        await page.goto(`${url}${route}`);
+        await page.locator('h1').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+        assert.ok(overflow <= 0, `${route} is ${overflow}px wider than the phone`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
   });
 
   it('never sent a key, and the page broke no rule of its CSP', () => {
