@@ -9,6 +9,8 @@ import { bundleJobWorkflows } from '../temporal/bundle.js';
 import { connectTemporalClient, connectTemporalWorker, namespaceOf, type TemporalTarget } from '../temporal/connection.js';
 import { ensureJobSearchAttributes } from '../temporal/search-attributes.js';
 import { createJobsWorker, JOBS_TASK_QUEUE } from '../temporal/worker.js';
+import { JOB_STATUSES, JOB_TYPES } from '../../workflows/types.js';
+import { jobListFilter } from './list-filter.js';
 import { schedulePurge } from './purge.js';
 import { jobsRouter } from '../api/routes/jobs.js';
 import { JobsService } from './service.js';
@@ -54,10 +56,12 @@ export function jobsPart(options: JobsPartOptions): (context: HubPartContext) =>
       const { client, connection } = await connectTemporalClient(options.temporal);
       closers.push(() => connection.close());
       await ensureJobSearchAttributes(connection, namespaceOf(options.temporal));
+      context.readiness.add('temporal', () => temporalAnswers(client));
       const part: JobsPart = { client, close };
       if (options.roles.api) {
         await warnOfShortRetention(client, settings.retentionDays, context.log);
-        part.service = new JobsService({ client, store: context.store, settings, taskQueue });
+        part.service = new JobsService({ client, store: context.store, settings, taskQueue, log: context.log, metrics: context.metrics });
+        countJobsByStatus(context, client);
         part.routers = [jobsRouter(part.service)];
       }
       if (options.roles.worker) {
@@ -104,13 +108,48 @@ async function runWorker(options: JobsPartOptions, context: HubPartContext, clie
       events: context.events,
       signalBatchProgress: signalBatchProgressWith(client),
       log: context.log,
+      metrics: context.metrics,
       now: hubNow,
     },
   });
-  const running = worker.run().catch((err: unknown) => context.log.error('The jobs worker stopped', err));
+  let stopping = false;
+  // A worker that stops by itself (its connection lost for good, a fatal error of the SDK's core) does
+  // no more work: the process must not look alive, so it exits non-zero for its supervisor to restart it.
+  const running = worker.run().then(
+    () => {
+      if (!stopping) context.fail(new Error('The jobs worker stopped'));
+    },
+    (err: unknown) => {
+      context.log.error({ err }, 'The jobs worker stopped');
+      if (!stopping) context.fail(err instanceof Error ? err : new Error(String(err)));
+    },
+  );
+  context.readiness.add('worker', async () => {
+    if (worker.getState() !== 'RUNNING') throw new Error(`the jobs worker is ${worker.getState().toLowerCase()}`);
+  });
   closers.push(async () => {
+    stopping = true;
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
   });
   return worker;
+}
+
+/** Readiness: the Temporal server answers for the namespace (the jobs' workflows live there). */
+async function temporalAnswers(client: Client): Promise<void> {
+  const { namespace } = client.options;
+  await client.connection.withDeadline(Date.now() + 1_500, () => client.workflowService.describeNamespace({ namespace }));
+}
+
+/**
+ * iothub_jobs{type,status}: the jobs Temporal's visibility holds (closed ones for the namespace's
+ * retention), counted at scrape time: one count per type and status, as visibility groups by
+ * ExecutionStatus only. Every api process of a cluster reports the same numbers (take max, not sum).
+ */
+function countJobsByStatus(context: HubPartContext, client: Client): void {
+  context.metrics.gauge('iothub_jobs', "Jobs by type and status, counted in Temporal's visibility at scrape time", ['type', 'status'], async (gauge) => {
+    const pairs = JOB_TYPES.flatMap((type) => JOB_STATUSES.map((status) => ({ type, status })));
+    const counts = await Promise.all(pairs.map((pair) => client.workflow.count(jobListFilter({ type: pair.type, status: [pair.status] }))));
+    pairs.forEach((pair, index) => gauge.set(pair, counts[index]!.count));
+  });
 }
