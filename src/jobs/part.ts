@@ -78,6 +78,11 @@ export function jobsPart(options: JobsPartOptions): (context: HubPartContext) =>
 
 type Closer = () => Promise<void>;
 
+/** How often the worker's state is checked for FAILED. */
+const WORKER_WATCH_MS = 1_000;
+/** How long closing waits for a worker to stop (its graceful shutdown is 5 s). */
+const WORKER_STOP_WAIT_MS = 15_000;
+
 /**
  * A cluster's namespace retention is its operator's: should Temporal forget closed jobs before the
  * store purges them, an id could be reused while the old job's records are still stored.
@@ -113,24 +118,37 @@ async function runWorker(options: JobsPartOptions, context: HubPartContext, clie
     },
   });
   let stopping = false;
-  // A worker that stops by itself (its connection lost for good, a fatal error of the SDK's core) does
-  // no more work: the process must not look alive, so it exits non-zero for its supervisor to restart it.
+  // A worker that stops by itself (a fatal error of the SDK's core, e.g. its namespace gone) does no
+  // more work: the process must not look alive, so it exits non-zero for its supervisor to restart it.
+  const failed = (reason: Error) => {
+    if (!stopping) context.fail(reason);
+  };
   const running = worker.run().then(
-    () => {
-      if (!stopping) context.fail(new Error('The jobs worker stopped'));
-    },
+    () => failed(new Error('The jobs worker stopped')),
     (err: unknown) => {
       context.log.error({ err }, 'The jobs worker stopped');
-      if (!stopping) context.fail(err instanceof Error ? err : new Error(String(err)));
+      failed(err instanceof Error ? err : new Error(String(err)));
     },
   );
+  // The SDK marks a failed worker FAILED before run() settles, which waits for the native worker's
+  // shutdown: with its server unreachable that can take long. The state says it first.
+  const watch = setInterval(() => {
+    if (worker.getState() === 'FAILED') {
+      clearInterval(watch);
+      failed(new Error('The jobs worker failed'));
+    }
+  }, WORKER_WATCH_MS);
   context.readiness.add('worker', async () => {
     if (worker.getState() !== 'RUNNING') throw new Error(`the jobs worker is ${worker.getState().toLowerCase()}`);
   });
   closers.push(async () => {
     stopping = true;
+    clearInterval(watch);
     if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
+    // A failed worker's run() may not settle (see above): the process exits all the same.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([running, new Promise((resolve) => (timer = setTimeout(resolve, WORKER_STOP_WAIT_MS)))]);
+    clearTimeout(timer);
   });
   return worker;
 }

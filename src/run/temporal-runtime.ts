@@ -30,11 +30,18 @@ const LEVELS: Record<TemporalLogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'er
 export async function installTemporalRuntime(log: Logger): Promise<string | undefined> {
   if (installed) return metricsUrl;
   const bindAddress = `127.0.0.1:${await freeLoopbackPort()}`;
-  const logger = new DefaultLogger('WARN', ({ level, message, meta }) => log[LEVELS[level]]({ component: 'temporal-sdk', ...meta }, message));
+  // The SDK's log lines (its core's too, forwarded) as the hub's: JSON when the hub logs JSON; an error under `err`.
+  const logger = new DefaultLogger('WARN', ({ level, message, meta }) => {
+    const { error, ...rest } = meta ?? {};
+    log[LEVELS[level]]({ component: 'temporal-sdk', ...rest, ...(error === undefined ? {} : { err: error }) }, message);
+  });
   Runtime.install({
     shutdownSignals: [],
     logger,
-    telemetryOptions: { metrics: { prometheus: { bindAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } },
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+      metrics: { prometheus: { bindAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } },
+    },
   });
   installed = true;
   metricsUrl = `http://${bindAddress}/metrics`;
