@@ -3,7 +3,7 @@ import type { JobResponse, UnprocessedClosing } from '../workflows/types.js';
 import type { JobActivityDeps } from './deps.js';
 
 /** The job workflow's store writes and reads around the device work (all idempotent). */
-export function bookkeepingActivities({ store }: Pick<JobActivityDeps, 'store'>) {
+export function bookkeepingActivities({ store, log, metrics }: Pick<JobActivityDeps, 'store' | 'log' | 'metrics'>) {
   return {
     /** Ends the records no batch finished: canceled or failed (pending), failed (outcome unknown). */
     async closeUnprocessedDevices(closing: UnprocessedClosing): Promise<number> {
@@ -15,7 +15,10 @@ export function bookkeepingActivities({ store }: Pick<JobActivityDeps, 'store'>)
     },
     /** Keeps the final JobResponse for the retention period: the read model of closed jobs (GET). */
     async recordFinishedJob(input: { response: JobResponse; finishedAt: string }): Promise<void> {
-      await store.saveFinishedJob(input.response.jobId, input.response, input.finishedAt);
+      const { jobId, type, status, deviceJobStatistics } = input.response;
+      await store.saveFinishedJob(jobId, input.response, input.finishedAt);
+      metrics?.jobsFinished.inc({ type, status });
+      log.info({ jobId, type, status, ...deviceJobStatistics }, 'Job finished');
     },
   };
 }

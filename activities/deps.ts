@@ -1,5 +1,6 @@
 import type { MethodInvoker } from '../src/gateway/methods/invoker.js';
 import type { Logger } from '../src/logger.js';
+import type { HubMetrics } from '../src/observe/metrics.js';
 import type { HubEvents } from '../src/registry/events.js';
 import type { JobRecordStore } from '../src/registry/job-records.js';
 import type { SignalBatchProgress } from './batch-progress.js';
@@ -14,6 +15,8 @@ export interface JobActivityDeps {
   /** A method batch's progress to the workflow running it (signalBatchProgressWith(client)). */
   signalBatchProgress: SignalBatchProgress;
   log: Logger;
+  /** Jobs started and finished, device outcomes (the worker process's /metrics); absent in unit tests. */
+  metrics?: HubMetrics;
   /** Hub time for record timestamps (tests may pin it). */
   now: () => string;
 }

@@ -40,11 +40,14 @@ export interface MethodBatch {
  * status is a completed device; offline, timed-out or unknown devices fail with the gateway's
  * error code.
  */
-export function methodBatchActivity({ store, invoker, now, log, signalBatchProgress }: Pick<JobActivityDeps, 'store' | 'invoker' | 'now' | 'log' | 'signalBatchProgress'>) {
+export function methodBatchActivity({ store, invoker, now, log, metrics, signalBatchProgress }: Pick<JobActivityDeps, 'store' | 'invoker' | 'now' | 'log' | 'metrics' | 'signalBatchProgress'>) {
   return async function processMethodBatch({ jobId, range, call, deviceConcurrency, progress }: MethodBatch): Promise<BatchCounts> {
     const window = Math.max(1, Math.min(deviceConcurrency, range.to - range.from));
     const reporter = new BatchProgressReporter(signalBatchProgress, range, progress);
-    const outcomes = new OutcomeWriter((written) => store.finishDeviceJobs(jobId, written, now()));
+    const outcomes = new OutcomeWriter(async (written) => {
+      await store.finishDeviceJobs(jobId, written, now());
+      for (const outcome of written) metrics?.devicesProcessed.inc({ type: 'scheduleDeviceMethod', outcome: outcome.status });
+    });
 
     // The claimed devices not taken by a lane yet: claimed[taken…].
     let claimed: string[] = [];
@@ -76,7 +79,7 @@ export function methodBatchActivity({ store, invoker, now, log, signalBatchProgr
         try {
           outcomes.add(outcomeOf(deviceId, await invoker.invoke(deviceId, call)));
         } catch (err) {
-          log.error(`Job ${jobId}: calling ${call.methodName} on '${deviceId}' failed`, err);
+          log.error({ err, jobId, deviceId }, `Job ${jobId}: calling ${call.methodName} on '${deviceId}' failed`);
           const description = `The hub could not reach the device: ${errorMessage(err)}`;
           outcomes.add({ deviceId, status: 'failed', error: { code: 'ServerError', description } });
         }

@@ -14,10 +14,15 @@ export interface ResolveInput extends JobSnapshotRequest {
  * later call continues from what the store already holds. A condition the store cannot evaluate is
  * not retried (it would fail the same way).
  */
-export function resolveActivities({ store }: Pick<JobActivityDeps, 'store'>) {
+export function resolveActivities({ store, log, metrics }: Pick<JobActivityDeps, 'store' | 'log' | 'metrics'>) {
   const snapshotChunk = async ({ chunk, ...job }: ResolveInput) => {
     try {
       const { added, total } = await store.snapshotJobDevices(job, chunk);
+      // The chunk that began the snapshot: the job starts (a retry of it adds nothing, so is not counted).
+      if (added === total) {
+        metrics?.jobsStarted.inc({ type: job.jobType });
+        log.info({ jobId: job.jobId, type: job.jobType }, 'Job started');
+      }
       return { total, complete: added < chunk };
     } catch (err) {
       if (isHubError(err) && err.httpStatus < 500) throw ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: true });

@@ -9,9 +9,12 @@ import type { JobActivityDeps } from './deps.js';
  * transaction (so a retry never applies it twice), then the desired-property notifications for
  * connected devices, after the commit.
  */
-export function twinBatchActivity({ store, events, now }: Pick<JobActivityDeps, 'store' | 'events' | 'now'>) {
+export function twinBatchActivity({ store, events, now, metrics }: Pick<JobActivityDeps, 'store' | 'events' | 'now' | 'metrics'>) {
   return async function processTwinBatch(jobId: string, range: SeqRange, update: TwinServiceUpdate): Promise<BatchCounts> {
-    const { desiredChanges } = await store.applyTwinJobBatch(jobId, range, update, now());
+    const { desiredChanges, succeeded, failed } = await store.applyTwinJobBatch(jobId, range, update, now());
+    // The records this attempt wrote (a retry after the commit writes none: nothing is counted twice).
+    metrics?.devicesProcessed.inc({ type: 'scheduleUpdateTwin', outcome: 'completed' }, succeeded);
+    metrics?.devicesProcessed.inc({ type: 'scheduleUpdateTwin', outcome: 'failed' }, failed);
     await Promise.all(desiredChanges.map((change) => events.onDesiredChange(change)));
     return finishedCounts(await store.countDeviceJobs(jobId, range));
   };

@@ -23,6 +23,7 @@ import { FC_SEED } from '../test/query/query-arbitraries.js';
 import { runMethodAnswerFuzz, runMqttFuzz } from '../test/fuzz/mqtt-fuzz.js';
 import { loadFleet, openFuzzStores, runQueryFuzz } from '../test/fuzz/query-fuzz.js';
 import { runJobFuzz, runRegistryFuzz } from '../test/fuzz/rest-fuzz.js';
+import { errorCollector } from '../test/helpers/capture-log.js';
 
 const TARGETS = ['query', 'rest', 'jobs', 'mqtt', 'methods'] as const;
 type Target = (typeof TARGETS)[number];
@@ -43,7 +44,6 @@ const targets: readonly Target[] = args.target === 'all' ? TARGETS : args.target
 });
 const seed = Number(args.seed);
 const casesOf = (target: Target) => (args.runs === undefined ? DEFAULT_CASES[target] : Number(args.runs));
-const capturing = (errors: unknown[]) => ({ info() {}, warn() {}, error: (message: string, err?: unknown) => void errors.push(`${message}: ${String(err)}`) });
 const stores = STORE_VARIANTS.filter((variant) => variant.skip === false);
 
 const runners: Record<Target, () => Promise<unknown>> = {
@@ -78,7 +78,7 @@ const runners: Record<Target, () => Promise<unknown>> = {
   },
   async mqtt() {
     const loggedErrors: unknown[] = [];
-    const hub = await startGatewayHub({ log: capturing(loggedErrors) });
+    const hub = await startGatewayHub({ log: errorCollector(loggedErrors) });
     try {
       return await runMqttFuzz({ hub, loggedErrors, runs: Math.ceil(casesOf('mqtt') / PARALLEL), seed, parallel: PARALLEL });
     } finally {
@@ -87,7 +87,7 @@ const runners: Record<Target, () => Promise<unknown>> = {
   },
   async methods() {
     const loggedErrors: unknown[] = [];
-    const hub = await startGatewayHub({ log: capturing(loggedErrors) });
+    const hub = await startGatewayHub({ log: errorCollector(loggedErrors) });
     try {
       return await runMethodAnswerFuzz({ hub, loggedErrors, runs: Math.ceil(casesOf('methods') / PARALLEL), seed, parallel: PARALLEL });
     } finally {

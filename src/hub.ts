@@ -6,7 +6,11 @@ import { serviceConnectionString, type SharedAccessPolicy } from './auth/policie
 import { ensureHubFile, updateHubFile } from './config/hub-file.js';
 import type { HubSettings } from './config/settings.js';
 import type { ConsoleSettings } from './console/static.js';
-import { consoleLogger, type Logger } from './logger.js';
+import { defaultLogger, type Logger } from './logger.js';
+import { HubMetrics } from './observe/metrics.js';
+import { opsRouter, type OpsDependencies } from './observe/ops-routes.js';
+import { startOpsServer } from './observe/ops-server.js';
+import { Readiness } from './observe/readiness.js';
 import type { HubEvents } from './registry/events.js';
 import { openHubStore } from './registry/open-store.js';
 import type { SqlHubStore } from './registry/sql/sql-hub-store.js';
@@ -23,6 +27,15 @@ export interface HubPartContext {
   log: Logger;
   /** Announces desired-property and identity changes to every part's notifier (for writers such as twin jobs). */
   events: HubEvents;
+  /** The process's metrics (served at /metrics): parts count into them or register scrape-time readers. */
+  metrics: HubMetrics;
+  /** What /readyz asks: a part adds a check for each dependency it cannot work without. */
+  readiness: Readiness;
+  /**
+   * A part that can no longer do its work (the jobs worker stopped) says so: `Hub.failed` resolves
+   * with the reason, and the hub process shuts down and exits non-zero for its supervisor to restart it.
+   */
+  fail(reason: Error): void;
 }
 
 /** A started part: REST routers to mount, a notifier of desired/identity changes (HubEvents), ports to record in hub.json. */
@@ -65,6 +78,14 @@ export interface HubOptions {
   /** The console's link to the jobs' workflows (see createApiApp). */
   console?: Pick<ConsoleSettings, 'temporalUi'>;
   log?: Logger;
+  /** The process's metrics; default a registry of the hub's own without process metrics. */
+  metrics?: HubMetrics;
+  /**
+   * Where /healthz, /readyz and /metrics are served: undefined puts them on the REST API's ports
+   * (or, without the API, on `httpPort`); a port serves them there alone. `metricsPolicy` makes
+   * /metrics need a SAS token of that shared access policy.
+   */
+  ops?: { port?: number; metricsPolicy?: string };
 }
 
 export interface Hub {
@@ -74,6 +95,12 @@ export interface Hub {
   policies: readonly SharedAccessPolicy[];
   tls: TlsMaterial;
   api: { app: Express; httpsPort: number; httpPort?: number };
+  metrics: HubMetrics;
+  readiness: Readiness;
+  /** The port serving /healthz, /readyz and /metrics when not the API's (undefined: the API's, or none). */
+  opsPort?: number;
+  /** Resolves when a part reported it can no longer work (HubPartContext.fail); never rejects. */
+  failed: Promise<Error>;
   /** `HostName=…;SharedAccessKeyName=…;SharedAccessKey=…` for a policy (default iothubowner). */
   connectionString(policyName?: string): string;
   close(): Promise<void>;
@@ -123,7 +150,11 @@ async function launchHub(options: HubOptions, serveApi: boolean): Promise<HubWit
   const dataDir = resolve(options.dataDir);
   const hostName = (options.hostName ?? 'localhost').toLowerCase();
   const bindAddress = options.bindAddress ?? '127.0.0.1';
-  const log = options.log ?? consoleLogger;
+  const log = options.log ?? defaultLogger;
+  const metrics = options.metrics ?? new HubMetrics();
+  const readiness = new Readiness();
+  let fail!: (reason: Error) => void;
+  const failed = new Promise<Error>((resolve) => (fail = resolve));
   const closers: Array<() => Promise<void>> = [];
   // Closes in reverse start order, once.
   const closeAll = async () => {
@@ -133,8 +164,9 @@ async function launchHub(options: HubOptions, serveApi: boolean): Promise<HubWit
     const { sharedAccessPolicies: policies } = ensureHubFile(dataDir, hostName);
     const tls = ensureTlsMaterial({ dir: join(dataDir, 'tls'), hostNames: [hostName], given: options.tls });
 
-    const store = await openHubStore({ dataDir, databaseUrl: options.databaseUrl, databaseSchema: options.databaseSchema });
+    const store = await openHubStore({ dataDir, databaseUrl: options.databaseUrl, databaseSchema: options.databaseSchema, metrics });
     closers.push(() => store.close());
+    readiness.add('store', async () => void (await store.db.query('SELECT 1')));
 
     const notifiers: HubEvents[] = options.events ? [options.events] : [];
     const events = fanOut(notifiers);
@@ -142,7 +174,7 @@ async function launchHub(options: HubOptions, serveApi: boolean): Promise<HubWit
     let webSocket: ApiWebSocket | undefined;
     const ports: Record<string, number | undefined> = {};
     for (const part of options.parts ?? []) {
-      const handle = await part({ store, tls, policies, hostName, bindAddress, dataDir, log, events });
+      const handle = await part({ store, tls, policies, hostName, bindAddress, dataDir, log, events, metrics, readiness, fail });
       closers.push(() => handle.close());
       if (handle.events) notifiers.push(handle.events);
       routers.push(...(handle.routers ?? []));
@@ -150,9 +182,20 @@ async function launchHub(options: HubOptions, serveApi: boolean): Promise<HubWit
       Object.assign(ports, handle.ports);
     }
 
+    const ops: OpsDependencies = { metrics, readiness, metricsPolicy: options.ops?.metricsPolicy, hostName, policies };
+    // On the API's ports unless given a port of their own; a process without the API serves them on its HTTP port.
+    const opsPort = options.ops?.port ?? (serveApi ? undefined : options.httpPort);
+    let servedOpsPort: number | undefined;
+    if (opsPort !== undefined) {
+      const server = await startOpsServer({ ...ops, log }, bindAddress, opsPort);
+      closers.push(() => server.close());
+      servedOpsPort = server.port;
+    }
+
     let api: Hub['api'] | undefined;
     if (serveApi) {
-      const app = createApiApp({ store, hostName, policies, events, routers: [...routers, ...(options.routers ?? [])], console: options.console, log });
+      const opsRoutes = opsPort === undefined ? opsRouter(ops) : undefined;
+      const app = createApiApp({ store, hostName, policies, events, routers: [...routers, ...(options.routers ?? [])], console: options.console, log, observe: { metrics, ops: opsRoutes } });
       const servers = await startApiServers(app, { host: bindAddress, httpsPort: options.httpsPort ?? 8443, httpPort: options.httpPort, tls, webSocket });
       closers.push(() => servers.close());
       api = { app, httpsPort: servers.httpsPort, httpPort: servers.httpPort };
@@ -168,6 +211,10 @@ async function launchHub(options: HubOptions, serveApi: boolean): Promise<HubWit
       policies,
       tls,
       api,
+      metrics,
+      readiness,
+      opsPort: servedOpsPort,
+      failed,
       connectionString(policyName = 'iothubowner') {
         const policy = policies.find((candidate) => candidate.keyName === policyName);
         if (!policy) throw new Error(`No shared access policy '${policyName}'`);

@@ -17,6 +17,7 @@ import { SERVED_SERVICES } from './http/routes.js';
 import { defaultUiAssetsDir, readUiAssets } from './http/ui-assets.js';
 import { startWebUi, type WebUiServer } from './http/web-ui.js';
 import { stderrLogger, type Logger } from './logger.js';
+import { ServerMetrics } from './metrics.js';
 import { Committer } from './persistence/committer.js';
 import { IN_MEMORY, openDatabase, StorageOpenError, type OpenedDatabase } from './persistence/open-database.js';
 import { Store } from './persistence/store.js';
@@ -79,6 +80,8 @@ export interface TemporalLite {
   httpPort?: number;
   /** The Web UI's address (http://127.0.0.1:8233), when served. */
   uiUrl?: string;
+  /** RPCs, task queue backlog and persistence latency, for a Prometheus scrape (an embedding process serves them). */
+  metrics: ServerMetrics;
   close(): Promise<void>;
 }
 
@@ -107,7 +110,28 @@ export async function startTemporalLite(opts: TemporalLiteOptions = {}): Promise
 async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLiteOptions, logger: Logger): Promise<TemporalLite> {
   const store = new Store(opened.db);
   const wal = opened.wal;
-  const committer = new Committer((fn) => store.transaction(fn), wal && (() => wal.sync()));
+  // The backlog is read at scrape time, once the engine exists.
+  const metrics = new ServerMetrics(() => engine.matching.backlog());
+  const secondsSince = (start: number) => (performance.now() - start) / 1000;
+  const committer = new Committer(
+    (fn) => {
+      const start = performance.now();
+      try {
+        store.transaction(fn);
+      } finally {
+        metrics.persisted('transaction', secondsSince(start));
+      }
+    },
+    wal &&
+      (async () => {
+        const start = performance.now();
+        try {
+          await wal.sync();
+        } finally {
+          metrics.persisted('sync', secondsSince(start));
+        }
+      }),
+  );
   const clock = new VirtualClock({ timeSkipping: !!opts.timeSkipping, startLocked: opts.timeSkippingLocked });
   const visibility = createVisibilityService(opened.db, { clock: () => clock.now() });
   const engine = createEngine(opts, { clock, store, committer, logger, visibility });
@@ -120,6 +144,7 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
   const services = serviceTable(engine, visibility, clock, {
     logger,
     beforeRespond: () => committer.settled(),
+    answered: (method, code, seconds) => metrics.rpcAnswered(method, code, seconds),
     gate: () => (committer.failed ? unavailable(`temporal-lite storage failure: ${committer.failed.message}`) : undefined),
     // Requests naming an unknown namespace get NOT_FOUND before any handler runs.
     checkRequest: (method, request) => {
@@ -158,7 +183,7 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
     opened.close();
   });
   const hostForClients = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return { address: `${hostForClients}:${port}`, port, httpPort: http.api?.port, uiUrl: http.ui?.url, close };
+  return { address: `${hostForClients}:${port}`, port, httpPort: http.api?.port, uiUrl: http.ui?.url, metrics, close };
 }
 
 interface HttpServers {

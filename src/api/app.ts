@@ -1,12 +1,14 @@
 import express, { type Express, type Router } from 'express';
 import type { SharedAccessPolicy } from '../auth/policies.js';
 import { consoleRouter, type ConsoleSettings } from '../console/static.js';
-import { consoleLogger, type Logger } from '../logger.js';
+import { defaultLogger, type Logger } from '../logger.js';
 import { NO_HUB_EVENTS, type HubEvents } from '../registry/events.js';
 import type { HubStore } from '../registry/store.js';
 import { requireApiVersion } from './api-version.js';
 import { authenticate } from './auth.js';
 import { errorHandler, notFound } from './errors.js';
+import type { HubMetrics } from '../observe/metrics.js';
+import { observeRequests } from '../observe/request-observer.js';
 import { jsonBody } from './json-body.js';
 import { bulkRegistryRouter } from './routes/bulk-registry.js';
 import { devicesRouter } from './routes/devices.js';
@@ -36,14 +38,18 @@ export interface ApiDependencies {
   /** The operator's console at /ui/: where it links to the jobs' workflows. */
   console?: Pick<ConsoleSettings, 'temporalUi'>;
   log?: Logger;
+  /** Request ids, logs and metrics; `ops`: the /healthz, /readyz, /metrics routes, ahead of the API's checks. */
+  observe?: { metrics: HubMetrics; ops?: Router };
 }
 
 export function createApiApp(deps: ApiDependencies): Express {
-  const log = deps.log ?? consoleLogger;
+  const log = deps.log ?? defaultLogger;
   const events = deps.events ?? NO_HUB_EVENTS;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // entity tags here are IoT Hub's, never Express's body hashes
+  if (deps.observe?.ops) app.use(deps.observe.ops); // probes and scrapes: neither logged nor counted per request
+  if (deps.observe) app.use(observeRequests(log, deps.observe.metrics));
   // The console's static files come before the API's checks: they are public and hold no data.
   app.use(consoleRouter({ hostName: deps.hostName, temporalUi: deps.console?.temporalUi }));
   app.use(requireApiVersion);

@@ -39,7 +39,7 @@ export function configurationsPart(options: ConfigurationsPartOptions): (context
         onDesiredChange() {},
         onTwinsChanged: coalesce(options.signalIntervalMs ?? 1_000, async () => {
           for (const configuration of await context.store.listConfigurations(1000)) await workflows.twinsChanged(configuration.id);
-        }, (err) => context.log.error('Signalling twin changes to the configurations failed', err)),
+        }, (err) => context.log.error({ err }, 'Signalling twin changes to the configurations failed')),
       },
     };
   };

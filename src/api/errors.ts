@@ -38,7 +38,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       sendHubError(res, hubError, trackingId);
       return;
     }
-    log.error(`Internal error on ${req.method} ${req.path} (tracking id ${trackingId})`, err);
+    log.error({ err, trackingId }, `Internal error on ${req.method} ${req.path} (tracking id ${trackingId})`);
     if (res.headersSent) {
       res.destroy();
       return;

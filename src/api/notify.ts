@@ -7,5 +7,5 @@ import type { Logger } from '../logger.js';
 export function notifyAfterCommit(log: Logger, what: string, notify: () => void | Promise<void>): void {
   Promise.resolve()
     .then(notify)
-    .catch((err: unknown) => log.error(`${what} failed`, err));
+    .catch((err: unknown) => log.error({ err }, `${what} failed`));
 }

@@ -30,7 +30,7 @@ export interface ApiServers {
   close(): Promise<void>;
 }
 
-function listen(server: http.Server, port: number, host: string): Promise<number> {
+export function listen(server: http.Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const fail = (err: NodeJS.ErrnoException) =>
       reject(new Error(`Cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`));
@@ -42,7 +42,7 @@ function listen(server: http.Server, port: number, host: string): Promise<number
   });
 }
 
-function close(server: http.Server): Promise<void> {
+export function close(server: http.Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections(); // SDK agents keep connections alive; don't wait for them

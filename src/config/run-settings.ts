@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_JOBS_SETTINGS, type JobsSettingsInput } from '../jobs/settings.js';
+import { LOG_LEVELS, type LogFormat, type LogLevel } from '../logger.js';
 import { describeIssues, port, SettingsError, wholeNumber } from './settings.js';
 
 /** What a hub process runs (HUB_ROLES). A cluster runs many of each against one Temporal, PostgreSQL and Redis. */
@@ -30,6 +31,9 @@ export interface RunSettings {
   cacheDir?: string;
   /** Overrides of the jobs engine's fan-out (shards, batches) per job type. */
   jobTuning?: JobsSettingsInput['tuning'];
+  log: { level: LogLevel; format: LogFormat };
+  /** /healthz, /readyz, /metrics: on a port of their own (undefined: the HTTP port), /metrics behind a policy. */
+  ops: { port?: number; metricsPolicy?: string };
 }
 
 const unset = (value: unknown) => (value === '' ? undefined : value);
@@ -111,6 +115,18 @@ const runSchema = z.object({
   HUB_DATABASE_SCHEMA: z.preprocess(unset, z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'expected a schema name (letters, digits, underscores)').optional()),
   HUB_JOB_TUNING: z.preprocess(unset, jobTuning.optional()),
   HUB_CACHE_DIR: z.preprocess(unset, z.string().optional()),
+  LOG_LEVEL: z.preprocess((value) => (typeof value === 'string' ? unset(value.toLowerCase()) : value), z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info')),
+  HUB_LOG_FORMAT: z.preprocess(unset, z.enum(['auto', 'json', 'readable'], { error: 'expected auto, json or readable' }).default('auto')),
+  HUB_METRICS_PORT: z.preprocess(
+    unset,
+    z
+      .string()
+      .regex(/^\d{1,5}$/, 'expected a port number 0-65535')
+      .transform(Number)
+      .refine((value) => value <= 65535, 'expected a port number 0-65535')
+      .optional(),
+  ),
+  HUB_METRICS_POLICY: z.preprocess(unset, z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a shared access policy name').optional()),
 });
 
 /** The process-level settings; a bad value throws SettingsError naming its variable. */
@@ -132,6 +148,8 @@ export function loadRunSettings(env: NodeJS.ProcessEnv = process.env): RunSettin
     databaseSchema: s.HUB_DATABASE_SCHEMA,
     cacheDir: s.HUB_CACHE_DIR,
     jobTuning: s.HUB_JOB_TUNING as JobsSettingsInput['tuning'],
+    log: { level: s.LOG_LEVEL, format: s.HUB_LOG_FORMAT },
+    ops: { port: s.HUB_METRICS_PORT, metricsPolicy: s.HUB_METRICS_POLICY },
   };
 }
 

@@ -38,5 +38,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'HUB_REDIS_PREFIX', flag: '--redis-prefix', default: 'iothub:', description: 'Redis channel prefix, for several hubs on one Redis' },
   { name: 'HUB_TLS_CERT_FILE', flag: '--tls-cert-file', default: '', description: 'your server certificate (PEM) instead of the generated one; with HUB_TLS_KEY_FILE' },
   { name: 'HUB_TLS_KEY_FILE', flag: '--tls-key-file', default: '', description: "that certificate's private key (PEM)" },
+  { name: 'LOG_LEVEL', flag: '--log-level', default: 'info', description: 'trace, debug, info, warn, error, fatal or silent' },
+  { name: 'HUB_LOG_FORMAT', flag: '--log-format', default: 'auto', description: 'json (one JSON object per line), readable, or auto: readable on a terminal, JSON otherwise' },
+  { name: 'HUB_METRICS_PORT', flag: '--metrics-port', default: '', description: 'serve /metrics, /healthz and /readyz on this port alone (unset: on the REST API ports, or on HUB_HTTP_PORT in a process without the api role)' },
+  { name: 'HUB_METRICS_POLICY', flag: '--metrics-policy', default: '', description: 'GET /metrics needs a SAS token of this shared access policy, e.g. registryRead (unset: open, like the probes)' },
   { name: 'HUB_TLS_CA_FILE', flag: '--tls-ca-file', default: '', description: 'the CA clients should trust for that certificate' },
 ];

@@ -1,5 +1,6 @@
 import { TLSSocket } from 'node:tls';
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
+import type { Logger } from '../logger.js';
 import { authenticateDevice, type ClientCertificate, type DeviceAuthDeps } from './auth/device-auth.js';
 import type { HandlerContext } from './handlers/context.js';
 import { handleDevicePublish } from './handlers/index.js';
@@ -12,12 +13,13 @@ export interface BrokerHookDeps {
   handlers: HandlerContext;
   connections: DeviceConnections;
   activity: ActivityRecorder;
+  log: Logger;
 }
 
 type Hooks = Required<Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>>;
 
 /** The aedes hooks that make it an IoT Hub device endpoint: who may connect, publish and subscribe. */
-export function brokerHooks({ auth, handlers, connections, activity }: BrokerHookDeps): Hooks {
+export function brokerHooks({ auth, handlers, connections, activity, log }: BrokerHookDeps): Hooks {
   const { metrics, onError } = handlers;
   return {
     authenticate(client, username, password, done) {
@@ -25,10 +27,13 @@ export function brokerHooks({ auth, handlers, connections, activity }: BrokerHoo
         (result) => {
           if (result.ok) {
             metrics.count('connectionsAccepted');
+            log.debug({ deviceId: client.id }, 'Device connected');
             connections.authenticated(client, result.admits);
             return done(null, true);
           }
           metrics.count('connectionsRefused');
+          // The reason names what was wrong, never the credentials themselves.
+          log.info({ deviceId: client.id, returnCode: result.returnCode, reason: result.reason }, 'Device connection refused');
           done(refusal(result.returnCode, result.reason), false);
         },
         (err: unknown) => {

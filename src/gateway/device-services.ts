@@ -30,9 +30,9 @@ export interface DeviceServicesOptions {
 }
 
 export async function createDeviceServices(options: DeviceServicesOptions): Promise<DeviceServices> {
-  const onError = (err: unknown) => options.log.error('Device routing failed', err);
+  const onError = (err: unknown) => options.log.error({ err }, 'Device routing failed');
   const router = await createDeviceRouter({ redisUrl: options.redisUrl, redisPrefix: options.redisPrefix, onError });
-  const failed = (what: string, deviceId: string) => (err: unknown) => options.log.error(`${what} for '${deviceId}' failed`, err);
+  const failed = (what: string, deviceId: string) => (err: unknown) => options.log.error({ err, deviceId }, `${what} for '${deviceId}' failed`);
   return {
     router,
     invoker: createMethodInvoker({ store: options.store, router, subscribeGraceMs: options.subscribeGraceMs }),

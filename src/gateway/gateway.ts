@@ -12,6 +12,7 @@ import type { DeviceEndpoint, DeviceRouter } from './routing/device-router.js';
 import { ActivityRecorder } from './session/activity.js';
 import { DeviceConnections } from './session/connections.js';
 import { createDeviceEndpoint } from './session/endpoint.js';
+import { defaultLogger, type Logger } from '../logger.js';
 
 export interface GatewayOptions {
   store: HubStore;
@@ -33,6 +34,7 @@ export interface GatewayOptions {
   /** At most one `lastActivityTime` write per device per interval; default 5000 ms. */
   activityIntervalMs?: number;
   onError?: (err: unknown) => void;
+  log?: Logger;
 }
 
 export interface Gateway {
@@ -53,7 +55,8 @@ export interface Gateway {
 
 /** The device gateway: IoT Hub's MQTT device protocol on aedes, over TLS (and optionally WSS). */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const onError = options.onError ?? ((err: unknown) => console.error('gateway:', err));
+  const log = options.log ?? defaultLogger;
+  const onError = options.onError ?? ((err: unknown) => log.error({ err }, 'Device gateway error'));
   const { store, router } = options;
   const metrics = new GatewayMetrics();
   // A device deleted while connected has no row left to record state or activity in.
@@ -97,6 +100,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       handlers: { store, dispatcher, metrics, onError },
       connections,
       activity,
+      log,
     }),
   );
   broker.addListener('error', onError);

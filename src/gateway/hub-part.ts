@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import { createMethodsRouter } from '../api/routes/methods.js';
 import type { HubPartContext, HubPartHandle } from '../hub.js';
 import type { HubEvents } from '../registry/events.js';
+import { brokerReadiness, exportGatewayMetrics, timedInvoker } from '../observe/gateway-metrics.js';
 import { createDeviceServices, type DeviceServices } from './device-services.js';
 import { startGateway, type Gateway } from './gateway.js';
 
@@ -41,13 +42,14 @@ export interface GatewayPart extends HubPartHandle {
 /** The gateway as a part of `startHub`: device routing, the methods route and (optionally) the broker. */
 export function gatewayPart(options: GatewayPartOptions = {}): (context: HubPartContext) => Promise<GatewayPart> {
   return async (context) => {
-    const services = await createDeviceServices({
+    const created = await createDeviceServices({
       store: context.store,
       redisUrl: options.redisUrl,
       redisPrefix: options.redisPrefix,
       subscribeGraceMs: options.subscribeGraceMs,
       log: context.log,
     });
+    const services = { ...created, invoker: timedInvoker(created.invoker, context.metrics) };
     let gateway: Gateway | undefined;
     try {
       if (options.broker !== false) {
@@ -63,8 +65,11 @@ export function gatewayPart(options: GatewayPartOptions = {}): (context: HubPart
           hubHostName: context.hostName,
           policies: context.policies,
           activityIntervalMs: options.activityIntervalMs,
-          onError: (err) => context.log.error('Device gateway error', err),
+          onError: (err) => context.log.error({ err }, 'Device gateway error'),
+          log: context.log,
         });
+        exportGatewayMetrics(gateway, context.metrics);
+        brokerReadiness(context.readiness, context.bindAddress, gateway.port);
       }
     } catch (err) {
       await services.close();

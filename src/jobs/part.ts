@@ -9,6 +9,8 @@ import { bundleJobWorkflows } from '../temporal/bundle.js';
 import { connectTemporalClient, connectTemporalWorker, namespaceOf, type TemporalTarget } from '../temporal/connection.js';
 import { ensureJobSearchAttributes } from '../temporal/search-attributes.js';
 import { createJobsWorker, JOBS_TASK_QUEUE } from '../temporal/worker.js';
+import { JOB_STATUSES, JOB_TYPES } from '../../workflows/types.js';
+import { jobListFilter } from './list-filter.js';
 import { schedulePurge } from './purge.js';
 import { jobsRouter } from '../api/routes/jobs.js';
 import { jobEventsRouter } from '../console/job-events.js';
@@ -56,10 +58,12 @@ export function jobsPart(options: JobsPartOptions): (context: HubPartContext) =>
       const { client, connection } = await connectTemporalClient(options.temporal);
       closers.push(() => connection.close());
       await ensureJobSearchAttributes(connection, namespaceOf(options.temporal));
+      context.readiness.add('temporal', () => temporalAnswers(client));
       const part: JobsPart = { client, close };
       if (options.roles.api) {
         await warnOfShortRetention(client, settings.retentionDays, context.log);
-        part.service = new JobsService({ client, store: context.store, settings, taskQueue });
+        part.service = new JobsService({ client, store: context.store, settings, taskQueue, log: context.log, metrics: context.metrics });
+        countJobsByStatus(context, client);
         const service = part.service;
         const watcher = new JobWatcher((jobId) => service.get(jobId));
         closers.push(async () => watcher.close());
@@ -78,6 +82,11 @@ export function jobsPart(options: JobsPartOptions): (context: HubPartContext) =>
 }
 
 type Closer = () => Promise<void>;
+
+/** How often the worker's state is checked for FAILED. */
+const WORKER_WATCH_MS = 1_000;
+/** How long closing waits for a worker to stop (its graceful shutdown is 5 s). */
+const WORKER_STOP_WAIT_MS = 15_000;
 
 /**
  * A cluster's namespace retention is its operator's: should Temporal forget closed jobs before the
@@ -109,13 +118,61 @@ async function runWorker(options: JobsPartOptions, context: HubPartContext, clie
       events: context.events,
       signalBatchProgress: signalBatchProgressWith(client),
       log: context.log,
+      metrics: context.metrics,
       now: hubNow,
     },
   });
-  const running = worker.run().catch((err: unknown) => context.log.error('The jobs worker stopped', err));
+  let stopping = false;
+  // A worker that stops by itself (a fatal error of the SDK's core, e.g. its namespace gone) does no
+  // more work: the process must not look alive, so it exits non-zero for its supervisor to restart it.
+  const failed = (reason: Error) => {
+    if (!stopping) context.fail(reason);
+  };
+  const running = worker.run().then(
+    () => failed(new Error('The jobs worker stopped')),
+    (err: unknown) => {
+      context.log.error({ err }, 'The jobs worker stopped');
+      failed(err instanceof Error ? err : new Error(String(err)));
+    },
+  );
+  // The SDK marks a failed worker FAILED before run() settles, which waits for the native worker's
+  // shutdown: with its server unreachable that can take long. The state says it first.
+  const watch = setInterval(() => {
+    if (worker.getState() === 'FAILED') {
+      clearInterval(watch);
+      failed(new Error('The jobs worker failed'));
+    }
+  }, WORKER_WATCH_MS);
+  context.readiness.add('worker', async () => {
+    if (worker.getState() !== 'RUNNING') throw new Error(`the jobs worker is ${worker.getState().toLowerCase()}`);
+  });
   closers.push(async () => {
+    stopping = true;
+    clearInterval(watch);
     if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
+    // A failed worker's run() may not settle (see above): the process exits all the same.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([running, new Promise((resolve) => (timer = setTimeout(resolve, WORKER_STOP_WAIT_MS)))]);
+    clearTimeout(timer);
   });
   return worker;
+}
+
+/** Readiness: the Temporal server answers for the namespace (the jobs' workflows live there). */
+async function temporalAnswers(client: Client): Promise<void> {
+  const { namespace } = client.options;
+  await client.connection.withDeadline(Date.now() + 1_500, () => client.workflowService.describeNamespace({ namespace }));
+}
+
+/**
+ * iothub_jobs{type,status}: the jobs Temporal's visibility holds (closed ones for the namespace's
+ * retention), counted at scrape time: one count per type and status, as visibility groups by
+ * ExecutionStatus only. Every api process of a cluster reports the same numbers (take max, not sum).
+ */
+function countJobsByStatus(context: HubPartContext, client: Client): void {
+  context.metrics.gauge('iothub_jobs', "Jobs by type and status, counted in Temporal's visibility at scrape time", ['type', 'status'], async (gauge) => {
+    const pairs = JOB_TYPES.flatMap((type) => JOB_STATUSES.map((status) => ({ type, status })));
+    const counts = await Promise.all(pairs.map((pair) => client.workflow.count(jobListFilter({ type: pair.type, status: [pair.status] }))));
+    pairs.forEach((pair, index) => gauge.set(pair, counts[index]!.count));
+  });
 }

@@ -16,9 +16,9 @@ export function schedulePurge(store: Pick<JobRecordStore, 'purgeFinishedJobs'>, 
       try {
         const cutoff = formatHubTime(new Date(Date.now() - options.retentionDays * DAY_MS));
         const { jobs, records } = await store.purgeFinishedJobs(cutoff);
-        if (jobs > 0) options.log.info(`Purged ${jobs} jobs finished over ${options.retentionDays} days ago (${records} device records)`);
+        if (jobs > 0) options.log.info({ jobs, records }, `Purged ${jobs} jobs finished over ${options.retentionDays} days ago (${records} device records)`);
       } catch (err) {
-        options.log.error('Purging expired jobs failed', err);
+        options.log.error({ err }, 'Purging expired jobs failed');
       }
     });
   };

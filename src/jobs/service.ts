@@ -10,6 +10,8 @@ import {
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers.js';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { HubError } from '../errors/hub-error.js';
+import type { Logger } from '../logger.js';
+import type { HubMetrics } from '../observe/metrics.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../query/index.js';
 import type { JobRecordStore } from '../registry/job-records.js';
 import { cancelJobUpdate, jobResponseQuery, NOTHING_TO_CANCEL } from '../../workflows/job-messages.js';
@@ -40,6 +42,9 @@ export interface JobsServiceDeps {
   now?: () => Date;
   /** How long a status read or a cancel waits for a worker to answer (default 10 s). */
   workerDeadlineMs?: number;
+  log?: Logger;
+  /** Counts created jobs (iothub_jobs_created_total). */
+  metrics?: HubMetrics;
 }
 
 export interface JobPage {
@@ -123,6 +128,8 @@ export class JobsService {
         if (err instanceof WorkflowExecutionAlreadyStartedError) throw alreadyExists();
         throw err;
       }
+      this.deps.metrics?.jobsCreated.inc({ type: job.type });
+      this.deps.log?.info({ jobId: job.jobId, type: job.type, startTime: job.startTime }, 'Job created');
       return jobResponse(job, { status: 'queued' });
     });
   }

@@ -7,7 +7,8 @@ import { jobsPart } from '../jobs/part.js';
 import { hubOptionsFromSettings, startHub, startHubWithoutApi, type Hub, type HubOptions, type HubPart, type HubWithoutApi } from '../hub.js';
 import type { Logger } from '../logger.js';
 import { provideTemporal, type TemporalEndpoint } from './temporal.js';
-import { installTemporalRuntime } from './temporal-runtime.js';
+import { HubMetrics } from '../observe/metrics.js';
+import { installTemporalRuntime, temporalSdkMetrics } from './temporal-runtime.js';
 
 /** One hub process with its roles: what it started and how to stop it. */
 export interface HubNode {
@@ -35,9 +36,14 @@ function temporalUiPort(temporal: TemporalEndpoint | undefined): HubPart {
  */
 export async function startHubNode(config: HubConfig, log: Logger): Promise<HubNode> {
   const { roles } = config.run;
+  const metrics = new HubMetrics({ process: true });
   const temporal = roles.api || roles.worker ? await provideTemporal(config, log) : undefined;
   try {
-    if (roles.worker) installTemporalRuntime();
+    if (temporal?.metrics) metrics.addSource(temporal.metrics);
+    if (roles.worker) {
+      const sdkMetricsUrl = await installTemporalRuntime(log);
+      if (sdkMetricsUrl) metrics.addSource(() => temporalSdkMetrics(sdkMetricsUrl));
+    }
     let gateway: GatewayPart | undefined;
     const parts: HubPart[] = [async (context) => (gateway = await gatewayPart({ ...config.gateway, broker: roles.gateway })(context)), temporalUiPort(temporal)];
     if (temporal) {
@@ -54,7 +60,7 @@ export async function startHubNode(config: HubConfig, log: Logger): Promise<HubN
     }
     const temporalUiUrl = config.run.temporal.uiUrl ?? temporal?.uiUrl;
     const console = temporal && temporalUiUrl ? { temporalUi: { url: temporalUiUrl, namespace: temporal.namespace } } : undefined;
-    const options: HubOptions = { ...hubOptionsFromSettings(config.settings), databaseSchema: config.run.databaseSchema, parts, console, log };
+    const options: HubOptions = { ...hubOptionsFromSettings(config.settings), databaseSchema: config.run.databaseSchema, parts, console, log, metrics, ops: config.run.ops };
     const hub = roles.api ? await startHub(options) : await startHubWithoutApi(options);
     return {
       roles,

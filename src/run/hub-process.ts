@@ -1,6 +1,6 @@
 import { configHelp, ConfigError, environmentWithFlags, loadConfig, type HubConfig } from '../config/config.js';
 import { roleList } from '../config/run-settings.js';
-import { consoleLogger } from '../logger.js';
+import { createLogger, type Logger } from '../logger.js';
 import { startBanner } from './banner.js';
 import { startHubNode, type HubNode } from './hub-node.js';
 import { shutdownSignal } from './shutdown.js';
@@ -10,7 +10,7 @@ export interface ProcessIo {
   err: NodeJS.WritableStream;
 }
 
-/** Exit codes: 0 after a clean shutdown, 1 when start-up fails, 2 for a bad flag or setting. */
+/** Exit codes: 0 after a clean shutdown, 1 when start-up fails or a part stops working, 2 for a bad flag or setting. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -42,6 +42,7 @@ export async function runHubProcess(argv: readonly string[], env: NodeJS.Process
     return EXIT.usage;
   }
   for (const warning of clusterWarnings(config)) io.err.write(`iothub-jobs: warning: ${warning}\n`);
+  const log: Logger = createLogger({ ...config.run.log, out: io.out });
 
   // Listening from the start: a Ctrl-C while the parts start lets them finish starting, then closes them.
   const stopRequested = shutdownSignal((again) => {
@@ -57,21 +58,27 @@ export async function runHubProcess(argv: readonly string[], env: NodeJS.Process
   });
   let node: HubNode | undefined;
   try {
-    node = await startHubNode(config, consoleLogger);
+    node = await startHubNode(config, log);
   } catch (err) {
+    log.fatal({ err }, 'cannot start');
     io.err.write(`iothub-jobs: cannot start: ${message(err)}\n`);
     return EXIT.failed;
   }
+  // A part that stopped working (the jobs worker) ends the process like a signal, but exits non-zero.
+  let failure: Error | undefined;
   if (signalDuringStart === undefined) {
     io.out.write(startBanner(node));
-    io.out.write(`${await stopRequested}: shutting down…\n`);
+    const ending = await Promise.race([stopRequested, node.hub.failed.then((reason) => (failure = reason))]);
+    if (failure) log.fatal({ err: failure }, 'a part of the hub stopped working: shutting down to be restarted');
+    else io.out.write(`${String(ending)}: shutting down…\n`);
   }
   try {
     await node.close();
   } catch (err) {
+    log.error({ err }, 'shutdown failed');
     io.err.write(`iothub-jobs: shutdown failed: ${message(err)}\n`);
     return EXIT.failed;
   }
   io.out.write('Stopped.\n');
-  return EXIT.ok;
+  return failure ? EXIT.failed : EXIT.ok;
 }

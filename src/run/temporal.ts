@@ -2,7 +2,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolve } from 'node:path';
-import { startTemporalLite, stderrLogger } from '../../temporal-lite/index.js';
+import { startTemporalLite } from '../../temporal-lite/index.js';
 import type { HubConfig } from '../config/config.js';
 import { temporalRetentionDays } from '../jobs/settings.js';
 import type { Logger } from '../logger.js';
@@ -15,6 +15,8 @@ export interface TemporalEndpoint {
   embeddedDbFile?: string;
   /** The embedded server's Web UI (http://127.0.0.1:8233), when served. */
   uiUrl?: string;
+  /** The embedded server's metrics (RPCs, task queue backlog, persistence latency) as exposition text. */
+  metrics?: () => Promise<string>;
   close(): Promise<void>;
 }
 
@@ -32,14 +34,21 @@ export async function provideTemporal(config: HubConfig, log: Logger): Promise<T
     const dataDir = resolve(config.settings.dataDir);
     const host = config.settings.bindAddress;
     const ui = uiPort === undefined ? undefined : { port: uiPort, host, writeActions: uiWriteActions, defaultNamespace: namespace };
-    const server = await startTemporalLite({ port: embeddedPort, host, namespace, dataDir, ui, logger: stderrLogger('info') });
+    const server = await startTemporalLite({ port: embeddedPort, host, namespace, dataDir, ui, logger: log.child({ component: 'temporal-lite' }) });
     try {
       await setRetention(server.address, namespace, temporalRetentionDays(config.jobs.retentionDays));
     } catch (err) {
       await server.close();
       throw err;
     }
-    return { address: server.address, namespace, embeddedDbFile: resolve(dataDir, 'temporal-lite.db'), uiUrl: server.uiUrl, close: () => server.close() };
+    return {
+      address: server.address,
+      namespace,
+      embeddedDbFile: resolve(dataDir, 'temporal-lite.db'),
+      uiUrl: server.uiUrl,
+      metrics: () => server.metrics.text(),
+      close: () => server.close(),
+    };
   }
   await waitForNamespace(address, namespace, connectTimeoutMs, log);
   return { address, namespace, close: async () => {} };
@@ -71,7 +80,7 @@ async function waitForNamespace(address: string, namespace: string, timeoutMs: n
       problem = (err as Error).message;
     }
     if (Date.now() >= deadline) throw new Error(`Temporal at ${address} (namespace '${namespace}') is not available: ${problem}`);
-    if (!announced) log.info(`Waiting for Temporal at ${address} (namespace '${namespace}')…`);
+    if (!announced) log.info({ address, namespace, problem }, `Waiting for Temporal at ${address} (namespace '${namespace}')…`);
     announced = true;
     await sleep(1000);
   }

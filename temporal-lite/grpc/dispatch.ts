@@ -17,6 +17,8 @@ export interface ServiceOptions {
   gate?: () => RpcError | undefined;
   /** Runs before the handler of `method`; throws an RpcError to answer with it instead. */
   checkRequest?: (method: string, request: DecodedMessage) => void;
+  /** Told of every call answered (metrics): `Service/Method`, the status code (OK for a response), its duration. */
+  answered?: (method: string, code: status, seconds: number) => void;
 }
 
 /** Any service's handlers by method name (ServiceHandlers of handlers.ts, seen from the reflection). */
@@ -28,6 +30,20 @@ export type CallOutcome = { response: object } | { error: { code: status; messag
 const shortName = (serviceName: string, methodName: string) => `${serviceName.split('.').pop()}/${methodName}`;
 
 export async function invokeHandler(
+  serviceName: string,
+  methodName: string,
+  handler: Handler<never, object> | undefined,
+  request: DecodedMessage,
+  ctx: CallContext,
+  opts: ServiceOptions,
+): Promise<CallOutcome> {
+  const start = performance.now();
+  const outcome = await outcomeOf(serviceName, methodName, handler, request, ctx, opts);
+  opts.answered?.(shortName(serviceName, methodName), 'error' in outcome ? outcome.error.code : status.OK, (performance.now() - start) / 1000);
+  return outcome;
+}
+
+async function outcomeOf(
   serviceName: string,
   methodName: string,
   handler: Handler<never, object> | undefined,

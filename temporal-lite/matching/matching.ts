@@ -13,6 +13,12 @@ export class Matching<W, A> {
     return getOrCreate(this.activityQueues, `${namespace}\u0000${name}`);
   }
 
+  /** Tasks waiting for a poller, over every queue of each kind. */
+  backlog(): { workflow: number; activity: number } {
+    const sum = (queues: Iterable<TaskQueue<unknown>>) => [...queues].reduce((total, queue) => total + queue.backlogSize, 0);
+    return { workflow: sum(this.workflowQueues.values()), activity: sum(this.activityQueues.values()) };
+  }
+
   close(): void {
     for (const queue of this.workflowQueues.values()) queue.releasePollers();
     for (const queue of this.activityQueues.values()) queue.releasePollers();

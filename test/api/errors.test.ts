@@ -9,6 +9,7 @@ import type { Logger } from '../../src/logger.js';
 import { assertHubError, hubRequest } from '../helpers/hub-http.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { STORE_VARIANTS } from '../helpers/store-variants.js';
+import { errorCollector } from '../helpers/capture-log.js';
 
 
 describe('error envelopes', () => {
@@ -39,7 +40,7 @@ for (const variant of STORE_VARIANTS) {
   describe(`REST errors and extension seams (${variant.name})`, { skip: variant.skip }, () => {
     let hub: TestHub;
     const logged: string[] = [];
-    const log: Logger = { info() {}, warn() {}, error: (message, err) => logged.push(`${message} ${String(err)}`) };
+    const log: Logger = errorCollector(logged);
 
     before(async () => {
       // A router mounted through the seam, as the gateway's methods router will be.

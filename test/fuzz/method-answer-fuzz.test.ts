@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startGatewayHub, type GatewayTestHub } from '../helpers/gateway-hub.js';
 import { FC_SEED } from '../query/query-arbitraries.js';
 import { runMethodAnswerFuzz } from './mqtt-fuzz.js';
+import { errorCollector } from '../helpers/capture-log.js';
 
 // `npm run fuzz` runs the long version. A batch lasts up to the 5 s response timeout when an answer does not match its call.
 const ANSWER_BATCHES = Number(process.env.FUZZ_METHOD_BATCHES ?? 6);
@@ -13,7 +14,7 @@ describe('MQTT fuzz: devices answering direct methods with random replies', () =
   const loggedErrors: unknown[] = [];
 
   before(async () => {
-    hub = await startGatewayHub({ log: { info() {}, warn() {}, error: (message, err) => loggedErrors.push(`${message}: ${String(err)}`) } });
+    hub = await startGatewayHub({ log: errorCollector(loggedErrors) });
   });
   after(() => hub?.dispose());
 

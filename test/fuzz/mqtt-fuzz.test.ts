@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startGatewayHub, type GatewayTestHub } from '../helpers/gateway-hub.js';
 import { FC_SEED } from '../query/query-arbitraries.js';
 import { runMqttFuzz } from './mqtt-fuzz.js';
+import { errorCollector } from '../helpers/capture-log.js';
 
 // `npm run fuzz` runs the long version.
 const BATCHES = Number(process.env.FUZZ_MQTT_BATCHES ?? 25);
@@ -13,7 +14,7 @@ describe('MQTT fuzz: random and mutated packets after a valid CONNECT', () => {
   const loggedErrors: unknown[] = [];
 
   before(async () => {
-    hub = await startGatewayHub({ log: { info() {}, warn() {}, error: (message, err) => loggedErrors.push(`${message}: ${String(err)}`) } });
+    hub = await startGatewayHub({ log: errorCollector(loggedErrors) });
   });
   after(() => hub?.dispose());
 

@@ -12,7 +12,8 @@ interface ComposeService {
   environment?: Record<string, string>;
   ports?: Array<{ published: number | string; target: number }>;
   volumes?: string[];
-  depends_on?: Record<string, unknown>;
+  depends_on?: Record<string, { condition?: string }>;
+  healthcheck?: { test?: string[] };
 }
 
 /**
@@ -33,8 +34,8 @@ describe('docker-compose.yml', { skip: available ? false : 'docker-compose not i
 
   it('runs Temporal on PostgreSQL with its UI, Redis, and the hub roles as services of one image sharing one data volume', () => {
     const { services, volumes } = resolvedCompose();
-    assert.deepEqual(Object.keys(services).sort(), ['api', 'gateway', 'postgresql', 'redis', 'temporal', 'temporal-ui', 'worker']);
-    assert.match(services.temporal!.image!, /^temporalio\/auto-setup:/);
+    assert.deepEqual(Object.keys(services).sort(), ['api', 'gateway', 'postgresql', 'redis', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
+    assert.match(services.temporal!.image!, /^temporalio\/server:1\.(2[6-9]|[3-9]\d)\./, 'a current server release, not the retired auto-setup image');
     assert.equal(services.temporal!.environment!.DB, 'postgres12');
     assert.match(services['temporal-ui']!.image!, /^temporalio\/ui:/);
     const roles = { api: 'api', worker: 'worker', gateway: 'gateway' };
@@ -54,6 +55,21 @@ describe('docker-compose.yml', { skip: available ? false : 'docker-compose not i
     assert.ok(published('api').includes(`443->${services.api!.environment!.HUB_HTTPS_PORT}`), 'the service SDK dials 443');
     assert.ok(published('gateway').includes(`8883->${services.gateway!.environment!.HUB_MQTTS_PORT}`), 'the device SDK dials 8883');
     assert.deepEqual(published('worker'), [], 'workers scale freely');
+  });
+
+  it('starts each piece once what it needs is healthy, the hub roles probed on GET /readyz', () => {
+    const { services } = resolvedCompose();
+    const condition = (service: string, on: string) => services[service]!.depends_on?.[on]?.condition;
+    assert.equal(condition('temporal-schema', 'postgresql'), 'service_healthy');
+    assert.equal(condition('temporal', 'temporal-schema'), 'service_completed_successfully');
+    assert.equal(condition('temporal-namespace', 'temporal'), 'service_healthy');
+    assert.ok(services.temporal!.healthcheck?.test?.length, 'temporal has a healthcheck');
+    for (const service of ['api', 'worker', 'gateway']) {
+      assert.equal(condition(service, 'temporal'), 'service_healthy', service);
+      assert.equal(condition(service, 'temporal-namespace'), 'service_completed_successfully', service);
+      assert.match(services[service]!.healthcheck!.test!.join(' '), /http:\/\/127\.0\.0\.1:8080\/readyz/, service);
+      assert.equal(services[service]!.environment!.HUB_HTTP_PORT, '8080', `${service} serves its probes on 8080`);
+    }
   });
 
   it("builds the image that `npm start` runs", () => {

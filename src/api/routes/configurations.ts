@@ -125,14 +125,14 @@ export function configurationsRouter(store: HubStore, workflows: ConfigurationWo
     const ifMatch = req.get('if-match');
     const configuration = ifMatch === undefined ? await store.createConfiguration(input) : await store.replaceConfiguration(input, ifMatch);
     // Committed first: a failure to reach Temporal here is repaired by the next twin change's signal-with-start.
-    await workflows.changed(configuration.id).catch((err: unknown) => log.error(`Starting configuration '${configuration.id}' failed`, err));
+    await workflows.changed(configuration.id).catch((err: unknown) => log.error({ err, configurationId: configuration.id }, `Starting configuration '${configuration.id}' failed`));
     res.set('ETag', `"${configuration.etag}"`).json(configuration);
   });
 
   router.delete('/configurations/:id', requirePermission('RegistryWrite'), async (req, res) => {
     const id = idParam(req.params.id);
     await store.deleteConfiguration(id, req.get('if-match'));
-    await workflows.deleted(id).catch((err: unknown) => log.error(`Ending configuration '${id}' failed`, err));
+    await workflows.deleted(id).catch((err: unknown) => log.error({ err, configurationId: id }, `Ending configuration '${id}' failed`));
     res.status(204).end();
   });
 

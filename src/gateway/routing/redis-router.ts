@@ -5,6 +5,7 @@ import { KeyedWaiters } from '../keyed-waiters.js';
 import { gatewayTimeout } from '../methods/outcomes.js';
 import type { DeviceEndpoint, DeviceRouter, MethodCall, MethodOutcome } from './device-router.js';
 import { LocalDeviceRouter } from './local-router.js';
+import { defaultLogger } from '../../logger.js';
 
 /**
  * Routes between gateway processes with Redis pub/sub. Each process subscribes one channel per device
@@ -63,7 +64,7 @@ export class RedisDeviceRouter implements DeviceRouter {
   ) {}
 
   static async connect(options: RedisRouterOptions): Promise<RedisDeviceRouter> {
-    const onError = options.onError ?? ((err: unknown) => console.error('redis router:', err));
+    const onError = options.onError ?? ((err: unknown) => defaultLogger.error({ err }, 'Redis device router error'));
     const pub = new Redis(options.url, { lazyConnect: true });
     const sub = new Redis(options.url, { lazyConnect: true });
     pub.on('error', onError);
