@@ -2,6 +2,7 @@ import type { MethodInvoker } from '../src/gateway/methods/invoker.js';
 import type { Logger } from '../src/logger.js';
 import type { HubEvents } from '../src/registry/events.js';
 import type { JobRecordStore } from '../src/registry/job-records.js';
+import type { JobEventPublisher } from '../src/webhooks/publisher.js';
 import type { SignalBatchProgress } from './batch-progress.js';
 
 /** What the job activities work with; the worker builds them once per process. */
@@ -13,6 +14,8 @@ export interface JobActivityDeps {
   events: HubEvents;
   /** A method batch's progress to the workflow running it (signalBatchProgressWith(client)). */
   signalBatchProgress: SignalBatchProgress;
+  /** A batch's failed devices to the hooks that want them (jobEventPublisher). */
+  publishJobEvent: JobEventPublisher;
   log: Logger;
   /** Hub time for record timestamps (tests may pin it). */
   now: () => string;
