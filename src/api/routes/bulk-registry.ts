@@ -23,7 +23,7 @@ const MAX_REPORTED_ERRORS = 100;
 const importModes = new Map(IMPORT_MODES.map((mode) => [mode.toLowerCase(), mode]));
 
 /** An ExportImportDevice as IoT Hub's bulk API and export format have it (the SDKs send `etag` too). */
-const exportImportDevice = deviceBody.extend({
+export const exportImportDevice = deviceBody.extend({
   id: z.string({ error: 'id is required' }),
   importMode: z.string().nullish(),
   eTag: z.string().nullish(),
@@ -117,7 +117,10 @@ export function bulkRegistryRouter(store: HubStore, events: HubEvents, log: Logg
       if (batch.length === 0) return;
       const results = await store.applyRegistryOperations(batch);
       announce(results);
-      for (const result of results) (result.ok ? summary.succeeded++ : fail(registryError(result)));
+      for (const result of results) {
+        if (result.ok) summary.succeeded++;
+        else fail(registryError(result));
+      }
       batch = [];
       ids.clear();
     };
