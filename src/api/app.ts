@@ -7,6 +7,7 @@ import { requireApiVersion } from './api-version.js';
 import { authenticate } from './auth.js';
 import { errorHandler, notFound } from './errors.js';
 import { jsonBody } from './json-body.js';
+import { openApiDocument } from './openapi/document.js';
 import { bulkRegistryRouter } from './routes/bulk-registry.js';
 import { devicesRouter } from './routes/devices.js';
 import { modulesRouter } from './routes/modules.js';
@@ -41,6 +42,8 @@ export function createApiApp(deps: ApiDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // entity tags here are IoT Hub's, never Express's body hashes
+  // The API's description, for tools: public, like the API's own documentation.
+  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument()));
   app.use(requireApiVersion);
   app.use(authenticate(deps));
   app.use(jsonBody);
