@@ -3,6 +3,7 @@ import type { Logger } from '../src/logger.js';
 import type { HubMetrics } from '../src/observe/metrics.js';
 import type { HubEvents } from '../src/registry/events.js';
 import type { JobRecordStore } from '../src/registry/job-records.js';
+import type { JobEventPublisher } from '../src/webhooks/publisher.js';
 import type { SignalBatchProgress } from './batch-progress.js';
 
 /** What the job activities work with; the worker builds them once per process. */
@@ -14,6 +15,8 @@ export interface JobActivityDeps {
   events: HubEvents;
   /** A method batch's progress to the workflow running it (signalBatchProgressWith(client)). */
   signalBatchProgress: SignalBatchProgress;
+  /** A batch's failed devices to the hooks that want them (jobEventPublisher). */
+  publishJobEvent: JobEventPublisher;
   log: Logger;
   /** Jobs started and finished, device outcomes (the worker process's /metrics); absent in unit tests. */
   metrics?: HubMetrics;

@@ -30,9 +30,18 @@ export function createJobActivities(deps: JobActivityDeps) {
   const processTwinBatch = twinBatchActivity(deps);
   return {
     ...resolveActivities(deps),
-    /** One batch; returns the range's final counts. */
+    /**
+     * One batch; returns the range's final counts. Its failed devices go to the hooks that want
+     * them, before the batch ends, so they come before the job's last event.
+     */
     async processDeviceBatch({ operation, ...batch }: DeviceBatch): Promise<BatchCounts> {
-      return operation.kind === 'method' ? processMethodBatch({ ...batch, call: operation.call }) : processTwinBatch(batch.jobId, batch.range, operation.update);
+      const counts =
+        operation.kind === 'method' ? await processMethodBatch({ ...batch, call: operation.call }) : await processTwinBatch(batch.jobId, batch.range, operation.update);
+      if (counts.failed > 0) {
+        const jobType = operation.kind === 'method' ? 'scheduleDeviceMethod' : 'scheduleUpdateTwin';
+        await deps.publishJobEvent({ kind: 'devicesFailed', jobId: batch.jobId, jobType, time: new Date().toISOString(), range: batch.range, failed: counts.failed });
+      }
+      return counts;
     },
     ...bookkeepingActivities(deps),
   };

@@ -13,13 +13,15 @@ import type { JobTuning } from './types.js';
  * wake-up 2 + 3; status changes (scheduled, running, cancelled, final) each a search-attribute
  * upsert and a memo upsert 4 × 2, the memo's device count 1 and its progress, at most
  * progressUpdates; deadline timer 2 + 3; five activities (the first resolve chunk, close, count and
- * record are local: a marker each, counted as generously as the resolve activity) 5 × (3 + 3); one
- * accepted cancel update 2 + 3; completion 1. A later cancel is turned down by the update's
+ * record are local: a marker each, counted as generously as the resolve activity) 5 × (3 + 3); the
+ * job events (job-events.ts: its patch marker 1, and at most four publishes, created, scheduled,
+ * started and the last one, local activities counted the same) 1 + 4 × (3 + 3); one accepted
+ * cancel update 2 + 3; completion 1. A later cancel is turned down by the update's
  * validator: a Temporal server keeps nothing of it (its workflow task is speculative), temporal-lite
  * keeps the task (3 events per cancel sent while a cancelled job winds down).
  */
 export const parentFixedEvents = (tuning: JobTuning): number =>
-  1 + WFT + (2 + WFT) + 4 * 2 + 1 + tuning.progressUpdates + (2 + WFT) + 5 * (3 + WFT) + (2 + WFT) + 1;
+  1 + WFT + (2 + WFT) + 4 * 2 + 1 + tuning.progressUpdates + (2 + WFT) + 5 * (3 + WFT) + 1 + 4 * (3 + WFT) + (2 + WFT) + 1;
 
 /**
  * Parent, per shard: child initiated, started (+ wake-up), completed (+ wake-up), a stop signal

@@ -2,3 +2,4 @@
 export { iotHubJob } from './job.js';
 export { iotHubJobShard } from './shard.js';
 export { deviceConfiguration } from './configuration.js';
+export { webhookDelivery } from './webhook-delivery.js';

@@ -24,6 +24,7 @@ import { batchProgressSignal } from './batch-messages.js';
 import { BatchRunner } from './batches.js';
 import { errorMessage } from './errors.js';
 import { formatHubTime } from './hub-time.js';
+import { JobEvents, lastEventOf } from './job-events.js';
 import type { JobOutcome } from './job-outcome.js';
 import { handleJobMessages, JobState } from './job-state.js';
 import { Semaphore } from './semaphore.js';
@@ -59,21 +60,25 @@ type ShardHandle = ChildWorkflowHandle<typeof iotHubJobShard>;
 export async function iotHubJob({ job, tuning }: JobWorkflowInput): Promise<JobResponse> {
   const state = new JobState(job, tuning);
   handleJobMessages(state);
-  if (!(await startTimeReached(state))) return closeJob(state, { kind: 'cancelled' });
+  const events = new JobEvents(state);
+  events.emit('job.created');
+  if (!(await startTimeReached(state, events))) return closeJob(state, events, { kind: 'cancelled' });
   state.setStatus('running');
+  events.emit('job.started');
   await withDeadline(state, async () => {
     const deviceCount = await resolveTargets(state, tuning);
     if (deviceCount !== undefined) await runShards(state, deviceCount, tuning);
   });
   const unprocessed = await closeUnprocessed(state);
-  return closeJob(state, state.outcome(unprocessed), await countDeviceJobs(job.jobId));
+  return closeJob(state, events, state.outcome(unprocessed), await countDeviceJobs(job.jobId));
 }
 
 /** Waits durably until startTime; false when the job was cancelled before. */
-async function startTimeReached(state: JobState): Promise<boolean> {
+async function startTimeReached(state: JobState, events: JobEvents): Promise<boolean> {
   const startAt = Date.parse(state.job.startTime);
   if (startAt > Date.now()) {
     state.setStatus('scheduled');
+    events.emit('job.scheduled');
     await condition(() => state.stopping, startAt - Date.now());
   }
   return !state.stopping;
@@ -160,11 +165,16 @@ async function closeUnprocessed(state: JobState): Promise<number> {
   return closing ? closeUnprocessedDevices(closing) : 0;
 }
 
-/** Stores the final JobResponse for GET (the read model of closed jobs) and completes with it. */
-async function closeJob(state: JobState, outcome: JobOutcome, counts?: DeviceJobCounts): Promise<JobResponse> {
+/**
+ * Stores the final JobResponse for GET (the read model of closed jobs), publishes the job's last
+ * event (job.completed, job.failed or job.cancelled) and completes with it.
+ */
+async function closeJob(state: JobState, events: JobEvents, outcome: JobOutcome, counts?: DeviceJobCounts): Promise<JobResponse> {
   const endTime = now();
   state.finish(outcome, counts, endTime);
   const response = state.response();
   await recordFinishedJob({ response, finishedAt: endTime });
+  events.emit(lastEventOf(outcome));
+  await events.published();
   return response;
 }

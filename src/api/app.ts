@@ -10,6 +10,7 @@ import { errorHandler, notFound } from './errors.js';
 import type { HubMetrics } from '../observe/metrics.js';
 import { observeRequests } from '../observe/request-observer.js';
 import { jsonBody } from './json-body.js';
+import { openApiDocument } from './openapi/document.js';
 import { bulkRegistryRouter } from './routes/bulk-registry.js';
 import { devicesRouter } from './routes/devices.js';
 import { modulesRouter } from './routes/modules.js';
@@ -50,6 +51,8 @@ export function createApiApp(deps: ApiDependencies): Express {
   app.set('etag', false); // entity tags here are IoT Hub's, never Express's body hashes
   if (deps.observe?.ops) app.use(deps.observe.ops); // probes and scrapes: neither logged nor counted per request
   if (deps.observe) app.use(observeRequests(log, deps.observe.metrics));
+  // The API's description, for tools: public, like the API's own documentation.
+  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument()));
   // The console's static files come before the API's checks: they are public and hold no data.
   app.use(consoleRouter({ hostName: deps.hostName, temporalUi: deps.console?.temporalUi }));
   app.use(requireApiVersion);

@@ -15,8 +15,10 @@ import { schedulePurge } from './purge.js';
 import { jobsRouter } from '../api/routes/jobs.js';
 import { jobEventsRouter } from '../console/job-events.js';
 import { JobWatcher } from '../console/job-watcher.js';
+import { hooksRouter } from '../api/routes/hooks.js';
+import { jobEventPublisher } from '../webhooks/publisher.js';
 import { JobsService } from './service.js';
-import { jobsSettings, temporalRetentionDays, type JobsSettingsInput } from './settings.js';
+import { jobsSettings, temporalRetentionDays, type JobsSettings, type JobsSettingsInput } from './settings.js';
 
 export interface JobsPartOptions {
   temporal: TemporalTarget;
@@ -41,8 +43,8 @@ export interface JobsPart extends HubPartHandle {
 
 /**
  * The jobs engine as a part of startHub. Registers the search attributes (idempotent), then per
- * role mounts the routes and/or runs the worker. Twin jobs announce desired changes through the
- * hub's events (so a worker process needs the gateway's notifier too, e.g. gatewayPart without a
+ * role mounts the routes (jobs and webhooks) and/or runs the worker (job and webhook delivery
+ * workflows). Twin jobs announce desired changes through the hub's events (so a worker process needs the gateway's notifier too, e.g. gatewayPart without a
  * broker and with Redis); method jobs call `invoker`.
  */
 export function jobsPart(options: JobsPartOptions): (context: HubPartContext) => Promise<JobsPart> {
@@ -67,10 +69,10 @@ export function jobsPart(options: JobsPartOptions): (context: HubPartContext) =>
         const service = part.service;
         const watcher = new JobWatcher((jobId) => service.get(jobId));
         closers.push(async () => watcher.close());
-        part.routers = [jobEventsRouter(watcher), jobsRouter(service)];
+        part.routers = [jobEventsRouter(watcher), jobsRouter(service), hooksRouter(context.store, settings.webhooks)];
       }
       if (options.roles.worker) {
-        part.worker = await runWorker(options, context, client, taskQueue, closers);
+        part.worker = await runWorker(options, context, client, taskQueue, settings, closers);
         closers.push(schedulePurge(context.store, { retentionDays: settings.retentionDays, intervalMs: settings.purgeIntervalMs, log: context.log }));
       }
       return part;
@@ -104,7 +106,7 @@ async function warnOfShortRetention(client: Client, storeRetentionDays: number, 
 }
 
 /** The worker role: job workflows and activities on the task queue, stopped by the closers it adds. */
-async function runWorker(options: JobsPartOptions, context: HubPartContext, client: Client, taskQueue: string, closers: Closer[]): Promise<Worker> {
+async function runWorker(options: JobsPartOptions, context: HubPartContext, client: Client, taskQueue: string, settings: JobsSettings, closers: Closer[]): Promise<Worker> {
   const connection = await connectTemporalWorker(options.temporal);
   closers.push(() => connection.close());
   const worker = await createJobsWorker({
@@ -117,6 +119,8 @@ async function runWorker(options: JobsPartOptions, context: HubPartContext, clie
       invoker: options.invoker!,
       events: context.events,
       signalBatchProgress: signalBatchProgressWith(client),
+      publishJobEvent: jobEventPublisher(client, context.store, taskQueue),
+      webhooks: settings.webhooks,
       log: context.log,
       metrics: context.metrics,
       now: hubNow,

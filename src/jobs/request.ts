@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { parseTwinServiceUpdate } from '../api/routes/twins.js';
+import { parseTwinServiceUpdate, twinBody } from '../api/routes/twins.js';
 import { parseInput } from '../api/validate.js';
 import { HubError } from '../errors/hub-error.js';
-import { parseMethodRequest } from '../gateway/methods/request.js';
+import { methodRequestSchema, parseMethodRequest } from '../gateway/methods/request.js';
 import { parseQueryCondition } from '../query/index.js';
 import { isJsonObject } from '../registry/json.js';
 import { formatHubTime } from '../registry/time.js';
@@ -27,6 +27,17 @@ const jobBody = z.looseObject({
   queryCondition: z.string({ error: 'queryCondition is required (a WHERE condition, or * for all devices)' }).min(1, 'queryCondition must not be empty'),
   startTime: z.string().nullish(),
   maxExecutionTimeInSeconds: z.number().int().min(0).max(MAX_EXECUTION_SECONDS_LIMIT).nullish(),
+});
+
+/**
+ * The whole PUT /jobs/v2/{id} body as the API's OpenAPI document shows it, made of the schemas that
+ * check each part: jobBody (common fields), the job types (parseType), methodRequestSchema
+ * (cloudToDeviceMethod) and the twin body (updateTwin, with its forced etag).
+ */
+export const jobRequestSchema = jobBody.extend({
+  type: z.enum(JOB_TYPES),
+  cloudToDeviceMethod: methodRequestSchema.optional(),
+  updateTwin: twinBody.extend({ etag: z.string().nullish() }).optional(),
 });
 
 export function assertJobId(jobId: string): void {

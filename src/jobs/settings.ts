@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { JobType } from '../registry/job-records.js';
 import type { JobTuning } from '../../workflows/types.js';
@@ -6,6 +7,8 @@ import type { JobTuning } from '../../workflows/types.js';
  * Settings of the jobs engine. From the environment (loadJobsSettings):
  *   HUB_MAX_ACTIVE_JOBS      jobs queued, scheduled or running at once (default 100); more → 429
  *   HUB_JOB_RETENTION_DAYS   finished jobs and their device records are kept this long (default 30)
+ *   HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS  hooks may target private-network addresses (default false)
+ *   HUB_WEBHOOKS_CA_FILE     CA certificates (PEM) trusted for hooks' https targets besides the public ones
  * The tuning (shards, batches) is an option for tests and benchmarks.
  */
 export interface JobsSettings {
@@ -14,6 +17,13 @@ export interface JobsSettings {
   /** How often a worker purges jobs past retention (ms). */
   purgeIntervalMs: number;
   tuning: Record<JobType, JobTuning>;
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  allowPrivateNetworks: boolean;
+  /** Extra CA certificates (PEM text) trusted for https targets. */
+  ca?: string;
 }
 
 const COMMON_TUNING = { maxShards: 64, progressUpdates: 10, progressIntervalMs: 1000, shardHistoryLimit: 2000, snapshotChunk: 10_000, deviceConcurrency: 250 };
@@ -22,6 +32,7 @@ export const DEFAULT_JOBS_SETTINGS: JobsSettings = {
   maxActiveJobs: 100,
   retentionDays: 30,
   purgeIntervalMs: 3600_000,
+  webhooks: { allowPrivateNetworks: false },
   tuning: {
     // Methods wait on devices: up to 500 devices of a shard in flight (2 batches calling 250 at a
     // time), up to 8 shards at once. Few, large shards and batches: each batch costs workflow tasks
@@ -59,6 +70,8 @@ const positive = z.coerce.number().int('expected a whole number').positive('expe
 const envSchema = z.object({
   HUB_MAX_ACTIVE_JOBS: z.preprocess(unset, positive.optional()),
   HUB_JOB_RETENTION_DAYS: z.preprocess(unset, positive.optional()),
+  HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: z.preprocess(unset, z.enum(['true', 'false'], { error: 'expected true or false' }).optional()),
+  HUB_WEBHOOKS_CA_FILE: z.preprocess(unset, z.string().optional()),
 });
 
 export class JobsSettingsError extends Error {}
@@ -70,7 +83,18 @@ export function loadJobsSettings(env: NodeJS.ProcessEnv = process.env): JobsSett
     const lines = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message} (got '${env[String(issue.path[0])]}')`);
     throw new JobsSettingsError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  return jobsSettings({ maxActiveJobs: parsed.data.HUB_MAX_ACTIVE_JOBS, retentionDays: parsed.data.HUB_JOB_RETENTION_DAYS });
+  const { HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: allowPrivate, HUB_WEBHOOKS_CA_FILE: caFile } = parsed.data;
+  let ca: string | undefined;
+  try {
+    ca = caFile === undefined ? undefined : readFileSync(caFile, 'utf8');
+  } catch (err) {
+    throw new JobsSettingsError(`Invalid configuration:\n  HUB_WEBHOOKS_CA_FILE: cannot read ${caFile}: ${(err as Error).message}`);
+  }
+  return jobsSettings({
+    maxActiveJobs: parsed.data.HUB_MAX_ACTIVE_JOBS,
+    retentionDays: parsed.data.HUB_JOB_RETENTION_DAYS,
+    webhooks: { allowPrivateNetworks: allowPrivate === 'true', ca },
+  });
 }
 
 /**

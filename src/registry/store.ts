@@ -3,6 +3,7 @@ import type { HubError } from '../errors/hub-error.js';
 import type { Configuration, ConfigurationInput } from './configuration/model.js';
 import type { Device, DesiredPropertiesPatch, Module, Twin, TwinServiceUpdate } from './model.js';
 import type { ConfigurationApplied } from './sql/sql-configurations.js';
+import type { WebhookStore } from '../webhooks/store.js';
 
 /**
  * The one persistence interface of the hub. Implementations: SQLite (embedded default) and
@@ -13,12 +14,13 @@ import type { ConfigurationApplied } from './sql/sql-configurations.js';
  * `*` or `"*"` (= unconditional); a mismatch → PreconditionFailed (412), a malformed value → 400.
  * Implementation: src/registry/sql/sql-hub-store.ts (schema in src/registry/sql/migrations.ts).
  *
- * The job-record methods (per-device `devices.jobs` records, finished jobs) are in JobRecordStore.
+ * The job-record methods (per-device `devices.jobs` records, finished jobs) are in JobRecordStore,
+ * the webhooks' in WebhookStore.
  *
  * This is a contract shared by the registry/API, the gateway and the jobs code. Extend it
  * (both implementations and the shared suite) rather than reaching around it.
  */
-export interface HubStore extends JobRecordStore {
+export interface HubStore extends JobRecordStore, WebhookStore {
   /** Creates or upgrades the schema. Idempotent; run on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

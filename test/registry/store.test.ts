@@ -4,6 +4,8 @@ import { HubError, type HubErrorCode } from '../../src/errors/hub-error.js';
 import { MIGRATIONS } from '../../src/registry/sql/migrations.js';
 import type { SqlHubStore } from '../../src/registry/sql/sql-hub-store.js';
 import { NEVER } from '../../src/registry/time.js';
+import { MAX_WEBHOOKS } from '../../src/registry/sql/sql-webhooks.js';
+import type { WebhookDeliveryRecord, WebhookInput } from '../../src/webhooks/model.js';
 import { STORE_VARIANTS } from '../helpers/store-variants.js';
 import { openTestStore, type TestStore } from '../helpers/store.js';
 
@@ -92,6 +94,96 @@ for (const variant of STORE_VARIANTS) {
         assert.equal((await store.getModuleTwin(deviceId, 'other'))!.properties.desired.rate, undefined);
         await store.deleteDevice(deviceId);
         assert.equal((await store.appliedTargets(configuration.id, configuration.etag)).size, 0, "the module's record went with its device");
+      });
+    });
+
+    describe('webhooks', () => {
+      const hook = (id: string, extra: Partial<WebhookInput> = {}): WebhookInput => ({
+        id,
+        url: 'https://receiver.example/hooks',
+        events: ['job.completed'],
+        secret: 'a-secret-of-16-chars',
+        ...extra,
+      });
+      const delivery = (hookId: string, id: string, at: string, extra: Partial<WebhookDeliveryRecord> = {}): WebhookDeliveryRecord => ({
+        id,
+        hookId,
+        jobId: 'job-1',
+        type: 'job.completed',
+        status: 'pending',
+        attempts: 1,
+        firstAttemptTime: at,
+        lastAttemptTime: at,
+        ...extra,
+      });
+
+      it('creates and replaces hooks keeping createdTime, keeps the secret apart, deletes them with their deliveries', async () => {
+        const created = await store.putWebhook(hook('hook-a', { jobFilter: { jobType: 'scheduleDeviceMethod', jobIdPrefix: 'nightly-' } }));
+        assert.equal(created.created, true);
+        assert.equal('secret' in created.webhook, false, 'the secret is not part of the hook shown');
+        const replaced = await store.putWebhook(hook('hook-a', { events: ['job.failed', 'job.devicesFailed'], secret: 'another-secret-16ch' }));
+        assert.equal(replaced.created, false);
+        assert.equal(replaced.webhook.createdTime, created.webhook.createdTime);
+        assert.deepEqual(replaced.webhook.events, ['job.failed', 'job.devicesFailed']);
+        assert.equal(replaced.webhook.jobFilter, undefined, 'a replace drops what the new body leaves out');
+        const stored = await store.getWebhook('hook-a');
+        assert.equal(stored?.secret, 'another-secret-16ch');
+        await store.putWebhook(hook('hook-b'));
+        assert.deepEqual((await store.listWebhooks()).map((each) => each.id).filter((id) => id.startsWith('hook-')), ['hook-a', 'hook-b']);
+
+        await store.recordWebhookDelivery(delivery('hook-a', 'job-1.job.failed', '2026-01-01T00:00:01.0000000Z'));
+        assert.equal(await store.deleteWebhook('hook-a'), true);
+        assert.equal(await store.getWebhook('hook-a'), undefined);
+        assert.deepEqual(await store.listWebhookDeliveries('hook-a', 10), [], 'its deliveries went with it');
+        assert.equal(await store.deleteWebhook('hook-a'), false);
+        await store.deleteWebhook('hook-b');
+      });
+
+      it('keeps one delivery record per event, rewritten at each attempt, newest first, and gives up on one', async () => {
+        await store.putWebhook(hook('hook-d'));
+        await store.recordWebhookDelivery(delivery('hook-d', 'job-1.job.started', '2026-01-01T00:00:01.0000000Z', { lastError: 'connect ECONNREFUSED' }));
+        await store.recordWebhookDelivery(delivery('hook-d', 'job-1.job.started', '2026-01-01T00:00:03.0000000Z', { attempts: 2, status: 'delivered', statusCode: 200 }));
+        await store.recordWebhookDelivery(delivery('hook-d', 'job-1.job.completed', '2026-01-01T00:00:04.0000000Z', { statusCode: 503, lastError: 'The receiver answered 503' }));
+        const [completed, started] = await store.listWebhookDeliveries('hook-d', 10);
+        assert.deepEqual(started, delivery('hook-d', 'job-1.job.started', '2026-01-01T00:00:03.0000000Z', { attempts: 2, status: 'delivered', statusCode: 200, firstAttemptTime: '2026-01-01T00:00:03.0000000Z' }));
+        assert.equal(completed?.id, 'job-1.job.completed');
+        assert.equal((await store.listWebhookDeliveries('hook-d', 1)).length, 1);
+
+        await store.giveUpWebhookDelivery('hook-d', 'job-1.job.completed', 'retried for 24 hours');
+        const givenUp = await store.getWebhookDelivery('hook-d', 'job-1.job.completed');
+        assert.equal(givenUp?.status, 'failed');
+        assert.equal(givenUp?.lastError, 'retried for 24 hours');
+        assert.equal(givenUp?.statusCode, 503);
+
+        assert.equal(await store.purgeWebhookDeliveries('2026-01-01T00:00:03.5000000Z'), 1);
+        assert.deepEqual((await store.listWebhookDeliveries('hook-d', 10)).map((each) => each.id), ['job-1.job.completed']);
+        await store.deleteWebhook('hook-d');
+      });
+
+      it('refuses more than MAX_WEBHOOKS hooks without writing', async () => {
+        for (let i = 0; i < MAX_WEBHOOKS; i++) await store.putWebhook(hook(`quota-${i}`));
+        await assert.rejects(store.putWebhook(hook('quota-over')), hubError('IotHubQuotaExceeded'));
+        assert.equal(await store.getWebhook('quota-over'), undefined);
+        await store.putWebhook(hook('quota-0', { url: 'https://replaced.example/' })); // replacing one is not adding one
+        for (let i = 0; i < MAX_WEBHOOKS; i++) await store.deleteWebhook(`quota-${i}`);
+      });
+
+      it("lists a job range's failed devices with their errors, in record order", async () => {
+        const ids = [newId(), newId(), newId()];
+        for (const deviceId of ids) await store.createDevice({ deviceId });
+        const job = { jobId: `hooks-job-${ids[0]}`, jobType: 'scheduleDeviceMethod' as const, queryCondition: `deviceId IN [${ids.map((id) => `'${id}'`).join(', ')}]`, createdTime: '2026-01-01T00:00:00.0000000Z' };
+        await store.snapshotJobDevices(job, 10);
+        const error = { code: 'DeviceNotOnline', description: 'The device is not online' };
+        await store.finishDeviceJobs(job.jobId, [
+          { deviceId: ids[0]!, status: 'failed', error },
+          { deviceId: ids[1]!, status: 'completed', methodResponse: { status: 200, payload: null } },
+          { deviceId: ids[2]!, status: 'failed', error },
+        ], '2026-01-01T00:00:01.0000000Z');
+        assert.deepEqual(await store.failedDeviceJobs(job.jobId, [{ from: 0, to: 2 }, { from: 2, to: 3 }]), [
+          { deviceId: ids[0], error },
+          { deviceId: ids[2], error },
+        ]);
+        assert.deepEqual(await store.failedDeviceJobs(job.jobId, [{ from: 1, to: 2 }]), []);
       });
     });
 

@@ -23,7 +23,7 @@ const MAX_REPORTED_ERRORS = 100;
 const importModes = new Map(IMPORT_MODES.map((mode) => [mode.toLowerCase(), mode]));
 
 /** An ExportImportDevice as IoT Hub's bulk API and export format have it (the SDKs send `etag` too). */
-const exportImportDevice = deviceBody.extend({
+export const exportImportDevice = deviceBody.extend({
   id: z.string({ error: 'id is required' }),
   importMode: z.string().nullish(),
   eTag: z.string().nullish(),

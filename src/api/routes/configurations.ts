@@ -17,7 +17,7 @@ export interface ConfigurationWorkflows {
   deleted(configurationId: string): Promise<void>;
 }
 
-const configurationBody = z.looseObject({
+export const configurationBody = z.looseObject({
   id: z.string().nullish(),
   labels: z.record(z.string(), z.string()).nullish(),
   content: z.looseObject({ deviceContent: jsonObject.nullish(), moduleContent: jsonObject.nullish(), modulesContent: jsonObject.nullish() }).nullish(),
@@ -26,11 +26,11 @@ const configurationBody = z.looseObject({
   metrics: z.looseObject({ queries: z.record(z.string(), z.string()).nullish() }).nullish(),
 });
 
-const listQuery = z.looseObject({
+export const configurationsListQuery = z.looseObject({
   top: z.string().regex(/^\d+$/, 'expected a whole number').transform(Number).optional(),
 });
 
-const contentBody = z.looseObject({ deviceContent: jsonObject.nullish(), modulesContent: jsonObject.nullish(), moduleContent: jsonObject.nullish() });
+export const contentBody = z.looseObject({ deviceContent: jsonObject.nullish(), modulesContent: jsonObject.nullish(), moduleContent: jsonObject.nullish() });
 
 function toInput(id: string, body: z.infer<typeof configurationBody>): ConfigurationInput {
   if (body.id && body.id !== id) throw new HubError('ArgumentInvalid', `id '${body.id}' in the body does not match '${id}' in the path`);
@@ -109,7 +109,7 @@ export function configurationsRouter(store: HubStore, workflows: ConfigurationWo
   };
 
   router.get('/configurations', requirePermission('RegistryRead'), async (req, res) => {
-    const { top } = parseInput(listQuery, req.query, 'query');
+    const { top } = parseInput(configurationsListQuery, req.query, 'query');
     res.json(await store.listConfigurations(Math.min(top ?? 20, 1000)));
   });
 

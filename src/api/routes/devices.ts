@@ -46,7 +46,7 @@ export const deviceBody = z.looseObject({
   parentScopes: z.array(z.string()).nullish(),
 });
 
-const listQuery = z.looseObject({
+export const devicesListQuery = z.looseObject({
   top: z
     .string()
     .regex(/^\d+$/, 'expected a whole number')
@@ -86,7 +86,7 @@ export function devicesRouter(store: HubStore, events: HubEvents, log: Logger): 
     notifyAfterCommit(log, `Identity-change notification for '${deviceId}'`, () => events.onDeviceChange?.(deviceId, device));
 
   router.get('/devices', requirePermission('RegistryRead'), async (req, res) => {
-    const { top } = parseInput(listQuery, req.query, 'query');
+    const { top } = parseInput(devicesListQuery, req.query, 'query');
     res.json(await store.listDevices(top));
   });
 

@@ -6,7 +6,7 @@ import { pageSizeFromHeader } from '../../query/index.js';
 import { requirePermission } from '../auth.js';
 import { parseInput } from '../validate.js';
 
-const listParams = z.object({
+export const jobListParams = z.object({
   jobType: z.string().optional(),
   jobStatus: z.string().optional(),
   pageSize: z.string().optional(),
@@ -28,7 +28,7 @@ export function jobsRouter(service: JobsService): Router {
 
   // Before /jobs/v2/:id, which would take `query` for an id.
   router.get('/jobs/v2/query', read, async (req, res) => {
-    const params = parseInput(listParams, req.query, 'query parameters');
+    const params = parseInput(jobListParams, req.query, 'query parameters');
     const page = await service.list(parseListFilter(params), {
       pageSize: pageSizeFromHeader(req.get('x-ms-max-item-count') ?? params.pageSize),
       continuation: req.get('x-ms-continuation') || params.continuationToken || undefined,

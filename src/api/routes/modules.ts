@@ -12,7 +12,7 @@ import { deviceIdParam, parseInput, requestBody } from '../validate.js';
 import { authenticationBody, optionalString, toAuthentication } from './devices.js';
 import { answerTwinWrite, parseTwinServiceUpdate } from './twins.js';
 
-const moduleBody = z.looseObject({
+export const moduleBody = z.looseObject({
   deviceId: optionalString,
   moduleId: optionalString,
   managedBy: z.string().nullish(),

@@ -5,8 +5,8 @@ import type { HubStore } from '../../registry/store.js';
 import { requirePermission } from '../auth.js';
 import { parseInput, requestBody } from '../validate.js';
 
-const queryBody = z.looseObject({ query: z.string() });
-const pagingHeaders = z.object({
+export const queryBody = z.looseObject({ query: z.string() });
+export const pagingHeaders = z.object({
   'x-ms-max-item-count': z.string().optional(),
   'x-ms-continuation': z.string().optional(),
 });

@@ -14,7 +14,7 @@ import { deviceIdParam, jsonObject, parseInput } from '../validate.js';
  * ignored (C# sends `etag:null`, `version:null`, `deviceId`); `properties.reported` may only be empty.
  * `tags: null` / `properties.desired: null` remove the whole section's content.
  */
-const twinBody = z.looseObject({
+export const twinBody = z.looseObject({
   tags: jsonObject.nullish(),
   properties: z.looseObject({ desired: jsonObject.nullish(), reported: jsonObject.nullish() }).nullish(),
 });

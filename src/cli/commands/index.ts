@@ -4,6 +4,7 @@ import { devicesExport } from './devices-export.js';
 import { devicesImport } from './devices-import.js';
 import { devicesList } from './devices-list.js';
 import { devicesShow } from './devices-show.js';
+import { hooksAdd, hooksDeliveries, hooksList, hooksRemove } from './hooks.js';
 import { jobCancel } from './job-cancel.js';
 import { jobList } from './job-list.js';
 import { jobScheduleMethod } from './job-schedule-method.js';
@@ -32,6 +33,10 @@ export const COMMANDS: readonly Command[] = [
   jobList,
   jobCancel,
   jobWatch,
+  hooksAdd,
+  hooksList,
+  hooksRemove,
+  hooksDeliveries,
   query,
   simulate,
 ];

@@ -134,4 +134,34 @@ export const MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  {
+    // Webhooks for job events: the hook (without its secret) as JSON and the secret apart, so no
+    // listing can show it; one delivery row per event and hook, rewritten at each attempt.
+    version: 5,
+    name: 'webhooks and their deliveries',
+    sql: {
+      sqlite: [
+        `CREATE TABLE webhooks (hook_id TEXT PRIMARY KEY, doc TEXT NOT NULL, secret TEXT NOT NULL)`,
+        `CREATE TABLE webhook_deliveries (
+           hook_id TEXT NOT NULL,
+           delivery_id TEXT NOT NULL,
+           last_attempt TEXT NOT NULL,
+           doc TEXT NOT NULL,
+           PRIMARY KEY (hook_id, delivery_id)
+         )`,
+        `CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (hook_id, last_attempt)`,
+      ],
+      postgres: [
+        `CREATE TABLE webhooks (hook_id TEXT COLLATE "C" PRIMARY KEY, doc JSONB NOT NULL, secret TEXT NOT NULL)`,
+        `CREATE TABLE webhook_deliveries (
+           hook_id TEXT COLLATE "C" NOT NULL,
+           delivery_id TEXT COLLATE "C" NOT NULL,
+           last_attempt TEXT COLLATE "C" NOT NULL,
+           doc JSONB NOT NULL,
+           PRIMARY KEY (hook_id, delivery_id)
+         )`,
+        `CREATE INDEX webhook_deliveries_by_time ON webhook_deliveries (hook_id, last_attempt)`,
+      ],
+    },
+  },
 ];

@@ -19,6 +19,8 @@ import type { ConfigurationInput } from '../configuration/model.js';
 import { SqlConfigurations } from './sql-configurations.js';
 import { SqlModules } from './sql-modules.js';
 import { SqlRegistryBulk } from './sql-registry-bulk.js';
+import { SqlWebhooks } from './sql-webhooks.js';
+import type { WebhookDeliveryRecord, WebhookInput } from '../../webhooks/model.js';
 
 interface DeviceRow {
   rowVersion: number;
@@ -106,6 +108,7 @@ export class SqlHubStore implements HubStore {
   private readonly modules: SqlModules;
   private readonly bulk: SqlRegistryBulk;
   private readonly configurations: SqlConfigurations;
+  private readonly webhooks: SqlWebhooks;
 
   constructor(
     readonly db: SqlDriver,
@@ -116,6 +119,7 @@ export class SqlHubStore implements HubStore {
     this.modules = new SqlModules(db, now);
     this.bulk = new SqlRegistryBulk(db, now);
     this.configurations = new SqlConfigurations(db, now);
+    this.webhooks = new SqlWebhooks(db, now);
   }
 
   async migrate(): Promise<void> {
@@ -204,6 +208,47 @@ export class SqlHubStore implements HubStore {
 
   applyConfiguration(id: string, etag: string, targets: readonly string[]) {
     return this.configurations.apply(id, etag, targets);
+  }
+
+  // ---- webhooks (src/registry/sql/sql-webhooks.ts)
+  putWebhook(input: WebhookInput) {
+    return this.webhooks.put(input);
+  }
+
+  getWebhook(id: string) {
+    return this.webhooks.get(id);
+  }
+
+  listWebhooks() {
+    return this.webhooks.list();
+  }
+
+  deleteWebhook(id: string) {
+    return this.webhooks.delete(id);
+  }
+
+  recordWebhookDelivery(record: WebhookDeliveryRecord) {
+    return this.webhooks.recordDelivery(record);
+  }
+
+  getWebhookDelivery(hookId: string, id: string) {
+    return this.webhooks.getDelivery(hookId, id);
+  }
+
+  giveUpWebhookDelivery(hookId: string, id: string, error: string) {
+    return this.webhooks.giveUpDelivery(hookId, id, error);
+  }
+
+  listWebhookDeliveries(hookId: string, top: number) {
+    return this.webhooks.listDeliveries(hookId, top);
+  }
+
+  purgeWebhookDeliveries(before: string) {
+    return this.webhooks.purgeDeliveries(before);
+  }
+
+  failedDeviceJobs(jobId: string, ranges: readonly SeqRange[]) {
+    return this.webhooks.failedDevices(jobId, ranges);
   }
 
   // ---- modules (src/registry/sql/sql-modules.ts)

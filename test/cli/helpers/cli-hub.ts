@@ -53,9 +53,11 @@ function invoke(argv: string[], env: NodeJS.ProcessEnv, stop?: Promise<void>) {
   return { done, stdout: stdout.text };
 }
 
-export async function startCliHub(): Promise<CliHub> {
+/** `settings`: more configuration variables for the hub (e.g. HUB_WEBHOOKS_CA_FILE). */
+export async function startCliHub(settings: NodeJS.ProcessEnv = {}): Promise<CliHub> {
   const dir = makeTempDir('iothub-cli-');
   const config = loadConfig({
+    ...settings,
     HUB_DATA_DIR: dir.path,
     HUB_HTTPS_PORT: '0',
     HUB_HTTP_PORT: '0',

@@ -13,6 +13,7 @@ import { silentLogger } from '../../../src/logger.js';
 import { hubNow } from '../../../src/registry/time.js';
 import { ensureJobSearchAttributes } from '../../../src/temporal/search-attributes.js';
 import { createJobsWorker, JOBS_TASK_QUEUE } from '../../../src/temporal/worker.js';
+import { jobEventPublisher } from '../../../src/webhooks/publisher.js';
 import { binPath } from '../../temporal-lite/helpers/bin.js';
 import { startGatewayHub, type GatewayTestHub } from '../../helpers/gateway-hub.js';
 import { jobsWorkflowBundle } from './bundle.js';
@@ -49,6 +50,8 @@ export async function startJobsTestEngine(settings: JobsSettingsInput = {}): Pro
       invoker: hub.part.services.invoker,
       events: hub.part.events,
       signalBatchProgress: signalBatchProgressWith(env.client),
+      publishJobEvent: jobEventPublisher(env.client, hub.hub.store, JOBS_TASK_QUEUE),
+      webhooks: jobsSettings(settings).webhooks,
       log: silentLogger,
       now: hubNow,
     },
