@@ -1,6 +1,6 @@
 // The engine's shared context: clock, storage, task queues, run index, namespaces and
 // visibility. The behaviour lives in the modules next to this one, which take an Engine.
-import type { VirtualClock } from '../clock/virtual-clock.js';
+import type { HeldBy, VirtualClock } from '../clock/virtual-clock.js';
 import type { SearchAttributes } from '../grpc/api.js';
 import type { Logger } from '../logger.js';
 import { Matching } from '../matching/matching.js';
@@ -108,13 +108,14 @@ export class Engine {
     run.handles.clear();
   }
 
-  /** Work that holds a time-skipping clock still: scheduled/running workflow tasks, activities, queries. */
-  hasOutstandingWork(): boolean {
-    if (this.legacyQueries.size > 0) return true;
+  /** Work that holds a time-skipping clock still: scheduled/running workflow tasks and queries, then activities. */
+  hasOutstandingWork(): HeldBy {
+    if (this.legacyQueries.size > 0) return 'tasks';
+    let heldBy: HeldBy = 'nothing';
     for (const run of this.runs.openRuns()) {
-      if (run.core.wft && !(run.core.wft.notBefore && run.core.wft.notBefore > this.clock.now())) return true;
-      for (const activity of run.activities.values()) if (activity.phase !== 'backoff') return true;
+      if (run.core.wft && !(run.core.wft.notBefore && run.core.wft.notBefore > this.clock.now())) return 'tasks';
+      for (const activity of run.activities.values()) if (activity.phase !== 'backoff') heldBy = 'activities';
     }
-    return false;
+    return heldBy;
   }
 }
