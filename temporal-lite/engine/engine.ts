@@ -40,6 +40,8 @@ export interface EngineConfig {
   queryTaskTimeoutMs: number;
   /** Extra checks of search attributes at start/upsert (from the visibility module). */
   validateSearchAttributes?: (namespace: string, searchAttributes: SearchAttributes | null | undefined) => void;
+  /** Valid search attributes with their registered types in payload metadata. */
+  typeSearchAttributes?: (namespace: string, searchAttributes: SearchAttributes) => SearchAttributes;
 }
 
 export class Engine {
@@ -56,6 +58,7 @@ export class Engine {
   readonly historyPollTimeoutMs: number;
   readonly queryTaskTimeoutMs: number;
   readonly validateSearchAttributes: (namespace: string, searchAttributes: SearchAttributes | null | undefined) => void;
+  private readonly typeAttributes: (namespace: string, searchAttributes: SearchAttributes) => SearchAttributes;
   private taskIdCounter = Date.now() * 1000;
   closed = false;
 
@@ -68,6 +71,7 @@ export class Engine {
     this.historyPollTimeoutMs = config.historyPollTimeoutMs;
     this.queryTaskTimeoutMs = config.queryTaskTimeoutMs;
     this.validateSearchAttributes = config.validateSearchAttributes ?? (() => undefined);
+    this.typeAttributes = config.typeSearchAttributes ?? ((_namespace, searchAttributes) => searchAttributes);
     this.runs = new RunIndex(config.store);
     this.namespaces = new NamespaceRegistry(config.store, config.committer);
     this.visibility = new VisibilityWriter(config.visibility, config.committer);
@@ -76,6 +80,10 @@ export class Engine {
       this.clock.requestSkipCheck();
     });
     this.clock.setWorkProbe(() => this.hasOutstandingWork());
+  }
+
+  typeSearchAttributes(namespace: string, searchAttributes: SearchAttributes | undefined): SearchAttributes | undefined {
+    return searchAttributes?.indexedFields ? this.typeAttributes(namespace, searchAttributes) : searchAttributes;
   }
 
   nextTaskId(): number {
