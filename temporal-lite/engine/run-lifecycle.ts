@@ -27,7 +27,7 @@ export function startRun(engine: Engine, untyped: StartParams): Run {
   const core = initialCore(params, engine.runs.allocatePk(), runId, start, now);
   const run = new Run(core, [], engine.store, false);
   engine.runs.add(run);
-  appendEvent(engine, run, 'WORKFLOW_EXECUTION_STARTED', start, now);
+  appendEvent(engine, run, 'WORKFLOW_EXECUTION_STARTED', start, now, params.userMetadata);
   params.beforeFirstTask?.(run);
   armRunDeadline(engine, run);
   if ((params.firstTaskDelayMs ?? 0) > 0) armFirstTask(engine, run);

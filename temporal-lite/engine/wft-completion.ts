@@ -101,6 +101,7 @@ function applyCommands(ctx: CommandContext, req: CompletedRequest): void {
       applied.add(id);
       continue;
     }
+    ctx.userMetadata = command.userMetadata;
     commandHandlerFor(command.commandType)?.apply(ctx, command);
   }
   for (const message of messages) if (!applied.has(message.id) && run.open) applyUpdateMessage(engine, run, message, completedEventId);

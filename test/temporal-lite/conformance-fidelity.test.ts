@@ -1,11 +1,12 @@
 // Conformance: behaviours where temporal-lite used to differ from Temporal's servers (hangs,
 // wrong results, errors without their detail), in temporal-lite's durable and time-skipping modes.
 import { ActivityCompletionError, ActivityNotFoundError, Client, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, NamespaceNotFoundError } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, NamespaceNotFoundError, type Payload } from '@temporalio/common';
 import { status } from '@grpc/grpc-js';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import protobuf from 'protobufjs';
+import { eventTypes } from './helpers/harness.js';
 import { conformanceSuiteInBothModes } from './helpers/scenarios.js';
 
 // Temporal server's task token (proto/internal/temporal/server/api/token/v1/message.proto), as a
@@ -111,6 +112,32 @@ conformanceSuiteInBothModes(
       assert.deepEqual(searchAttributes.CustomBoolField, [false]);
       // The worker states no build id (only a binary checksum): the unversioned sentinel alone.
       assert.deepEqual(searchAttributes.BuildIds, ['unversioned']);
+    },
+
+    'user metadata: the static summary and details of the workflow, its timers, activities and children, in describe and history': async ({ client, taskQueue, id }) => {
+      const handle = await client.workflow.start('withUserMetadata', { taskQueue, workflowId: id('metadata'), staticSummary: 'the workflow', staticDetails: 'workflow details' });
+      assert.equal(await handle.result(), 'child got metadata');
+      const described = await handle.describe();
+      assert.equal(await described.staticSummary(), 'the workflow');
+      assert.equal(await described.staticDetails(), 'workflow details');
+      const history = await handle.fetchHistory();
+      const events = history.events ?? [];
+      const types = eventTypes(history);
+      const metadataOf = (type: string) => {
+        const event = events[types.indexOf(type)];
+        assert.ok(event, type);
+        const text = (payload: unknown) => (payload ? defaultPayloadConverter.fromPayload<string>(payload as Payload) : undefined);
+        return { summary: text(event.userMetadata?.summary), details: text(event.userMetadata?.details) };
+      };
+      assert.deepEqual(metadataOf('WORKFLOW_EXECUTION_STARTED'), { summary: 'the workflow', details: 'workflow details' });
+      assert.deepEqual(metadataOf('TIMER_STARTED'), { summary: 'short nap', details: undefined });
+      assert.deepEqual(metadataOf('ACTIVITY_TASK_SCHEDULED'), { summary: 'say hello', details: undefined });
+      assert.deepEqual(metadataOf('START_CHILD_WORKFLOW_EXECUTION_INITIATED'), { summary: 'the child', details: 'child details' });
+      const childId = events.find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)?.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+      assert.ok(childId);
+      const childDescription = await client.workflow.getHandle(childId).describe();
+      assert.equal(await childDescription.staticSummary(), 'the child');
+      assert.equal(await childDescription.staticDetails(), 'child details');
     },
   },
   { durable: { server: { searchAttributes: TEST_SERVER_ATTRIBUTES } } },
