@@ -222,12 +222,32 @@ async function closeHttpServers(servers: HttpServers): Promise<void> {
   await Promise.all([servers.api?.close(), servers.ui?.close()]);
 }
 
-/** `default` and the configured namespaces, each with the configured search attributes. */
+/**
+ * The custom search attributes Temporal's Java time-skipping test server predefines
+ * (temporal-test-server's TestVisibilityStoreImpl), which tests written against it use.
+ */
+const TEST_SERVER_SEARCH_ATTRIBUTES = [
+  'CustomKeywordField=Keyword',
+  'CustomStringField=Text',
+  'CustomTextField=Text',
+  'CustomIntField=Int',
+  'CustomDatetimeField=Datetime',
+  'CustomDoubleField=Double',
+  'CustomBoolField=Bool',
+];
+
+/** `default` and the configured namespaces, each with the configured search attributes (and the test server's, with time skipping). */
 function ensureNamespaces(engine: Engine, visibility: VisibilityService, opts: TemporalLiteOptions): void {
+  const predefined = opts.timeSkipping ? TEST_SERVER_SEARCH_ATTRIBUTES.filter((spec) => !configuredNames(opts).has(spec.split('=')[0])) : [];
   for (const namespace of ['default', ...[opts.namespace ?? []].flat()]) {
     engine.namespaces.ensure(namespace);
-    visibilityCall(() => visibility.registerSearchAttributes(namespace, opts.searchAttributes ?? []));
+    visibilityCall(() => visibility.registerSearchAttributes(namespace, [...predefined, ...(opts.searchAttributes ?? [])]));
   }
+}
+
+/** Names of the search attributes the options configure (they win over the predefined ones). */
+function configuredNames(opts: TemporalLiteOptions): Set<string> {
+  return new Set((opts.searchAttributes ?? []).map((spec) => spec.split('=')[0].trim()));
 }
 
 function createEngine(
@@ -240,6 +260,7 @@ function createEngine(
     historyPollTimeoutMs: Math.min(opts.pollTimeoutMs ?? 20_000, 20_000),
     queryTaskTimeoutMs: opts.queryTaskTimeoutMs ?? QUERY_TASK_TIMEOUT_MS,
     validateSearchAttributes: (namespace, searchAttributes) => visibilityCall(() => parts.visibility.validateSearchAttributes(namespace, searchAttributes)),
+    typeSearchAttributes: (namespace, searchAttributes) => visibilityCall(() => parts.visibility.typedSearchAttributes(namespace, searchAttributes)),
   });
 }
 

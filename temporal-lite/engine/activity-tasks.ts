@@ -44,13 +44,23 @@ export function claimActivityTask(engine: Engine, ref: ActivityTaskRef, identity
   run.touchItem('activity', started.scheduledEventId);
   engine.committer.enlist(run);
   armActivity(engine, run, started);
-  return activityTask(run, started);
+  return activityTask(engine, run, started);
 }
 
-function activityTask(run: Run, activity: StartedActivity): ActivityTask {
+function activityTask(engine: Engine, run: Run, activity: StartedActivity): ActivityTask {
   const attrs = activity.attrs;
   return {
-    taskToken: encodeToken({ kind: 'activity', runId: run.core.runId, scheduledEventId: activity.scheduledEventId, attempt: activity.attempt }),
+    taskToken: encodeToken({
+      kind: 'activity',
+      namespaceId: engine.namespaces.get(run.core.namespace).id,
+      workflowId: run.core.workflowId,
+      runId: run.core.runId,
+      workflowType: run.core.workflowType,
+      scheduledEventId: activity.scheduledEventId,
+      attempt: activity.attempt,
+      activityId: attrs.activityId ?? '',
+      activityType: attrs.activityType?.name ?? '',
+    }),
     workflowNamespace: run.core.namespace,
     workflowType: { name: run.core.workflowType },
     workflowExecution: { workflowId: run.core.workflowId, runId: run.core.runId },

@@ -37,6 +37,7 @@ function startChildRun(engine: Engine, parent: Run, child: ChildState, attrs: Ch
     workflowTaskTimeout: attrs.workflowTaskTimeout,
     identity: parent.core.start.identity,
     priority: attrs.priority,
+    userMetadata: child.userMetadata,
     parent: { namespace: parent.core.namespace, workflowId: parent.core.workflowId, runId: parent.core.runId, initiatedEventId: child.initiatedEventId },
     root: parent.core.root ?? { workflowId: parent.core.workflowId, runId: parent.core.runId },
   });

@@ -90,6 +90,7 @@ export function describeWorkflowExecution(
       workflowExecutionTimeout: core.start.workflowExecutionTimeout,
       workflowRunTimeout: core.start.workflowRunTimeout,
       defaultWorkflowTaskTimeout: core.start.workflowTaskTimeout,
+      userMetadata: core.userMetadata,
     },
     workflowExecutionInfo: executionInfo(core),
     pendingActivities: run ? [...run.activities.values()].map(pendingActivity) : [],

@@ -1,6 +1,6 @@
 // The engine's shared context: clock, storage, task queues, run index, namespaces and
 // visibility. The behaviour lives in the modules next to this one, which take an Engine.
-import type { VirtualClock } from '../clock/virtual-clock.js';
+import type { HeldBy, VirtualClock } from '../clock/virtual-clock.js';
 import type { SearchAttributes } from '../grpc/api.js';
 import type { Logger } from '../logger.js';
 import { Matching } from '../matching/matching.js';
@@ -40,6 +40,8 @@ export interface EngineConfig {
   queryTaskTimeoutMs: number;
   /** Extra checks of search attributes at start/upsert (from the visibility module). */
   validateSearchAttributes?: (namespace: string, searchAttributes: SearchAttributes | null | undefined) => void;
+  /** Valid search attributes with their registered types in payload metadata. */
+  typeSearchAttributes?: (namespace: string, searchAttributes: SearchAttributes) => SearchAttributes;
 }
 
 export class Engine {
@@ -56,6 +58,7 @@ export class Engine {
   readonly historyPollTimeoutMs: number;
   readonly queryTaskTimeoutMs: number;
   readonly validateSearchAttributes: (namespace: string, searchAttributes: SearchAttributes | null | undefined) => void;
+  private readonly typeAttributes: (namespace: string, searchAttributes: SearchAttributes) => SearchAttributes;
   private taskIdCounter = Date.now() * 1000;
   closed = false;
 
@@ -68,6 +71,7 @@ export class Engine {
     this.historyPollTimeoutMs = config.historyPollTimeoutMs;
     this.queryTaskTimeoutMs = config.queryTaskTimeoutMs;
     this.validateSearchAttributes = config.validateSearchAttributes ?? (() => undefined);
+    this.typeAttributes = config.typeSearchAttributes ?? ((_namespace, searchAttributes) => searchAttributes);
     this.runs = new RunIndex(config.store);
     this.namespaces = new NamespaceRegistry(config.store, config.committer);
     this.visibility = new VisibilityWriter(config.visibility, config.committer);
@@ -76,6 +80,10 @@ export class Engine {
       this.clock.requestSkipCheck();
     });
     this.clock.setWorkProbe(() => this.hasOutstandingWork());
+  }
+
+  typeSearchAttributes(namespace: string, searchAttributes: SearchAttributes | undefined): SearchAttributes | undefined {
+    return searchAttributes?.indexedFields ? this.typeAttributes(namespace, searchAttributes) : searchAttributes;
   }
 
   nextTaskId(): number {
@@ -108,13 +116,14 @@ export class Engine {
     run.handles.clear();
   }
 
-  /** Work that holds a time-skipping clock still: scheduled/running workflow tasks, activities, queries. */
-  hasOutstandingWork(): boolean {
-    if (this.legacyQueries.size > 0) return true;
+  /** Work that holds a time-skipping clock still: scheduled/running workflow tasks and queries, then activities. */
+  hasOutstandingWork(): HeldBy {
+    if (this.legacyQueries.size > 0) return 'tasks';
+    let heldBy: HeldBy = 'nothing';
     for (const run of this.runs.openRuns()) {
-      if (run.core.wft && !(run.core.wft.notBefore && run.core.wft.notBefore > this.clock.now())) return true;
-      for (const activity of run.activities.values()) if (activity.phase !== 'backoff') return true;
+      if (run.core.wft && !(run.core.wft.notBefore && run.core.wft.notBefore > this.clock.now())) return 'tasks';
+      for (const activity of run.activities.values()) if (activity.phase !== 'backoff') heldBy = 'activities';
     }
-    return false;
+    return heldBy;
   }
 }

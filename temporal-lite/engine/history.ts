@@ -1,7 +1,7 @@
 // Appending events to a run's history: ids, times, back-references, buffering while a
 // workflow task is in flight, and waking history long polls.
 import { timestamp } from '../clock/time.js';
-import type { EventAttributes, EventType } from '../grpc/api.js';
+import type { EventAttributes, EventType, UserMetadata } from '../grpc/api.js';
 import { attributesField, encodeEvent } from './event-codec.js';
 import type { Engine } from './engine.js';
 import type { Run } from './run.js';
@@ -42,21 +42,22 @@ const REFERENCES: { [T in EventType]?: (refs: References, attrs: EventAttributes
 };
 
 /** An encoded event with its id, time and task id. */
-export function encodedEvent<T extends EventType>(engine: Engine, eventId: number, time: number, type: T, attrs: EventAttributes<T>): Buffer {
+export function encodedEvent<T extends EventType>(engine: Engine, eventId: number, time: number, type: T, attrs: EventAttributes<T>, userMetadata?: UserMetadata): Buffer {
   return encodeEvent({
     eventId,
     eventTime: timestamp(time),
     eventType: `EVENT_TYPE_${type}`,
     taskId: engine.nextTaskId(),
+    userMetadata,
     [attributesField(type)]: attrs,
   });
 }
 
-/** Appends an event at once and returns its id. */
-export function appendEvent<T extends EventType>(engine: Engine, run: Run, type: T, attrs: EventAttributes<T>, time = engine.clock.now()): number {
+/** Appends an event at once and returns its id; `userMetadata`: the summary and details of the command or start it records. */
+export function appendEvent<T extends EventType>(engine: Engine, run: Run, type: T, attrs: EventAttributes<T>, time = engine.clock.now(), userMetadata?: UserMetadata): number {
   const eventId = run.nextEventId;
   REFERENCES[type]?.(run.core.refs, attrs, eventId);
-  const bytes = encodedEvent(engine, eventId, time, type, attrs);
+  const bytes = encodedEvent(engine, eventId, time, type, attrs, userMetadata);
   run.events.push(bytes);
   run.core.historyLength = run.events.length;
   run.core.historySize += bytes.length;

@@ -1,6 +1,7 @@
 // Namespaces: `default` always exists; others are registered by RPC or at start-up.
 import { randomUUID } from 'node:crypto';
 import { alreadyExists, invalidArgument, notFound } from '../grpc/errors.js';
+import { packAny } from '../grpc/proto.js';
 import type { WorkflowServiceResponse } from '../grpc/handlers.js';
 import type { CommitParticipant, Committer } from '../persistence/committer.js';
 import { jsonCodec } from '../persistence/json-codec.js';
@@ -18,6 +19,11 @@ export interface NamespaceRecord {
 }
 
 const namespaceRecord = jsonCodec<NamespaceRecord>();
+
+/** NOT_FOUND with the NamespaceNotFoundFailure detail, from which clients raise NamespaceNotFoundError. */
+function namespaceNotFound(name: string) {
+  return notFound(`Namespace ${name || '(empty)'} is not found.`, [packAny('temporal.api.errordetails.v1.NamespaceNotFoundFailure', { namespace: name })]);
+}
 
 export class NamespaceRegistry implements CommitParticipant {
   private readonly byName = new Map<string, NamespaceRecord>();
@@ -63,7 +69,7 @@ export class NamespaceRegistry implements CommitParticipant {
   /** The namespace by name; NOT_FOUND otherwise. */
   get(name: string): NamespaceRecord {
     const rec = this.byName.get(name);
-    if (!rec) throw notFound(`Namespace ${name || '(empty)'} is not found.`);
+    if (!rec) throw namespaceNotFound(name);
     return rec;
   }
 

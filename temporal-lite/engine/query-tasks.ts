@@ -60,7 +60,7 @@ export function claimLegacyQuery(engine: Engine, queryId: string, sticky: boolea
   // Sticky workers get no history (they have the run cached or fetch it themselves).
   const events = sticky ? [] : view.events(1, Number.MAX_SAFE_INTEGER);
   return {
-    taskToken: encodeToken({ kind: 'query', queryId: query.id }),
+    taskToken: encodeToken({ kind: 'query', namespaceId: engine.namespaces.get(core.namespace).id, taskQueue: core.taskQueue, queryId: query.id }),
     workflowExecution: { workflowId: core.workflowId, runId: core.runId },
     workflowType: { name: core.workflowType },
     previousStartedEventId: core.previousStartedEventId,

@@ -18,14 +18,16 @@ import { UPDATE_STAGE, type ChildState } from './types.js';
 import { scheduleWorkflowTask } from './workflow-task-dispatch.js';
 import { forceCloseWorkflowTask } from './workflow-tasks.js';
 
-export function startRun(engine: Engine, params: StartParams): Run {
+export function startRun(engine: Engine, untyped: StartParams): Run {
   const now = engine.clock.now();
+  // Typed as Temporal stores them, so the workflow decodes each value as its type (Datetime → Date).
+  const params = { ...untyped, searchAttributes: engine.typeSearchAttributes(untyped.namespace, untyped.searchAttributes) };
   const runId = params.chain?.runId ?? randomUUID();
   const start = startedAttributes(params, runId, now);
   const core = initialCore(params, engine.runs.allocatePk(), runId, start, now);
   const run = new Run(core, [], engine.store, false);
   engine.runs.add(run);
-  appendEvent(engine, run, 'WORKFLOW_EXECUTION_STARTED', start, now);
+  appendEvent(engine, run, 'WORKFLOW_EXECUTION_STARTED', start, now, params.userMetadata);
   params.beforeFirstTask?.(run);
   armRunDeadline(engine, run);
   if ((params.firstTaskDelayMs ?? 0) > 0) armFirstTask(engine, run);
@@ -67,7 +69,7 @@ export function closeRun(engine: Engine, run: Run, close: RunClose, continuedBy?
   run.touch();
   engine.clearAllTimers(run);
   const children = run.clearPendingItems();
-  dropUnfinishedUpdates(run);
+  endUnfinishedUpdates(run);
   for (const waiters of run.updateWaiters.values()) for (const wake of [...waiters]) wake();
   for (const wake of [...run.historyWaiters]) wake();
 
@@ -81,15 +83,29 @@ export function closeRun(engine: Engine, run: Run, close: RunClose, continuedBy?
   if (!continuedBy) notifyParent(engine, run, close);
 }
 
-/** Updates not yet completed end with the run (completed ones stay, for PollWorkflowExecutionUpdate). */
-function dropUnfinishedUpdates(run: Run): void {
+/**
+ * Updates not yet accepted end with the run (their callers get NOT_FOUND); accepted ones
+ * complete with Temporal's AcceptedUpdateCompletedWorkflow failure, so a caller that saw the
+ * acceptance gets an update outcome (server's service/history/workflow/update/abort_reason.go).
+ */
+function endUnfinishedUpdates(run: Run): void {
   for (const update of [...run.updates.values()]) {
-    if (update.stage < UPDATE_STAGE.completed) {
+    if (update.stage === UPDATE_STAGE.completed) continue;
+    if (update.stage === UPDATE_STAGE.accepted) {
+      update.stage = UPDATE_STAGE.completed;
+      update.outcome = { failure: ACCEPTED_UPDATE_COMPLETED_WORKFLOW };
+    } else {
       run.updates.delete(update.updateId);
-      run.touchItem('update', update.updateId);
     }
+    run.touchItem('update', update.updateId);
   }
 }
+
+const ACCEPTED_UPDATE_COMPLETED_WORKFLOW: Failure = {
+  message: 'Workflow Update failed because the Workflow completed before the Update completed.',
+  source: 'Server',
+  applicationFailureInfo: { type: 'AcceptedUpdateCompletedWorkflow', nonRetryable: true },
+};
 
 function applyParentClosePolicy(engine: Engine, children: ChildState[]): void {
   for (const child of children) {
@@ -181,9 +197,13 @@ function failureClose(kind: 'failed' | 'timedOut', failure: Failure | undefined,
 export function failOrRetry(engine: Engine, run: Run, kind: 'failed' | 'timedOut', failure: Failure | undefined, workflowTaskCompletedEventId?: number): void {
   const policy = run.core.start.retryPolicy;
   const attempt = Number(run.core.start.attempt ?? 1);
-  const decision = policy
-    ? retryDecision(policy, attempt, failure, engine.clock.now(), run.core.executionDeadline)
-    : ({ retry: false, retryState: 'RETRY_STATE_RETRY_POLICY_NOT_SET' } as const);
+  const now = engine.clock.now();
+  // The chain's execution timeout has expired: no retry, whatever the policy (Temporal's
+  // timer queue task for a workflow run timeout).
+  const expired = kind === 'timedOut' && run.core.executionDeadline !== undefined && run.core.executionDeadline <= now;
+  const decision = expired
+    ? ({ retry: false, retryState: 'RETRY_STATE_TIMEOUT' } as const)
+    : retryDecision(policy ?? undefined, attempt, failure, now, run.core.executionDeadline);
   if (!decision.retry) {
     closeRun(engine, run, failureClose(kind, failure, workflowTaskCompletedEventId, { retryState: decision.retryState }));
     return;

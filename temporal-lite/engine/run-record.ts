@@ -1,5 +1,5 @@
 // How a run is stored. Its changing state is plain JSON rewritten on every change, so it leaves
-// out what carries payloads or never changes: the start attributes (the attributes of event 1),
+// out what carries payloads or never changes: the start attributes and user metadata (those of event 1),
 // the memo and search attributes (a column of their own, written when they change), and each
 // pending activity's ActivityTaskScheduled attributes (the event its id names). Each pending
 // item (activity, timer, child, external request, update, buffered event) is a row of its own.
@@ -8,7 +8,7 @@ import type { StoredRunRow } from '../persistence/store.js';
 import { decodeEvent } from './event-codec.js';
 import type { ActivityState, BufferedEvent, ChildState, ExternalRequestState, ItemKind, RunCore, TimerState, UpdateState } from './types.js';
 
-type RunState = Omit<RunCore, 'start' | 'memo' | 'searchAttributes'>;
+type RunState = Omit<RunCore, 'start' | 'userMetadata' | 'memo' | 'searchAttributes'>;
 type RunProps = Pick<RunCore, 'memo' | 'searchAttributes'>;
 type ActivityRecord = Omit<ActivityState, 'attrs'>;
 
@@ -22,7 +22,7 @@ const updateRecord = jsonCodec<UpdateState>();
 const bufferedRecord = jsonCodec<BufferedEvent>();
 
 export function stateJson(core: RunCore): string {
-  const { start: _start, memo: _memo, searchAttributes: _searchAttributes, ...state } = core;
+  const { start: _start, userMetadata: _userMetadata, memo: _memo, searchAttributes: _searchAttributes, ...state } = core;
   return runState.encode(state);
 }
 
@@ -33,8 +33,8 @@ export function propsJson(core: RunCore): string {
 /** The run's core from its row and its first (WorkflowExecutionStarted) event. */
 export function restoreCore(row: StoredRunRow, firstEvent: Buffer): RunCore {
   const props = row.props ? runProps.decode(row.props) : {};
-  const start = decodeEvent(firstEvent).workflowExecutionStartedEventAttributes ?? {};
-  return { ...runState.decode(row.state), ...props, start };
+  const started = decodeEvent(firstEvent);
+  return { ...runState.decode(row.state), ...props, start: started.workflowExecutionStartedEventAttributes ?? {}, userMetadata: started.userMetadata };
 }
 
 /** The in-memory collections a run's items live in. */

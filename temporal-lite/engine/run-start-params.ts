@@ -127,6 +127,7 @@ export function initialCore(params: StartParams, pk: number, runId: string, star
     start,
     memo: params.memo,
     searchAttributes: params.searchAttributes,
+    userMetadata: params.userMetadata,
     historyLength: 0,
     historySize: 0,
     wftNeeded: false,

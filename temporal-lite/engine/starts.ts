@@ -13,7 +13,7 @@ import { startHeldWorkflowTask } from './workflow-tasks.js';
 type StartRequest = WorkflowServiceRequest<'StartWorkflowExecution'> | WorkflowServiceRequest<'SignalWithStartWorkflowExecution'>;
 
 /** A start request's required fields, once checked. */
-interface ValidStart {
+export interface ValidStart {
   namespace: string;
   workflowId: string;
   workflowType: string;
@@ -22,7 +22,7 @@ interface ValidStart {
 
 const TIMEOUTS = ['workflowExecutionTimeout', 'workflowRunTimeout', 'workflowTaskTimeout', 'workflowStartDelay'] as const;
 
-function validateStart(engine: Engine, req: StartRequest): ValidStart {
+export function validateStart(engine: Engine, req: StartRequest): ValidStart {
   const namespace = engine.namespaces.get(req.namespace ?? '').name;
   if (!req.workflowId) throw invalidArgument('WorkflowId is not set on request.');
   if (!req.workflowType?.name) throw invalidArgument('WorkflowType is not set on request.');
@@ -36,7 +36,7 @@ function validateStart(engine: Engine, req: StartRequest): ValidStart {
   return { namespace, workflowId: req.workflowId, workflowType: req.workflowType.name, taskQueue: req.taskQueue.name };
 }
 
-function start(engine: Engine, req: StartRequest, valid: ValidStart, beforeFirstTask?: (run: Run) => void, holdFirstTask?: boolean): Run {
+export function start(engine: Engine, req: StartRequest, valid: ValidStart, beforeFirstTask?: (run: Run) => void, holdFirstTask?: boolean): Run {
   return startRun(engine, {
     ...valid,
     input: req.input,

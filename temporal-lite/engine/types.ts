@@ -8,6 +8,7 @@ import type {
   SearchAttributes,
   UpdateOutcome,
   UpdateRequest,
+  UserMetadata,
   WorkflowExecutionStatus,
 } from '../grpc/api.js';
 
@@ -70,6 +71,8 @@ export interface RunCore {
   start: EventAttributes<'WORKFLOW_EXECUTION_STARTED'>;
   memo?: Memo;
   searchAttributes?: SearchAttributes;
+  /** The start's static summary and details (user metadata). */
+  userMetadata?: UserMetadata;
   historyLength: number;
   historySize: number;
   wft?: WorkflowTaskState;
@@ -133,6 +136,8 @@ export interface ChildState {
   parentClosePolicy?: ParentClosePolicy;
   /** StartChildWorkflowExecutionInitiated attributes, until the child is started. */
   pendingStart?: EventAttributes<'START_CHILD_WORKFLOW_EXECUTION_INITIATED'>;
+  /** The start command's summary and details, for the child's own start. */
+  userMetadata?: UserMetadata;
   wftCompletedEventId: number;
 }
 

@@ -1,6 +1,6 @@
 // Workflow updates: admission by RPC (deduplicated by update id), delivery as protocol
 // messages on a workflow task, and the worker's acceptance / response / rejection.
-import type { ProtocolMessage, UpdateLifecycleStage, UpdateWaitPolicy } from '../grpc/api.js';
+import type { ProtocolMessage, UpdateLifecycleStage, UpdateRequest, UpdateWaitPolicy } from '../grpc/api.js';
 import type { CallContext } from '../grpc/call-context.js';
 import { invalidArgument, notFound } from '../grpc/errors.js';
 import type { WorkflowServiceRequest, WorkflowServiceResponse } from '../grpc/handlers.js';
@@ -9,6 +9,7 @@ import type { Engine } from './engine.js';
 import { appendEvent } from './history.js';
 import { requireRun } from './lookup.js';
 import type { Run } from './run.js';
+import type { RunView } from './run-index.js';
 import { UPDATE_STAGE, type UpdateStage, type UpdateState } from './types.js';
 import { scheduleWorkflowTask } from './workflow-task-dispatch.js';
 
@@ -72,19 +73,37 @@ function response(core: { workflowId: string; runId: string }, updateId: string,
 
 export async function updateWorkflowExecution(engine: Engine, req: WorkflowServiceRequest<'UpdateWorkflowExecution'>, ctx: CallContext): Promise<UpdateResponse> {
   const view = requireRun(engine, req.namespace, req.workflowExecution);
-  const request = req.request;
-  const updateId = request?.meta?.updateId;
-  if (!request || !updateId) throw invalidArgument('Update id is not set on request.');
-  if (!request.input?.name) throw invalidArgument('Update name is not set on request.');
-  const run = view.live;
+  const { request, updateId } = validUpdateRequest(req);
   if (!view.update(updateId)) {
+    const run = view.live;
     if (!run || !run.open) throw notFound('workflow execution already completed');
-    run.updates.set(updateId, { updateId, request, stage: UPDATE_STAGE.admitted, delivered: false });
-    run.touchItem('update', updateId);
-    engine.committer.enlist(run);
-    scheduleWorkflowTask(engine, run);
+    admitUpdate(engine, run, updateId, request);
   }
-  await waitForStage(engine, run, updateId, wantedStage(req.waitPolicy, UPDATE_STAGE.accepted), ctx);
+  return awaitUpdate(engine, view, updateId, req.waitPolicy, ctx);
+}
+
+/** The update request and its id; INVALID_ARGUMENT (Temporal's wording) without them. */
+export function validUpdateRequest(req: WorkflowServiceRequest<'UpdateWorkflowExecution'>): { request: UpdateRequest; updateId: string } {
+  const request = req.request;
+  if (!request?.meta) throw invalidArgument('Update meta is not set on request.');
+  const updateId = request.meta.updateId;
+  if (!updateId) throw invalidArgument('Update id is not set on request.');
+  if (!request.input?.name) throw invalidArgument('Update name is not set on request.');
+  return { request, updateId };
+}
+
+/** Admits an update to an open run: it rides on the run's next workflow task. */
+export function admitUpdate(engine: Engine, run: Run, updateId: string, request: UpdateRequest): void {
+  run.updates.set(updateId, { updateId, request, stage: UPDATE_STAGE.admitted, delivered: false });
+  run.touchItem('update', updateId);
+  engine.committer.enlist(run);
+  scheduleWorkflowTask(engine, run);
+}
+
+/** Waits for the stage the wait policy asks (default: accepted) and answers with the update's state. */
+export async function awaitUpdate(engine: Engine, view: RunView, updateId: string, waitPolicy: UpdateWaitPolicy | undefined, ctx: CallContext): Promise<UpdateResponse> {
+  const run = view.live;
+  await waitForStage(engine, run, updateId, wantedStage(waitPolicy, UPDATE_STAGE.accepted), ctx);
   const update = run?.updates.get(updateId) ?? view.update(updateId);
   if (!update) throw notFound('workflow execution already completed');
   return response(view.core, updateId, update);

@@ -6,6 +6,7 @@ import type { ActivityTask, ProtocolMessage, WorkflowQueryResult } from '../grpc
 import { invalidArgument } from '../grpc/errors.js';
 import type { WorkflowServiceRequest, WorkflowServiceResponse } from '../grpc/handlers.js';
 import { claimEagerActivity } from './activity-tasks.js';
+import { recordWorkerBuild } from './build-ids.js';
 import { commandHandlerFor } from './commands/index.js';
 import type { CommandContext } from './commands/command.js';
 import { closesWorkflow, validateCompletion, type Rejection } from './completion-validation.js';
@@ -73,6 +74,7 @@ function recordCompletion(engine: Engine, run: Run, wft: StartedWorkflowTask, re
     versioningBehavior: req.versioningBehavior,
   });
   const core = run.core;
+  if (recordWorkerBuild(run, req)) engine.visibility.record(core);
   core.previousStartedEventId = wft.startedEventId;
   core.wft = undefined;
   core.stateTransitions++;
@@ -99,6 +101,7 @@ function applyCommands(ctx: CommandContext, req: CompletedRequest): void {
       applied.add(id);
       continue;
     }
+    ctx.userMetadata = command.userMetadata;
     commandHandlerFor(command.commandType)?.apply(ctx, command);
   }
   for (const message of messages) if (!applied.has(message.id) && run.open) applyUpdateMessage(engine, run, message, completedEventId);

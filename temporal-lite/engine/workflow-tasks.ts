@@ -41,7 +41,16 @@ export function claimWorkflowTask(engine: Engine, ref: WorkflowTaskRef, poll: Po
   const { started, transientEvents } = startWorkflowTask(engine, run, wft, poll.identity, now);
   const first = poll.sticky ? run.core.previousStartedEventId : 0;
   return {
-    taskToken: encodeToken({ kind: 'workflow', runId: run.core.runId, scheduledEventId: started.scheduledEventId, attempt: started.attempt }),
+    taskToken: encodeToken({
+      kind: 'workflow',
+      namespaceId: engine.namespaces.get(run.core.namespace).id,
+      workflowId: run.core.workflowId,
+      runId: run.core.runId,
+      workflowType: run.core.workflowType,
+      scheduledEventId: started.scheduledEventId,
+      startedEventId: started.startedEventId,
+      attempt: started.attempt,
+    }),
     workflowExecution: { workflowId: run.core.workflowId, runId: run.core.runId },
     workflowType: { name: run.core.workflowType },
     previousStartedEventId: run.core.previousStartedEventId,

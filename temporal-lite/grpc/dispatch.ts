@@ -1,6 +1,7 @@
 // One call of a handler, whatever carried it (gRPC, or the HTTP API): the storage gate, the
 // request check, the handler, the group commit before answering, and the error as a status.
 import { status } from '@grpc/grpc-js';
+import type { AnyMessage } from './api.js';
 import type { CallContext } from './call-context.js';
 import { RpcError } from './errors.js';
 import type { Handler } from './handlers.js';
@@ -24,7 +25,14 @@ export interface ServiceOptions {
 /** Any service's handlers by method name (ServiceHandlers of handlers.ts, seen from the reflection). */
 export type HandlersByName = Readonly<Record<string, Handler<never, object> | undefined>>;
 
-export type CallOutcome = { response: object } | { error: { code: status; message: string } };
+export interface CallError {
+  code: status;
+  message: string;
+  /** google.rpc.Status details (an RpcError's). */
+  details?: AnyMessage[];
+}
+
+export type CallOutcome = { response: object } | { error: CallError };
 
 /** 'temporal.api.workflowservice.v1.WorkflowService', 'Start' → 'WorkflowService/Start'. */
 const shortName = (serviceName: string, methodName: string) => `${serviceName.split('.').pop()}/${methodName}`;
@@ -75,8 +83,8 @@ async function outcomeOf(
 }
 
 /** A handler's error as a gRPC status: an RpcError as it says, anything else INTERNAL (and logged: a bug). */
-function errorStatus(serviceName: string, methodName: string, err: unknown, logger: Logger): { code: status; message: string } {
-  if (err instanceof RpcError) return { code: err.code, message: err.message };
+function errorStatus(serviceName: string, methodName: string, err: unknown, logger: Logger): CallError {
+  if (err instanceof RpcError) return { code: err.code, message: err.message, details: err.details };
   const message = err instanceof Error ? err.message : String(err);
   logger.error(`${shortName(serviceName, methodName)} failed: ${err instanceof Error ? (err.stack ?? message) : message}`);
   return { code: status.INTERNAL, message: `${methodName}: ${message}` };

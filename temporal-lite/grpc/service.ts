@@ -3,8 +3,8 @@
 // Nexus, ...) answer with gRPC's UNIMPLEMENTED status, which the SDKs treat as "feature absent".
 import * as grpc from '@grpc/grpc-js';
 import { CallContext } from './call-context.js';
-import { invokeHandler, type DecodedMessage, type HandlersByName, type ServiceOptions } from './dispatch.js';
-import { root, TO_OBJECT, type ProtoMethod } from './proto.js';
+import { invokeHandler, type CallError, type DecodedMessage, type HandlersByName, type ServiceOptions } from './dispatch.js';
+import { messageCodec, root, TO_OBJECT, type ProtoMethod } from './proto.js';
 import { serializeWithRawHistory } from './raw-history.js';
 
 export type { DecodedMessage, HandlersByName, ServiceOptions } from './dispatch.js';
@@ -51,7 +51,15 @@ function unaryHandler(fullName: string, method: ProtoMethod, handlers: HandlersB
   return (call: grpc.ServerUnaryCall<DecodedMessage, object>, callback: grpc.sendUnaryData<object>) => {
     void invokeHandler(fullName, method.name, handlers[method.name], call.request, new CallContext(call), opts).then((outcome) => {
       if ('response' in outcome) callback(null, outcome.response);
-      else callback({ code: outcome.error.code, details: outcome.error.message });
+      else callback({ code: outcome.error.code, details: outcome.error.message, metadata: statusDetailsMetadata(outcome.error) });
     });
   };
+}
+
+/** The error's details as gRPC's rich status (grpc-status-details-bin: a google.rpc.Status), where the SDKs read them. */
+function statusDetailsMetadata(error: CallError): grpc.Metadata | undefined {
+  if (!error.details?.length) return undefined;
+  const metadata = new grpc.Metadata();
+  metadata.set('grpc-status-details-bin', messageCodec('google.rpc.Status').encode({ code: error.code, message: error.message, details: error.details }));
+  return metadata;
 }

@@ -11,6 +11,7 @@ import { terminateRun } from '../engine/run-lifecycle.js';
 import { requestCancel, signalRun } from '../engine/run-requests.js';
 import { signalWithStartWorkflowExecution, startWorkflowExecution } from '../engine/starts.js';
 import { pollWorkflowExecutionUpdate, updateWorkflowExecution } from '../engine/updates.js';
+import { executeMultiOperation } from '../engine/update-with-start.js';
 
 /** Search attributes with their registered types in payload metadata (what DescribeWorkflowExecution shows). */
 export type TypedSearchAttributes = (namespace: string, searchAttributes: SearchAttributes) => SearchAttributes;
@@ -43,5 +44,6 @@ export function executionHandlers(engine: Engine, typedSearchAttributes: TypedSe
     QueryWorkflow: (req, ctx) => queryWorkflow(engine, req, ctx),
     UpdateWorkflowExecution: (req, ctx) => updateWorkflowExecution(engine, req, ctx),
     PollWorkflowExecutionUpdate: (req, ctx) => pollWorkflowExecutionUpdate(engine, req, ctx),
+    ExecuteMultiOperation: (req, ctx) => executeMultiOperation(engine, req, ctx),
   };
 }

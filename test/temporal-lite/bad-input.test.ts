@@ -41,11 +41,13 @@ describe('temporal-lite bad input', () => {
       svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: Buffer.from('garbage') }),
       rejectsWith(status.INVALID_ARGUMENT, /task token/),
     );
-    const stale = encodeToken({ kind: 'workflow', runId: 'no-such-run', scheduledEventId: 2, attempt: 1 });
+    const names = { namespaceId: 'no-such-namespace-id', workflowId: 'no-such-workflow', workflowType: 'greeting', attempt: 1 };
+    const stale = encodeToken({ kind: 'workflow', ...names, runId: 'no-such-run', scheduledEventId: 2 });
     await assert.rejects(svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: stale }), rejectsWith(status.NOT_FOUND, /Workflow task not found/));
-    const activityToken = encodeToken({ kind: 'activity', runId: 'no-such-run', scheduledEventId: 5, attempt: 1 });
+    const activityToken = encodeToken({ kind: 'activity', ...names, runId: 'no-such-run', scheduledEventId: 5, activityId: '5', activityType: 'greet' });
     await assert.rejects(svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: activityToken }), rejectsWith(status.INVALID_ARGUMENT, /not a workflow task token/));
-    await assert.rejects(svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: activityToken.subarray(0, 5) }), rejectsWith(status.INVALID_ARGUMENT, /not a temporal-lite task token/));
+    await assert.rejects(svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: activityToken.subarray(0, 5) }), rejectsWith(status.INVALID_ARGUMENT, /Error deserializing task token/));
+    await assert.rejects(svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: activityToken }), rejectsWith(status.NOT_FOUND, /Activity task not found/));
     await assert.rejects(svc.respondWorkflowTaskCompleted({ namespace: 'default' }), rejectsWith(status.INVALID_ARGUMENT, /Task token is not set/));
   });
 

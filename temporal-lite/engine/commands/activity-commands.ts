@@ -4,7 +4,7 @@ import { addActivity, requestActivityCancel } from '../activity-tasks.js';
 import { decodeEvent } from '../event-codec.js';
 import { appendEvent } from '../history.js';
 import { withRetryDefaults } from '../retry-policy.js';
-import { commandHandler } from './command.js';
+import { appendCommandEvent, commandHandler } from './command.js';
 
 const DUPLICATE = 'duplicate activity id';
 
@@ -42,7 +42,7 @@ export const scheduleActivity = commandHandler({
       useWorkflowBuildId: attrs.useWorkflowBuildId,
       priority: attrs.priority,
     };
-    const id = appendEvent(ctx.engine, run, 'ACTIVITY_TASK_SCHEDULED', scheduled);
+    const id = appendCommandEvent(ctx, 'ACTIVITY_TASK_SCHEDULED', scheduled);
     // Eager execution: the completing worker runs it from the response instead of a poll. Core
     // asks only for activities on the workflow's own queue, which is what the server checks too.
     const eager = !!attrs.requestEagerExecution && taskQueue === run.core.taskQueue;

@@ -3,7 +3,7 @@ import { startChild } from '../children.js';
 import { deliverExternal } from '../externals.js';
 import { appendEvent } from '../history.js';
 import type { ChildState, ExternalRequestState } from '../types.js';
-import { commandHandler, type CommandContext } from './command.js';
+import { appendCommandEvent, commandHandler, type CommandContext } from './command.js';
 
 export const startChildWorkflow = commandHandler({
   attributes: 'startChildWorkflowExecutionCommandAttributes',
@@ -23,7 +23,7 @@ export const startChildWorkflow = commandHandler({
       taskQueue: { name: attrs.taskQueue?.name || run.core.taskQueue, kind: 'TASK_QUEUE_KIND_NORMAL' },
       workflowTaskCompletedEventId: ctx.completedEventId,
     };
-    const initiatedEventId = appendEvent(ctx.engine, run, 'START_CHILD_WORKFLOW_EXECUTION_INITIATED', initiated);
+    const initiatedEventId = appendCommandEvent(ctx, 'START_CHILD_WORKFLOW_EXECUTION_INITIATED', initiated);
     const child: ChildState = {
       initiatedEventId,
       namespace: run.core.namespace,
@@ -32,6 +32,7 @@ export const startChildWorkflow = commandHandler({
       workflowType: attrs.workflowType?.name ?? '',
       parentClosePolicy: attrs.parentClosePolicy,
       pendingStart: initiated,
+      userMetadata: ctx.userMetadata,
       wftCompletedEventId: ctx.completedEventId,
     };
     run.children.set(initiatedEventId, child);

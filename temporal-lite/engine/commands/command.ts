@@ -1,5 +1,6 @@
-import type { Command, WorkflowTaskFailedCause } from '../../grpc/api.js';
+import type { Command, EventAttributes, EventType, UserMetadata, WorkflowTaskFailedCause } from '../../grpc/api.js';
 import type { Engine } from '../engine.js';
+import { appendEvent } from '../history.js';
 import type { Run } from '../run.js';
 
 /** What command handlers share while one workflow task completion is applied. */
@@ -14,6 +15,13 @@ export interface CommandContext {
   after: Array<() => void>;
   /** Activities the worker asked to receive in the completion's response (eager execution). */
   eagerActivities: number[];
+  /** The user metadata (static summary and details) of the command being applied. */
+  userMetadata?: UserMetadata;
+}
+
+/** Appends the event a command creates, carrying the command's user metadata as Temporal's events do. */
+export function appendCommandEvent<T extends EventType>(ctx: CommandContext, type: T, attrs: EventAttributes<T>): number {
+  return appendEvent(ctx.engine, ctx.run, type, attrs, ctx.engine.clock.now(), ctx.userMetadata);
 }
 
 /** Names that must stay unique among the run's pending items, including this batch's. */

@@ -42,8 +42,9 @@ export const upsertSearchAttributes = commandHandler({
   },
   apply(ctx, attrs) {
     const run = ctx.run;
-    appendEvent(ctx.engine, run, 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', { searchAttributes: attrs.searchAttributes, workflowTaskCompletedEventId: ctx.completedEventId });
-    const merged = applySearchAttributeUpsert(run.core.searchAttributes?.indexedFields, attrs.searchAttributes?.indexedFields);
+    const searchAttributes = ctx.engine.typeSearchAttributes(run.core.namespace, attrs.searchAttributes);
+    appendEvent(ctx.engine, run, 'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES', { searchAttributes, workflowTaskCompletedEventId: ctx.completedEventId });
+    const merged = applySearchAttributeUpsert(run.core.searchAttributes?.indexedFields, searchAttributes?.indexedFields);
     run.core.searchAttributes = Object.keys(merged).length ? { indexedFields: merged } : undefined;
     run.touchProps();
     run.touch();

@@ -4,7 +4,7 @@ import type { Engine } from '../engine.js';
 import type { Run } from '../run.js';
 import { isBufferedOf, type TimerState } from '../types.js';
 import { scheduleWorkflowTask } from '../workflow-task-dispatch.js';
-import { commandHandler } from './command.js';
+import { appendCommandEvent, commandHandler } from './command.js';
 
 const DUPLICATE = 'duplicate timer id';
 
@@ -31,7 +31,7 @@ export const startTimer = commandHandler({
   },
   apply(ctx, attrs) {
     const timerId = attrs.timerId ?? '';
-    const startedEventId = appendEvent(ctx.engine, ctx.run, 'TIMER_STARTED', {
+    const startedEventId = appendCommandEvent(ctx, 'TIMER_STARTED', {
       timerId,
       startToFireTimeout: attrs.startToFireTimeout,
       workflowTaskCompletedEventId: ctx.completedEventId,

@@ -5,11 +5,17 @@
 import type { Client } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TemporalLiteOptions } from '../../../temporal-lite/index.js';
 import { assertReplays, connectEnv, startEnv, startWorker, type ClientEnv, type RunningWorker } from './harness.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { conformanceTarget, describeTarget, type ConformanceTarget } from './target.js';
+
+/** No scenario may hang a run: each fails after this long. */
+const SCENARIO_TIMEOUT_MS = 120_000;
 
 export interface ScenarioContext {
   env: ClientEnv;
@@ -33,9 +39,22 @@ export interface SuiteOptions {
   /** The temporal-lite server's options; on a real server, its `searchAttributes` are registered instead. */
   server?: TemporalLiteOptions;
   worker?: Partial<WorkerOptions>;
+  /** temporal-lite keeps its state in SQLite in a fresh directory (removed after the suite). */
+  durable?: boolean;
 }
 
 async function connect(target: ConformanceTarget, opts: SuiteOptions): Promise<ClientEnv> {
+  if (target.kind === 'temporal-lite' && opts.durable) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'temporal-lite-conformance-'));
+    const env = await startEnv({ ...opts.server, dataDir });
+    return {
+      ...env,
+      async close() {
+        await env.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
   if (target.kind === 'temporal-lite') return startEnv(opts.server);
   const env = await connectEnv(target.address, target.namespace);
   await ensureSearchAttributes(env, opts.server?.searchAttributes ?? []);
@@ -66,7 +85,7 @@ export function conformanceSuite(title: string, scenarios: Record<string, Scenar
         for (const [name, scenario] of Object.entries(scenarios)) {
           const run = typeof scenario === 'function' ? scenario : scenario.run;
           const skip = typeof scenario !== 'function' && target.kind !== 'temporal-lite' ? `temporal-lite only: ${scenario.liteOnly}` : false;
-          it(name, { skip }, () =>
+          it(name, { skip, timeout: SCENARIO_TIMEOUT_MS }, () =>
             run({
               env,
               client: env.client,
@@ -85,4 +104,21 @@ export function conformanceSuite(title: string, scenarios: Record<string, Scenar
       });
     }
   });
+}
+
+/** How a suite in both of temporal-lite's modes runs in one of them. */
+export interface ModeOptions {
+  durable?: SuiteOptions;
+  timeSkipping?: SuiteOptions;
+}
+
+/**
+ * The scenarios on temporal-lite durable (SQLite, wall clock) and time-skipping (virtual clock,
+ * Temporal test server's predefined search attributes); on a real server, once.
+ */
+export function conformanceSuiteInBothModes(title: string, scenarios: Record<string, Scenario | LiteOnlyScenario>, opts: ModeOptions = {}): void {
+  conformanceSuite(`${title}, durable`, scenarios, { ...opts.durable, durable: true });
+  if (conformanceTarget(process.env).kind !== 'temporal-lite') return;
+  const timeSkipping = opts.timeSkipping ?? {};
+  conformanceSuite(`${title}, time skipping`, scenarios, { ...timeSkipping, server: { ...timeSkipping.server, timeSkipping: true } });
 }
