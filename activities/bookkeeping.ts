@@ -7,7 +7,7 @@ export function bookkeepingActivities({ store, log, metrics }: Pick<JobActivityD
   return {
     /** Ends the records no batch finished: canceled or failed (pending), failed (outcome unknown). */
     async closeUnprocessedDevices(closing: UnprocessedClosing): Promise<number> {
-      return store.closeUnprocessedDeviceJobs(closing.jobId, { pending: closing.pending, interruptedError: closing.interruptedError }, closing.at);
+      return store.closeUnprocessedDeviceJobs(closing.jobId, { pending: closing.pending }, closing.at);
     },
     /** A finished job's device records per status (its final statistics). */
     async countDeviceJobs(jobId: string): Promise<DeviceJobCounts> {

@@ -35,12 +35,13 @@ const BATCH_RETRY: RetryPolicy = { initialInterval: '1 second', maximumInterval:
 
 /**
  * Time for one batch attempt: a method batch calls its devices deviceConcurrency at a time, so up
- * to ⌈batchSize / deviceConcurrency⌉ rounds of connect + response timeout, plus slack. Method
- * batches heartbeat as devices answer, so a dead worker is noticed within the heartbeat timeout; a
- * twin batch is one transaction with nothing to report until it commits.
+ * to ⌈batchSize / deviceConcurrency⌉ rounds of connect + response timeout, plus slack. Batches
+ * heartbeat while they work (method batches as devices answer, twin batches while their transaction
+ * runs), so an attempt whose worker died is retried within the heartbeat timeout, not at the end
+ * of its start-to-close timeout (Temporal: "Activity Heartbeat Timeout", docs.temporal.io/encyclopedia/detecting-activity-failures).
  */
 function batchOptions(operation: JobOperation, tuning: JobTuning): ActivityOptions {
-  if (operation.kind !== 'method') return { startToCloseTimeout: '300 seconds', retry: BATCH_RETRY };
+  if (operation.kind !== 'method') return { startToCloseTimeout: '300 seconds', heartbeatTimeout: '15 seconds', retry: BATCH_RETRY };
   const perDevice = operation.call.connectTimeoutInSeconds + operation.call.responseTimeoutInSeconds;
   const rounds = Math.ceil(tuning.batchSize / tuning.deviceConcurrency);
   return { startToCloseTimeout: `${rounds * perDevice + 300} seconds`, heartbeatTimeout: '30 seconds', retry: BATCH_RETRY };

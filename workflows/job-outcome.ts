@@ -2,7 +2,6 @@
  * How a job ends, and the words for it (pure): the one place that turns an outcome into the
  * JobResponse's status and failureReason, and into the error of the devices it left unprocessed.
  */
-import type { DeviceJobError } from '../src/registry/job-records.js';
 import type { JobDefinition, JobStatus, UnprocessedClosing } from './types.js';
 
 /** Why a job could not do its work. */
@@ -57,11 +56,6 @@ export function failureReasonOf(outcome: JobOutcome, job: JobDefinition): string
   }
 }
 
-const INTERRUPTED: DeviceJobError = {
-  code: 'ServerError',
-  description: 'The worker processing this device stopped before its outcome was recorded; the device was not called again',
-};
-
 function pendingEnd(job: JobDefinition, stop: StopCause | undefined, failure: JobFailure | undefined): UnprocessedClosing['pending'] | undefined {
   if (stop === 'cancelled') return { status: 'canceled' };
   if (stop === 'expired') {
@@ -78,5 +72,5 @@ function pendingEnd(job: JobDefinition, stop: StopCause | undefined, failure: Jo
  */
 export function closingOf(job: JobDefinition, stop: StopCause | undefined, failure: JobFailure | undefined, at: string): UnprocessedClosing | undefined {
   const pending = pendingEnd(job, stop, failure);
-  return pending && { jobId: job.jobId, pending, interruptedError: INTERRUPTED, at };
+  return pending && { jobId: job.jobId, pending, at };
 }

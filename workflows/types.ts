@@ -179,6 +179,5 @@ export interface BatchCounts {
 export interface UnprocessedClosing {
   jobId: string;
   pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError };
-  interruptedError: DeviceJobError;
   at: string;
 }

@@ -39,10 +39,26 @@ export interface SeqRange {
 
 export type DeviceJobCounts = Record<DeviceJobStatus, number>;
 
+/**
+ * The record of a method call whose outcome nobody knows: the device was called (its record was
+ * running) when the process calling it died. It is never called again; an answer that still
+ * arrives (the calling attempt outlived its timeout) replaces this record.
+ */
+export const OUTCOME_UNKNOWN: DeviceJobError = {
+  code: 'MethodOutcomeUnknown',
+  description: 'The hub stopped while this device was being called; whether the method ran is unknown, so the device was not called again',
+};
+
 /** What happened to one device of a method job. */
 export type DeviceJobOutcome =
   | { deviceId: string; status: 'completed'; methodResponse: { status: number; payload: unknown } }
   | { deviceId: string; status: 'failed'; error: DeviceJobError };
+
+/** A record claimed for a call. */
+export interface ClaimedRecord {
+  deviceId: string;
+  seq: number;
+}
 
 export interface JobSnapshotRequest {
   jobId: string;
@@ -68,12 +84,19 @@ export interface JobRecordStore {
    */
   snapshotJobDevices(job: JobSnapshotRequest, limit: number): Promise<{ added: number; total: number }>;
   /**
-   * Marks the pending records of a range running (startTimeUtc = `at`) and returns their devices
-   * (`claimed`), plus the devices already running (`interrupted`: an earlier attempt died while
-   * calling them, so their outcome is unknown and they must not be called again).
+   * Marks the first `limit` pending records of a range running (startTimeUtc = `at`), right before
+   * their devices are called, and returns them (so a running record is a device being called).
    */
-  claimDeviceJobs(jobId: string, range: SeqRange, at: string): Promise<{ claimed: string[]; interrupted: string[] }>;
-  /** Writes final outcomes of records still pending or running; returns how many it wrote. */
+  claimDeviceJobs(jobId: string, range: SeqRange, at: string, limit: number): Promise<ClaimedRecord[]>;
+  /**
+   * Fails with OUTCOME_UNKNOWN the records of a range still running: an earlier attempt was calling
+   * them when it died. Returns how many.
+   */
+  closeRunningDeviceJobs(jobId: string, range: SeqRange, at: string): Promise<number>;
+  /**
+   * Writes final outcomes of records still pending or running, or recorded OUTCOME_UNKNOWN (the
+   * real answer replaces "unknown"); returns how many it wrote.
+   */
   finishDeviceJobs(jobId: string, outcomes: readonly DeviceJobOutcome[], at: string): Promise<number>;
   /**
    * A twin job's work on the pending records of a range, in one transaction: the forced update
@@ -83,13 +106,9 @@ export interface JobRecordStore {
   applyTwinJobBatch(jobId: string, range: SeqRange, update: TwinServiceUpdate, at: string): Promise<TwinJobBatchResult>;
   /**
    * Ends a job's unprocessed records: pending ones get `pending.status` (canceled, or failed with
-   * an error), running ones (outcome unknown) fail with `interruptedError`. Returns how many.
+   * an error), running ones fail with OUTCOME_UNKNOWN. Returns how many.
    */
-  closeUnprocessedDeviceJobs(
-    jobId: string,
-    close: { pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError }; interruptedError: DeviceJobError },
-    at: string,
-  ): Promise<number>;
+  closeUnprocessedDeviceJobs(jobId: string, close: { pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError } }, at: string): Promise<number>;
   /** Records per status, of the whole job or of a range. */
   countDeviceJobs(jobId: string, range?: SeqRange): Promise<DeviceJobCounts>;
   /** Keeps a finished job's final JobResponse (replacing an earlier one); `finishedAt` in hub time. */

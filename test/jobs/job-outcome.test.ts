@@ -49,10 +49,6 @@ describe('job outcome', () => {
     assert.deepEqual(closingOf(job, undefined, batches, AT), {
       jobId: 'j',
       pending: { status: 'failed', error: { code: 'ServerError', description: 'Some devices could not be processed: store unavailable' } },
-      interruptedError: {
-        code: 'ServerError',
-        description: 'The worker processing this device stopped before its outcome was recorded; the device was not called again',
-      },
       at: AT,
     });
     assert.equal(closingOf(job, undefined, undefined, AT), undefined);

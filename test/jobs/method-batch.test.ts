@@ -1,6 +1,7 @@
 // The method batch activity on a real store: devices called deviceConcurrency at a time, records
-// claimed a window at a time, at most one call per device across attempts, a failed claim, and
-// progress told to the workflow while devices answer (bounded). The invoker is scripted here (the
+// claimed as they are called, at most one call per device across attempts, records that say what
+// happened after a crash or a cancelled attempt, a failed claim, and progress told to the workflow
+// while devices answer (bounded). The invoker is scripted here (the
 // gateway's path is exercised by the workflow and SDK suites).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,9 +12,11 @@ import { methodBatchActivity } from '../../activities/method-batch.js';
 import type { MethodInvoker, MethodResult } from '../../src/gateway/methods/invoker.js';
 import { silentLogger } from '../../src/logger.js';
 import type { SqlHubStore } from '../../src/registry/sql/sql-hub-store.js';
+import { OUTCOME_UNKNOWN } from '../../src/registry/job-records.js';
 import { hubNow } from '../../src/registry/time.js';
 import type { BatchProgress } from '../../workflows/types.js';
 import { STORE_VARIANTS } from '../helpers/store-variants.js';
+import { waitFor } from '../helpers/wait.js';
 import { openTestStore, type TestStore } from '../helpers/store.js';
 import { jobRecords } from './helpers/records.js';
 
@@ -33,9 +36,32 @@ class CountingInvoker implements MethodInvoker {
   async invoke(deviceId: string): Promise<MethodResult> {
     this.called.push(deviceId);
     this.mostOpen = Math.max(this.mostOpen, ++this.open);
-    await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    await this.answer(deviceId);
     this.open -= 1;
     return { kind: 'response', status: 200, payload: { deviceId } };
+  }
+
+  protected answer(_deviceId: string): Promise<unknown> {
+    return new Promise((resolve) => setTimeout(resolve, this.delayMs));
+  }
+}
+
+/** Answers its first device at once; the others only when released (a hub that froze mid-batch). */
+class FreezingInvoker extends CountingInvoker {
+  private readonly held: Array<() => void> = [];
+  private frozen?: () => void;
+  /** Resolves once `calls` calls are open. */
+  readonly openCalls = (calls: number) => new Promise<void>((resolve) => (this.frozen = () => this.open >= calls && resolve()));
+
+  protected override answer(): Promise<unknown> {
+    if (this.called.length === 1) return Promise.resolve();
+    const answered = new Promise<void>((resolve) => this.held.push(resolve));
+    queueMicrotask(() => this.frozen?.());
+    return answered;
+  }
+
+  release(): void {
+    for (const answer of this.held.splice(0)) answer();
   }
 }
 
@@ -84,19 +110,72 @@ for (const variant of STORE_VARIANTS) {
       assert.deepEqual(records.get('b-7')?.outcome, { deviceMethodResponse: { status: 200, payload: { deviceId: 'b-7' } } });
     });
 
-    it('fails, without calling them, the devices an earlier attempt left running, and calls the others', async () => {
+    it('fails as outcome unknown, without calling them, the devices an earlier attempt was calling, and calls the others', async () => {
       await snapshot('retry');
-      // An attempt that died after claiming its first window of 4.
-      const { claimed } = await store.claimDeviceJobs('retry', { from: 0, to: 4 }, hubNow());
+      // An attempt that died while calling its first 4 devices.
+      const claimed = (await store.claimDeviceJobs('retry', { from: 0, to: DEVICES }, hubNow(), 4)).map((record) => record.deviceId);
       const invoker = new CountingInvoker();
-      assert.deepEqual(await run(invoker, 'retry', 4), { succeeded: DEVICES - 4, failed: 4 });
+      assert.deepEqual(await run(invoker, 'retry', 4, { attempt: 2 }), { succeeded: DEVICES - 4, failed: 4 });
       assert.deepEqual(invoker.called.filter((deviceId) => claimed.includes(deviceId)), []);
       const records = await jobRecords(store, 'retry');
-      for (const deviceId of claimed) assert.equal(records.get(deviceId)?.error?.code, 'ServerError');
+      for (const deviceId of claimed) assert.deepEqual(records.get(deviceId)?.error, OUTCOME_UNKNOWN);
       assert.equal(invoker.called.length, DEVICES - 4);
     });
 
-    it('claims a window only when the lanes need it, so a dying attempt leaves at most one window running', async () => {
+    it('keeps a record running only while its device is being called: a retry after a freeze calls every device never called', async () => {
+      await snapshot('frozen');
+      const frozen = new FreezingInvoker();
+      // b-0 answers, its lane calls b-4, and the hub freezes with b-1…b-4 being called.
+      const firstAttempt = run(frozen, 'frozen', 4);
+      await frozen.openCalls(4);
+      await waitFor(async () => (await jobRecords(store, 'frozen')).get('b-0')?.status === 'completed', "b-0's answer written");
+      const running = [...(await jobRecords(store, 'frozen')).values()].filter((record) => record.status === 'running').map((record) => record.deviceId);
+      assert.deepEqual(running.sort(), ['b-1', 'b-2', 'b-3', 'b-4'], 'running records are the devices being called');
+
+      // The attempt timed out; its retry runs while the frozen one still waits.
+      const retry = new CountingInvoker();
+      assert.deepEqual(await run(retry, 'frozen', 4, { attempt: 2 }), { succeeded: 6, failed: 4 });
+      assert.deepEqual(retry.called.sort(), ['b-5', 'b-6', 'b-7', 'b-8', 'b-9']);
+      const afterRetry = await jobRecords(store, 'frozen');
+      for (const deviceId of running) assert.deepEqual(afterRetry.get(deviceId)?.error, OUTCOME_UNKNOWN);
+
+      // The frozen calls come back after all: their real answers replace "unknown".
+      frozen.release();
+      await firstAttempt;
+      const records = await jobRecords(store, 'frozen');
+      for (const deviceId of running) {
+        assert.equal(records.get(deviceId)?.status, 'completed');
+        assert.equal(records.get(deviceId)?.error, undefined);
+        assert.deepEqual(records.get(deviceId)?.outcome, { deviceMethodResponse: { status: 200, payload: { deviceId } } });
+      }
+      assert.equal([...frozen.called, ...retry.called].length, DEVICES, 'each device called once');
+    });
+
+    it('stops calling on cancellation: the answers of the devices called are written, the others stay pending for the retry', async () => {
+      await snapshot('cancelled');
+      const env = new MockActivityEnvironment({ attempt: 1 }, { logger: QUIET });
+      const invoker = new CountingInvoker(50);
+      const attempt = env.run(methodBatchActivity({ store, invoker, now: hubNow, log: silentLogger, signalBatchProgress }), {
+        jobId: 'cancelled',
+        range: { from: 0, to: DEVICES },
+        call: CALL,
+        deviceConcurrency: 2,
+        progress: { updates: 0, intervalMs: 0 },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 75));
+      env.cancel('TIMED_OUT');
+      await assert.rejects(attempt);
+      const called = [...invoker.called];
+      assert.ok(called.length >= 2 && called.length <= 4, `called ${called.length}`);
+      const records = await jobRecords(store, 'cancelled');
+      for (const [deviceId, record] of records) assert.equal(record.status, called.includes(deviceId) ? 'completed' : 'pending', deviceId);
+
+      const retry = new CountingInvoker();
+      assert.deepEqual(await run(retry, 'cancelled', 2, { attempt: 2 }), { succeeded: DEVICES, failed: 0 });
+      assert.deepEqual([...called, ...retry.called].sort(), [...records.keys()].sort(), 'the retry called exactly the devices never called');
+    });
+
+    it('a failed claim stops the lanes; the answers that came are written and the devices never called stay pending', async () => {
       await snapshot('lazy');
       let claims = 0;
       const failingStore = new Proxy(store, {
@@ -110,7 +189,7 @@ for (const variant of STORE_VARIANTS) {
       });
       const invoker = new CountingInvoker();
       await assert.rejects(run(invoker, 'lazy', 4, { jobStore: failingStore }), /store unavailable/);
-      assert.equal(invoker.called.length, 4, 'only the first window was called');
+      assert.equal(invoker.called.length, 4, 'only the first claim was called');
       const statuses = [...(await jobRecords(store, 'lazy')).values()].map((record) => record.status);
       assert.equal(statuses.filter((status) => status === 'completed').length, 4, 'the answers that came were written');
       assert.equal(statuses.filter((status) => status === 'pending').length, DEVICES - 4);

@@ -71,10 +71,10 @@ class Gate {
   }
 }
 
-/** `promise`, or a failure naming `what` after WAIT_MS. */
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
+/** `promise`, or a failure naming `what` after `waitMs`. */
+async function within<T>(promise: Promise<T>, what: string, waitMs = WAIT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), WAIT_MS)));
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), waitMs)));
   try {
     return await Promise.race([promise, timeout]);
   } finally {
@@ -245,6 +245,28 @@ describe('job workflow failure paths (stubbed activities)', () => {
     assertFailedWith(done, 'Shard 1 failed: Terminated');
     assertClosedFailing('shard-fails', 'Shard 1 failed: Terminated');
     assert.deepEqual(done.deviceJobStatistics, { deviceCount: 4, failedCount: 2, succeededCount: 2, runningCount: 0, pendingCount: 0 });
+  });
+
+  it('retries a twin batch whose worker died within its heartbeat timeout, not its 300 s start-to-close timeout', async () => {
+    const deadWorker = new Gate();
+    await start(jobOf('twin-worker-died'), { shardSize: 100, batchSize: 2, batchConcurrency: 1 }, {
+      devices: 2,
+      // The first attempt's worker is gone: it neither heartbeats nor ends (until the test is done).
+      batch: async () => {
+        if (Context.current().info.attempt === 1) await deadWorker.pass();
+        return { succeeded: 2, failed: 0 };
+      },
+      counts: counts({ completed: 2 }),
+    });
+    try {
+      await within(deadWorker.reached, 'the first attempt to start');
+      // Real time: the test server holds its clock while an activity runs, as Temporal's does.
+      const done = await within(env.client.workflow.getHandle<typeof iotHubJob>('twin-worker-died').result(), 'the retry after the heartbeat timeout', 60_000);
+      assert.equal(done.status, 'completed');
+      assert.equal(saw('twin-worker-died').batches.length, 2, 'retried once');
+    } finally {
+      deadWorker.open();
+    }
   });
 
   it('fails when maxExecutionTimeInSeconds runs out: dispatching stops and the devices left fail as expired', async () => {

@@ -1,6 +1,6 @@
 import { compileCondition, parseQueryCondition } from '../../query/index.js';
 import { decodeJsonColumn } from '../json.js';
-import type { SeqRange } from '../job-records.js';
+import { OUTCOME_UNKNOWN, type SeqRange } from '../job-records.js';
 import type { Twin } from '../model.js';
 import type { SqlDialect, SqlSession } from './driver.js';
 import { QUERY_SOURCES } from './query-sources.js';
@@ -37,12 +37,24 @@ export type RecordPatchRow = readonly [deviceId: string, patch: Record<string, u
 export function jobRecordSql(dialect: SqlDialect) {
   const pg = dialect === 'postgres';
   const range = `job_id = $1 AND seq >= $2 AND seq < $3`;
+  const errorCode = (table: string) => (pg ? `${table}doc->'error'->>'code'` : `json_extract(${table}doc, '$.error.code')`);
+  /** Records an outcome may be written to: not final, or failed with an unknown outcome (the answer came after all). */
+  const WRITABLE = (table: string) =>
+    `(${table}status IN ${NOT_FINAL} OR (${table}status = 'failed' AND ${errorCode(table)} = '${OUTCOME_UNKNOWN.code}'))`;
   const sql = {
     lastRecorded: `SELECT device_id, seq, ${pg ? "doc->>'createdDateTimeUtc'" : "json_extract(doc, '$.createdDateTimeUtc')"} AS created
       FROM device_jobs WHERE job_id = $1 AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1`,
-    runningInRange: `SELECT device_id FROM device_jobs WHERE ${range} AND status = 'running'`,
-    claimRange: `UPDATE device_jobs SET status = 'running', doc = ${merged(dialect, 'doc', '$4', CLAIM_KEYS)}
-      WHERE ${range} AND status = 'pending' RETURNING device_id`,
+    // The first $5 pending records. On PostgreSQL the rows are picked once in a CTE (a LIMIT … FOR
+    // UPDATE subquery inside the UPDATE may be re-run and pick more), skipping rows another claimer holds.
+    claimFirst: pg
+      ? `WITH picked AS (SELECT seq FROM device_jobs WHERE ${range} AND status = 'pending' ORDER BY seq LIMIT $5 FOR UPDATE SKIP LOCKED)
+         UPDATE device_jobs AS j SET status = 'running', doc = ${merged(dialect, 'j.doc', '$4', CLAIM_KEYS)}
+         FROM picked WHERE j.job_id = $1 AND j.seq = picked.seq RETURNING j.device_id, j.seq`
+      : `UPDATE device_jobs SET status = 'running', doc = ${merged(dialect, 'doc', '$4', CLAIM_KEYS)}
+         WHERE job_id = $1 AND seq IN (SELECT seq FROM device_jobs WHERE ${range} AND status = 'pending' ORDER BY seq LIMIT $5)
+         RETURNING device_id, seq`,
+    closeRunningInRange: `UPDATE device_jobs SET status = 'failed', doc = ${merged(dialect, 'doc', '$4', FAIL_KEYS)}
+      WHERE ${range} AND status = 'running'`,
     completeRange: `UPDATE device_jobs SET status = 'completed', doc = ${merged(dialect, 'doc', '$4', COMPLETE_KEYS)}
       WHERE ${range} AND status = 'pending'`,
     closeRunning: `UPDATE device_jobs SET status = 'failed', doc = ${merged(dialect, 'doc', '$2', FAIL_KEYS)}
@@ -55,9 +67,9 @@ export function jobRecordSql(dialect: SqlDialect) {
     expiredJobs: `SELECT job_id FROM finished_jobs WHERE finished_at < $1 ORDER BY finished_at LIMIT $2`,
     deleteRecords: `DELETE FROM device_jobs WHERE job_id = $1`,
     deleteFinished: `DELETE FROM finished_jobs WHERE job_id = $1`,
-    finishRecords: `UPDATE device_jobs AS j SET status = v.status, doc = j.doc || v.patch::jsonb
+    finishRecords: `UPDATE device_jobs AS j SET status = v.status, doc = (j.doc - 'error') || v.patch::jsonb
       FROM unnest($2::text[], $3::text[], $4::text[]) AS v(device_id, status, patch)
-      WHERE j.job_id = $1 AND j.device_id = v.device_id AND j.status IN ${NOT_FINAL}`,
+      WHERE j.job_id = $1 AND j.device_id = v.device_id AND ${WRITABLE('j.')}`,
     writeTwin: `UPDATE devices SET row_version = row_version + 1, twin = $2 WHERE device_id = $1`,
     writeTwins: `UPDATE devices AS d SET row_version = d.row_version + 1, twin = v.twin::jsonb
       FROM unnest($1::text[], $2::text[]) AS v(device_id, twin) WHERE d.device_id = v.device_id`,
@@ -98,7 +110,7 @@ export function jobRecordSql(dialect: SqlDialect) {
     return `UPDATE device_jobs SET status = $2, doc = ${merged(dialect, 'doc', '$3', keys)} WHERE job_id = $1 AND status = 'pending'`;
   }
 
-  /** Writes patches to records not final yet; returns how many changed. */
+  /** Writes patches (replacing any error) to the records an outcome may be written to; returns how many changed. */
   async function finishRecords(tx: SqlSession, jobId: string, rows: readonly RecordPatchRow[]): Promise<number> {
     if (rows.length === 0) return 0;
     if (pg) {
@@ -118,8 +130,8 @@ export function jobRecordSql(dialect: SqlDialect) {
     const key = keys.join(',');
     let text = finishTexts.get(key);
     if (text === undefined) {
-      text = `UPDATE device_jobs SET status = $3, doc = ${merged(dialect, 'doc', '$4', keys)}
-        WHERE job_id = $1 AND device_id = $2 AND status IN ${NOT_FINAL}`;
+      text = `UPDATE device_jobs SET status = $3, doc = ${merged(dialect, "json_remove(doc, '$.error')", '$4', keys)}
+        WHERE job_id = $1 AND device_id = $2 AND ${WRITABLE('')}`;
       finishTexts.set(key, text);
     }
     return text;

@@ -351,8 +351,12 @@ export class SqlHubStore implements HubStore {
     return this.jobRecords.snapshotJobDevices(job, limit);
   }
 
-  claimDeviceJobs(jobId: string, range: SeqRange, at: string) {
-    return this.jobRecords.claimDeviceJobs(jobId, range, at);
+  claimDeviceJobs(jobId: string, range: SeqRange, at: string, limit: number) {
+    return this.jobRecords.claimDeviceJobs(jobId, range, at, limit);
+  }
+
+  closeRunningDeviceJobs(jobId: string, range: SeqRange, at: string) {
+    return this.jobRecords.closeRunningDeviceJobs(jobId, range, at);
   }
 
   finishDeviceJobs(jobId: string, outcomes: readonly DeviceJobOutcome[], at: string) {
@@ -363,11 +367,7 @@ export class SqlHubStore implements HubStore {
     return this.jobRecords.applyTwinJobBatch(jobId, range, update, at);
   }
 
-  closeUnprocessedDeviceJobs(
-    jobId: string,
-    close: { pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError }; interruptedError: DeviceJobError },
-    at: string,
-  ) {
+  closeUnprocessedDeviceJobs(jobId: string, close: { pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError } }, at: string) {
     return this.jobRecords.closeUnprocessedDeviceJobs(jobId, close, at);
   }
 

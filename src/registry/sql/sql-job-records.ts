@@ -2,6 +2,8 @@ import { isHubError } from '../../errors/hub-error.js';
 import { decodeJsonColumn } from '../json.js';
 import {
   emptyDeviceJobCounts,
+  OUTCOME_UNKNOWN,
+  type ClaimedRecord,
   type DeviceJobCounts,
   type DeviceJobError,
   type DeviceJobOutcome,
@@ -71,13 +73,15 @@ export class SqlJobRecords implements JobRecordStore {
     });
   }
 
-  claimDeviceJobs(jobId: string, range: SeqRange, at: string): Promise<{ claimed: string[]; interrupted: string[] }> {
+  async claimDeviceJobs(jobId: string, range: SeqRange, at: string, limit: number): Promise<ClaimedRecord[]> {
     const patch: RecordPatch = { status: 'running', startTimeUtc: at, lastUpdatedDateTimeUtc: at };
-    return this.db.transaction(async (tx) => {
-      const interrupted = await tx.query<{ device_id: string }>(this.q.sql.runningInRange, [jobId, range.from, range.to]);
-      const claimed = await tx.query<{ device_id: string }>(this.q.sql.claimRange, [jobId, range.from, range.to, JSON.stringify(patch)]);
-      return { claimed: claimed.map((row) => row.device_id), interrupted: interrupted.map((row) => row.device_id) };
-    });
+    const rows = await this.db.query<{ device_id: string; seq: number | string }>(this.q.sql.claimFirst, [jobId, range.from, range.to, JSON.stringify(patch), limit]);
+    return rows.map((row) => ({ deviceId: row.device_id, seq: Number(row.seq) })).sort((a, b) => a.seq - b.seq);
+  }
+
+  closeRunningDeviceJobs(jobId: string, range: SeqRange, at: string): Promise<number> {
+    const patch: RecordPatch = { status: 'failed', error: OUTCOME_UNKNOWN, endTimeUtc: at, lastUpdatedDateTimeUtc: at };
+    return this.db.execute(this.q.sql.closeRunningInRange, [jobId, range.from, range.to, JSON.stringify(patch)]);
   }
 
   finishDeviceJobs(jobId: string, outcomes: readonly DeviceJobOutcome[], at: string): Promise<number> {
@@ -112,14 +116,10 @@ export class SqlJobRecords implements JobRecordStore {
     });
   }
 
-  closeUnprocessedDeviceJobs(
-    jobId: string,
-    close: { pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError }; interruptedError: DeviceJobError },
-    at: string,
-  ): Promise<number> {
+  closeUnprocessedDeviceJobs(jobId: string, close: { pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError } }, at: string): Promise<number> {
     const ended = { endTimeUtc: at, lastUpdatedDateTimeUtc: at };
     const pendingPatch: RecordPatch = { ...close.pending, ...ended };
-    const runningPatch: RecordPatch = { status: 'failed', error: close.interruptedError, ...ended };
+    const runningPatch: RecordPatch = { status: 'failed', error: OUTCOME_UNKNOWN, ...ended };
     return this.db.transaction(async (tx) => {
       const closePending = this.q.closePendingStatement(Object.keys(pendingPatch));
       const pending = await tx.execute(closePending, [jobId, close.pending.status, JSON.stringify(pendingPatch)]);
