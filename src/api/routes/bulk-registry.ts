@@ -117,7 +117,10 @@ export function bulkRegistryRouter(store: HubStore, events: HubEvents, log: Logg
       if (batch.length === 0) return;
       const results = await store.applyRegistryOperations(batch);
       announce(results);
-      for (const result of results) (result.ok ? summary.succeeded++ : fail(registryError(result)));
+      for (const result of results) {
+        if (result.ok) summary.succeeded++;
+        else fail(registryError(result));
+      }
       batch = [];
       ids.clear();
     };
