@@ -20,12 +20,13 @@ export const USAGE = `usage:
   temporal-lite server start-dev [--port N] [--ip ADDRESS] [--namespace NAME]...
                                  [--search-attribute NAME=TYPE]... [--db-filename FILE]
                                  [--headless] [--ui-port N] [--ui-ip ADDRESS] [--ui-asset-path DIR]
-                                 [--ui-write-actions] [--http-port N]
+                                 [--ui-write-actions] [--http-port N] [--metrics-port N]
       development server (as spawned by TestWorkflowEnvironment.createLocal); without
       --db-filename all state is in memory. The Temporal Web UI is served on --ui-port
       (default: --port + 1000, so 8233; any free port with --port 0) at 127.0.0.1 unless
       --ui-ip says otherwise, read-only unless --ui-write-actions; --headless turns it off.
-      --http-port serves Temporal's HTTP API (/api/v1/...; off by default).`;
+      --http-port serves Temporal's HTTP API (/api/v1/...; off by default), --metrics-port
+      GET /metrics in Prometheus text format (RPCs, task queue backlog, persistence latency).`;
 
 function parsePort(value: string | undefined, what: string): number {
   if (value === undefined || !/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`invalid ${what} '${value ?? ''}': expected a number from 0 to 65535`);
@@ -33,7 +34,7 @@ function parsePort(value: string | undefined, what: string): number {
 }
 
 /** Flags of the real dev server that temporal-lite accepts and ignores, with or without a value. */
-const IGNORED_WITH_VALUE = new Set(['--log-format', '--log-level', '--dynamic-config-value', '--metrics-port', '--config', '--env', '--log-config', '--sqlite-pragma', '--ui-codec-endpoint', '--ui-public-path']);
+const IGNORED_WITH_VALUE = new Set(['--log-format', '--log-level', '--dynamic-config-value', '--config', '--env', '--log-config', '--sqlite-pragma', '--ui-codec-endpoint', '--ui-public-path']);
 const IGNORED_FLAGS = new Set(['--ui', '--no-ui']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
@@ -116,6 +117,9 @@ function startDevArgs(args: string[]): ParsedArgs {
         break;
       case '--http-port':
         options.httpPort = parsePort(flags.value(), 'HTTP port');
+        break;
+      case '--metrics-port':
+        options.metricsPort = parsePort(flags.value(), 'metrics port');
         break;
       case '--headless':
         ui.headless = true;

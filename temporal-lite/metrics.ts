@@ -2,6 +2,7 @@
 // exists (service_requests, service_latency, persistence_latency, approximate_backlog_count:
 // https://docs.temporal.io/references/cluster-metrics), prefixed temporal_lite_.
 import { status } from '@grpc/grpc-js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Gauge, Histogram, Registry } from 'prom-client';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 90];
@@ -56,4 +57,18 @@ export class ServerMetrics {
   text(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** GET /metrics of a standalone server (its --metrics-port); anything else 404. */
+export function metricsHandler(metrics: ServerMetrics): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    metrics.text().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err instanceof Error ? err.message : String(err)}\n`),
+    );
+  };
 }

@@ -13,11 +13,12 @@ import type { HealthService, OperatorServiceHandlers, ServiceHandlers, TestServi
 import { buildService, type DecodedMessage, type HandlersByName, type ServiceOptions } from './grpc/service.js';
 import type { ServedService } from './http/api-handler.js';
 import { startHttpApi, type HttpApiServer } from './http/http-api.js';
+import { listen, type ListeningServer } from './http/listen.js';
 import { SERVED_SERVICES } from './http/routes.js';
 import { defaultUiAssetsDir, readUiAssets } from './http/ui-assets.js';
 import { startWebUi, type WebUiServer } from './http/web-ui.js';
 import { stderrLogger, type Logger } from './logger.js';
-import { ServerMetrics } from './metrics.js';
+import { metricsHandler, ServerMetrics } from './metrics.js';
 import { Committer } from './persistence/committer.js';
 import { IN_MEMORY, openDatabase, StorageOpenError, type OpenedDatabase } from './persistence/open-database.js';
 import { Store } from './persistence/store.js';
@@ -55,6 +56,8 @@ export interface TemporalLiteOptions {
   retentionSweepIntervalMs?: number;
   /** Port of Temporal's HTTP API (`/api/v1/...`, as the frontend's --http-port); unset: not served. 0: any free port. */
   httpPort?: number;
+  /** Port serving GET /metrics in Prometheus text format (as the dev server's --metrics-port); unset: not served. */
+  metricsPort?: number;
   /** The Temporal Web UI with the HTTP API under /api/v1 (as the dev server's --ui-port); unset: not served. */
   ui?: WebUiSettings;
 }
@@ -78,6 +81,8 @@ export interface TemporalLite {
   port: number;
   /** Port of the HTTP API, when served. */
   httpPort?: number;
+  /** Port of GET /metrics, when served. */
+  metricsPort?: number;
   /** The Web UI's address (http://127.0.0.1:8233), when served. */
   uiUrl?: string;
   /** RPCs, task queue backlog and persistence latency, for a Prometheus scrape (an embedding process serves them). */
@@ -159,7 +164,7 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
     port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${host}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, boundPort) => (err ? reject(err) : resolve(boundPort))),
     );
-    http = await startHttpServers(opts, host, services);
+    http = await startHttpServers(opts, host, services, metrics);
   } catch (err) {
     await closeHttpServers(http);
     server.forceShutdown();
@@ -183,23 +188,25 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
     opened.close();
   });
   const hostForClients = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return { address: `${hostForClients}:${port}`, port, httpPort: http.api?.port, uiUrl: http.ui?.url, metrics, close };
+  return { address: `${hostForClients}:${port}`, port, httpPort: http.api?.port, metricsPort: http.metrics?.port, uiUrl: http.ui?.url, metrics, close };
 }
 
 interface HttpServers {
   api?: HttpApiServer;
   ui?: WebUiServer;
+  metrics?: ListeningServer;
 }
 
 /** The HTTP API and the Web UI, as configured, over the WorkflowService and OperatorService handlers. */
-async function startHttpServers(opts: TemporalLiteOptions, host: string, services: ServiceTable): Promise<HttpServers> {
-  if (opts.httpPort === undefined && !opts.ui) return {};
+async function startHttpServers(opts: TemporalLiteOptions, host: string, services: ServiceTable, metrics: ServerMetrics): Promise<HttpServers> {
+  if (opts.httpPort === undefined && !opts.ui && opts.metricsPort === undefined) return {};
   const served = new Map<string, ServedService>(
     services.filter(([name]) => SERVED_SERVICES.some((servedName) => servedName === name)).map(([name, handlers, options]) => [name, { handlers, options }]),
   );
   const servers: HttpServers = {};
   try {
     if (opts.httpPort !== undefined) servers.api = await startHttpApi({ host, port: opts.httpPort, services: served });
+    if (opts.metricsPort !== undefined) servers.metrics = await serveMetrics(host, opts.metricsPort, metrics);
     if (opts.ui) {
       const ui = opts.ui;
       servers.ui = await startWebUi({
@@ -219,7 +226,7 @@ async function startHttpServers(opts: TemporalLiteOptions, host: string, service
 }
 
 async function closeHttpServers(servers: HttpServers): Promise<void> {
-  await Promise.all([servers.api?.close(), servers.ui?.close()]);
+  await Promise.all([servers.api?.close(), servers.ui?.close(), servers.metrics?.close()]);
 }
 
 /**
@@ -305,4 +312,8 @@ function grpcServer(services: ServiceTable): grpc.Server {
     server.addService(definition, implementation);
   }
   return server;
+}
+
+function serveMetrics(host: string, port: number, metrics: ServerMetrics): Promise<ListeningServer> {
+  return listen(host, port, metricsHandler(metrics));
 }

@@ -176,7 +176,9 @@ async function temporalAnswers(client: Client): Promise<void> {
 function countJobsByStatus(context: HubPartContext, client: Client): void {
   context.metrics.gauge('iothub_jobs', "Jobs by type and status, counted in Temporal's visibility at scrape time", ['type', 'status'], async (gauge) => {
     const pairs = JOB_TYPES.flatMap((type) => JOB_STATUSES.map((status) => ({ type, status })));
-    const counts = await Promise.all(pairs.map((pair) => client.workflow.count(jobListFilter({ type: pair.type, status: [pair.status] }))));
+    const counts = await client.withDeadline(Date.now() + 2_000, () =>
+      Promise.all(pairs.map((pair) => client.workflow.count(jobListFilter({ type: pair.type, status: [pair.status] })))),
+    );
     pairs.forEach((pair, index) => gauge.set(pair, counts[index]!.count));
   });
 }

@@ -83,8 +83,16 @@ export class HubMetrics {
     if (options.process) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** A gauge whose value is read at scrape time (`read` sets it; a failed read leaves it out of the scrape). */
+  private readonly readFailures = new Counter({
+    name: 'iothub_metrics_read_failures_total',
+    help: 'Scrape-time reads that failed (e.g. Temporal unreachable for iothub_jobs), by metric; the metric is left out of that scrape',
+    labelNames: ['metric'] as const,
+    registers: [this.registry],
+  });
+
+  /** A gauge whose value is read at scrape time (`read` sets it; a failed read leaves it out of the scrape, the rest is served). */
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[], read: (gauge: Gauge<L>) => Promise<void> | void): Gauge<L> {
+    const failures = this.readFailures;
     return new Gauge({
       name,
       help,
@@ -92,7 +100,12 @@ export class HubMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        await read(this);
+        try {
+          await read(this);
+        } catch {
+          this.reset();
+          failures.inc({ metric: name });
+        }
       },
     });
   }

@@ -29,6 +29,9 @@ export function startBanner(node: HubNode): string {
     rows.push(['Temporal', `${temporal.address} namespace ${temporal.namespace} (${where})`]);
     if (temporal.uiUrl) rows.push(['Temporal Web UI', temporal.uiUrl]);
   }
+  // /healthz, /readyz, /metrics: on their own port, or the API's plain HTTP port.
+  const opsPort = hub.opsPort ?? hub.api?.httpPort;
+  if (opsPort !== undefined) rows.push(['Health and metrics', `http://${host}:${opsPort}/readyz  /healthz  /metrics`]);
   rows.push(['Hub file', hubFilePath(hub.dataDir)]);
   const width = Math.max(...rows.map(([label]) => label.length)) + 1;
   const lines = rows.map(([label, value]) => `  ${`${label}:`.padEnd(width)} ${value}`);

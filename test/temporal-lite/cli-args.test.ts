@@ -31,6 +31,7 @@ describe('temporal-lite command line', () => {
     const parsed = parseArgs(['server', 'start-dev', '--ui-port', '9000', '--ui-ip', '0.0.0.0', '--ui-asset-path', '/srv/ui', '--ui-write-actions', '--http-port', '7243']);
     assert.deepEqual(parsed.options.ui, { port: 9000, host: '0.0.0.0', assetsDir: '/srv/ui', writeActions: true });
     assert.equal(parsed.options.httpPort, 7243);
+    assert.equal(parseArgs(['server', 'start-dev', '--metrics-port', '9090']).options.metricsPort, 9090);
     assert.equal(parseArgs(['server', 'start-dev', '--headless']).options.ui, undefined);
     assert.throws(() => parseArgs(['server', 'start-dev', '--ui-port', 'x']), /invalid UI port 'x'/);
   });
