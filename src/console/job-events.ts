@@ -10,7 +10,7 @@ import type { JobWatcher } from './job-watcher.js';
 export const MAX_WATCHED_JOBS = 100;
 const KEEPALIVE_MS = 15_000;
 
-const params = z.object({
+export const jobEventsQuery = z.object({
   ids: z
     .string()
     .transform((text) => [...new Set(text.split(',').filter(Boolean))])
@@ -32,7 +32,7 @@ const send = (res: Response, event: string, data: unknown) => res.write(`event: 
 export function jobEventsRouter(watcher: JobWatcher): Router {
   const router = Router();
   router.get('/console/job-events', requirePermission('RegistryRead', 'ServiceConnect'), (req, res) => {
-    const { ids } = parseInput(params, req.query, 'query parameters');
+    const { ids } = parseInput(jobEventsQuery, req.query, 'query parameters');
     // Authenticated already: the header holds a well-formed, unexpired token.
     const expiresAt = Number(parseSasToken(req.get('authorization')!).se) * 1000;
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });

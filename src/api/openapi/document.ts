@@ -53,7 +53,8 @@ function parameters(op: Operation): JsonSchema[] {
 function operationObject(op: Operation): JsonSchema {
   const status = op.success?.status ?? 200;
   const content = op.success?.contentType ?? 'application/json';
-  const success = status === 204 ? { description: 'Done (no content)' } : { description: 'Success', content: { [content]: { schema: op.success?.schema ? jsonSchema(op.success.schema) : {} } } };
+  const success =
+    status === 204 ? { description: 'Done (no content)' } : status === 301 ? { description: 'Moved permanently' } : { description: 'Success', content: { [content]: { schema: op.success?.schema ? jsonSchema(op.success.schema) : {} } } };
   const permissions = op.permissions.length > 0 ? ` Permissions: ${op.permissions.join(' or ')}.` : '';
   return {
     operationId: `${op.method}${op.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_match, next: string | undefined) => (next ?? '').toUpperCase())}`,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Permission } from '../../auth/policies.js';
+import { jobEventsQuery } from '../../console/job-events.js';
 import { methodRequestSchema } from '../../gateway/methods/request.js';
 import { jobRequestSchema } from '../../jobs/request.js';
 import { webhookBody, webhookDeliverySchema, webhookSchema } from '../../webhooks/model.js';
@@ -51,6 +52,14 @@ const twinPatch = twinBody;
 
 export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/openapi.json', tag: 'API', summary: 'This document (no token or api-version needed)', permissions: [] },
+
+  { method: 'get', path: '/healthz', tag: 'Operations', summary: 'Liveness: 200 while the process runs (here unless HUB_METRICS_PORT moves it)', permissions: [], success: { status: 200, contentType: 'text/plain' } },
+  { method: 'get', path: '/readyz', tag: 'Operations', summary: 'Readiness: 200 when the store, Temporal and the broker answer, else 503 naming the failing parts', permissions: [] },
+  { method: 'get', path: '/metrics', tag: 'Operations', summary: 'Prometheus metrics (a SAS token of HUB_METRICS_POLICY when that is set)', permissions: [], success: { status: 200, contentType: 'text/plain' } },
+
+  { method: 'get', path: '/ui', tag: 'Console', summary: "The operator's console (redirects to /ui/)", permissions: [], success: { status: 301 } },
+  { method: 'get', path: '/ui/settings.json', tag: 'Console', summary: "The console's settings: the hub's host name and the Temporal Web UI's address", permissions: [] },
+  { method: 'get', path: '/console/job-events', tag: 'Console', summary: "A job's state as server-sent events while it changes", permissions: JOBS_READ, query: jobEventsQuery, success: { status: 200, contentType: 'text/event-stream' } },
 
   { method: 'get', path: '/devices', tag: 'Registry', summary: 'List device identities in id order', permissions: READ, query: devicesListQuery },
   { method: 'get', path: '/devices/{id}', tag: 'Registry', summary: 'Get a device identity', permissions: READ },
