@@ -127,6 +127,9 @@ try {
   for (let i = 0; i < 5; i++) loads.push(await listPageInteractive(context, `${base}/ui/#/jobs`));
   loads.sort((a, b) => a.interactive - b.interactive);
   const median = loads[2]!;
+  const bare: number[] = [];
+  for (let i = 0; i < 5; i++) bare.push(await bareLoad(context, `${base}/ui/settings.json`));
+  bare.sort((a, b) => a - b);
 
   const pid = hub.child.pid!;
   const before = await cpuPercent(pid, WINDOW_MS);
@@ -144,6 +147,7 @@ try {
 
   console.log(`\nbench:console — ${JOBS} finished jobs, job ${bigJob} ${job.status} over ${DEVICES} devices`);
   console.log(`  jobs list page interactive: median ${median.interactive.toFixed(0)} ms, worst ${loads[4]!.interactive.toFixed(0)} ms (5 loads)`);
+  console.log(`    same-run baseline:       a bare document (settings.json) loads in ${bare[2]!.toFixed(0)} ms in a new tab (ratio ${(median.interactive / bare[2]!).toFixed(2)})`);
   console.log(`    the median load:         scripts run at ${median.domContentLoaded.toFixed(0)} ms, jobs requested at ${median.listStart.toFixed(0)} ms, answered at ${median.listEnd.toFixed(0)} ms`);
   console.log(`  REST medians (5 calls):     GET /jobs/v2/query?pageSize=20 ${listLatency.toFixed(0)} ms, GET /jobs/v2/${bigJob} ${jobLatency.toFixed(0)} ms, first page of its devices.jobs ${devicesLatency.toFixed(0)} ms`);
   console.log(`  hub CPU without pages:      ${before.toFixed(1)}% before, ${after.toFixed(1)}% after (baseline ${baseline.toFixed(1)}% of one core)`);
@@ -184,6 +188,17 @@ async function listPageInteractive(context: BrowserContext, url: string): Promis
         listEnd: list.responseEnd,
       };
     })()`);
+  } finally {
+    await page.close();
+  }
+}
+
+/** The floor of a page load in this browser on this machine: a new tab loading a small static document. */
+async function bareLoad(context: BrowserContext, url: string): Promise<number> {
+  const page = await context.newPage();
+  try {
+    await page.goto(url, { waitUntil: 'load' });
+    return await page.evaluate<number>(`performance.getEntriesByType('navigation')[0].loadEventEnd`);
   } finally {
     await page.close();
   }
