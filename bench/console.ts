@@ -5,7 +5,8 @@
  * SQLite) holding `--jobs` finished jobs and one method job running over `--devices` registered
  * devices (offline: each waits out its connect timeout; see RUNNING_JOB_TUNING). Prints:
  *  - the jobs list page's time to interactive in headless Chromium (navigation start to the first
- *    page of jobs rendered with its controls), median and worst of 5 cold loads;
+ *    page of jobs rendered with its controls), median and worst of 5 loads, and where the median's
+ *    time went (scripts, the list request);
  *  - the hub process's CPU (utime + stime from /proc, % of one core) over `--window` seconds without
  *    any console page, with `--pages` job pages open on the running job (server-sent events), and
  *    without again (the baseline is the mean of the two windows around), and how often each page's
@@ -122,9 +123,13 @@ try {
   const jobLatency = await latency('GET', `/jobs/v2/${bigJob}`);
   const devicesLatency = await latency('POST', '/devices/query', { query: `SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '${bigJob}'` });
 
-  const loads: number[] = [];
+  const loads: PageLoad[] = [];
   for (let i = 0; i < 5; i++) loads.push(await listPageInteractive(context, `${base}/ui/#/jobs`));
-  loads.sort((a, b) => a - b);
+  loads.sort((a, b) => a.interactive - b.interactive);
+  const median = loads[2]!;
+  const bare: number[] = [];
+  for (let i = 0; i < 5; i++) bare.push(await bareLoad(context, `${base}/ui/settings.json`));
+  bare.sort((a, b) => a - b);
 
   const pid = hub.child.pid!;
   const before = await cpuPercent(pid, WINDOW_MS);
@@ -141,7 +146,9 @@ try {
   const rates = updates.map((count) => count / (WINDOW_MS / 1000));
 
   console.log(`\nbench:console — ${JOBS} finished jobs, job ${bigJob} ${job.status} over ${DEVICES} devices`);
-  console.log(`  jobs list page interactive: median ${loads[2]!.toFixed(0)} ms, worst ${loads[4]!.toFixed(0)} ms (5 cold loads)`);
+  console.log(`  jobs list page interactive: median ${median.interactive.toFixed(0)} ms, worst ${loads[4]!.interactive.toFixed(0)} ms (5 loads)`);
+  console.log(`    same-run baseline:       a bare document (settings.json) loads in ${bare[2]!.toFixed(0)} ms in a new tab (ratio ${(median.interactive / bare[2]!).toFixed(2)})`);
+  console.log(`    the median load:         scripts run at ${median.domContentLoaded.toFixed(0)} ms, jobs requested at ${median.listStart.toFixed(0)} ms, answered at ${median.listEnd.toFixed(0)} ms`);
   console.log(`  REST medians (5 calls):     GET /jobs/v2/query?pageSize=20 ${listLatency.toFixed(0)} ms, GET /jobs/v2/${bigJob} ${jobLatency.toFixed(0)} ms, first page of its devices.jobs ${devicesLatency.toFixed(0)} ms`);
   console.log(`  hub CPU without pages:      ${before.toFixed(1)}% before, ${after.toFixed(1)}% after (baseline ${baseline.toFixed(1)}% of one core)`);
   console.log(`  hub CPU with ${PAGES} job pages:   ${withPages.toFixed(1)}% (${withPages - baseline >= 0 ? '+' : ''}${(withPages - baseline).toFixed(1)} points, ratio ${(withPages / baseline).toFixed(3)})`);
@@ -156,14 +163,42 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** A cold load of the list page: ms from navigation start until its first page of jobs is rendered, with its links and filters usable. */
-async function listPageInteractive(context: BrowserContext, url: string): Promise<number> {
+interface PageLoad {
+  /** ms from navigation start: the first page of jobs rendered, links and filters usable. */
+  interactive: number;
+  domContentLoaded: number;
+  /** The jobs list request (GET /jobs/v2/query) sent and answered. */
+  listStart: number;
+  listEnd: number;
+}
+
+/** A load of the list page in a new tab (its hashed scripts cached after the first), timed by the page's own clock. */
+async function listPageInteractive(context: BrowserContext, url: string): Promise<PageLoad> {
   const page = await context.newPage();
   try {
     await page.goto(url);
     await page.locator('table[aria-label="Jobs"] tbody tr td a').first().waitFor({ timeout: 30_000 });
     // The page marks the moment its first page of jobs is on screen (Jobs.svelte).
-    return await page.evaluate<number>(`performance.getEntriesByName('${JOBS_LISTED_MARK}')[0].startTime`);
+    return await page.evaluate<PageLoad>(`(() => {
+      const list = performance.getEntriesByType('resource').find((entry) => entry.name.includes('/jobs/v2/query'));
+      return {
+        interactive: performance.getEntriesByName('${JOBS_LISTED_MARK}')[0].startTime,
+        domContentLoaded: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+        listStart: list.startTime,
+        listEnd: list.responseEnd,
+      };
+    })()`);
+  } finally {
+    await page.close();
+  }
+}
+
+/** The floor of a page load in this browser on this machine: a new tab loading a small static document. */
+async function bareLoad(context: BrowserContext, url: string): Promise<number> {
+  const page = await context.newPage();
+  try {
+    await page.goto(url, { waitUntil: 'load' });
+    return await page.evaluate<number>(`performance.getEntriesByType('navigation')[0].loadEventEnd`);
   } finally {
     await page.close();
   }

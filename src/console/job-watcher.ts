@@ -27,9 +27,10 @@ const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * One poll per watched job, shared by every viewer: the first subscriber starts reading the job
- * every `intervalMs` (the next read is timed from the end of the last, so a slow answer never
- * stacks reads), each change goes to all subscribers, and the last one leaving stops it. A job
- * that has ended is read no more; a late subscriber gets the last state at once.
+ * every `intervalMs` (reads never overlap: one slower than that is followed at once by the next),
+ * each change goes to all subscribers, and the last one leaving stops it. A job that has ended is
+ * read no more; a late subscriber gets the last state at once. Twice a second by default, so a
+ * job whose counts move every second (the most often a job tells its progress) shows each move.
  */
 export class JobWatcher {
   private readonly watches = new Map<string, Watch>();
@@ -37,7 +38,7 @@ export class JobWatcher {
 
   constructor(
     private readonly read: (jobId: string) => Promise<JobResponse>,
-    private readonly intervalMs = 1000,
+    private readonly intervalMs = 500,
   ) {}
 
   /** Polls running (for tests and benchmarks). */
@@ -70,6 +71,7 @@ export class JobWatcher {
   }
 
   private async poll(jobId: string, watch: Watch): Promise<void> {
+    const started = Date.now();
     try {
       const job = await this.read(jobId);
       const json = JSON.stringify(job);
@@ -86,7 +88,7 @@ export class JobWatcher {
       if (watch.settled) watch.lastError = error;
     }
     if (this.closed || watch.settled || this.watches.get(jobId) !== watch) return;
-    watch.timer = setTimeout(() => void this.poll(jobId, watch), this.intervalMs);
+    watch.timer = setTimeout(() => void this.poll(jobId, watch), Math.max(0, started + this.intervalMs - Date.now()));
     watch.timer.unref();
   }
 }

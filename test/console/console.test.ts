@@ -26,6 +26,8 @@ describe('the operator console', { skip: consoleSkip }, () => {
   let apiHub: Hub;
   let watched: { problems: string[] };
   const keys: string[] = [];
+  /** The `ids` of every live-update stream the page opened. */
+  const eventStreams: string[] = [];
 
   before(async () => {
     hub = await startCliHub();
@@ -40,6 +42,9 @@ describe('the operator console', { skip: consoleSkip }, () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true });
     page.setDefaultTimeout(30_000);
     watched = watchPage(page, () => keys);
+    page.on('request', (request) => {
+      if (request.url().includes('/console/job-events?')) eventStreams.push(new URL(request.url()).searchParams.get('ids') ?? '');
+    });
   });
   after(async () => {
     await browser?.close();
@@ -110,6 +115,8 @@ describe('the operator console', { skip: consoleSkip }, () => {
     await page.getByText('50 / 50 (100%)').waitFor({ timeout: 60_000 });
     await page.getByRole('status', { name: 'Job status' }).filter({ hasText: 'completed' }).waitFor();
     assert.equal(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument), true, 'the page was reloaded');
+    // One stream carried every update while the job ran.
+    assert.deepEqual(eventStreams.filter((ids) => ids === jobId), [jobId]);
     assert.equal(await page.locator('[data-stat="succeededCount"]').innerText(), '45');
     assert.equal(await page.locator('[data-stat="failedCount"]').innerText(), '5');
     assert.match(await page.locator('figcaption').innerText(), /Devices per second: [\d.]+ devices\/s now, peak [1-9][\d.]* devices\/s/);

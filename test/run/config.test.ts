@@ -19,7 +19,7 @@ describe('hub process configuration', () => {
   it('has the documented defaults: all roles, embedded temporal-lite on 7233, namespace default', () => {
     const config = loadConfig({});
     assert.deepEqual(config.run.roles, { api: true, worker: true, gateway: true });
-    assert.deepEqual(config.run.temporal, { address: undefined, namespace: 'default', embeddedPort: 7233, uiPort: 8233, uiWriteActions: false, connectTimeoutMs: 60_000 });
+    assert.deepEqual(config.run.temporal, { address: undefined, namespace: 'default', embeddedPort: 7233, uiPort: 8233, uiWriteActions: false, uiUrl: undefined, connectTimeoutMs: 60_000 });
     assert.equal(config.settings.dataDir, './data');
     assert.equal(config.settings.httpsPort, 8443);
     assert.equal(config.settings.httpPort, 8080);
@@ -40,7 +40,9 @@ describe('hub process configuration', () => {
       HUB_JOB_TUNING: '{"scheduleDeviceMethod":{"batchSize":5,"batchConcurrency":1}}',
       HUB_TEMPORAL_UI_PORT: 'OFF',
       HUB_TEMPORAL_UI_WRITE_ACTIONS: 'true',
+      HUB_TEMPORAL_UI_URL: 'https://temporal.example.com/ui/',
     });
+    assert.equal(config.run.temporal.uiUrl, 'https://temporal.example.com/ui', 'the console appends the workflow path');
     assert.deepEqual(config.run.roles, { api: true, worker: true, gateway: false });
     assert.equal(config.run.temporal.uiPort, undefined, 'no Web UI');
     assert.equal(config.run.temporal.uiWriteActions, true);
@@ -65,8 +67,9 @@ describe('hub process configuration', () => {
       TEMPORAL_ADDRESS: 'temporal',
       HUB_JOB_TUNING: '{"scheduleDeviceMethod":{"batchSiz":5}}',
       HUB_MAX_ACTIVE_JOBS: 'many',
+      HUB_TEMPORAL_UI_URL: 'temporal:8080',
     });
-    assert.equal(problems.length, 6, problems.join('\n'));
+    assert.equal(problems.length, 7, problems.join('\n'));
     const expected = [
       /^HUB_HTTPS_PORT \(--https-port\): expected a port number 0-65535 \(got 'https'\)$/,
       /^HUB_MQTTS_PORT \(--mqtts-port\): expected a port number 0-65535 \(got 'mqtts'\)$/,
@@ -74,6 +77,7 @@ describe('hub process configuration', () => {
       /^TEMPORAL_ADDRESS \(--temporal-address\): expected host:port/,
       /^HUB_JOB_TUNING \(--job-tuning\): expected JSON like .*batchSiz/,
       /^HUB_MAX_ACTIVE_JOBS \(--max-active-jobs\): /,
+      /^HUB_TEMPORAL_UI_URL \(--temporal-ui-url\): expected an http:\/\/ or https:\/\/ URL/,
     ];
     for (const pattern of expected) assert.ok(problems.some((problem) => pattern.test(problem)), `${pattern} in\n${problems.join('\n')}`);
   });

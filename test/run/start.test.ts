@@ -59,6 +59,11 @@ describe('npm start: the all-in-one hub', () => {
       assert.match(banner.temporalUi!, /^http:\/\/127\.0\.0\.1:\d+$/);
       const temporalUi = Number(new URL(banner.temporalUi!).port);
       assert.deepEqual(hubFile.ports, { https: banner.httpsPort, http: banner.httpPort, mqtts: banner.mqttsPort, temporalUi });
+      assert.equal(banner.console, `https://localhost:${banner.httpsPort}/ui/`);
+      assert.equal(banner.consoleHttp, `http://localhost:${banner.httpPort}/ui/`);
+      const consolePage = await fetch(banner.consoleHttp!, { signal: AbortSignal.timeout(5_000) });
+      assert.equal(consolePage.status, 200);
+      assert.match(await consolePage.text(), /<title>iothub-jobs console<\/title>/);
       const settings = await fetch(`${banner.temporalUi}/api/v1/settings`, { signal: AbortSignal.timeout(5_000) });
       const { DisableWriteActions } = (await settings.json()) as { DisableWriteActions?: boolean };
       assert.equal(DisableWriteActions, true, 'the UI is read-only by default');

@@ -39,6 +39,9 @@ export interface Banner {
   mqttsPort?: number;
   temporal?: string;
   temporalUi?: string;
+  /** The console's URLs (HTTPS, and plain HTTP when served). */
+  console?: string;
+  consoleHttp?: string;
 }
 
 function parseBanner(output: string): Banner {
@@ -52,6 +55,8 @@ function parseBanner(output: string): Banner {
     mqttsPort: portOf(field('Devices (MQTTS)')),
     temporal: field('Temporal'),
     temporalUi: field('Temporal Web UI'),
+    console: field('Console'),
+    consoleHttp: field('Console (HTTP)'),
   };
 }
 
