@@ -58,7 +58,6 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<void
       const wait = lastFailuresAt + FAILURES_INTERVAL_MS - Date.now();
       if (wait > 0) await sleep(wait); // more batches may fail meanwhile: they join this delivery
       delivery = mergeFailures(input.jobId, queue, ++failureDeliveries);
-      lastFailuresAt = Date.now();
     } else {
       const event = queue.shift() as Extract<PublishedJobEvent, { kind: 'job' }>;
       delivery = { kind: 'job', id: `${event.jobId}.${event.type}`, event };
@@ -69,6 +68,8 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<void
     } catch (err) {
       await recordWebhookGaveUp({ hookId: input.hookId, deliveryId: delivery.id, error: errorMessage(err) });
     }
+    // Counted from the end of a delivery, so that receivers see them a second apart at least.
+    if (delivery.kind === 'devicesFailed') lastFailuresAt = Date.now();
   }
   if (ended && queue.length === 0) return;
   await continueAsNew<typeof webhookDelivery>({ hookId: input.hookId, jobId: input.jobId, pending: queue, seenBatches: [...seenBatches], failureDeliveries });
