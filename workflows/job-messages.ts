@@ -1,9 +1,12 @@
 /** Messages of the job workflow (iotHubJob), for the API (client) and the shards (signals). */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JobResponse, ShardProgress } from './types.js';
+import type { JobResponse, JobView, ShardProgress } from './types.js';
 
 /** The job as GET /jobs/v2/{id} shows it while its workflow runs. */
 export const jobResponseQuery = defineQuery<JobResponse>('jobResponse');
+
+/** Where the job is, in short (status, statistics, failureReason): for the Temporal Web UI's Queries tab and `temporal workflow query`. */
+export const jobStatusQuery = defineQuery<JobView>('status');
 
 /**
  * Cancels the job and answers with the JobResponse once the cancel took effect in the workflow's

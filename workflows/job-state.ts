@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { DeviceJobCounts } from '../src/registry/job-records.js';
-import { cancelJobUpdate, jobResponseQuery, NOTHING_TO_CANCEL, shardProgressSignal } from './job-messages.js';
+import { cancelJobUpdate, jobResponseQuery, jobStatusQuery, NOTHING_TO_CANCEL, shardProgressSignal } from './job-messages.js';
 import { closingOf, failureReasonOf, outcomeOf, statusOf, type JobFailure, type JobOutcome, type StopCause } from './job-outcome.js';
 import { ShardsProgress } from './job-progress.js';
 import { jobResponse, statisticsOf } from './job-response.js';
@@ -153,6 +153,7 @@ export class JobState {
 /** Sets the job's query, update and signal handlers. */
 export function handleJobMessages(state: JobState): void {
   setHandler(jobResponseQuery, () => state.response());
+  setHandler(jobStatusQuery, () => state.view());
   setHandler(shardProgressSignal, (progress) => state.shardProgress(progress));
   setHandler(
     cancelJobUpdate,

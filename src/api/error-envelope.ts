@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HubError } from '../errors/hub-error.js';
 
-/** IoT Hub's error body: `{"Message": …, "ExceptionMessage": …}` (spec §6.1). */
+/** IoT Hub's error body: `{"Message": …, "ExceptionMessage": …}` (what IoT Hub's REST API answers, and what the Azure SDKs parse). */
 export interface ErrorBody {
   Message: string;
   ExceptionMessage: string;

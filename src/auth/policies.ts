@@ -11,7 +11,7 @@ export interface SharedAccessPolicy {
   secondaryKey: string;
 }
 
-/** The policies every new IoT hub has (spec §8.1). */
+/** The policies every new IoT hub has (Azure docs, "Control access to IoT Hub with shared access signatures"). */
 export const BUILT_IN_POLICIES: ReadonlyArray<Pick<SharedAccessPolicy, 'keyName' | 'rights'>> = [
   { keyName: 'iothubowner', rights: ['RegistryRead', 'RegistryWrite', 'ServiceConnect', 'DeviceConnect'] },
   { keyName: 'service', rights: ['ServiceConnect'] },

@@ -54,7 +54,7 @@ export function authenticateService(
 
 /**
  * Permission check. RegistryWrite implies RegistryRead ("read and write access to the identity
- * registry"); `anyOf` lists the alternatives a route accepts (spec §8.2 incl. [Rec]).
+ * registry"); `anyOf` lists the alternatives a route accepts (Azure docs, "Control access to IoT Hub with shared access signatures": the permissions each service API needs).
  */
 export function assertPermission(principal: ServicePrincipal, anyOf: readonly Permission[]): void {
   const granted = new Set<Permission>(principal.rights);

@@ -91,7 +91,7 @@ function readDeviceCa(file: string): string {
   try {
     pem = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`Cannot read HUB_DEVICE_CA_FILE ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new Error(`Cannot read HUB_DEVICE_CA_FILE ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`HUB_DEVICE_CA_FILE ${file} holds no PEM certificate`);
   return pem;

@@ -15,8 +15,15 @@ import type { JobRecordStore } from '../registry/job-records.js';
 import { cancelJobUpdate, jobResponseQuery, NOTHING_TO_CANCEL } from '../../workflows/job-messages.js';
 import { jobResponse } from '../../workflows/job-response.js';
 import type { iotHubJob } from '../../workflows/job.js';
-import { JOB_CREATED_TIME_ATTRIBUTE, JOB_STATUS_ATTRIBUTE, JOB_TYPE_ATTRIBUTE } from '../../workflows/search-attributes.js';
+import {
+  JOB_CREATED_TIME_ATTRIBUTE,
+  JOB_QUERY_CONDITION_ATTRIBUTE,
+  JOB_STATUS_ATTRIBUTE,
+  JOB_TYPE_ATTRIBUTE,
+  MAX_QUERY_CONDITION_ATTRIBUTE_LENGTH,
+} from '../../workflows/search-attributes.js';
 import { ACTIVE_JOB_STATUSES, JOB_WORKFLOW, type JobDefinition, type JobMemo, type JobResponse } from '../../workflows/types.js';
+import { jobSummary } from './job-summary.js';
 import { jobListFilter, type JobListFilter } from './list-filter.js';
 import { JOB_ID, parseJobRequest } from './request.js';
 import type { JobsSettings } from './settings.js';
@@ -104,10 +111,12 @@ export class JobsService {
           // Ids stay taken while Temporal keeps the job (retention).
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           memo: { ...memo },
+          staticSummary: jobSummary(job),
           typedSearchAttributes: [
             { key: JOB_TYPE_ATTRIBUTE, value: job.type },
             { key: JOB_STATUS_ATTRIBUTE, value: 'queued' },
             { key: JOB_CREATED_TIME_ATTRIBUTE, value: new Date(Date.parse(job.createdTime)) },
+            { key: JOB_QUERY_CONDITION_ATTRIBUTE, value: job.queryCondition.slice(0, MAX_QUERY_CONDITION_ATTRIBUTE_LENGTH) },
           ],
         });
       } catch (err) {

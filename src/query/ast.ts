@@ -1,5 +1,5 @@
 /**
- * The parsed form of an IoT Hub query (../shared/spec/iothub-service.md §3). Attribute paths are
+ * The parsed form of an IoT Hub query (Azure docs, "IoT Hub query language"). Attribute paths are
  * stored canonically, relative to the queried document: system names already carry the twin's
  * casing (`DeviceId` → `deviceId`) and `devices.jobs.<field>` is stored as `<field>`, so the
  * evaluator and the SQL compiler never deal with spelling variants.
@@ -7,7 +7,7 @@
 
 export type Collection = 'devices' | 'devices.modules' | 'devices.jobs';
 
-/** What `x-ms-item-type` reports for a query's rows (spec §3.4, PascalCase for the C# SDK). */
+/** What `x-ms-item-type` reports for a query's rows (PascalCase, as the C# SDK expects). */
 export type ItemType = 'Twin' | 'DeviceJob' | 'Raw';
 
 export type ConstantValue = undefined | null | boolean | number | string | ConstantValue[];

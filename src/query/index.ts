@@ -1,5 +1,5 @@
 /**
- * The IoT Hub query language (../shared/spec/iothub-service.md §3): parser → AST → SQL per store,
+ * The IoT Hub query language (Azure docs, "IoT Hub query language"): parser → AST → SQL per store,
  * plus an in-memory reference evaluator with the same semantics.
  *
  * ## Contract with the stores (src/registry)

@@ -1,6 +1,6 @@
 import { HubError } from '../errors/hub-error.js';
 
-/** Query text limit of IoT Hub (spec §3.6); also applies to a job's queryCondition. */
+/** Query text limit of IoT Hub (Azure docs, "IoT Hub query language": queries are limited to 8 KB); also applies to a job's queryCondition. */
 export const MAX_QUERY_LENGTH = 8192;
 /** Deepest expression tree accepted; keeps parsing, evaluation and the generated SQL bounded. */
 export const MAX_EXPRESSION_DEPTH = 64;
@@ -18,5 +18,5 @@ export const ARITHMETIC_TINY = 1e-300;
 /** `%` is defined on integers up to 2^53 in magnitude (exact in doubles, bigint and SQLite integers). */
 export const EXACT_INTEGER_LIMIT = 2 ** 53;
 
-/** Every client mistake in a query is a 400 ArgumentInvalid (spec §3.7). */
+/** Every client mistake in a query is a 400 ArgumentInvalid (IoT Hub answers them so). */
 export const invalidQuery = (message: string): HubError => new HubError('ArgumentInvalid', message);

@@ -12,7 +12,7 @@ export const isKeyword = (name: string): boolean => KEYWORDS.has(name.toUpperCas
 /**
  * A level of system-defined names. Names are matched case-insensitively and replaced by their
  * canonical casing; below a level without `children` (tags, desired/reported user keys, method
- * payloads) keys are user data and case-sensitive (twin keys are, spec §4.5).
+ * payloads) keys are user data and case-sensitive (twin keys are, Azure docs, "Understand and use device twins in IoT Hub").
  */
 interface NameLevel {
   name: string;
@@ -28,7 +28,7 @@ const level = (name: string, children?: NameLevel[], aliases: Record<string, str
 
 const twinSection = (name: string) => level(name, [level('$metadata'), level('$version')]);
 
-/** The twin document (spec §4.1, §3.5); modules twins have the same shape plus moduleId. */
+/** The twin document (Azure docs, "Understand and use device twins in IoT Hub"); modules twins have the same shape plus moduleId. */
 const TWIN = level('', [
   ...[
     'deviceId', 'moduleId', 'etag', 'deviceEtag', 'status', 'statusReason', 'statusUpdateTime', 'connectionState',
@@ -41,7 +41,7 @@ const TWIN = level('', [
   level('properties', [twinSection('desired'), twinSection('reported')]),
 ]);
 
-/** A `devices.jobs` record (spec §2.1); the docs' `createdTimeUtc` is accepted for `createdDateTimeUtc`. */
+/** A `devices.jobs` record (Azure docs, "Schedule jobs on multiple devices"); the docs' `createdTimeUtc` is accepted for `createdDateTimeUtc`. */
 const DEVICE_JOB = level(
   '',
   [
@@ -73,7 +73,7 @@ function canonical(root: NameLevel, segments: readonly NameSegment[]): string[] 
 
 /**
  * The canonical, document-relative form of an attribute path as written in a query on `collection`.
- * On `devices.jobs` a path must be `devices.jobs.<record field>` (spec §2.3).
+ * On `devices.jobs` a path must be `devices.jobs.<record field>` (Azure docs, "Schedule jobs on multiple devices").
  */
 export function resolvePath(collection: Collection, segments: readonly NameSegment[]): string[] {
   if (collection !== 'devices.jobs') return canonical(TWIN, segments);

@@ -16,13 +16,13 @@ import { invalidQuery, MAX_EXPRESSION_DEPTH, MAX_QUERY_LENGTH } from './limits.j
 import { isKeyword, resolvePath, type NameSegment } from './names.js';
 import { buildQuery, type RawProjection } from './query-builder.js';
 
-/** Parses `SELECT … FROM devices|devices.modules|devices.jobs [WHERE …] [GROUP BY …]` (spec §3.2). */
+/** Parses `SELECT … FROM devices|devices.modules|devices.jobs [WHERE …] [GROUP BY …]` (Azure docs, "IoT Hub query language"). */
 export function parseQuery(text: string): Query {
   return new Parser(text).query();
 }
 
 /**
- * Parses a job's `queryCondition` (spec §3.8): a WHERE body, `*` for every device, or
+ * Parses a job's `queryCondition` (Azure docs, "Schedule jobs on multiple devices"): a WHERE body, `*` for every device, or
  * `FROM devices[.modules] [WHERE …]`. A full SELECT statement is rejected.
  */
 export function parseQueryCondition(text: string): QueryCondition {
@@ -50,7 +50,7 @@ const ARITY: Record<FunctionName, number> = {
   IS_PRIMITIVE: 1,
   IS_STRING: 1,
 };
-/** Routing-query spellings that twin queries reject (spec §3.3); the message points at the right one. */
+/** Routing-query spellings that twin queries reject (Azure docs, "IoT Hub query language": twin queries are not message-routing queries); the message points at the right one. */
 const FUNCTION_HINTS: Record<string, string> = { STARTS_WITH: 'STARTSWITH', ENDS_WITH: 'ENDSWITH' };
 const CONSTANT_KEYWORDS: Record<string, ConstantValue> = { TRUE: true, FALSE: false, NULL: null, UNDEFINED: undefined };
 

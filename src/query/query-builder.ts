@@ -16,7 +16,7 @@ export interface QueryParts {
 
 const samePath = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((s, i) => s === b[i]);
 
-/** Checks the clause combinations the hub allows (spec §2.3, §3.2) and names every projection. */
+/** Checks the clause combinations the hub allows (Azure docs, "IoT Hub query language"; Azure docs, "Schedule jobs on multiple devices") and names every projection. */
 export function buildQuery(parts: QueryParts, resolve: (segments: NameSegment[]) => string[]): Query {
   const { collection, top, select, where, groupBy } = parts;
   if (collection === 'devices.jobs') {

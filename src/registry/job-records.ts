@@ -1,7 +1,7 @@
 import type { DesiredPropertiesPatch, TwinServiceUpdate } from './model.js';
 
 /**
- * Per-device job records (`devices.jobs`, spec §2) and finished jobs, as the jobs engine (src/jobs/,
+ * Per-device job records (`devices.jobs`: Azure docs, "Schedule jobs on multiple devices") and finished jobs, as the jobs engine (src/jobs/,
  * activities/) writes them. A job's targets are a snapshot: one record per matching device, numbered
  * 0…N-1 (`seq`, in device id order) so shards and batches address them as ranges. Records move
  * pending → running → completed | failed, or pending → canceled | failed when the job stops early.

@@ -10,6 +10,7 @@ const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 const INDEXED_TYPE: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
   [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  [SearchAttributeType.TEXT]: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
 };
 
 const ALREADY_EXISTS = 6; // gRPC status
@@ -21,7 +22,7 @@ async function registered(connection: Connection, namespace: string): Promise<Ma
 }
 
 /**
- * Registers JobType, JobStatus (Keyword) and JobCreatedTime (Datetime) in the namespace unless they
+ * Registers JobType, JobStatus (Keyword), JobCreatedTime (Datetime) and QueryCondition (Text) in the namespace unless they
  * are there already: idempotent, and safe when several hub processes start at once (an
  * ALREADY_EXISTS from a concurrent registration is checked, not fatal). An attribute registered
  * with another type is an operator problem and throws naming it.

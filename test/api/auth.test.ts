@@ -6,7 +6,7 @@ import { assertHubError, hubRequest, type HubResponse } from '../helpers/hub-htt
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { STORE_VARIANTS } from '../helpers/store-variants.js';
 
-/** Every REST route of the registry/twin API and the policies allowed to call it (spec §8.2). */
+/** Every REST route of the registry/twin API and the policies allowed to call it (Azure docs, "Control access to IoT Hub with shared access signatures"). */
 const ROUTES: ReadonlyArray<{ method: string; path: string; body?: unknown; allowed: readonly string[] }> = [
   { method: 'GET', path: '/devices', allowed: ['iothubowner', 'registryRead', 'registryReadWrite'] },
   { method: 'GET', path: '/devices/', allowed: ['iothubowner', 'registryRead', 'registryReadWrite'] },

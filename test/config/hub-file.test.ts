@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { BUILT_IN_POLICIES } from '../../src/auth/policies.js';
 import { ensureHubFile, hubFilePath, readHubFile, updateHubFile } from '../../src/config/hub-file.js';

@@ -5,7 +5,7 @@ import { hubRequest, type HubResponse } from '../helpers/hub-http.js';
 import { connackCode, mqttDevice, openSdkDevice, startGatewayHub, type GatewayTestHub } from '../helpers/gateway-hub.js';
 import { serviceClientFor } from '../helpers/service-sdk.js';
 
-/** Envelope 2: `Message` is a JSON string with the numeric code (iothub-service.md §6.1). */
+/** Envelope 2: `Message` is a JSON string with the numeric code (as IoT Hub answers). */
 function envelope2(res: HubResponse): { errorCode: number; message: string } {
   assert.equal(res.body.ExceptionMessage, '');
   return JSON.parse(res.body.Message) as { errorCode: number; message: string };

@@ -3,7 +3,7 @@ import iothub from 'azure-iothub';
 
 /**
  * The official service SDK pointed at a local hub. The SDK always dials port 443 (a port in HostName
- * fails); its REST client takes an agent whose port and CA override that (azure-sdk-wire.md A.1).
+ * fails); its REST client takes an agent whose port and CA override that (azure-iothub's RestApiClient).
  * The SAS `sr` stays the plain host name.
  */
 interface HasRestClient {

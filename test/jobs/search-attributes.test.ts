@@ -25,13 +25,14 @@ describe('job search attributes', () => {
     await temporal?.close();
   });
 
-  it('registers JobType, JobStatus and JobCreatedTime once, however often and concurrently it runs', async () => {
+  it('registers JobType, JobStatus, JobCreatedTime and QueryCondition once, however often and concurrently it runs', async () => {
     await Promise.all([1, 2, 3].map(() => ensureJobSearchAttributes(connection, 'default')));
     await ensureJobSearchAttributes(connection, 'default');
     assert.deepEqual(await custom('default'), {
       JobType: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       JobStatus: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
       JobCreatedTime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+      QueryCondition: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
     });
   });
 

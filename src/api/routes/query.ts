@@ -14,8 +14,8 @@ export const pagingHeaders = z.object({
 /**
  * `POST /devices/query` over twins and device-job records. The body is `{"query": "…"}`; paging
  * by the x-ms-max-item-count / x-ms-continuation headers; the answer is a bare JSON array with
- * x-ms-item-type, and x-ms-continuation only when more pages follow (spec §3.1). ServiceConnect
- * or RegistryRead (spec §8.2 [Rec]).
+ * x-ms-item-type, and x-ms-continuation only when more pages follow (Azure docs, "IoT Hub query language"). ServiceConnect
+ * or RegistryRead (Azure docs, "Control access to IoT Hub with shared access signatures").
  */
 export function queryRouter(store: HubStore): Router {
   const router = Router();

@@ -1,6 +1,6 @@
 import type { MethodOutcome } from '../routing/device-router.js';
 
-// The texts real IoT Hub returns for these cases (iothub-service.md §5.3).
+// The texts real IoT Hub returns for these cases (observed on IoT Hub: its REST API answers these with 404 DeviceNotOnline and 504 GatewayTimeout).
 
 export const deviceNotOnline = (): MethodOutcome => ({
   kind: 'error',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseInput } from '../../api/validate.js';
 import { HubError } from '../../errors/hub-error.js';
 
-/** Direct-method payloads (and answers) are limited to 128 KB by IoT Hub (iothub-service.md §5.2). */
+/** Direct-method payloads (and answers) are limited to 128 KB by IoT Hub (Azure docs, "Understand and invoke direct methods from IoT Hub"). */
 export const MAX_METHOD_PAYLOAD_BYTES = 128 * 1024;
 
 /**

@@ -1,5 +1,5 @@
 import { HubError } from '../../errors/hub-error.js';
-import { compileQuery, itemTypeOf, parseQuery } from '../../query/index.js';
+import { compileQuery, parseQuery } from '../../query/index.js';
 import { canonicalDevice, newDevice, replacedDevice } from '../device/identity.js';
 import { assertParentScope } from '../device/scopes.js';
 import { assertEtagMatches } from '../if-match.js';

@@ -1,4 +1,4 @@
-/** Twin limits of IoT Hub (../shared/spec/iothub-service.md §4.5). */
+/** Twin limits of IoT Hub (Azure docs, "Understand and use device twins in IoT Hub"). */
 export const TWIN_LIMITS = {
   keyBytes: 1024,
   stringBytes: 4096,

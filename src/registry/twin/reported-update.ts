@@ -6,7 +6,7 @@ import { assertSectionSize, validateTwinContent } from './validate.js';
 
 /**
  * Merges a device's reported-properties patch (null deletes). Bumps reported `$version` and the root
- * version, never the etag (spec §4.3). Invalid or oversized patches throw HubError('ArgumentInvalid').
+ * version, never the etag (Azure docs, "Understand and use device twins in IoT Hub"). Invalid or oversized patches throw HubError('ArgumentInvalid').
  */
 export function applyReportedPatch(twin: Twin, patch: unknown, now: string): Twin {
   validateTwinContent('reported', patch);
