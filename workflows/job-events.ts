@@ -25,13 +25,15 @@ const { publishJobEvent } = proxyLocalActivities<WebhookActivities>({
 export class JobEvents {
   private readonly enabled = patched(JOB_EVENTS_PATCH);
   private readonly recorded: JobStateEvent[] = [];
+  private emitted = 0;
 
   constructor(private readonly state: JobState) {}
 
   emit(type: JobEventType): void {
     if (!this.enabled) return;
     const { job } = this.state;
-    this.recorded.push({ kind: 'job', type, jobId: job.jobId, jobType: job.type, time: new Date().toISOString(), data: eventData(this.state) });
+    this.emitted += 1;
+    this.recorded.push({ kind: 'job', type, jobId: job.jobId, jobType: job.type, sequence: this.emitted, time: new Date().toISOString(), data: eventData(this.state) });
   }
 
   async publish(): Promise<void> {
