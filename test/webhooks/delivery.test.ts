@@ -7,6 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { WEBHOOK_EVENT_TYPES, webhookDeliveryWorkflowId, type WebhookEventType } from '../../workflows/webhook-types.js';
 import type { JobResponse } from '../../workflows/types.js';
 import { jobsSettings } from '../../src/jobs/settings.js';
+import { JOBS_TASK_QUEUE } from '../../src/temporal/worker.js';
+import { jobEventPublisher } from '../../src/webhooks/publisher.js';
 import { reply } from '../jobs/helpers/devices.js';
 import { assertWithinHistoryBounds, jobRunHistories, recordHistoryFixtures, replayHistories, type RunHistory } from '../jobs/helpers/jobs.js';
 import { startJobsTestEngine, type JobsTestEngine } from '../jobs/helpers/workflow-env.js';
@@ -122,6 +124,20 @@ describe('webhook deliveries under time skipping', () => {
     assert.equal((await deliveries.describe()).status.name, 'RUNNING', 'the deliveries wait for the receiver, the job did not');
     await engine.hub.hub.store.deleteWebhook('mute');
     await deliveries.terminate('test over');
+  });
+
+  it('a publish repeated (a local activity retried after a worker crash) is delivered once', async () => {
+    const twice = await receiver(() => 200);
+    await addHook('twice', twice.url, 'twice-', ['job.created', 'job.completed']);
+    const publish = jobEventPublisher(engine.env.client, engine.hub.hub.store, JOBS_TASK_QUEUE);
+    const data = { jobId: 'twice-job', type: 'scheduleUpdateTwin' as const, queryCondition: '*', createdTime: '', startTime: '' };
+    const event = (type: 'job.created' | 'job.completed', sequence: number) =>
+      ({ kind: 'job', type, jobId: 'twice-job', jobType: 'scheduleUpdateTwin', sequence, time: new Date().toISOString(), data: { ...data, status: 'queued' } }) as const;
+    await publish(event('job.created', 1));
+    await publish(event('job.created', 1));
+    await publish(event('job.completed', 2));
+    await deliveriesDone('twice', 'twice-job');
+    assert.deepEqual(twice.accepted().map((request) => request.event.id), ['twice-job.1.job.created', 'twice-job.2.job.completed']);
   });
 
   it('the jobs and their deliveries replay (kept as fixtures with JOBS_RECORD_HISTORIES=1), the jobs within their history bounds', async () => {
