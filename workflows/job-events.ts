@@ -1,7 +1,8 @@
 /**
  * The job's events for webhooks, published in order by a local activity (publishJobEvent), which
  * only signals the hooks' delivery workflows: no receiver is ever waited for. `emit` only records
- * an event (the job as it is now), so that any handler can (e.g. `events.emit('job.paused')`);
+ * an event (the job as it is now), so that any handler can (a pause update: `events.emit('job.paused')`,
+ * published by the main line's next `publish()`, e.g. where it waits to be resumed);
  * `publish()` hands over everything recorded so far, one local activity at a time, and is awaited
  * by the workflow's main line only: the order of its commands then depends on the history alone
  * (a publish chained in the background interleaves with other activities differently on replay).
