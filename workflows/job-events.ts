@@ -6,7 +6,7 @@
  * `publish()` hands over everything recorded so far, one local activity at a time, and is awaited
  * by the workflow's main line only: the order of its commands then depends on the history alone
  * (a publish chained in the background interleaves with other activities differently on replay).
- * A publish that keeps failing is dropped after a few attempts rather than holding the job.
+ * A publish that keeps failing is dropped after 3 attempts (well under a second) rather than holding the job.
  * Histories recorded before job events existed replay without them (patch JOB_EVENTS_PATCH).
  */
 import { log, patched, proxyLocalActivities } from '@temporalio/workflow';
@@ -20,7 +20,7 @@ export const JOB_EVENTS_PATCH = 'job-events';
 
 const { publishJobEvent } = proxyLocalActivities<WebhookActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 5 },
+  retry: { initialInterval: '200 milliseconds', maximumInterval: '1 second', maximumAttempts: 3 },
 });
 
 export class JobEvents {
