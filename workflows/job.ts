@@ -61,10 +61,10 @@ export async function iotHubJob({ job, tuning }: JobWorkflowInput): Promise<JobR
   const state = new JobState(job, tuning);
   handleJobMessages(state);
   const events = new JobEvents(state);
-  events.emit('job.created');
+  await events.send('job.created');
   if (!(await startTimeReached(state, events))) return closeJob(state, events, { kind: 'cancelled' });
   state.setStatus('running');
-  events.emit('job.started');
+  await events.send('job.started');
   await withDeadline(state, async () => {
     const deviceCount = await resolveTargets(state, tuning);
     if (deviceCount !== undefined) await runShards(state, deviceCount, tuning);
@@ -78,7 +78,7 @@ async function startTimeReached(state: JobState, events: JobEvents): Promise<boo
   const startAt = Date.parse(state.job.startTime);
   if (startAt > Date.now()) {
     state.setStatus('scheduled');
-    events.emit('job.scheduled');
+    await events.send('job.scheduled');
     await condition(() => state.stopping, startAt - Date.now());
   }
   return !state.stopping;
@@ -174,7 +174,6 @@ async function closeJob(state: JobState, events: JobEvents, outcome: JobOutcome,
   state.finish(outcome, counts, endTime);
   const response = state.response();
   await recordFinishedJob({ response, finishedAt: endTime });
-  events.emit(lastEventOf(outcome));
-  await events.published();
+  await events.send(lastEventOf(outcome));
   return response;
 }

@@ -38,11 +38,15 @@ const FINAL_TYPES = new Set(['job.completed', 'job.failed', 'job.cancelled']);
 
 export async function webhookDelivery(input: WebhookDeliveryInput): Promise<void> {
   const queue: PublishedJobEvent[] = [...(input.pending ?? [])];
-  // A retried batch activity publishes its failures again: once per batch is enough.
+  // A retried publish (e.g. after a worker crash) signals again: each job event and each batch's failures once.
+  let lastSequence = input.lastSequence ?? 0;
   const seenBatches = new Set(input.seenBatches ?? []);
   let failureDeliveries = input.failureDeliveries ?? 0;
   setHandler(jobEventSignal, (event) => {
-    if (event.kind === 'devicesFailed') {
+    if (event.kind === 'job') {
+      if (event.sequence <= lastSequence) return;
+      lastSequence = event.sequence;
+    } else {
       if (seenBatches.has(event.range.from)) return;
       seenBatches.add(event.range.from);
     }
@@ -58,10 +62,9 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<void
       const wait = lastFailuresAt + FAILURES_INTERVAL_MS - Date.now();
       if (wait > 0) await sleep(wait); // more batches may fail meanwhile: they join this delivery
       delivery = mergeFailures(input.jobId, queue, ++failureDeliveries);
-      lastFailuresAt = Date.now();
     } else {
       const event = queue.shift() as Extract<PublishedJobEvent, { kind: 'job' }>;
-      delivery = { kind: 'job', id: `${event.jobId}.${event.type}`, event };
+      delivery = { kind: 'job', id: `${event.jobId}.${event.sequence}.${event.type}`, event };
       ended = FINAL_TYPES.has(event.type);
     }
     try {
@@ -69,9 +72,11 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<void
     } catch (err) {
       await recordWebhookGaveUp({ hookId: input.hookId, deliveryId: delivery.id, error: errorMessage(err) });
     }
+    // Counted from the end of a delivery, so that receivers see them a second apart at least.
+    if (delivery.kind === 'devicesFailed') lastFailuresAt = Date.now();
   }
   if (ended && queue.length === 0) return;
-  await continueAsNew<typeof webhookDelivery>({ hookId: input.hookId, jobId: input.jobId, pending: queue, seenBatches: [...seenBatches], failureDeliveries });
+  await continueAsNew<typeof webhookDelivery>({ hookId: input.hookId, jobId: input.jobId, pending: queue, lastSequence, seenBatches: [...seenBatches], failureDeliveries });
 }
 
 /** The device failures at the head of the queue, as one delivery (taken off the queue). */

@@ -37,6 +37,8 @@ export interface JobStateEvent {
   type: JobEventType;
   jobId: string;
   jobType: JobType;
+  /** 1, 2, … in the order the job emitted its events: receivers' ids, and duplicates (a retried publish) dropped. */
+  sequence: number;
   /** When it happened (ISO 8601, workflow time). */
   time: string;
   data: JobEventData;
@@ -65,8 +67,9 @@ export type WebhookDelivery =
 export interface WebhookDeliveryInput {
   hookId: string;
   jobId: string;
-  /** Carried over by continue-as-new: events not delivered yet, batches seen, deliveries made so far. */
+  /** Carried over by continue-as-new: events not delivered yet, the last job event and the batches seen, deliveries made so far. */
   pending?: PublishedJobEvent[];
+  lastSequence?: number;
   seenBatches?: number[];
   failureDeliveries?: number;
 }

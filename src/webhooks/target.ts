@@ -3,9 +3,10 @@ import { BlockList, isIP } from 'node:net';
 
 /**
  * Where a hook may send: https anywhere public, http to loopback only; private-network addresses
- * (RFC 1918, RFC 4193, link-local, CGNAT, unspecified) only when the operator allows them. Checked
- * on the URL when a hook is written (literal addresses, `localhost`) and on every address a host
- * name resolves to when delivering, so a public name pointing inside is refused too.
+ * (RFC 1918, RFC 4193, link-local, CGNAT, unspecified), over https or http, only when the operator
+ * allows them. Checked on the URL when a hook is written (literal addresses, `localhost`) and on
+ * every address a host name resolves to when delivering, so a public name pointing inside is
+ * refused too.
  */
 export interface TargetPolicy {
   allowPrivateNetworks: boolean;
@@ -42,14 +43,15 @@ const unmapped = (address: string): string => /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.e
 export const isLoopback = (address: string): boolean => LOOPBACK.check(unmapped(address), family(unmapped(address)));
 const isPrivate = (address: string): boolean => PRIVATE.check(unmapped(address), family(unmapped(address)));
 
+const HTTP_ONLY_INSIDE = 'http is allowed to loopback addresses only (and to private-network ones with HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true): use https';
+
 /** Why `address` may not be sent to over `protocol`, or undefined when it may. */
 export function addressRefusal(address: string, protocol: string, policy: TargetPolicy): string | undefined {
   if (isLoopback(address)) return undefined;
-  if (protocol === 'http:') return `http is allowed to loopback addresses only (${address} is not one): use https`;
-  if (isPrivate(address) && !policy.allowPrivateNetworks) {
-    return `${address} is a private-network address, which the hub does not send to unless HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true`;
+  if (isPrivate(address)) {
+    return policy.allowPrivateNetworks ? undefined : `${address} is a private-network address, which the hub does not send to unless HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true`;
   }
-  return undefined;
+  return protocol === 'http:' ? `${HTTP_ONLY_INSIDE} (${address} is public)` : undefined;
 }
 
 /** Why a hook's URL is refused (the text of a 400), or undefined when it is acceptable. */
@@ -66,7 +68,8 @@ export function urlRefusal(text: string, policy: TargetPolicy): string | undefin
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (isIP(host)) return addressRefusal(host, url.protocol, policy);
   if (host === 'localhost' || host.endsWith('.localhost')) return undefined; // RFC 6761: loopback
-  if (url.protocol === 'http:') return `http is allowed to loopback addresses only (${host} is not one): use https`;
+  // A name's addresses are checked when delivering; without private networks, http cannot reach any allowed.
+  if (url.protocol === 'http:' && !policy.allowPrivateNetworks) return `${HTTP_ONLY_INSIDE} (${host} is not loopback)`;
   return undefined;
 }
 

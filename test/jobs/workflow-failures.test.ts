@@ -14,6 +14,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { signalBatchProgressWith } from '../../activities/batch-progress.js';
 import type { DeviceBatch, JobActivities } from '../../activities/index.js';
+import type { WebhookActivities } from '../../activities/webhooks.js';
 import { jobsSettings } from '../../src/jobs/settings.js';
 import { jobFromVisibility } from '../../src/jobs/visibility.js';
 import type { DeviceJobCounts } from '../../src/registry/job-records.js';
@@ -160,7 +161,9 @@ describe('job workflow failure paths (stubbed activities)', () => {
     quietTemporalRuntime();
     env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: binPath() } } });
     await ensureJobSearchAttributes(env.connection, 'default');
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: await jobsWorkflowBundle(), activities });
+    // Publishing job events fails here (no hooks' workflows to reach): the jobs go on without them.
+    const publishJobEvent: WebhookActivities['publishJobEvent'] = () => Promise.reject(new Error('Temporal unreachable for the hooks'));
+    worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: await jobsWorkflowBundle(), activities: { ...activities, publishJobEvent } });
     running = worker.run();
   });
   after(async () => {

@@ -6,12 +6,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WEBHOOK_EVENT_TYPES, webhookDeliveryWorkflowId, type WebhookEventType } from '../../workflows/webhook-types.js';
 import type { JobResponse } from '../../workflows/types.js';
+import { jobsSettings } from '../../src/jobs/settings.js';
+import { JOBS_TASK_QUEUE } from '../../src/temporal/worker.js';
+import { jobEventPublisher } from '../../src/webhooks/publisher.js';
 import { reply } from '../jobs/helpers/devices.js';
+import { assertWithinHistoryBounds, jobRunHistories, recordHistoryFixtures, replayHistories, type RunHistory } from '../jobs/helpers/jobs.js';
 import { startJobsTestEngine, type JobsTestEngine } from '../jobs/helpers/workflow-env.js';
 import { receiverCa, startWebhookReceiver, type WebhookReceiver } from './helpers/receiver.js';
 
 const SECRET = 'receiver-shared-secret';
 const method = { methodName: 'reboot', payload: null, responseTimeoutInSeconds: 5 };
+const TUNING = { batchSize: 1, batchConcurrency: 1 };
 
 describe('webhook deliveries under time skipping', () => {
   let engine: JobsTestEngine;
@@ -27,7 +32,7 @@ describe('webhook deliveries under time skipping', () => {
     engine.hub.hub.store.putWebhook({ id, url, events: [...events], jobFilter: { jobIdPrefix }, secret: SECRET });
 
   before(async () => {
-    engine = await startJobsTestEngine({ webhooks: { allowPrivateNetworks: false, ca: receiverCa() }, tuning: { scheduleDeviceMethod: { batchSize: 1, batchConcurrency: 1 } } });
+    engine = await startJobsTestEngine({ webhooks: { allowPrivateNetworks: false, ca: receiverCa() }, tuning: { scheduleDeviceMethod: TUNING } });
     await engine.devices.connect(['wh-ok-1', 'wh-ok-2'], { answer: () => reply(200, null) });
     await engine.devices.register(['wh-off-1', 'wh-off-2', 'wh-off-3']);
   });
@@ -119,5 +124,36 @@ describe('webhook deliveries under time skipping', () => {
     assert.equal((await deliveries.describe()).status.name, 'RUNNING', 'the deliveries wait for the receiver, the job did not');
     await engine.hub.hub.store.deleteWebhook('mute');
     await deliveries.terminate('test over');
+  });
+
+  it('a publish repeated (a local activity retried after a worker crash) is delivered once', async () => {
+    const twice = await receiver(() => 200);
+    await addHook('twice', twice.url, 'twice-', ['job.created', 'job.completed']);
+    const publish = jobEventPublisher(engine.env.client, engine.hub.hub.store, JOBS_TASK_QUEUE);
+    const data = { jobId: 'twice-job', type: 'scheduleUpdateTwin' as const, queryCondition: '*', createdTime: '', startTime: '' };
+    const event = (type: 'job.created' | 'job.completed', sequence: number) =>
+      ({ kind: 'job', type, jobId: 'twice-job', jobType: 'scheduleUpdateTwin', sequence, time: new Date().toISOString(), data: { ...data, status: 'queued' } }) as const;
+    await publish(event('job.created', 1));
+    await publish(event('job.created', 1));
+    await publish(event('job.completed', 2));
+    await deliveriesDone('twice', 'twice-job');
+    assert.deepEqual(twice.accepted().map((request) => request.event.id), ['twice-job.1.job.created', 'twice-job.2.job.completed']);
+  });
+
+  it('the jobs and their deliveries replay (kept as fixtures with JOBS_RECORD_HISTORIES=1), the jobs within their history bounds', async () => {
+    const tuning = jobsSettings({ tuning: { scheduleDeviceMethod: TUNING } }).tuning.scheduleDeviceMethod;
+    const runs: RunHistory[] = [];
+    for (const [hookId, jobId, deviceCount] of [
+      ['flaky', 'flaky-job', 2],
+      ['batched', 'batched-job', 4],
+      ['patient', 'patient-job', 1],
+    ] as const) {
+      const jobRuns = await jobRunHistories(engine.env.client, jobId);
+      assertWithinHistoryBounds(jobRuns, jobId, deviceCount, tuning);
+      const deliveries = engine.env.client.workflow.getHandle(webhookDeliveryWorkflowId(hookId, jobId));
+      runs.push(...jobRuns, { workflowId: deliveries.workflowId, runId: (await deliveries.describe()).runId, history: await deliveries.fetchHistory() });
+    }
+    await replayHistories(runs);
+    recordHistoryFixtures('webhooks', runs);
   });
 });

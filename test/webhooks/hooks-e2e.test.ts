@@ -108,7 +108,7 @@ describe('webhooks through the REST API and the CLI', () => {
     const table = await hub.cli(['hooks', 'deliveries', 'e2e']);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^EVENT ID\s+TYPE\s+STATUS\s+ATTEMPTS\s+HTTP/);
-    assert.match(table.stdout, /e2e-twin\.job\.completed\s+job\.completed\s+delivered\s+1\s+200/);
+    assert.match(table.stdout, /e2e-twin\.3\.job\.completed\s+job\.completed\s+delivered\s+1\s+200/);
     const list = await hub.cli(['hooks', 'list']);
     assert.match(list.stdout, new RegExp(`e2e\\s+${receiver.url.replace(/[.]/g, '\\.')}\\s+job\\.created,job\\.started,job\\.completed\\s+e2e-\\*`));
 

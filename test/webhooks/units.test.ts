@@ -16,7 +16,10 @@ describe('webhook targets', () => {
       assert.equal(urlRefusal(url, STRICT), undefined, url);
     }
     assert.match(urlRefusal('http://hooks.example.com/', STRICT)!, /http is allowed to loopback addresses only/);
-    assert.match(urlRefusal('http://8.8.8.8/', OPEN)!, /http is allowed to loopback addresses only/, 'even with private networks allowed');
+    assert.match(urlRefusal('http://8.8.8.8/', OPEN)!, /http is allowed to loopback addresses only .*\(8\.8\.8\.8 is public\)/, 'even with private networks allowed');
+    assert.equal(urlRefusal('http://10.1.1.1/in', OPEN), undefined, 'http inside a private network, when allowed');
+    assert.match(urlRefusal('http://10.1.1.1/in', STRICT)!, /private-network address/);
+    assert.equal(urlRefusal('http://receiver.internal/in', OPEN), undefined, 'a name: its addresses are checked when delivering');
     assert.match(urlRefusal('ws://hooks.example.com/', STRICT)!, /scheme must be https/);
     assert.match(urlRefusal('/relative', STRICT)!, /not an absolute URL/);
     assert.match(urlRefusal('https://hooks.example.com/#x', STRICT)!, /fragment/);
@@ -37,6 +40,7 @@ describe('webhook targets', () => {
     assert.match(await resolve('localhost', 'http:'), /^(127\.0\.0\.1|::1)$/);
     assert.match(await resolve('127.0.0.1', 'https:'), /^127\.0\.0\.1$/);
     assert.match(await resolve('10.9.8.7', 'https:'), /^refused: Refused to connect to 10\.9\.8\.7: 10\.9\.8\.7 is a private-network address/);
+    assert.match(await resolve('8.8.4.4', 'http:'), /^refused: .*http is allowed to loopback addresses only/);
   });
 });
 
