@@ -13,6 +13,7 @@ import { signalWithStartWorkflowExecution, startWorkflowExecution } from '../eng
 import { pollWorkflowExecutionUpdate, updateWorkflowExecution } from '../engine/updates.js';
 import { executeMultiOperation } from '../engine/update-with-start.js';
 import { resetWorkflowExecution } from '../engine/reset.js';
+import { pauseActivity, resetActivity, unpauseActivity } from '../engine/activity-pause.js';
 
 /** Search attributes with their registered types in payload metadata (what DescribeWorkflowExecution shows). */
 export type TypedSearchAttributes = (namespace: string, searchAttributes: SearchAttributes) => SearchAttributes;
@@ -47,5 +48,8 @@ export function executionHandlers(engine: Engine, typedSearchAttributes: TypedSe
     PollWorkflowExecutionUpdate: (req, ctx) => pollWorkflowExecutionUpdate(engine, req, ctx),
     ExecuteMultiOperation: (req, ctx) => executeMultiOperation(engine, req, ctx),
     ResetWorkflowExecution: (req) => resetWorkflowExecution(engine, req),
+    PauseActivity: (req) => pauseActivity(engine, req),
+    UnpauseActivity: (req) => unpauseActivity(engine, req),
+    ResetActivity: (req) => resetActivity(engine, req),
   };
 }
