@@ -125,8 +125,16 @@ export function activityFailed(
   identity: string | undefined,
   lastHeartbeatDetails?: Payloads,
 ): void {
-  if (lastHeartbeatDetails) activity.heartbeatDetails = lastHeartbeatDetails;
+  if (lastHeartbeatDetails && !activity.resetRequested) activity.heartbeatDetails = lastHeartbeatDetails;
   if (activity.phase !== 'started') startAttemptNow(engine, activity, identity);
+  if (activity.resetRequested || activity.paused) {
+    // Failed because it was paused or reset (the SDKs' ActivityPause / ActivityReset failures): not
+    // a failure the retry policy counts. The next attempt waits for the unpause, or is the first.
+    if (activity.resetRequested) activity.attempt = 0;
+    activity.resetRequested = false;
+    retryLater(engine, run, activity, failure, 0);
+    return;
+  }
   const retryState = retryOrGiveUp(engine, run, activity, failure, failure);
   if (retryState) finish(engine, run, activity, 'ACTIVITY_TASK_FAILED', { scheduledEventId: activity.scheduledEventId, failure, identity, retryState });
 }

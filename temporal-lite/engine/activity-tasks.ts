@@ -38,7 +38,7 @@ export function claimEagerActivity(engine: Engine, run: Run, scheduledEventId: n
 export function claimActivityTask(engine: Engine, ref: ActivityTaskRef, identity: string): ActivityTask | undefined {
   const run = engine.runs.live(ref.runId);
   const activity = run?.activities.get(ref.scheduledEventId);
-  if (!run || !run.open || !activity || activity.phase !== 'scheduled' || activity.attempt !== ref.attempt) return undefined;
+  if (!run || !run.open || !activity || activity.phase !== 'scheduled' || activity.attempt !== ref.attempt || activity.paused) return undefined;
   const now = engine.clock.now();
   const started: StartedActivity = Object.assign(activity, { phase: 'started' as const, startedTime: now, startedIdentity: identity, requestId: randomUUID() });
   run.touchItem('activity', started.scheduledEventId);
@@ -102,7 +102,7 @@ export function recordHeartbeat(engine: Engine, run: Run, activity: ActivityStat
   run.touchItem('activity', activity.scheduledEventId);
   engine.committer.enlist(run);
   armActivity(engine, run, activity);
-  return { cancelRequested: activity.cancelRequested, activityPaused: false, activityReset: false };
+  return { cancelRequested: activity.cancelRequested, activityPaused: !!activity.paused, activityReset: !!activity.resetRequested };
 }
 
 /**

@@ -116,6 +116,10 @@ export interface ActivityState {
   lastFailure?: Failure;
   cancelRequested: boolean;
   cancelRequestedEventId?: number;
+  /** PauseActivity: no new attempt starts until UnpauseActivity; a running one is told by heartbeat. */
+  paused?: boolean;
+  /** ResetActivity of a running attempt: it is told by heartbeat, and the next attempt is the first. */
+  resetRequested?: boolean;
 }
 
 /** An activity attempt a worker has started. */

@@ -12,6 +12,8 @@ import { requestCancel, signalRun } from '../engine/run-requests.js';
 import { signalWithStartWorkflowExecution, startWorkflowExecution } from '../engine/starts.js';
 import { pollWorkflowExecutionUpdate, updateWorkflowExecution } from '../engine/updates.js';
 import { executeMultiOperation } from '../engine/update-with-start.js';
+import { resetWorkflowExecution } from '../engine/reset.js';
+import { pauseActivity, resetActivity, unpauseActivity } from '../engine/activity-pause.js';
 
 /** Search attributes with their registered types in payload metadata (what DescribeWorkflowExecution shows). */
 export type TypedSearchAttributes = (namespace: string, searchAttributes: SearchAttributes) => SearchAttributes;
@@ -45,5 +47,9 @@ export function executionHandlers(engine: Engine, typedSearchAttributes: TypedSe
     UpdateWorkflowExecution: (req, ctx) => updateWorkflowExecution(engine, req, ctx),
     PollWorkflowExecutionUpdate: (req, ctx) => pollWorkflowExecutionUpdate(engine, req, ctx),
     ExecuteMultiOperation: (req, ctx) => executeMultiOperation(engine, req, ctx),
+    ResetWorkflowExecution: (req) => resetWorkflowExecution(engine, req),
+    PauseActivity: (req) => pauseActivity(engine, req),
+    UnpauseActivity: (req) => unpauseActivity(engine, req),
+    ResetActivity: (req) => resetActivity(engine, req),
   };
 }
