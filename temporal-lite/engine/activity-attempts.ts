@@ -130,8 +130,6 @@ export function activityFailed(
   if (activity.resetRequested || activity.paused) {
     // Failed because it was paused or reset (the SDKs' ActivityPause / ActivityReset failures): not
     // a failure the retry policy counts. The next attempt waits for the unpause, or is the first.
-    if (activity.resetRequested) activity.attempt = 0;
-    activity.resetRequested = false;
     retryLater(engine, run, activity, failure, 0);
     return;
   }
@@ -160,6 +158,9 @@ function scheduleToCloseDeadline(activity: ActivityState): number | undefined {
 
 function retryLater(engine: Engine, run: Run, activity: ActivityState, failure: Failure | undefined, delayMs: number): void {
   activity.lastFailure = failure;
+  // After a ResetActivity, whatever ended the attempt, the next one is the first.
+  if (activity.resetRequested) activity.attempt = 0;
+  activity.resetRequested = false;
   activity.attempt++;
   activity.phase = 'backoff';
   activity.startedTime = undefined;

@@ -20,7 +20,8 @@ conformanceSuiteInBothModes('temporal-lite conformance: activity pause and reset
       const handle = await runningPausable(client, taskQueue, id('pause'));
       const execution = { workflowId: handle.workflowId };
       await client.workflowService.pauseActivity({ namespace, execution, id: 'pausable', reason: 'conformance' });
-      await waitFor('cancelled as paused', () => pauseCancellations.get(handle.workflowId)?.includes('paused') || undefined);
+      // The SDK heartbeats at most every 4 s (0.8 × the heartbeat timeout): the pause reaches it with the next one.
+      await waitFor('cancelled as paused', () => pauseCancellations.get(handle.workflowId)?.includes('paused') || undefined, 30_000);
       await client.workflowService.unpauseActivity({ namespace, execution, id: 'pausable' });
       assert.equal(await handle.result(), 'attempt 2 after paused');
     },
