@@ -2,17 +2,23 @@ import type { MethodInvoker } from '../src/gateway/methods/invoker.js';
 import type { Logger } from '../src/logger.js';
 import type { HubEvents } from '../src/registry/events.js';
 import type { JobRecordStore } from '../src/registry/job-records.js';
+import type { ReconnectGraceStore } from '../src/registry/store.js';
 import type { SignalBatchProgress } from './batch-progress.js';
 
 /** What the job activities work with; the worker builds them once per process. */
 export interface JobActivityDeps {
-  store: JobRecordStore;
+  store: JobRecordStore & ReconnectGraceStore;
   /** Direct-method calls to devices wherever they are connected (the gateway's invoker). */
   invoker: MethodInvoker;
   /** Desired-property notifications to connected devices (the hub's fan-out). */
   events: HubEvents;
   /** A method batch's progress to the workflow running it (signalBatchProgressWith(client)). */
   signalBatchProgress: SignalBatchProgress;
+  /**
+   * How long method jobs wait for a device that was connected when a gateway went down, from the
+   * gateway's restart (ms; 0 or absent: no grace). See withReconnectGrace.
+   */
+  reconnectGraceMs?: number;
   log: Logger;
   /** Hub time for record timestamps (tests may pin it). */
   now: () => string;

@@ -29,6 +29,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'TEMPORAL_CONNECT_TIMEOUT', flag: '--temporal-connect-timeout', default: '60', description: 'seconds to wait at start for TEMPORAL_ADDRESS and its namespace' },
   { name: 'HUB_MAX_ACTIVE_JOBS', flag: '--max-active-jobs', default: '100', description: 'jobs queued, scheduled or running at once; more are refused with 429' },
   { name: 'HUB_JOB_RETENTION_DAYS', flag: '--job-retention-days', default: '30', description: 'finished jobs and their device records are kept this long' },
+  { name: 'HUB_RECONNECT_GRACE_SECONDS', flag: '--reconnect-grace-seconds', default: '60', description: 'after a gateway process restarts (a crash too), method jobs wait this long for the devices it had connected before counting them offline (DeviceNotOnline); 0: no wait' },
   { name: 'HUB_JOB_TUNING', flag: '--job-tuning', default: '', description: 'fan-out of jobs per type as JSON, e.g. {"scheduleDeviceMethod":{"batchSize":50,"batchConcurrency":4}} (fields: shardSize, maxShards, shardConcurrency, batchSize, batchConcurrency, deviceConcurrency, …)' },
   { name: 'HUB_CACHE_DIR', flag: '--cache-dir', default: '<data dir>/cache', description: "where a worker keeps its bundled workflow code between starts" },
   { name: 'DATABASE_URL', flag: '--database-url', default: '', description: 'postgres://… selects PostgreSQL (unset: SQLite in the data directory)' },

@@ -12,7 +12,7 @@ import { createJobsWorker, JOBS_TASK_QUEUE } from '../temporal/worker.js';
 import { schedulePurge } from './purge.js';
 import { jobsRouter } from '../api/routes/jobs.js';
 import { JobsService } from './service.js';
-import { jobsSettings, temporalRetentionDays, type JobsSettingsInput } from './settings.js';
+import { jobsSettings, temporalRetentionDays, type JobsSettings, type JobsSettingsInput } from './settings.js';
 
 export interface JobsPartOptions {
   temporal: TemporalTarget;
@@ -61,7 +61,7 @@ export function jobsPart(options: JobsPartOptions): (context: HubPartContext) =>
         part.routers = [jobsRouter(part.service)];
       }
       if (options.roles.worker) {
-        part.worker = await runWorker(options, context, client, taskQueue, closers);
+        part.worker = await runWorker(options, settings, context, client, taskQueue, closers);
         closers.push(schedulePurge(context.store, { retentionDays: settings.retentionDays, intervalMs: settings.purgeIntervalMs, log: context.log }));
       }
       return part;
@@ -90,7 +90,7 @@ async function warnOfShortRetention(client: Client, storeRetentionDays: number, 
 }
 
 /** The worker role: job workflows and activities on the task queue, stopped by the closers it adds. */
-async function runWorker(options: JobsPartOptions, context: HubPartContext, client: Client, taskQueue: string, closers: Closer[]): Promise<Worker> {
+async function runWorker(options: JobsPartOptions, settings: JobsSettings, context: HubPartContext, client: Client, taskQueue: string, closers: Closer[]): Promise<Worker> {
   const connection = await connectTemporalWorker(options.temporal);
   closers.push(() => connection.close());
   const worker = await createJobsWorker({
@@ -103,6 +103,7 @@ async function runWorker(options: JobsPartOptions, context: HubPartContext, clie
       invoker: options.invoker!,
       events: context.events,
       signalBatchProgress: signalBatchProgressWith(client),
+      reconnectGraceMs: settings.reconnectGraceSeconds * 1000,
       log: context.log,
       now: hubNow,
     },

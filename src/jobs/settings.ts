@@ -6,11 +6,15 @@ import type { JobTuning } from '../../workflows/types.js';
  * Settings of the jobs engine. From the environment (loadJobsSettings):
  *   HUB_MAX_ACTIVE_JOBS      jobs queued, scheduled or running at once (default 100); more → 429
  *   HUB_JOB_RETENTION_DAYS   finished jobs and their device records are kept this long (default 30)
+ *   HUB_RECONNECT_GRACE_SECONDS  how long method jobs wait, after a gateway's restart, for the devices
+ *                            it had connected before they count them offline (default 60; 0: none)
  * The tuning (shards, batches) is an option for tests and benchmarks.
  */
 export interface JobsSettings {
   maxActiveJobs: number;
   retentionDays: number;
+  /** Grace for devices connected when a gateway went down, from its restart (s). */
+  reconnectGraceSeconds: number;
   /** How often a worker purges jobs past retention (ms). */
   purgeIntervalMs: number;
   tuning: Record<JobType, JobTuning>;
@@ -21,6 +25,7 @@ const COMMON_TUNING = { maxShards: 64, progressUpdates: 10, progressIntervalMs: 
 export const DEFAULT_JOBS_SETTINGS: JobsSettings = {
   maxActiveJobs: 100,
   retentionDays: 30,
+  reconnectGraceSeconds: 60,
   purgeIntervalMs: 3600_000,
   tuning: {
     // Methods wait on devices: up to 500 devices of a shard in flight (2 batches calling 250 at a
@@ -59,6 +64,7 @@ const positive = z.coerce.number().int('expected a whole number').positive('expe
 const envSchema = z.object({
   HUB_MAX_ACTIVE_JOBS: z.preprocess(unset, positive.optional()),
   HUB_JOB_RETENTION_DAYS: z.preprocess(unset, positive.optional()),
+  HUB_RECONNECT_GRACE_SECONDS: z.preprocess(unset, z.coerce.number().int('expected a whole number').min(0, 'expected a whole number of seconds from 0').optional()),
 });
 
 export class JobsSettingsError extends Error {}
@@ -70,7 +76,11 @@ export function loadJobsSettings(env: NodeJS.ProcessEnv = process.env): JobsSett
     const lines = parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message} (got '${env[String(issue.path[0])]}')`);
     throw new JobsSettingsError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  return jobsSettings({ maxActiveJobs: parsed.data.HUB_MAX_ACTIVE_JOBS, retentionDays: parsed.data.HUB_JOB_RETENTION_DAYS });
+  return jobsSettings({
+    maxActiveJobs: parsed.data.HUB_MAX_ACTIVE_JOBS,
+    retentionDays: parsed.data.HUB_JOB_RETENTION_DAYS,
+    reconnectGraceSeconds: parsed.data.HUB_RECONNECT_GRACE_SECONDS,
+  });
 }
 
 /**
