@@ -4,11 +4,12 @@ import type { HubMetrics } from '../src/observe/metrics.js';
 import type { HubEvents } from '../src/registry/events.js';
 import type { JobRecordStore } from '../src/registry/job-records.js';
 import type { JobEventPublisher } from '../src/webhooks/publisher.js';
+import type { ReconnectGraceStore } from '../src/registry/store.js';
 import type { SignalBatchProgress } from './batch-progress.js';
 
 /** What the job activities work with; the worker builds them once per process. */
 export interface JobActivityDeps {
-  store: JobRecordStore;
+  store: JobRecordStore & ReconnectGraceStore;
   /** Direct-method calls to devices wherever they are connected (the gateway's invoker). */
   invoker: MethodInvoker;
   /** Desired-property notifications to connected devices (the hub's fan-out). */
@@ -17,6 +18,11 @@ export interface JobActivityDeps {
   signalBatchProgress: SignalBatchProgress;
   /** A batch's failed devices to the hooks that want them (jobEventPublisher). */
   publishJobEvent: JobEventPublisher;
+  /**
+   * How long method jobs wait for a device that was connected when a gateway went down, from the
+   * gateway's restart (ms; 0 or absent: no grace). See withReconnectGrace.
+   */
+  reconnectGraceMs?: number;
   log: Logger;
   /** Jobs started and finished, device outcomes (the worker process's /metrics); absent in unit tests. */
   metrics?: HubMetrics;

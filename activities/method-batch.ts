@@ -6,6 +6,7 @@ import { finishedCounts } from '../workflows/job-response.js';
 import type { BatchCounts, JobMethodCall } from '../workflows/types.js';
 import { BatchProgressReporter, type BatchProgressLimits } from './batch-progress.js';
 import type { JobActivityDeps } from './deps.js';
+import { withReconnectGrace } from './reconnect-grace.js';
 
 /** Outcomes are written (and the attempt heartbeats) this often while devices answer. */
 const FLUSH_INTERVAL_MS = 1000;
@@ -34,9 +35,12 @@ export interface MethodBatch {
  * one was being called (outcome unknown: a retry fails it with OUTCOME_UNKNOWN, never calls it
  * again). A cancelled attempt (its timeout passed, the job was cancelled) calls no one more, waits
  * for the answers of the devices already called, writes them, and ends. Any device status is a
- * completed device; offline, timed-out or unknown devices fail with the gateway's error code.
+ * completed device; offline, timed-out or unknown devices fail with the gateway's error code (a
+ * device offline since the hub's own restart gets a grace first: withReconnectGrace).
  */
-export function methodBatchActivity({ store, invoker, now, log, metrics, signalBatchProgress }: Pick<JobActivityDeps, 'store' | 'invoker' | 'now' | 'log' | 'metrics' | 'signalBatchProgress'>) {
+export function methodBatchActivity(deps: Pick<JobActivityDeps, 'store' | 'invoker' | 'now' | 'log' | 'metrics' | 'signalBatchProgress' | 'reconnectGraceMs'>) {
+  const { store, now, log, metrics, signalBatchProgress } = deps;
+  const invoker = withReconnectGrace(deps.invoker, store, deps.reconnectGraceMs ?? 0);
   return async function processMethodBatch({ jobId, range, call, deviceConcurrency, progress }: MethodBatch): Promise<BatchCounts> {
     const { cancellationSignal } = Context.current();
     const reporter = new BatchProgressReporter(signalBatchProgress, range, progress);

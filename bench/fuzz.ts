@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz [-- --target all|query|rest|jobs|mqtt|methods --runs N --seed N]`
+ * `npm run fuzz [-- --target all|query|rest|jobs|mqtt|methods|grpc --runs N --seed N]`
  *
  * The long version of the fuzz tests in test/fuzz (which `npm test` runs a few thousand cases of):
  *   query    random and mutated query texts through parse, compile and SQL, on SQLite and (with
@@ -10,7 +10,9 @@
  *   jobs     job PUTs against a hub with temporal-lite and the jobs engine (default 3,000);
  *   mqtt     connections sending random and mutated packets after a valid CONNECT (default 4,000
  *            connections, 8 at a time);
- *   methods  direct-method calls answered with random replies (default 400 calls, 8 at a time).
+ *   methods  direct-method calls answered with random replies (default 400 calls, 8 at a time);
+ *   grpc     random and mutated requests to every WorkflowService method of temporal-lite
+ *            (default 20,000).
  * `--runs` sets the number of cases of every selected target. Prints the figures per target; exits
  * non-zero after printing fast-check's report (seed, path, counterexample) of any failure.
  */
@@ -24,10 +26,13 @@ import { runMethodAnswerFuzz, runMqttFuzz } from '../test/fuzz/mqtt-fuzz.js';
 import { loadFleet, openFuzzStores, runQueryFuzz } from '../test/fuzz/query-fuzz.js';
 import { runJobFuzz, runRegistryFuzz } from '../test/fuzz/rest-fuzz.js';
 import { errorCollector } from '../test/helpers/capture-log.js';
+import { runGrpcFuzz } from '../test/fuzz/grpc-fuzz.js';
+import { silentLogger } from '../test/temporal-lite/helpers/harness.js';
+import { startTemporalLite } from '../temporal-lite/server.js';
 
-const TARGETS = ['query', 'rest', 'jobs', 'mqtt', 'methods'] as const;
+const TARGETS = ['query', 'rest', 'jobs', 'mqtt', 'methods', 'grpc'] as const;
 type Target = (typeof TARGETS)[number];
-const DEFAULT_CASES: Record<Target, number> = { query: 100_000, rest: 20_000, jobs: 3_000, mqtt: 4_000, methods: 400 };
+const DEFAULT_CASES: Record<Target, number> = { query: 100_000, rest: 20_000, jobs: 3_000, mqtt: 4_000, methods: 400, grpc: 20_000 };
 const PARALLEL = 8;
 
 const { values: args } = parseArgs({
@@ -92,6 +97,16 @@ const runners: Record<Target, () => Promise<unknown>> = {
       return await runMethodAnswerFuzz({ hub, loggedErrors, runs: Math.ceil(casesOf('methods') / PARALLEL), seed, parallel: PARALLEL });
     } finally {
       await hub.dispose();
+    }
+  },
+  async grpc() {
+    const server = await startTemporalLite({ logger: silentLogger });
+    try {
+      const report = await runGrpcFuzz(server.address, casesOf('grpc'), seed);
+      if (report.failures.length > 0) throw new Error(report.failures.join('\n'));
+      return { calls: report.calls, codes: report.codes };
+    } finally {
+      await server.close();
     }
   },
 };

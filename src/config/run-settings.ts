@@ -110,6 +110,7 @@ const runSchema = z.object({
   HUB_MQTT_WSS_PORT: port(0),
   HUB_MAX_ACTIVE_JOBS: wholeNumber(100, 1_000_000, 'expected a whole number from 1').refine((value) => value >= 1, 'expected a whole number from 1'),
   HUB_JOB_RETENTION_DAYS: wholeNumber(30, 36_500, 'expected a whole number of days from 1').refine((value) => value >= 1, 'expected a whole number of days from 1'),
+  HUB_RECONNECT_GRACE_SECONDS: wholeNumber(60, 86_400, 'expected whole seconds 0-86400'),
   TEMPORAL_NAMESPACE: z.preprocess(unset, z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'expected a namespace name (letters, digits, . _ -)').default('default')),
   TEMPORAL_CONNECT_TIMEOUT: wholeNumber(60, 3600, 'expected whole seconds 0-3600'),
   HUB_DATABASE_SCHEMA: z.preprocess(unset, z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'expected a schema name (letters, digits, underscores)').optional()),

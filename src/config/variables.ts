@@ -32,6 +32,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'HUB_JOB_RETENTION_DAYS', flag: '--job-retention-days', default: '30', description: 'finished jobs and their device records are kept this long' },
   { name: 'HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS', flag: '--webhooks-allow-private-networks', default: 'false', description: 'true lets hooks target private-network addresses (10/8, 172.16/12, 192.168/16, fc00::/7, link-local); loopback is always allowed' },
   { name: 'HUB_WEBHOOKS_CA_FILE', flag: '--webhooks-ca-file', default: '', description: "CA certificates (PEM) trusted for hooks' https targets, besides the public ones (e.g. a receiver's self-signed certificate)" },
+  { name: 'HUB_RECONNECT_GRACE_SECONDS', flag: '--reconnect-grace-seconds', default: '60', description: 'after a gateway process restarts (a crash too), method jobs wait this long for the devices it had connected before counting them offline (DeviceNotOnline); 0: no wait' },
   { name: 'HUB_JOB_TUNING', flag: '--job-tuning', default: '', description: 'fan-out of jobs per type as JSON, e.g. {"scheduleDeviceMethod":{"batchSize":50,"batchConcurrency":4}} (fields: shardSize, maxShards, shardConcurrency, batchSize, batchConcurrency, deviceConcurrency, …)' },
   { name: 'HUB_CACHE_DIR', flag: '--cache-dir', default: '<data dir>/cache', description: "where a worker keeps its bundled workflow code between starts" },
   { name: 'DATABASE_URL', flag: '--database-url', default: '', description: 'postgres://… selects PostgreSQL (unset: SQLite in the data directory)' },

@@ -4,6 +4,7 @@ import { createMethodsRouter } from '../api/routes/methods.js';
 import type { HubPartContext, HubPartHandle } from '../hub.js';
 import type { HubEvents } from '../registry/events.js';
 import { brokerReadiness, exportGatewayMetrics, timedInvoker } from '../observe/gateway-metrics.js';
+import { hubNow } from '../registry/time.js';
 import { createDeviceServices, type DeviceServices } from './device-services.js';
 import { startGateway, type Gateway } from './gateway.js';
 
@@ -54,6 +55,9 @@ export function gatewayPart(options: GatewayPartOptions = {}): (context: HubPart
     try {
       if (options.broker !== false) {
         const deviceCa = options.deviceCaFile === undefined ? undefined : readDeviceCa(options.deviceCaFile);
+        // Before the first connection: devices still recorded Connected from before this start were
+        // connected when a gateway went down (method jobs give them a grace to come back).
+        await context.store.recordGatewayStart(hubNow());
         gateway = await startGateway({
           store: context.store,
           router: services.router,

@@ -121,6 +121,7 @@ async function runWorker(options: JobsPartOptions, context: HubPartContext, clie
       signalBatchProgress: signalBatchProgressWith(client),
       publishJobEvent: jobEventPublisher(client, context.store, taskQueue),
       webhooks: settings.webhooks,
+      reconnectGraceMs: settings.reconnectGraceSeconds * 1000,
       log: context.log,
       metrics: context.metrics,
       now: hubNow,

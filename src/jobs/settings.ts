@@ -9,11 +9,15 @@ import type { JobTuning } from '../../workflows/types.js';
  *   HUB_JOB_RETENTION_DAYS   finished jobs and their device records are kept this long (default 30)
  *   HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS  hooks may target private-network addresses (default false)
  *   HUB_WEBHOOKS_CA_FILE     CA certificates (PEM) trusted for hooks' https targets besides the public ones
+ *   HUB_RECONNECT_GRACE_SECONDS  how long method jobs wait, after a gateway's restart, for the devices
+ *                            it had connected before they count them offline (default 60; 0: none)
  * The tuning (shards, batches) is an option for tests and benchmarks.
  */
 export interface JobsSettings {
   maxActiveJobs: number;
   retentionDays: number;
+  /** Grace for devices connected when a gateway went down, from its restart (s). */
+  reconnectGraceSeconds: number;
   /** How often a worker purges jobs past retention (ms). */
   purgeIntervalMs: number;
   tuning: Record<JobType, JobTuning>;
@@ -31,6 +35,7 @@ const COMMON_TUNING = { maxShards: 64, progressUpdates: 10, progressIntervalMs: 
 export const DEFAULT_JOBS_SETTINGS: JobsSettings = {
   maxActiveJobs: 100,
   retentionDays: 30,
+  reconnectGraceSeconds: 60,
   purgeIntervalMs: 3600_000,
   webhooks: { allowPrivateNetworks: false },
   tuning: {
@@ -72,6 +77,7 @@ const envSchema = z.object({
   HUB_JOB_RETENTION_DAYS: z.preprocess(unset, positive.optional()),
   HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: z.preprocess(unset, z.enum(['true', 'false'], { error: 'expected true or false' }).optional()),
   HUB_WEBHOOKS_CA_FILE: z.preprocess(unset, z.string().optional()),
+  HUB_RECONNECT_GRACE_SECONDS: z.preprocess(unset, z.coerce.number().int('expected a whole number').min(0, 'expected a whole number of seconds from 0').optional()),
 });
 
 export class JobsSettingsError extends Error {}
@@ -93,6 +99,7 @@ export function loadJobsSettings(env: NodeJS.ProcessEnv = process.env): JobsSett
   return jobsSettings({
     maxActiveJobs: parsed.data.HUB_MAX_ACTIVE_JOBS,
     retentionDays: parsed.data.HUB_JOB_RETENTION_DAYS,
+    reconnectGraceSeconds: parsed.data.HUB_RECONNECT_GRACE_SECONDS,
     webhooks: { allowPrivateNetworks: allowPrivate === 'true', ca },
   });
 }

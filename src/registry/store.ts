@@ -20,7 +20,16 @@ import type { WebhookStore } from '../webhooks/store.js';
  * This is a contract shared by the registry/API, the gateway and the jobs code. Extend it
  * (both implementations and the shared suite) rather than reaching around it.
  */
-export interface HubStore extends JobRecordStore, WebhookStore {
+/** What a method job needs to know of the hub's restarts (see activities/reconnect-grace.ts). */
+export interface ReconnectGraceStore {
+  /**
+   * The latest gateway start after the device's connection was last recorded Connected, if it still
+   * is: the device was connected when a gateway went down, and has not come back since.
+   */
+  gatewayRestartSinceConnected(deviceId: string): Promise<string | undefined>;
+}
+
+export interface HubStore extends JobRecordStore, WebhookStore, ReconnectGraceStore {
   /** Creates or upgrades the schema. Idempotent; run on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -114,6 +123,8 @@ export interface HubStore extends JobRecordStore, WebhookStore {
    * Connected, so a writer must not produce a Connected→Disconnected tie itself).
    */
   setConnectionState(deviceId: string, state: Device['connectionState'], at: Date): Promise<void>;
+  /** A gateway process starts (before it accepts connections), at hub time `at`. */
+  recordGatewayStart(at: string): Promise<void>;
   /**
    * Sets lastActivityTime on each listed device and its twin, all in one transaction (one entry per
    * device); devices that no longer exist are skipped. Returns how many devices were written.

@@ -36,14 +36,16 @@ export interface MethodReply {
 export interface DeviceBehaviour {
   /** How to answer a method call; undefined never answers (the caller times out). Default: 200 `{"ok":true}`. */
   answer?: (methodName: string, payload: Buffer, deviceId: string) => MethodReply | undefined;
-  /** Answer after this long (default at once). */
-  answerDelayMs?: number;
+  /** Answer after this long, or after what it returns for each call (default at once). */
+  answerDelayMs?: number | (() => number);
   /** Report desired properties back as reported ones: the twin's at connect, then every patch. */
   reportDesired?: boolean;
   /** Reconnect this long after losing the connection (default: stay disconnected). */
   reconnectAfterMs?: number;
   /** Called for every method answered and every reported patch sent (counters). */
   onActivity?: (kind: 'method' | 'reported') => void;
+  /** Called for every desired-property patch notification, with its `$version`. */
+  onDesiredPatch?: (deviceId: string, version: number) => void;
 }
 
 const OK: MethodReply = { status: 200, payload: Buffer.from('{"ok":true}') };
@@ -89,18 +91,24 @@ export function connectDevice(target: GatewayTarget, device: SimulatedDeviceIden
         client.publish(`$iothub/methods/res/${reply.status}/?$rid=${method[2]}`, reply.payload, { qos: 0 });
         behaviour.onActivity?.('method');
       };
-      if (behaviour.answerDelayMs) setTimeout(send, behaviour.answerDelayMs);
+      const delayMs = typeof behaviour.answerDelayMs === 'function' ? behaviour.answerDelayMs() : behaviour.answerDelayMs;
+      if (delayMs) setTimeout(send, delayMs);
       else send();
       return;
     }
+    if (topic.startsWith(DESIRED_PATCH)) {
+      const patch = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+      if (typeof patch.$version === 'number') behaviour.onDesiredPatch?.(device.deviceId, patch.$version);
+      if (behaviour.reportDesired) report(patch);
+      return;
+    }
     if (!behaviour.reportDesired) return;
-    if (topic.startsWith(DESIRED_PATCH)) report(JSON.parse(payload.toString('utf8')) as Record<string, unknown>);
     else if (topic.startsWith(`$iothub/twin/res/200/?$rid=${GET_RID}`)) {
       const { desired } = JSON.parse(payload.toString('utf8')) as { desired?: Record<string, unknown> };
       if (desired && Object.keys(reportable(desired)).length > 0) report(desired);
     }
   });
-  const subscriptions = behaviour.reportDesired ? [METHODS_SUBSCRIPTION, DESIRED_SUBSCRIPTION, TWIN_RESPONSES] : [METHODS_SUBSCRIPTION];
+  const subscriptions = behaviour.reportDesired || behaviour.onDesiredPatch ? [METHODS_SUBSCRIPTION, DESIRED_SUBSCRIPTION, TWIN_RESPONSES] : [METHODS_SUBSCRIPTION];
   return new Promise((resolve, reject) => {
     let settled = false;
     // A device that cannot connect is closed (it must not go on reconnecting); after it has

@@ -25,6 +25,17 @@ export function buildService(
   return { definition, implementation };
 }
 
+/** Marks a request whose bytes do not decode: grpc-js would answer INTERNAL for a throwing deserializer. */
+const UNDECODABLE = Symbol('undecodable request');
+
+function decodeRequest(type: ProtoMethod['resolvedRequestType'], bytes: Buffer): object {
+  try {
+    return type.toObject(type.decode(bytes), TO_OBJECT);
+  } catch (err) {
+    return { [UNDECODABLE]: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 function methodDefinition(fullName: string, method: ProtoMethod): grpc.MethodDefinition<object, object> {
   const req = method.resolvedRequestType;
   const res = method.resolvedResponseType;
@@ -33,7 +44,7 @@ function methodDefinition(fullName: string, method: ProtoMethod): grpc.MethodDef
     requestStream: !!method.requestStream,
     responseStream: !!method.responseStream,
     requestSerialize: (message: object) => Buffer.from(req.encode(req.fromObject(message)).finish()),
-    requestDeserialize: (bytes: Buffer) => req.toObject(req.decode(bytes), TO_OBJECT),
+    requestDeserialize: (bytes: Buffer) => decodeRequest(req, bytes),
     responseSerialize: (message: object) => serializeWithRawHistory(res, message),
     responseDeserialize: (bytes: Buffer) => res.toObject(res.decode(bytes), TO_OBJECT),
     originalName: method.name,
@@ -49,6 +60,12 @@ function streamingUnimplemented(fullName: string, method: ProtoMethod) {
 
 function unaryHandler(fullName: string, method: ProtoMethod, handlers: HandlersByName, opts: ServiceOptions) {
   return (call: grpc.ServerUnaryCall<DecodedMessage, object>, callback: grpc.sendUnaryData<object>) => {
+    const undecodable = (call.request as { [UNDECODABLE]?: string })[UNDECODABLE];
+    if (undecodable !== undefined) {
+      // A malformed message is the client's mistake (the proto wire format: protobuf.dev/programming-guides/encoding).
+      callback({ code: grpc.status.INVALID_ARGUMENT, details: `The ${method.name} request could not be decoded: ${undecodable}` });
+      return;
+    }
     void invokeHandler(fullName, method.name, handlers[method.name], call.request, new CallContext(call), opts).then((outcome) => {
       if ('response' in outcome) callback(null, outcome.response);
       else callback({ code: outcome.error.code, details: outcome.error.message, metadata: statusDetailsMetadata(outcome.error) });

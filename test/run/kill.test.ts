@@ -1,37 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import type iothub from 'azure-iothub';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { jobClientFor, registryFor } from '../helpers/service-sdk.js';
-import { allInOneEnv, HubProcess, ROOT, type StartedHub } from './helpers/hub-process.js';
+import { deviceJobRecords, simulate } from './helpers/fleet.js';
+import { allInOneEnv, HubProcess, type StartedHub } from './helpers/hub-process.js';
 import { jobEnded, pollUntil } from './helpers/poll.js';
 
 const DEVICES = 16;
 const FINAL_DEVICE_STATUSES = new Set(['completed', 'failed', 'canceled']);
-
-/** `iothub-jobs simulate` as its own process; resolves once the fleet is connected. */
-async function simulate(dataDir: string, args: string[]): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [`${ROOT}bin/iothub-jobs.js`, 'simulate', '--data-dir', dataDir, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const deadline = Date.now() + 60_000;
-  while (!/devices connected/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`simulate did not connect:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { child, output: () => output };
-}
-
-/** Every page of a devices.jobs query through the official SDK (nextAsTwin follows continuations). */
-async function deviceJobRows(registry: iothub.Registry, jobId: string): Promise<Array<{ deviceId: string; status: string }>> {
-  const query = registry.createQuery(`SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '${jobId}'`, 5);
-  const rows: Array<{ deviceId: string; status: string }> = [];
-  while (query.hasMoreResults) rows.push(...((await query.next(query.continuationToken)).result as Array<{ deviceId: string; status: string }>));
-  return rows;
-}
 
 describe('SIGKILL of the all-in-one hub in the middle of a method job', () => {
   const dir = makeTempDir('iothub-kill-');
@@ -64,7 +41,7 @@ describe('SIGKILL of the all-in-one hub in the middle of a method job', () => {
       assert.equal(stats.succeededCount + stats.failedCount, DEVICES, JSON.stringify(stats));
       assert.ok(stats.succeededCount >= before.deviceJobStatistics.succeededCount, JSON.stringify(stats));
 
-      const rows = await deviceJobRows(registryFor(second.banner.connectionString, { ...address, port: second.banner.httpsPort! }), 'killed-1');
+      const rows = await deviceJobRecords(registryFor(second.banner.connectionString, { ...address, port: second.banner.httpsPort! }), 'killed-1');
       assert.equal(rows.length, DEVICES);
       assert.equal(new Set(rows.map((row) => row.deviceId)).size, DEVICES, 'no device twice');
       for (const row of rows) assert.ok(FINAL_DEVICE_STATUSES.has(row.status), `${row.deviceId} is ${row.status}`);

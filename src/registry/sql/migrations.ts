@@ -164,4 +164,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  {
+    // When each gateway process started (hub time): a device still recorded Connected from before
+    // the latest start was connected when a gateway went down, and gets a grace to come back.
+    version: 6,
+    name: 'gateway starts',
+    sql: {
+      sqlite: [`CREATE TABLE gateway_starts (started_at TEXT NOT NULL)`],
+      postgres: [`CREATE TABLE gateway_starts (started_at TEXT COLLATE "C" NOT NULL)`],
+    },
+  },
 ];

@@ -64,6 +64,11 @@ function isNewerConnectionState(dialect: SqlDialect): string {
   return `(${stored} < $3 OR (${stored} = $3 AND $2 = 'Connected'))`;
 }
 
+/** A text field of the device document `d.device`, compared bytewise (hub times, see above). */
+function connectionField(dialect: SqlDialect, field: string): string {
+  return dialect === 'sqlite' ? `json_extract(d.device, '$.${field}')` : `(d.device->>'${field}') COLLATE "C"`;
+}
+
 function statements(dialect: SqlDialect) {
   return {
     insert: `INSERT INTO devices (device_id, row_version, device, twin) VALUES ($1, 1, $2, $3) ON CONFLICT (device_id) DO NOTHING`,
@@ -92,6 +97,10 @@ function statements(dialect: SqlDialect) {
              device = ${setStringFields(dialect, 'devices.device', { lastActivityTime: 'entry.at' })},
              twin = ${setStringFields(dialect, 'devices.twin', { lastActivityTime: 'entry.at' })}
            FROM unnest($1::text[], $2::text[]) AS entry(device_id, at) WHERE devices.device_id = entry.device_id`,
+    recordGatewayStart: `INSERT INTO gateway_starts (started_at) VALUES ($1)`,
+    gatewayRestartSinceConnected: `SELECT max(g.started_at) AS started FROM devices AS d
+      JOIN gateway_starts AS g ON g.started_at > ${connectionField(dialect, 'connectionStateUpdatedTime')}
+      WHERE d.device_id = $1 AND ${connectionField(dialect, 'connectionState')} = 'Connected'`,
     // Row locks in device id order, as twin-job batches take them: concurrent writers cannot deadlock.
     lockDevicesPg: `SELECT device_id FROM devices WHERE device_id = ANY($1::text[]) ORDER BY device_id FOR UPDATE`,
   };
@@ -327,6 +336,15 @@ export class SqlHubStore implements HubStore {
       const next = applyReportedPatch(twin, patch, this.now());
       return { twin: next, result: next.properties.reported.$version };
     });
+  }
+
+  async recordGatewayStart(at: string): Promise<void> {
+    await this.db.execute(this.sql.recordGatewayStart, [at]);
+  }
+
+  async gatewayRestartSinceConnected(deviceId: string): Promise<string | undefined> {
+    const [row] = await this.db.query<{ started: string | null }>(this.sql.gatewayRestartSinceConnected, [deviceId]);
+    return row?.started ?? undefined;
   }
 
   async setConnectionState(deviceId: string, state: Device['connectionState'], at: Date): Promise<void> {
