@@ -87,7 +87,7 @@ type Closer = () => Promise<void>;
 
 /** How often the worker's state is checked for FAILED. */
 const WORKER_WATCH_MS = 1_000;
-/** How long closing waits for a worker to stop (its graceful shutdown is 5 s). */
+/** How long closing waits for a failed worker to stop (a running one is waited for: its graceful shutdown is 5 s). */
 const WORKER_STOP_WAIT_MS = 15_000;
 
 /**
@@ -154,7 +154,12 @@ async function runWorker(options: JobsPartOptions, context: HubPartContext, clie
   closers.push(async () => {
     stopping = true;
     clearInterval(watch);
-    if (worker.getState() === 'RUNNING') worker.shutdown();
+    if (worker.getState() === 'RUNNING') {
+      // A clean stop: its connection can close only once run() has settled (the SDK refuses sooner).
+      worker.shutdown();
+      await running;
+      return;
+    }
     // A failed worker's run() may not settle (see above): the process exits all the same.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([running, new Promise((resolve) => (timer = setTimeout(resolve, WORKER_STOP_WAIT_MS)))]);
