@@ -1,3 +1,4 @@
+import type { DeviceWaitStore } from './device-waits.js';
 import type { JobRecordStore } from './job-records.js';
 import type { HubError } from '../errors/hub-error.js';
 import type { Configuration, ConfigurationInput } from './configuration/model.js';
@@ -19,6 +20,8 @@ import type { ConfigurationApplied } from './sql/sql-configurations.js';
  * (both implementations and the shared suite) rather than reaching around it.
  */
 export interface HubStore extends JobRecordStore {
+  /** Method-job records waiting for their device (src/registry/device-waits.ts). */
+  readonly deviceWaits: DeviceWaitStore;
   /** Creates or upgrades the schema. Idempotent; run on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

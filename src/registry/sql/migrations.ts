@@ -134,4 +134,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  {
+    // Devices a method job waits for (rollout.waitForOfflineDevicesInSeconds): status 'waiting' (the
+    // device is offline) or 'woken' (it connected: to be called), until wait_until (hub time). A
+    // record that ever waited keeps wait_until, so its outcome is counted as the wait's. Partial
+    // indexes: a connect finds its waiting records by device id, a job its own by job id.
+    version: 5,
+    name: 'job records waiting for their device',
+    sql: {
+      sqlite: [
+        `ALTER TABLE device_jobs ADD COLUMN wait_until TEXT`,
+        `CREATE INDEX device_jobs_waiting_by_device ON device_jobs (device_id) WHERE status = 'waiting'`,
+        `CREATE INDEX device_jobs_waited_by_job ON device_jobs (job_id, status, wait_until) WHERE wait_until IS NOT NULL`,
+      ],
+      postgres: [
+        `ALTER TABLE device_jobs ADD COLUMN wait_until TEXT COLLATE "C"`,
+        `CREATE INDEX device_jobs_waiting_by_device ON device_jobs (device_id) WHERE status = 'waiting'`,
+        `CREATE INDEX device_jobs_waited_by_job ON device_jobs (job_id, status, wait_until) WHERE wait_until IS NOT NULL`,
+      ],
+    },
+  },
 ];

@@ -5,6 +5,7 @@ import { assertParentScope } from '../device/scopes.js';
 import { assertEtagMatches } from '../if-match.js';
 import { decodeJsonColumn } from '../json.js';
 import type { DeviceJobError, DeviceJobOutcome, JobSnapshotRequest, SeqRange } from '../job-records.js';
+import type { DeviceWaitStore } from '../device-waits.js';
 import type { Device, DesiredPropertiesPatch, Twin, TwinServiceUpdate } from '../model.js';
 import type { DeviceCreate, HubStore, ModuleCreate, QueryPageRequest, QueryResult, RegistryOperation } from '../store.js';
 import { formatHubTime, hubNow } from '../time.js';
@@ -14,6 +15,7 @@ import { applyServiceUpdate, type TwinWriteMode } from '../twin/service-update.j
 import type { SqlDialect, SqlDriver, SqlSession } from './driver.js';
 import { runMigrations } from './migrate.js';
 import { QUERY_SOURCES } from './query-sources.js';
+import { SqlDeviceWaits } from './sql-device-waits.js';
 import { SqlJobRecords } from './sql-job-records.js';
 import type { ConfigurationInput } from '../configuration/model.js';
 import { SqlConfigurations } from './sql-configurations.js';
@@ -103,6 +105,8 @@ function statements(dialect: SqlDialect) {
 export class SqlHubStore implements HubStore {
   private readonly sql: ReturnType<typeof statements>;
   private readonly jobRecords: SqlJobRecords;
+  /** The device waits of method jobs (src/registry/sql/sql-device-waits.ts). */
+  readonly deviceWaits: DeviceWaitStore;
   private readonly modules: SqlModules;
   private readonly bulk: SqlRegistryBulk;
   private readonly configurations: SqlConfigurations;
@@ -113,6 +117,7 @@ export class SqlHubStore implements HubStore {
   ) {
     this.sql = statements(db.dialect);
     this.jobRecords = new SqlJobRecords(db);
+    this.deviceWaits = new SqlDeviceWaits(db);
     this.modules = new SqlModules(db, now);
     this.bulk = new SqlRegistryBulk(db, now);
     this.configurations = new SqlConfigurations(db, now);
