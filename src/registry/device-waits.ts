@@ -13,10 +13,12 @@ export interface DeviceWaitStore {
   /**
    * Records of `deviceIds` that this job is calling (running) and found offline: they wait until
    * `until` (a record that waited before keeps its first end). Then, in a later transaction, those
-   * whose device the store shows Connected are woken: a device that connected before its record
-   * waited (its connect event found nothing to wake) is not missed. Returns how many of each.
+   * whose device the store shows Connected since `connectedSince` (when the calls began) are woken:
+   * a device that connected before its record waited (its connect event found nothing to wake) is
+   * not missed, and a Connected state older than the call (left by a process that died) is not
+   * taken for a connect. Returns how many of each.
    */
-  waitForDevices(jobId: string, deviceIds: readonly string[], until: string, at: string): Promise<{ waiting: number; woken: number }>;
+  waitForDevices(jobId: string, deviceIds: readonly string[], until: string, at: string, connectedSince: string): Promise<{ waiting: number; woken: number }>;
   /** The devices connected: their waiting records (of any job) are woken. Returns the jobs concerned. */
   wakeWaitingDevices(deviceIds: readonly string[]): Promise<string[]>;
   /**

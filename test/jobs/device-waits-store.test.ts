@@ -38,7 +38,7 @@ for (const variant of STORE_VARIANTS) {
 
     it('parks offline devices as scheduled until the wait ends, counted as pending and left out of their batch', async () => {
       await startJob('park');
-      assert.deepEqual(await store.deviceWaits.waitForDevices('park', ['w-0', 'w-1'], UNTIL, T2), { waiting: 2, woken: 0 });
+      assert.deepEqual(await store.deviceWaits.waitForDevices('park', ['w-0', 'w-1'], UNTIL, T2, T1), { waiting: 2, woken: 0 });
       const parked = await record('park', 'w-0');
       assert.equal(parked.status, 'scheduled');
       assert.equal((parked as DeviceJobRecord & { waitForDeviceUntil?: string }).waitForDeviceUntil, UNTIL);
@@ -48,14 +48,14 @@ for (const variant of STORE_VARIANTS) {
       assert.deepEqual(await store.countDeviceJobs('park', { from: 0, to: 4 }), { pending: 0, running: 2, completed: 0, failed: 0, canceled: 0 });
       assert.deepEqual(await store.deviceWaits.waitedDevices('park'), { waiting: 2, running: 0, succeeded: 0, failed: 0, nextWaitEnd: UNTIL });
       // Only records being called wait; a repeat changes nothing.
-      assert.deepEqual(await store.deviceWaits.waitForDevices('park', ['w-0', 'w-1'], LATER, T2), { waiting: 0, woken: 0 });
+      assert.deepEqual(await store.deviceWaits.waitForDevices('park', ['w-0', 'w-1'], LATER, T2, T1), { waiting: 0, woken: 0 });
     });
 
     it('wakes the waiting records of a connected device in every job, once, and lets each job claim its own', async () => {
       await startJob('wake-a');
       await startJob('wake-b');
-      await store.deviceWaits.waitForDevices('wake-a', ['w-2', 'w-3'], UNTIL, T2);
-      await store.deviceWaits.waitForDevices('wake-b', ['w-2'], UNTIL, T2);
+      await store.deviceWaits.waitForDevices('wake-a', ['w-2', 'w-3'], UNTIL, T2, T1);
+      await store.deviceWaits.waitForDevices('wake-b', ['w-2'], UNTIL, T2, T1);
       assert.deepEqual((await store.deviceWaits.wakeWaitingDevices(['w-2', 'no-such'])).sort(), ['wake-a', 'wake-b']);
       assert.deepEqual(await store.deviceWaits.wakeWaitingDevices(['w-2']), [], 'woken already');
       assert.equal((await record('wake-a', 'w-2')).status, 'scheduled', 'a woken record still reads scheduled until it is called');
@@ -72,7 +72,7 @@ for (const variant of STORE_VARIANTS) {
     it('wakes at once a device that connected before its record waited, and on a sweep those connected meanwhile', async () => {
       await startJob('early');
       await connect('w-0');
-      assert.deepEqual(await store.deviceWaits.waitForDevices('early', ['w-0', 'w-1'], UNTIL, T2), { waiting: 1, woken: 1 });
+      assert.deepEqual(await store.deviceWaits.waitForDevices('early', ['w-0', 'w-1'], UNTIL, T2, T1), { waiting: 1, woken: 1 });
       assert.deepEqual(await store.deviceWaits.claimWokenDevices('early', 10, T2), ['w-0']);
       await connect('w-1');
       assert.deepEqual(await store.deviceWaits.wakeConnectedDevices('early'), ['early']);
@@ -81,15 +81,23 @@ for (const variant of STORE_VARIANTS) {
       assert.deepEqual(await store.deviceWaits.claimWokenDevices('early', 10, T2), ['w-1']);
       await connect('w-1', 'Disconnected');
       await connect('w-0', 'Disconnected');
-      assert.deepEqual(await store.deviceWaits.waitForDevices('early', ['w-1'], LATER, T2), { waiting: 1, woken: 0 });
+      assert.deepEqual(await store.deviceWaits.waitForDevices('early', ['w-1'], LATER, T2, T1), { waiting: 1, woken: 0 });
       assert.equal((await record('early', 'w-1') as DeviceJobRecord & { waitForDeviceUntil?: string }).waitForDeviceUntil, UNTIL);
+    });
+
+    it('takes a Connected state older than the calls for stale, not for a connect', async () => {
+      await startJob('stale');
+      await connect('w-2');
+      const afterConnect = new Date(connectedAt + 1).toISOString().replace('Z', '0000Z');
+      assert.deepEqual(await store.deviceWaits.waitForDevices('stale', ['w-2'], UNTIL, T2, afterConnect), { waiting: 1, woken: 0 });
+      await connect('w-2', 'Disconnected');
     });
 
     it('the sweep of every job finds the connected devices of all of them', async () => {
       await startJob('sweep-a');
       await startJob('sweep-b');
-      await store.deviceWaits.waitForDevices('sweep-a', ['w-3'], UNTIL, T2);
-      await store.deviceWaits.waitForDevices('sweep-b', ['w-3'], UNTIL, T2);
+      await store.deviceWaits.waitForDevices('sweep-a', ['w-3'], UNTIL, T2, T1);
+      await store.deviceWaits.waitForDevices('sweep-b', ['w-3'], UNTIL, T2, T1);
       await connect('w-3');
       assert.deepEqual((await store.deviceWaits.wakeConnectedDevices()).filter((job) => job.startsWith('sweep-')).sort(), ['sweep-a', 'sweep-b']);
       await connect('w-3', 'Disconnected');
@@ -97,8 +105,8 @@ for (const variant of STORE_VARIANTS) {
 
     it('ends the waits that ran out as failed, and a stopped job closes the rest', async () => {
       await startJob('ends');
-      await store.deviceWaits.waitForDevices('ends', ['w-0'], UNTIL, T2);
-      await store.deviceWaits.waitForDevices('ends', ['w-1'], LATER, T2);
+      await store.deviceWaits.waitForDevices('ends', ['w-0'], UNTIL, T2, T1);
+      await store.deviceWaits.waitForDevices('ends', ['w-1'], LATER, T2, T1);
       assert.equal(await store.deviceWaits.endWaits('ends', UNTIL, OFFLINE, UNTIL), 1);
       const ended = await record('ends', 'w-0');
       assert.equal(ended.status, 'failed');

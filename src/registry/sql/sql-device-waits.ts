@@ -6,6 +6,13 @@ import type { SqlDialect, SqlDriver } from './driver.js';
 function waitSql(dialect: SqlDialect) {
   const pg = dialect === 'postgres';
   const inList = (param: string) => (pg ? `= ANY(${param}::text[])` : `IN (SELECT value FROM json_each(${param}))`);
+  // Connected since $3 (hub time; fixed width, so bytewise order is time order): a state older than
+  // the call that found the device offline is stale (a process died without writing Disconnected).
+  const connectedSince = pg
+    ? `EXISTS (SELECT 1 FROM devices AS d WHERE d.device_id = device_jobs.device_id AND d.device->>'connectionState' = 'Connected'
+        AND (d.device->>'connectionStateUpdatedTime') COLLATE "C" >= $3::text)`
+    : `EXISTS (SELECT 1 FROM devices AS d WHERE d.device_id = device_jobs.device_id AND json_extract(d.device, '$.connectionState') = 'Connected'
+        AND json_extract(d.device, '$.connectionStateUpdatedTime') >= $3)`;
   const connected = pg
     ? `EXISTS (SELECT 1 FROM devices AS d WHERE d.device_id = device_jobs.device_id AND d.device->>'connectionState' = 'Connected')`
     : `EXISTS (SELECT 1 FROM devices AS d WHERE d.device_id = device_jobs.device_id AND json_extract(d.device, '$.connectionState') = 'Connected')`;
@@ -18,7 +25,7 @@ function waitSql(dialect: SqlDialect) {
     wait: `UPDATE device_jobs SET status = 'waiting', wait_until = COALESCE(wait_until, ${text('$3')}),
         doc = ${set({ status: `'scheduled'`, waitForDeviceUntil: `COALESCE(wait_until, ${text('$3')})`, lastUpdatedDateTimeUtc: text('$4') })}
       WHERE job_id = $1 AND device_id ${inList('$2')} AND status = 'running'`,
-    wakeConnectedOf: `UPDATE device_jobs SET status = 'woken' WHERE job_id = $1 AND device_id ${inList('$2')} AND status = 'waiting' AND ${connected}`,
+    wakeConnectedOf: `UPDATE device_jobs SET status = 'woken' WHERE job_id = $1 AND device_id ${inList('$2')} AND status = 'waiting' AND ${connectedSince}`,
     wakeDevices: `UPDATE device_jobs SET status = 'woken' WHERE device_id ${inList('$1')} AND status = 'waiting' RETURNING job_id`,
     wakeConnectedOfJob: `UPDATE device_jobs SET status = 'woken' WHERE job_id = $1 AND status = 'waiting' AND wait_until IS NOT NULL AND ${connected} RETURNING job_id`,
     wakeConnected: `UPDATE device_jobs SET status = 'woken' WHERE status = 'waiting' AND ${connected} RETURNING job_id`,
@@ -47,13 +54,13 @@ export class SqlDeviceWaits implements DeviceWaitStore {
     return this.db.dialect === 'postgres' ? values : JSON.stringify(values);
   }
 
-  async waitForDevices(jobId: string, deviceIds: readonly string[], until: string, at: string): Promise<{ waiting: number; woken: number }> {
+  async waitForDevices(jobId: string, deviceIds: readonly string[], until: string, at: string, connectedSince: string): Promise<{ waiting: number; woken: number }> {
     if (deviceIds.length === 0) return { waiting: 0, woken: 0 };
     const ids = this.list(deviceIds);
     const waiting = await this.db.execute(this.sql.wait, [jobId, ids, until, at]);
     // A separate transaction, after the wait committed: a connect committed before this statement
     // started is seen here; one committed later finds the records waiting (wakeWaitingDevices).
-    const woken = await this.db.execute(this.sql.wakeConnectedOf, [jobId, ids]);
+    const woken = await this.db.execute(this.sql.wakeConnectedOf, [jobId, ids, connectedSince]);
     return { waiting: waiting - woken, woken };
   }
 
