@@ -9,6 +9,7 @@ import type { BatchProgressLimits } from './batch-progress.js';
 import { bookkeepingActivities } from './bookkeeping.js';
 import type { JobActivityDeps } from './deps.js';
 import { methodBatchActivity } from './method-batch.js';
+import { offlineWaitActivities } from './offline-wait.js';
 import { resolveActivities } from './resolve.js';
 import { twinBatchActivity } from './twin-batch.js';
 
@@ -23,6 +24,8 @@ export interface DeviceBatch {
   deviceConcurrency: number;
   /** How often a method batch tells the workflow its progress. */
   progress: BatchProgressLimits;
+  /** Set when offline devices wait for their device (MethodBatch.waitForDeviceUntil). */
+  waitForDeviceUntil?: string;
 }
 
 export function createJobActivities(deps: JobActivityDeps) {
@@ -35,6 +38,7 @@ export function createJobActivities(deps: JobActivityDeps) {
       return operation.kind === 'method' ? processMethodBatch({ ...batch, call: operation.call }) : processTwinBatch(batch.jobId, batch.range, operation.update);
     },
     ...bookkeepingActivities(deps),
+    ...offlineWaitActivities(deps),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { signalBatchProgressWith } from '../../activities/batch-progress.js';
+import { wakeOfflineWaitWith } from '../../activities/offline-wait.js';
 import type { MethodInvoker } from '../gateway/methods/invoker.js';
 import type { HubPartContext, HubPartHandle } from '../hub.js';
 import { hubNow } from '../registry/time.js';
@@ -103,6 +104,7 @@ async function runWorker(options: JobsPartOptions, context: HubPartContext, clie
       invoker: options.invoker!,
       events: context.events,
       signalBatchProgress: signalBatchProgressWith(client),
+      wakeOfflineWait: wakeOfflineWaitWith(client),
       log: context.log,
       now: hubNow,
     },

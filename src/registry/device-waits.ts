@@ -28,6 +28,11 @@ export interface DeviceWaitStore {
   wakeConnectedDevices(jobId?: string): Promise<string[]>;
   /** Up to `limit` woken records of the job become running (to be called); returns their devices. */
   claimWokenDevices(jobId: string, limit: number, at: string): Promise<string[]>;
+  /**
+   * Records claimed after their device connected and still running fail with `error` (the worker
+   * calling them died: the outcome is unknown, the device is not called again); returns how many.
+   */
+  endInterruptedCalls(jobId: string, error: DeviceJobError, at: string): Promise<number>;
   /** Waiting records whose wait ended by `now` (hub time) fail with `error`; returns how many. */
   endWaits(jobId: string, now: string, error: DeviceJobError, at: string): Promise<number>;
   /** The job's records that waited, by where they are now. */

@@ -67,6 +67,10 @@ for (const variant of STORE_VARIANTS) {
       await store.finishDeviceJobs('wake-a', [{ deviceId: 'w-2', status: 'completed', methodResponse: { status: 200, payload: null } }], T2);
       assert.deepEqual(await store.deviceWaits.waitedDevices('wake-a'), { waiting: 1, running: 0, succeeded: 1, failed: 0, nextWaitEnd: UNTIL });
       assert.deepEqual(await store.deviceWaits.claimWokenDevices('wake-b', 10, T2), ['w-2']);
+      // Its worker died while calling it: it fails, uncalled again.
+      assert.equal(await store.deviceWaits.endInterruptedCalls('wake-b', OFFLINE, T2), 1);
+      assert.equal((await record('wake-b', 'w-2')).status, 'failed');
+      assert.equal(await store.deviceWaits.endInterruptedCalls('wake-b', OFFLINE, T2), 0);
     });
 
     it('wakes at once a device that connected before its record waited, and on a sweep those connected meanwhile', async () => {

@@ -59,7 +59,7 @@ for (const variant of STORE_VARIANTS) {
       deviceConcurrency: number,
       { jobStore = store, attempt = 1, progress = { updates: 0, intervalMs: 0 } } = {},
     ) =>
-      new MockActivityEnvironment({ attempt }, { logger: QUIET }).run(methodBatchActivity({ store: jobStore, invoker, now: hubNow, log: silentLogger, signalBatchProgress }), {
+      new MockActivityEnvironment({ attempt }, { logger: QUIET }).run(methodBatchActivity({ store: jobStore, invoker, now: hubNow, log: silentLogger, signalBatchProgress, wakeOfflineWait: async () => {} }), {
         jobId,
         range: { from: 0, to: DEVICES },
         call: CALL,

@@ -82,6 +82,10 @@ async function within<T>(promise: Promise<T>, what: string): Promise<T> {
   }
 }
 
+const unused = (): never => {
+  throw new Error('not a twin job activity');
+};
+
 describe('job workflow failure paths (stubbed activities)', () => {
   let env: TestWorkflowEnvironment;
   let worker: Worker;
@@ -116,6 +120,10 @@ describe('job workflow failure paths (stubbed activities)', () => {
     async recordFinishedJob({ response }) {
       saw(response.jobId).stored = response;
     },
+    // Twin jobs never wait for offline devices.
+    callWokenDevices: unused,
+    lookForConnectedDevices: unused,
+    endDeviceWaits: unused,
   };
 
   const tuningOf = (tuning: Partial<JobTuning>) => jobsSettings({ tuning: { scheduleUpdateTwin: tuning } }).tuning.scheduleUpdateTwin;

@@ -36,6 +36,9 @@ function waitSql(dialect: SqlDialect) {
     endWaits: `UPDATE device_jobs SET status = 'failed',
         doc = ${set({ status: `'failed'`, error: pg ? '$3::jsonb' : 'json($3)', endTimeUtc: text('$4'), lastUpdatedDateTimeUtc: text('$4') })}
       WHERE job_id = $1 AND status = 'waiting' AND wait_until IS NOT NULL AND wait_until <= $2`,
+    endInterrupted: `UPDATE device_jobs SET status = 'failed',
+        doc = ${set({ status: `'failed'`, error: pg ? '$2::jsonb' : 'json($2)', endTimeUtc: text('$3'), lastUpdatedDateTimeUtc: text('$3') })}
+      WHERE job_id = $1 AND status = 'running' AND wait_until IS NOT NULL`,
     waited: `SELECT status, count(*) AS n, min(wait_until) AS next FROM device_jobs
       WHERE job_id = $1 AND wait_until IS NOT NULL GROUP BY status`,
   };
@@ -84,6 +87,10 @@ export class SqlDeviceWaits implements DeviceWaitStore {
 
   endWaits(jobId: string, now: string, error: DeviceJobError, at: string): Promise<number> {
     return this.db.execute(this.sql.endWaits, [jobId, now, JSON.stringify(error), at]);
+  }
+
+  endInterruptedCalls(jobId: string, error: DeviceJobError, at: string): Promise<number> {
+    return this.db.execute(this.sql.endInterrupted, [jobId, JSON.stringify(error), at]);
   }
 
   async waitedDevices(jobId: string): Promise<WaitedDevices> {

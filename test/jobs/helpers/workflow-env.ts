@@ -5,6 +5,7 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { signalBatchProgressWith } from '../../../activities/batch-progress.js';
+import { wakeOfflineWaitWith } from '../../../activities/offline-wait.js';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { JobsService } from '../../../src/jobs/service.js';
 import { JobsService as Service } from '../../../src/jobs/service.js';
@@ -49,6 +50,7 @@ export async function startJobsTestEngine(settings: JobsSettingsInput = {}): Pro
       invoker: hub.part.services.invoker,
       events: hub.part.events,
       signalBatchProgress: signalBatchProgressWith(env.client),
+      wakeOfflineWait: wakeOfflineWaitWith(env.client),
       log: silentLogger,
       now: hubNow,
     },
