@@ -7,6 +7,7 @@
 import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
 import { errorMessage } from './errors.js';
+import { waitForDeviceUntil } from './offline-wait-job.js';
 import { Semaphore } from './semaphore.js';
 import type { BatchCounts, BatchProgress, JobOperation, JobTuning, SeqRange, ShardCounters } from './types.js';
 
@@ -16,6 +17,8 @@ export interface BatchWork {
   range: SeqRange;
   operation: JobOperation;
   tuning: JobTuning;
+  /** Offline devices wait this long for their device (a method job's rollout); absent: they fail. */
+  waitForOfflineDevicesInSeconds?: number;
 }
 
 /** The first record not dispatched yet, and what the dispatched batches came to. */
@@ -109,6 +112,7 @@ export class BatchRunner {
         operation,
         deviceConcurrency: tuning.deviceConcurrency,
         progress: { updates: tuning.batchProgressUpdates, intervalMs: tuning.progressIntervalMs },
+        ...waitForDeviceUntil(this.work.waitForOfflineDevicesInSeconds),
       });
       counters.succeeded += counts.succeeded;
       counters.failed += counts.failed;

@@ -1,4 +1,5 @@
 /** The workflows of the jobs engine (the worker bundles this module). */
 export { iotHubJob } from './job.js';
 export { iotHubJobShard } from './shard.js';
+export { iotHubJobOfflineWait } from './offline-wait.js';
 export { deviceConfiguration } from './configuration.js';

@@ -63,5 +63,6 @@ export function jobResponse(job: JobDefinition, view: JobView): JobResponse {
     ...(view.failureReason !== undefined && { failureReason: view.failureReason }),
     statusMessage: statusMessage(job, view),
     ...(view.statistics && { deviceJobStatistics: view.statistics }),
+    ...(view.waitingForDeviceCount !== undefined && { waitingForDeviceCount: view.waitingForDeviceCount }),
   };
 }

@@ -7,7 +7,9 @@ import { ApplicationFailure, setHandler, upsertMemo, upsertSearchAttributes } fr
 import type { DeviceJobCounts } from '../src/registry/job-records.js';
 import { cancelJobUpdate, jobResponseQuery, NOTHING_TO_CANCEL, shardProgressSignal } from './job-messages.js';
 import { closingOf, failureReasonOf, outcomeOf, statusOf, type JobFailure, type JobOutcome, type StopCause } from './job-outcome.js';
+import type { WaitedDevices } from '../src/registry/device-waits.js';
 import { ShardsProgress } from './job-progress.js';
+import { withWaited } from './offline-wait-job.js';
 import { jobResponse, statisticsOf } from './job-response.js';
 import { JOB_STATUS_ATTRIBUTE } from './search-attributes.js';
 import type { JobDefinition, JobMemo, JobResponse, JobStatus, JobTuning, JobView, ShardCounters, ShardProgress, UnprocessedClosing } from './types.js';
@@ -28,6 +30,8 @@ export class JobState {
   private readonly stopListeners: Array<() => void> = [];
   /** Devices finished when the memo last showed progress, and when (workflow time). */
   private memoProgress = { finished: 0, at: 0 };
+  /** The counts of the job's wait for offline devices, when it has one. */
+  private waitedDevices?: WaitedDevices;
 
   constructor(
     readonly job: JobDefinition,
@@ -86,6 +90,12 @@ export class JobState {
     this.progressed();
   }
 
+  /** The wait for offline devices told its counts. */
+  waited(waited: WaitedDevices): void {
+    this.waitedDevices = waited;
+    this.progressed();
+  }
+
   /** A shard workflow that failed: the job closes its unfinished records. */
   shardFailed(shard: number, detail: string): void {
     this.progress.end(shard, { succeeded: 0, failed: 0 });
@@ -110,6 +120,8 @@ export class JobState {
       endTime,
       ...(failureReason !== undefined && { failureReason }),
       ...(counts && { statistics: statisticsOf(counts) }),
+      // The records are closed: none waits any more.
+      ...(this.waitedDevices && { waitingForDeviceCount: 0 }),
     };
     this.setStatus(this.final.status);
   }
@@ -117,6 +129,10 @@ export class JobState {
   view(): JobView {
     if (this.final) return this.final;
     const statistics = this.deviceCount === undefined ? undefined : this.progress.statistics(this.deviceCount);
+    if (statistics && this.waitedDevices) {
+      const { waitingForDevice, ...withWait } = withWaited(statistics, this.waitedDevices);
+      return { status: this.status, statistics: withWait, waitingForDeviceCount: waitingForDevice };
+    }
     return { status: this.status, ...(statistics && { statistics }) };
   }
 

@@ -26,6 +26,7 @@ import { errorMessage } from './errors.js';
 import { formatHubTime } from './hub-time.js';
 import type { JobOutcome } from './job-outcome.js';
 import { handleJobMessages, JobState } from './job-state.js';
+import { offlineWaitOf, withOfflineWait } from './offline-wait-job.js';
 import { Semaphore } from './semaphore.js';
 import { stopShardSignal } from './shard-messages.js';
 import { inlineShard, planShards, shardWorkflowId, type PlannedShard } from './sharding.js';
@@ -54,6 +55,8 @@ const { closeUnprocessedDevices, countDeviceJobs, recordFinishedJob } = proxyLoc
 
 const now = (): string => formatHubTime(new Date());
 
+const withWaitSeconds = (seconds: number | undefined) => (seconds === undefined ? {} : { waitForOfflineDevicesInSeconds: seconds });
+
 type ShardHandle = ChildWorkflowHandle<typeof iotHubJobShard>;
 
 export async function iotHubJob({ job, tuning }: JobWorkflowInput): Promise<JobResponse> {
@@ -63,7 +66,7 @@ export async function iotHubJob({ job, tuning }: JobWorkflowInput): Promise<JobR
   state.setStatus('running');
   await withDeadline(state, async () => {
     const deviceCount = await resolveTargets(state, tuning);
-    if (deviceCount !== undefined) await runShards(state, deviceCount, tuning);
+    if (deviceCount !== undefined && deviceCount > 0) await withOfflineWait(state, tuning, () => runShards(state, deviceCount, tuning));
   });
   const unprocessed = await closeUnprocessed(state);
   return closeJob(state, state.outcome(unprocessed), await countDeviceJobs(job.jobId));
@@ -126,7 +129,20 @@ async function runShardToEnd(state: JobState, { index, range }: PlannedShard, tu
   try {
     const handle = await startChild(iotHubJobShard, {
       workflowId: shardWorkflowId(job.jobId, index),
-      args: [{ jobId: job.jobId, shard: index, range, operation: job.operation, tuning, next: range.from, counters: { succeeded: 0, failed: 0, failedBatches: 0 }, reported: 0, reportedAt: Date.now() }],
+      args: [
+        {
+          jobId: job.jobId,
+          shard: index,
+          range,
+          operation: job.operation,
+          tuning,
+          ...withWaitSeconds(offlineWaitOf(job)),
+          next: range.from,
+          counters: { succeeded: 0, failed: 0, failedBatches: 0 },
+          reported: 0,
+          reportedAt: Date.now(),
+        },
+      ],
     });
     running.add(handle);
     if (state.stopping) stopShard(handle); // the stop came while the shard started
@@ -146,7 +162,8 @@ const stopShard = (handle: ShardHandle): void => void handle.signal(stopShardSig
 async function runBatchesHere(state: JobState, { index, range }: PlannedShard, tuning: JobTuning): Promise<void> {
   const { job } = state;
   const cursor = { next: range.from, counters: { succeeded: 0, failed: 0, failedBatches: 0 } };
-  const batches: BatchRunner = new BatchRunner({ jobId: job.jobId, range, operation: job.operation, tuning }, cursor, () =>
+  const work = { jobId: job.jobId, range, operation: job.operation, tuning, ...withWaitSeconds(offlineWaitOf(job)) };
+  const batches: BatchRunner = new BatchRunner(work, cursor, () =>
     state.shardProgress({ shard: index, ...batches.progress() }),
   );
   setHandler(batchProgressSignal, (progress) => batches.reported(progress));

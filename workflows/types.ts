@@ -42,6 +42,8 @@ export interface JobDefinition {
   /** Echoed in the JobResponse as the request sent them. */
   cloudToDeviceMethod?: JobMethodCall;
   updateTwin?: Record<string, unknown>;
+  /** Rollout settings (absent for Azure's plain jobs). */
+  rollout?: { waitForOfflineDevicesInSeconds?: number };
 }
 
 /**
@@ -102,6 +104,8 @@ export interface JobResponse {
   failureReason?: string;
   statusMessage?: string;
   deviceJobStatistics?: DeviceJobStatistics;
+  /** Devices waiting for their device to connect (counted pending); only for a job that waits for them. */
+  waitingForDeviceCount?: number;
 }
 
 export interface JobWorkflowInput {
@@ -118,6 +122,8 @@ export interface JobView {
   endTime?: string;
   failureReason?: string;
   statistics?: DeviceJobStatistics;
+  /** See JobResponse.waitingForDeviceCount. */
+  waitingForDeviceCount?: number;
 }
 
 /** A job workflow's memo: its definition (set at start) and its view (upserted as it changes). */
@@ -156,6 +162,8 @@ export interface ShardInput {
   range: SeqRange;
   operation: JobOperation;
   tuning: JobTuning;
+  /** Offline devices wait this long for their device (a method job's rollout); absent: they fail. */
+  waitForOfflineDevicesInSeconds?: number;
   /** Where a continued run resumes: the first record not dispatched yet, and the counters so far. */
   next: number;
   counters: ShardCounters;
