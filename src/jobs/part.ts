@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { signalBatchProgressWith } from '../../activities/batch-progress.js';
 import { wakeOfflineWaitWith } from '../../activities/offline-wait.js';
+import type { ConnectEvents } from '../gateway/connect-events.js';
 import type { MethodInvoker } from '../gateway/methods/invoker.js';
 import type { HubPartContext, HubPartHandle } from '../hub.js';
 import { hubNow } from '../registry/time.js';
@@ -10,6 +11,7 @@ import { bundleJobWorkflows } from '../temporal/bundle.js';
 import { connectTemporalClient, connectTemporalWorker, namespaceOf, type TemporalTarget } from '../temporal/connection.js';
 import { ensureJobSearchAttributes } from '../temporal/search-attributes.js';
 import { createJobsWorker, JOBS_TASK_QUEUE } from '../temporal/worker.js';
+import { listenForWaitingDevices } from './device-wake.js';
 import { schedulePurge } from './purge.js';
 import { jobsRouter } from '../api/routes/jobs.js';
 import { JobsService } from './service.js';
@@ -21,6 +23,8 @@ export interface JobsPartOptions {
   roles: { api?: boolean; worker?: boolean };
   /** The gateway's direct-method invoker (gatewayPart(...).services.invoker); needed by workers. */
   invoker?: MethodInvoker;
+  /** The gateway's connect events (gatewayPart(...).services.connectEvents): workers wake the jobs waiting for devices. */
+  connectEvents?: ConnectEvents;
   settings?: JobsSettingsInput;
   /** A prebuilt workflow bundle (tests); otherwise bundled at start, cached in `bundleCacheDir` if given. */
   workflowBundle?: WorkflowBundle;
@@ -114,5 +118,9 @@ async function runWorker(options: JobsPartOptions, context: HubPartContext, clie
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
   });
+  if (options.connectEvents) {
+    const events = options.connectEvents;
+    closers.push(await listenForWaitingDevices({ events, store: context.store.deviceWaits, wake: wakeOfflineWaitWith(client), log: context.log }));
+  }
   return worker;
 }

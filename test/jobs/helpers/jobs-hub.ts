@@ -54,6 +54,7 @@ export async function startJobsHub(
             temporal: { address: temporal.address },
             roles: { api: true, worker: true },
             invoker: gateway!.services.invoker,
+            connectEvents: gateway!.services.connectEvents,
             workflowBundle,
             settings: options.settings,
           })(context)),
