@@ -2,11 +2,12 @@ import type { MethodInvoker } from '../src/gateway/methods/invoker.js';
 import type { Logger } from '../src/logger.js';
 import type { HubEvents } from '../src/registry/events.js';
 import type { JobRecordStore } from '../src/registry/job-records.js';
+import type { RolloutRecordStore } from '../src/registry/rollout-records.js';
 import type { SignalBatchProgress } from './batch-progress.js';
 
 /** What the job activities work with; the worker builds them once per process. */
 export interface JobActivityDeps {
-  store: JobRecordStore;
+  store: JobRecordStore & RolloutRecordStore;
   /** Direct-method calls to devices wherever they are connected (the gateway's invoker). */
   invoker: MethodInvoker;
   /** Desired-property notifications to connected devices (the hub's fan-out). */

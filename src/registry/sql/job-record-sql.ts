@@ -95,7 +95,8 @@ export function jobRecordSql(dialect: SqlDialect) {
 
   /** Pending records of a job set to `patch` (its keys decide the statement text). */
   function closePendingStatement(keys: readonly string[]): string {
-    return `UPDATE device_jobs SET status = $2, doc = ${merged(dialect, 'doc', '$3', keys)} WHERE job_id = $1 AND status = 'pending'`;
+    // Devices waiting for a retry (status 'retrying', see rollout-records.ts) end as the pending ones.
+    return `UPDATE device_jobs SET status = $2, retry_at = NULL, doc = ${merged(dialect, 'doc', '$3', keys)} WHERE job_id = $1 AND status IN ('pending', 'retrying')`;
   }
 
   /** Writes patches to records not final yet; returns how many changed. */

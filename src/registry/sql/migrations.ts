@@ -134,4 +134,29 @@ export const MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  {
+    // Rollout jobs (src/registry/rollout-records.ts): attempts per device, how a finished device
+    // failed, the retry queue (status 'retrying' while the document says pending, due at retry_at)
+    // and the token of the batch that claimed a record last.
+    version: 5,
+    name: 'job rollouts: attempts, failure types, retry queue, batch claims',
+    sql: {
+      sqlite: [
+        `ALTER TABLE device_jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0`,
+        `ALTER TABLE device_jobs ADD COLUMN failure TEXT`,
+        `ALTER TABLE device_jobs ADD COLUMN retry_at TEXT`,
+        `ALTER TABLE device_jobs ADD COLUMN claim TEXT`,
+        `CREATE INDEX device_jobs_by_claim ON device_jobs (job_id, claim)`,
+        `CREATE INDEX device_jobs_retrying ON device_jobs (job_id, retry_at) WHERE status = 'retrying'`,
+      ],
+      postgres: [
+        `ALTER TABLE device_jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0`,
+        `ALTER TABLE device_jobs ADD COLUMN failure TEXT`,
+        `ALTER TABLE device_jobs ADD COLUMN retry_at TEXT COLLATE "C"`,
+        `ALTER TABLE device_jobs ADD COLUMN claim TEXT`,
+        `CREATE INDEX device_jobs_by_claim ON device_jobs (job_id, claim)`,
+        `CREATE INDEX device_jobs_retrying ON device_jobs (job_id, retry_at) WHERE status = 'retrying'`,
+      ],
+    },
+  },
 ];
