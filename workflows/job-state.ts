@@ -5,14 +5,26 @@
  */
 import { ApplicationFailure, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { DeviceJobCounts } from '../src/registry/job-records.js';
-import { cancelJobUpdate, jobResponseQuery, NOTHING_TO_CANCEL, shardProgressSignal } from './job-messages.js';
+import {
+  cancelJobUpdate,
+  editJobUpdate,
+  JOB_EDIT_INVALID,
+  JOB_STATE_CONFLICT,
+  jobResponseQuery,
+  NOTHING_TO_CANCEL,
+  pauseJobUpdate,
+  resumeJobUpdate,
+  shardProgressSignal,
+} from './job-messages.js';
 import { closingOf, failureReasonOf, outcomeOf, statusOf, type JobFailure, type JobOutcome, type StopCause } from './job-outcome.js';
 import type { WaitedDevices } from '../src/registry/device-waits.js';
 import { ShardsProgress } from './job-progress.js';
 import { withWaited } from './offline-wait-job.js';
 import { jobResponse, statisticsOf } from './job-response.js';
+import { RolloutControl } from './rollout-control.js';
+import { patchedRollout, rolloutInconsistency } from './rollout-settings.js';
 import { JOB_STATUS_ATTRIBUTE } from './search-attributes.js';
-import type { JobDefinition, JobMemo, JobResponse, JobStatus, JobTuning, JobView, ShardCounters, ShardProgress, UnprocessedClosing } from './types.js';
+import type { JobDefinition, JobMemo, JobPatch, JobResponse, JobStatus, JobTuning, JobView, ShardCounters, ShardProgress, UnprocessedClosing } from './types.js';
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
@@ -32,11 +44,47 @@ export class JobState {
   private memoProgress = { finished: 0, at: 0 };
   /** The counts of the job's wait for offline devices, when it has one. */
   private waitedDevices?: WaitedDevices;
+  /** Rate, pause and the other rollout settings, as they are now. */
+  readonly control: RolloutControl;
+  /** The wall-clock deadline (a PATCH may change it); `deadlineChanged` runs when it does. */
+  maxExecutionTimeInSeconds: number;
+  private readonly deadlineListeners: Array<() => void> = [];
 
   constructor(
     readonly job: JobDefinition,
     private readonly tuning: JobTuning,
-  ) {}
+  ) {
+    this.control = new RolloutControl(job.rollout);
+    this.maxExecutionTimeInSeconds = job.maxExecutionTimeInSeconds;
+  }
+
+  /** Pause, resume and edit have an effect only while the job may still start devices. */
+  get controllable(): boolean {
+    return !TERMINAL.has(this.status) && !this.stopping;
+  }
+
+  pause(): void {
+    this.control.pause();
+    this.showInMemo();
+  }
+
+  resume(): void {
+    this.control.resume();
+    this.showInMemo();
+  }
+
+  edit(patch: JobPatch): void {
+    if (patch.rollout) this.control.edit(patch.rollout);
+    if (patch.maxExecutionTimeInSeconds !== undefined) {
+      this.maxExecutionTimeInSeconds = patch.maxExecutionTimeInSeconds;
+      for (const listener of this.deadlineListeners) listener();
+    }
+    this.showInMemo();
+  }
+
+  onDeadlineChange(listener: () => void): void {
+    this.deadlineListeners.push(listener);
+  }
 
   get stopping(): boolean {
     return this.stop !== undefined;
@@ -120,20 +168,22 @@ export class JobState {
       endTime,
       ...(failureReason !== undefined && { failureReason }),
       ...(counts && { statistics: statisticsOf(counts) }),
-      // The records are closed: none waits any more.
-      ...(this.waitedDevices && { waitingForDeviceCount: 0 }),
     };
     this.setStatus(this.final.status);
   }
 
   view(): JobView {
-    if (this.final) return this.final;
+    const rollout = this.control.view();
+    const deadline = this.maxExecutionTimeInSeconds !== this.job.maxExecutionTimeInSeconds ? { maxExecutionTimeInSeconds: this.maxExecutionTimeInSeconds } : {};
+    if (this.final) return { ...this.final, ...(rollout && { rollout: { ...rollout, paused: false } }), ...deadline };
     const statistics = this.deviceCount === undefined ? undefined : this.progress.statistics(this.deviceCount);
+    let shown = { statistics, rollout };
+    // The wait for offline devices counts the devices that waited (see offline-wait-job.ts).
     if (statistics && this.waitedDevices) {
       const { waitingForDevice, ...withWait } = withWaited(statistics, this.waitedDevices);
-      return { status: this.status, statistics: withWait, waitingForDeviceCount: waitingForDevice };
+      shown = { statistics: withWait, rollout: rollout && { ...rollout, waitingForDeviceCount: waitingForDevice } };
     }
-    return { status: this.status, ...(statistics && { statistics }) };
+    return { status: this.status, ...(shown.statistics && { statistics: shown.statistics }), ...(shown.rollout && { rollout: shown.rollout }), ...deadline };
   }
 
   response(): JobResponse {
@@ -179,6 +229,47 @@ export function handleJobMessages(state: JobState): void {
     {
       validator: () => {
         if (!state.cancellable) throw ApplicationFailure.nonRetryable(`Job '${state.job.jobId}' is ${state.view().status}: nothing to cancel`, NOTHING_TO_CANCEL);
+      },
+    },
+  );
+  const conflict = (what: string) => ApplicationFailure.nonRetryable(`Job '${state.job.jobId}' is ${state.view().status}: ${what}`, JOB_STATE_CONFLICT);
+  setHandler(
+    pauseJobUpdate,
+    () => {
+      state.pause();
+      return state.response();
+    },
+    {
+      validator: () => {
+        if (!state.controllable) throw conflict('it can no longer be paused');
+        if (state.control.paused) throw conflict('it is paused already');
+      },
+    },
+  );
+  setHandler(
+    resumeJobUpdate,
+    () => {
+      state.resume();
+      return state.response();
+    },
+    {
+      validator: () => {
+        if (!state.controllable) throw conflict('it can no longer be resumed');
+        if (!state.control.paused) throw conflict('it is not paused');
+      },
+    },
+  );
+  setHandler(
+    editJobUpdate,
+    (patch) => {
+      state.edit(patch);
+      return state.response();
+    },
+    {
+      validator: (patch) => {
+        if (!state.controllable) throw conflict('its settings can no longer be changed');
+        const inconsistency = patch.rollout && rolloutInconsistency(patchedRollout(state.control.rollout, patch.rollout), state.job.operation.kind === 'method');
+        if (inconsistency) throw ApplicationFailure.nonRetryable(inconsistency, JOB_EDIT_INVALID);
       },
     },
   );

@@ -7,13 +7,10 @@
  * completes with it, also when cancelled or failed. History bounded: history-bounds.ts.
  */
 import {
-  CancellationScope,
   condition,
-  isCancellation,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
-  sleep,
   startChild,
   type ChildWorkflowHandle,
   type RetryPolicy,
@@ -82,17 +79,25 @@ async function startTimeReached(state: JobState): Promise<boolean> {
   return !state.stopping;
 }
 
-/** Runs `work`; should maxExecutionTimeInSeconds run out first, the job stops (expired) and `work` winds down. */
+/**
+ * Runs `work`; should maxExecutionTimeInSeconds (counted from the start, a PATCH may change it) run
+ * out first, the job stops (expired) and `work` winds down.
+ */
 async function withDeadline(state: JobState, work: () => Promise<void>): Promise<void> {
-  const timer = new CancellationScope();
-  const expiry = timer.run(() => sleep(state.job.maxExecutionTimeInSeconds * 1000)).then(
-    () => state.expire(),
-    (err: unknown) => {
-      if (!isCancellation(err)) throw err;
-    },
-  );
+  const startedAt = Date.now();
+  let done = false;
+  let changed = false;
+  state.onDeadlineChange(() => void (changed = true));
+  const expiry = (async () => {
+    while (!done) {
+      changed = false;
+      const left = startedAt + state.maxExecutionTimeInSeconds * 1000 - Date.now();
+      if (left <= 0) return state.expire();
+      await condition(() => done || changed, left);
+    }
+  })();
   await work();
-  timer.cancel();
+  done = true;
   await expiry;
 }
 

@@ -6,8 +6,10 @@
  */
 import type { DeviceJobError, JobType, SeqRange } from '../src/registry/job-records.js';
 import type { TwinServiceUpdate } from '../src/registry/model.js';
+import type { FailureCounts, Rollout, RolloutPatch, RolloutRetry, RolloutView } from './rollout-types.js';
 
 export type { JobType, SeqRange };
+export type * from './rollout-types.js';
 
 export const JOB_WORKFLOW = 'iotHubJob';
 export const SHARD_WORKFLOW = 'iotHubJobShard';
@@ -42,8 +44,8 @@ export interface JobDefinition {
   /** Echoed in the JobResponse as the request sent them. */
   cloudToDeviceMethod?: JobMethodCall;
   updateTwin?: Record<string, unknown>;
-  /** Rollout settings (absent for Azure's plain jobs). */
-  rollout?: { waitForOfflineDevicesInSeconds?: number };
+  /** Rollout settings as created (PATCH changes the workflow's effective ones); absent for Azure's plain jobs. */
+  rollout?: Rollout;
 }
 
 /**
@@ -104,8 +106,18 @@ export interface JobResponse {
   failureReason?: string;
   statusMessage?: string;
   deviceJobStatistics?: DeviceJobStatistics;
-  /** Devices waiting for their device to connect (counted pending); only for a job that waits for them. */
+  /** Only for a job with rollout settings, or one that was paused (SDK-created jobs show none of these). */
+  rollout?: RolloutView['rollout'];
+  paused?: boolean;
+  currentRatePerMinute?: number;
+  waitingForRetryCount?: number;
   waitingForDeviceCount?: number;
+}
+
+/** What PATCH /jobs/v2/{jobId} may change: the rollout settings (for the devices not started yet) and the wall-clock deadline. */
+export interface JobPatch {
+  rollout?: RolloutPatch;
+  maxExecutionTimeInSeconds?: number;
 }
 
 export interface JobWorkflowInput {
@@ -122,8 +134,10 @@ export interface JobView {
   endTime?: string;
   failureReason?: string;
   statistics?: DeviceJobStatistics;
-  /** See JobResponse.waitingForDeviceCount. */
-  waitingForDeviceCount?: number;
+  /** For a job with rollout settings or one that was paused. */
+  rollout?: RolloutView;
+  /** When a PATCH changed it. */
+  maxExecutionTimeInSeconds?: number;
 }
 
 /** A job workflow's memo: its definition (set at start) and its view (upserted as it changes). */
@@ -189,4 +203,27 @@ export interface UnprocessedClosing {
   pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError };
   interruptedError: DeviceJobError;
   at: string;
+}
+
+/** A rollout job's batch (processRolloutBatch): a seq range's first attempts, or the retries due. */
+export interface RolloutBatch {
+  jobId: string;
+  /** Unique within the job: the store marks the batch's devices with it. */
+  token: string;
+  /** `dueBefore` in workflow time (ms). */
+  devices: { range: SeqRange } | { dueBefore: number; limit: number };
+  operation: JobOperation;
+  retry?: RolloutRetry;
+  deviceConcurrency: number;
+  /** Workflow time (ms) when the batch was dispatched: retry times follow the workflow's clock. */
+  dispatchedAt: number;
+}
+
+export interface RolloutBatchResult {
+  /** Devices the batch claimed (attempted). */
+  claimed: number;
+  /** The batch's devices as they are now: finished (by failure type) or waiting for a retry. */
+  counts: { succeeded: number; failed: number; failures: FailureCounts; retrying: number };
+  /** The job's retry queue after the batch (`nextAt` in workflow time, ms). */
+  queue: { waiting: number; nextAt?: number };
 }

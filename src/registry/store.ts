@@ -1,4 +1,5 @@
 import type { DeviceWaitStore } from './device-waits.js';
+import type { RolloutRecordStore } from './rollout-records.js';
 import type { JobRecordStore } from './job-records.js';
 import type { HubError } from '../errors/hub-error.js';
 import type { Configuration, ConfigurationInput } from './configuration/model.js';
@@ -14,12 +15,13 @@ import type { ConfigurationApplied } from './sql/sql-configurations.js';
  * `*` or `"*"` (= unconditional); a mismatch → PreconditionFailed (412), a malformed value → 400.
  * Implementation: src/registry/sql/sql-hub-store.ts (schema in src/registry/sql/migrations.ts).
  *
- * The job-record methods (per-device `devices.jobs` records, finished jobs) are in JobRecordStore.
+ * The job-record methods (per-device `devices.jobs` records, finished jobs) are in JobRecordStore,
+ * those of rollout jobs (attempts, failure types, the retry queue) in RolloutRecordStore.
  *
  * This is a contract shared by the registry/API, the gateway and the jobs code. Extend it
  * (both implementations and the shared suite) rather than reaching around it.
  */
-export interface HubStore extends JobRecordStore {
+export interface HubStore extends JobRecordStore, RolloutRecordStore {
   /** Method-job records waiting for their device (src/registry/device-waits.ts). */
   readonly deviceWaits: DeviceWaitStore;
   /** Creates or upgrades the schema. Idempotent; run on every start. */

@@ -109,6 +109,9 @@ describe('job workflow failure paths (stubbed activities)', () => {
       saw(batch.jobId).batches.push(batch);
       return (await script(batch.jobId).batch?.(batch)) ?? { succeeded: batch.range.to - batch.range.from, failed: 0 };
     },
+    processRolloutBatch() {
+      return Promise.reject(new Error('these jobs have no rollout settings'));
+    },
     async closeUnprocessedDevices(closing) {
       saw(closing.jobId).closing = closing;
       return script(closing.jobId).unprocessed ?? 0;

@@ -98,7 +98,9 @@ export function jobRecordSql(dialect: SqlDialect) {
 
   /** Pending records of a job (and those waiting for their device) set to `patch` (its keys decide the statement text). */
   function closePendingStatement(keys: readonly string[]): string {
-    return `UPDATE device_jobs SET status = $2, doc = ${merged(dialect, 'doc', '$3', keys)} WHERE job_id = $1 AND status IN ('pending', 'waiting', 'woken')`;
+    // Devices waiting for a retry (status 'retrying', see rollout-records.ts) or for their device
+    // ('waiting', 'woken', see device-waits.ts) end as the pending ones.
+    return `UPDATE device_jobs SET status = $2, retry_at = NULL, doc = ${merged(dialect, 'doc', '$3', keys)} WHERE job_id = $1 AND status IN ('pending', 'retrying', 'waiting', 'woken')`;
   }
 
   /** Writes patches to records not final yet; returns how many changed. */

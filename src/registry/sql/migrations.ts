@@ -135,11 +135,36 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // Rollout jobs (src/registry/rollout-records.ts): attempts per device, how a finished device
+    // failed, the retry queue (status 'retrying' while the document says pending, due at retry_at)
+    // and the token of the batch that claimed a record last.
+    version: 5,
+    name: 'job rollouts: attempts, failure types, retry queue, batch claims',
+    sql: {
+      sqlite: [
+        `ALTER TABLE device_jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0`,
+        `ALTER TABLE device_jobs ADD COLUMN failure TEXT`,
+        `ALTER TABLE device_jobs ADD COLUMN retry_at TEXT`,
+        `ALTER TABLE device_jobs ADD COLUMN claim TEXT`,
+        `CREATE INDEX device_jobs_by_claim ON device_jobs (job_id, claim)`,
+        `CREATE INDEX device_jobs_retrying ON device_jobs (job_id, retry_at) WHERE status = 'retrying'`,
+      ],
+      postgres: [
+        `ALTER TABLE device_jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0`,
+        `ALTER TABLE device_jobs ADD COLUMN failure TEXT`,
+        `ALTER TABLE device_jobs ADD COLUMN retry_at TEXT COLLATE "C"`,
+        `ALTER TABLE device_jobs ADD COLUMN claim TEXT`,
+        `CREATE INDEX device_jobs_by_claim ON device_jobs (job_id, claim)`,
+        `CREATE INDEX device_jobs_retrying ON device_jobs (job_id, retry_at) WHERE status = 'retrying'`,
+      ],
+    },
+  },
+  {
     // Devices a method job waits for (rollout.waitForOfflineDevicesInSeconds): status 'waiting' (the
     // device is offline) or 'woken' (it connected: to be called), until wait_until (hub time). A
     // record that ever waited keeps wait_until, so its outcome is counted as the wait's. Partial
     // indexes: a connect finds its waiting records by device id, a job its own by job id.
-    version: 5,
+    version: 6,
     name: 'job records waiting for their device',
     sql: {
       sqlite: [
