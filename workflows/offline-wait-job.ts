@@ -7,7 +7,7 @@ import { setHandler, startChild } from '@temporalio/workflow';
 import type { WaitedDevices } from '../src/registry/device-waits.js';
 import { formatHubTime } from './hub-time.js';
 import type { JobState } from './job-state.js';
-import { iotHubJobOfflineWait, MAX_WAIT_REPORTS } from './offline-wait.js';
+import { iotHubJobOfflineWait } from './offline-wait.js';
 import { devicesDispatchedSignal, offlineWaitWorkflowId, stopWaitingSignal, waitedDevicesSignal } from './offline-wait-messages.js';
 import type { DeviceJobStatistics, JobDefinition, JobTuning } from './types.js';
 
@@ -35,7 +35,7 @@ export async function withOfflineWait(state: JobState, tuning: JobTuning, dispat
         tuning,
         maxExecutionTimeInSeconds: job.maxExecutionTimeInSeconds,
         dispatched: false,
-        reports: { left: MAX_WAIT_REPORTS, at: 0 },
+        reports: { sent: 0, at: 0, since: Date.now() },
       },
     ],
   });

@@ -18,6 +18,8 @@ import type { JobMethodCall, JobTuning } from './types.js';
 
 /** Reports of the wait's counts to the job, at most, over the job's life (its history stays bounded). */
 export const MAX_WAIT_REPORTS = 500;
+/** Of which this many may go at once (then they accrue over the job's maxExecutionTimeInSeconds). */
+const WAIT_REPORT_BURST = 250;
 
 export interface OfflineWaitInput {
   jobId: string;
@@ -28,7 +30,8 @@ export interface OfflineWaitInput {
   maxExecutionTimeInSeconds: number;
   /** Carried over continue-as-new. */
   dispatched: boolean;
-  reports: { left: number; at: number; last?: WaitedDevices };
+  /** Reports sent so far, the last one's time and counts, and the job's start (workflow time). */
+  reports: { sent: number; at: number; since: number; last?: WaitedDevices };
 }
 
 const RETRY: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds' };
@@ -72,9 +75,9 @@ export async function iotHubJobOfflineWait(input: OfflineWaitInput): Promise<Wai
     }
     // Records parked after the last look end no sooner than a wait from now.
     const nextEnd = Math.min(waited.nextWaitEnd === undefined ? Infinity : Date.parse(waited.nextWaitEnd), Date.now() + waitSeconds * 1000);
-    const heard = await condition(() => woken || stopped, Math.max(1, nextEnd - Date.now()));
+    const heard = await condition(() => woken || stopped, Math.max(1, Math.min(nextEnd, reporter.dueAt()) - Date.now()));
     if (!heard) {
-      waited = await endDeviceWaits({ jobId, now: hubTime(Date.now()), waitSeconds });
+      if (Date.now() >= nextEnd) waited = await endDeviceWaits({ jobId, now: hubTime(Date.now()), waitSeconds });
       await reporter.report(waited);
     }
   }
@@ -98,30 +101,48 @@ async function callWoken({ jobId, call, waitSeconds, tuning }: OfflineWaitInput,
 }
 
 /**
- * The wait's counts to the job (its parent, whose id is the job id) when they changed: at most
- * MAX_WAIT_REPORTS over the job's life, spread over its maxExecutionTimeInSeconds and not more
- * often than progressIntervalMs; the last one (the wait's end) whenever they changed.
+ * The wait's counts to the job (its parent, whose id is the job id) when they changed, not more
+ * often than progressIntervalMs, from a budget of MAX_WAIT_REPORTS over the job's life: half of it
+ * at once (the first changes show quickly), the rest accruing evenly over the job's
+ * maxExecutionTimeInSeconds. Counts held back go out once the budget allows (dueAt); the last
+ * report (the wait's end) is kept for last.
  */
 class JobReporter {
-  private left: number;
+  private sent: number;
   private at: number;
+  private readonly since: number;
   private last: WaitedDevices | undefined;
-  private readonly intervalMs: number;
-
+  /** The latest counts, reported or held back. */
+  private latest: WaitedDevices | undefined;
   private readonly jobId: string;
+  private readonly intervalMs: number;
+  private readonly accrualMs: number;
 
   constructor({ jobId, reports, tuning, maxExecutionTimeInSeconds }: OfflineWaitInput) {
     this.jobId = jobId;
-    this.left = reports.left;
+    this.sent = reports.sent;
     this.at = reports.at;
+    this.since = reports.since;
     this.last = reports.last;
-    this.intervalMs = Math.max(tuning.progressIntervalMs, (maxExecutionTimeInSeconds * 1000) / MAX_WAIT_REPORTS);
+    this.intervalMs = tuning.progressIntervalMs;
+    this.accrualMs = (maxExecutionTimeInSeconds * 1000) / (MAX_WAIT_REPORTS - WAIT_REPORT_BURST - 1);
+  }
+
+  /** When the next report may go (workflow time). */
+  private allowedAt(): number {
+    const accrued = this.since + Math.max(0, this.sent + 1 - WAIT_REPORT_BURST) * this.accrualMs;
+    return Math.max(this.at + this.intervalMs, accrued);
+  }
+
+  /** When counts held back are to be reported (workflow time), if any are. */
+  dueAt(): number {
+    return this.latest === undefined || sameCounts(this.last, this.latest) ? Infinity : this.allowedAt();
   }
 
   async report(waited: WaitedDevices, final = false): Promise<void> {
-    // The last report is kept for the wait's end.
-    if (sameCounts(this.last, waited) || this.left <= (final ? 0 : 1) || (!final && Date.now() - this.at < this.intervalMs)) return;
-    this.left -= 1;
+    this.latest = waited;
+    if (sameCounts(this.last, waited) || this.sent >= MAX_WAIT_REPORTS || (!final && (Date.now() < this.allowedAt() || this.sent >= MAX_WAIT_REPORTS - 1))) return;
+    this.sent += 1;
     this.at = Date.now();
     this.last = waited;
     await getExternalWorkflowHandle(this.jobId)
@@ -130,6 +151,6 @@ class JobReporter {
   }
 
   carried(): OfflineWaitInput['reports'] {
-    return { left: this.left, at: this.at, ...(this.last && { last: this.last }) };
+    return { sent: this.sent, at: this.at, since: this.since, ...(this.last && { last: this.last }) };
   }
 }

@@ -2,7 +2,7 @@
  * A hub as `npm start` composes it, on OS-picked ports in a temp dir: temporal-lite in this
  * process, the gateway part, and the jobs part with both roles (routes and worker).
  */
-import device from 'azure-iot-device';
+import type device from 'azure-iot-device';
 import { startTemporalLite, stderrLogger, type TemporalLite } from '../../../temporal-lite/index.js';
 import { configurationsPart, type ConfigurationsPartOptions } from '../../../src/api/configurations-part.js';
 import { gatewayPart, type GatewayPart } from '../../../src/gateway/hub-part.js';

@@ -10,6 +10,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { JobsService } from '../../../src/jobs/service.js';
 import { JobsService as Service } from '../../../src/jobs/service.js';
 import { jobsSettings, type JobsSettingsInput } from '../../../src/jobs/settings.js';
+import { listenForWaitingDevices } from '../../../src/jobs/device-wake.js';
 import { silentLogger } from '../../../src/logger.js';
 import { hubNow } from '../../../src/registry/time.js';
 import { ensureJobSearchAttributes } from '../../../src/temporal/search-attributes.js';
@@ -56,6 +57,13 @@ export async function startJobsTestEngine(settings: JobsSettingsInput = {}): Pro
     },
   });
   const running = worker.run();
+  // Connects wake the jobs waiting for devices, as the jobs part's worker role does.
+  const stopWaking = await listenForWaitingDevices({
+    events: hub.part.services.connectEvents,
+    store: hub.hub.store.deviceWaits,
+    wake: wakeOfflineWaitWith(env.client),
+    log: silentLogger,
+  });
   let clockOffsetMs = 0;
   const service = new Service({
     client: env.client,
@@ -76,6 +84,7 @@ export async function startJobsTestEngine(settings: JobsSettingsInput = {}): Pro
     },
     async dispose() {
       await devices.close();
+      await stopWaking();
       worker.shutdown();
       await running;
       await hub.dispose();
