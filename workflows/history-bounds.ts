@@ -5,6 +5,7 @@
  * compare real histories with these bounds; the benchmark shows a 1,000,000-device job stays far
  * under 10,000.
  */
+import { MAX_WAIT_REPORTS } from './offline-wait.js';
 import { batchEventsOf, eventsPerBatch, inlineShard, planShards, WFT } from './sharding.js';
 import type { JobTuning } from './types.js';
 
@@ -28,12 +29,30 @@ export const parentFixedEvents = (tuning: JobTuning): number =>
 export const parentEventsPerShard = (tuning: JobTuning): number =>
   1 + (1 + WFT) + (1 + WFT) + (2 + WFT) + tuning.progressUpdates * (1 + WFT);
 
-/** Parent: its shards, or the batches of the one shard it runs itself. */
-export function parentHistoryBound(deviceCount: number, tuning: JobTuning): number {
+/**
+ * Parent, when the job waits for offline devices: the wait's child initiated, started (+ wake-up)
+ * and completed (+ wake-up), two signals to it (initiated, signaled, + wake-up each), and its
+ * reports (1 + wake-up each, at most MAX_WAIT_REPORTS over the job's life).
+ */
+export const parentOfflineWaitEvents = (): number => 1 + (1 + WFT) + (1 + WFT) + 2 * (2 + WFT) + MAX_WAIT_REPORTS * (1 + WFT);
+
+/** Parent: its shards, or the batches of the one shard it runs itself (and its wait for offline devices). */
+export function parentHistoryBound(deviceCount: number, tuning: JobTuning, waitsForDevices = false): number {
   const inline = inlineShard(deviceCount, tuning);
-  if (inline) return parentFixedEvents(tuning) + batchEventsOf(inline.range, tuning);
-  return parentFixedEvents(tuning) + planShards(deviceCount, tuning).length * parentEventsPerShard(tuning);
+  const fixed = parentFixedEvents(tuning) + (waitsForDevices ? parentOfflineWaitEvents() : 0);
+  if (inline) return fixed + batchEventsOf(inline.range, tuning);
+  return fixed + planShards(deviceCount, tuning).length * parentEventsPerShard(tuning);
 }
+
+/**
+ * One run of a job's wait for offline devices (offline-wait.ts): it continues as new once its
+ * history reaches shardHistoryLimit, checked before each activity; one step past it adds an
+ * activity (3 + WFT), a report (2 + WFT), a timer (2 + WFT) and the signals heard meanwhile (1 +
+ * WFT each: the worker's connect listener sends one per job per 100 ms, so `signalsPerStep` is the
+ * longest activity's seconds × 10 per worker), plus continue-as-new 1.
+ */
+export const offlineWaitRunHistoryBound = (tuning: JobTuning, signalsPerStep: number): number =>
+  tuning.shardHistoryLimit + WFT + (3 + WFT) + (2 + WFT) + (2 + WFT) + signalsPerStep * (1 + WFT) + 1;
 
 /** A progress signal a shard sends its parent, in the shard's history: initiated, signaled, + wake-up. */
 const PARENT_SIGNAL_EVENTS = 2 + WFT;

@@ -63,6 +63,10 @@ export async function iotHubJobOfflineWait(input: OfflineWaitInput): Promise<Wai
   woken = true;
   for (;;) {
     if (stopped) break;
+    // A new run calls any woken devices first (it looks for connected ones, then calls).
+    if (workflowInfo().historyLength >= tuning.shardHistoryLimit) {
+      return continueAsNew<typeof iotHubJobOfflineWait>({ ...input, dispatched, reports: reporter.carried() });
+    }
     if (woken) {
       woken = false;
       waited = await callWoken(input, () => stopped);
@@ -70,9 +74,6 @@ export async function iotHubJobOfflineWait(input: OfflineWaitInput): Promise<Wai
       continue;
     }
     if (dispatched && waited.waiting + waited.running === 0) break;
-    if (workflowInfo().historyLength >= tuning.shardHistoryLimit) {
-      return continueAsNew<typeof iotHubJobOfflineWait>({ ...input, dispatched, reports: reporter.carried() });
-    }
     // Records parked after the last look end no sooner than a wait from now.
     const nextEnd = Math.min(waited.nextWaitEnd === undefined ? Infinity : Date.parse(waited.nextWaitEnd), Date.now() + waitSeconds * 1000);
     const heard = await condition(() => woken || stopped, Math.max(1, Math.min(nextEnd, reporter.dueAt()) - Date.now()));
@@ -96,7 +97,7 @@ async function callWoken({ jobId, call, waitSeconds, tuning }: OfflineWaitInput,
       limit: tuning.batchSize,
       waitForDeviceUntil: hubTime(Date.now() + waitSeconds * 1000),
     });
-    if (!more || stopped()) return waited;
+    if (!more || stopped() || workflowInfo().historyLength >= tuning.shardHistoryLimit) return waited;
   }
 }
 

@@ -10,11 +10,14 @@ import type { JobResponse } from '../../workflows/types.js';
 import { reply } from './helpers/devices.js';
 import { jobRecords } from './helpers/records.js';
 import { startJobsTestEngine, type JobsTestEngine } from './helpers/workflow-env.js';
-import { assertStatisticsConsistent, waitForJob } from './helpers/jobs.js';
+import { jobsSettings } from '../../src/jobs/settings.js';
+import { offlineWaitRunHistoryBound, parentHistoryBound, shardRunHistoryBound } from '../../workflows/history-bounds.js';
+import { assertStatisticsConsistent, jobRunHistories, replayJobHistories, waitForJob } from './helpers/jobs.js';
 
 const HOUR_MS = 3600_000;
 const WAIT_SECONDS = 24 * 3600;
-const TUNING = { shardSize: 2, batchSize: 2, batchConcurrency: 1, shardConcurrency: 1 };
+// A small history limit: the wait continues as new while devices wait (and the late one connects).
+const TUNING = { shardSize: 2, batchSize: 2, batchConcurrency: 1, shardConcurrency: 1, shardHistoryLimit: 40 };
 
 describe('a method job waiting for its offline devices, under time skipping', () => {
   let engine: JobsTestEngine;
@@ -73,7 +76,15 @@ describe('a method job waiting for its offline devices, under time skipping', ()
       assert.equal(record.error?.code, 'DeviceNotOnline');
       assert.match(record.error!.description, /did not connect within waitForOfflineDevicesInSeconds \(86400\)/);
     }
-    const { events } = await engine.env.client.workflow.getHandle(offlineWaitWorkflowId(jobId)).fetchHistory();
-    assert.ok(events!.length < 200, `the wait's history: ${events!.length} events`);
+    const runs = await jobRunHistories(engine.env.client, jobId);
+    const waitRuns = runs.filter((run) => run.workflowId === offlineWaitWorkflowId(jobId));
+    assert.ok(waitRuns.length >= 2, `the wait continued as new (${waitRuns.length} runs)`);
+    const tuning = jobsSettings({ tuning: { scheduleDeviceMethod: TUNING } }).tuning.scheduleDeviceMethod;
+    for (const run of runs) {
+      const events = run.history.events?.length ?? 0;
+      const bound = run.workflowId === jobId ? parentHistoryBound(4, tuning, true) : run.workflowId === offlineWaitWorkflowId(jobId) ? offlineWaitRunHistoryBound(tuning, 10) : shardRunHistoryBound(tuning);
+      assert.ok(events <= bound, `${run.workflowId} has ${events} events, over its bound ${bound}`);
+    }
+    await replayJobHistories(engine.env.client, [jobId], 'offline-wait');
   });
 });

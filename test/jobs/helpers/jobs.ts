@@ -79,10 +79,10 @@ export interface RunHistory {
   history: proto.temporal.api.history.v1.IHistory;
 }
 
-/** Every run of a job's workflows (the job and its shards, continued runs included), with its history. */
+/** Every run of a job's workflows (the job, its shards and its wait for offline devices, continued runs included), with its history. */
 export async function jobRunHistories(client: Client, jobId: string): Promise<RunHistory[]> {
   const runs: RunHistory[] = [];
-  for await (const execution of client.workflow.list({ query: `WorkflowId = '${jobId}' OR WorkflowId STARTS_WITH '${jobId}/shard-'` })) {
+  for await (const execution of client.workflow.list({ query: `WorkflowId = '${jobId}' OR WorkflowId STARTS_WITH '${jobId}/'` })) {
     const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
     runs.push({ workflowId: execution.workflowId, runId: execution.runId, history });
   }
