@@ -82,14 +82,14 @@ export class BatchRunner {
     this.changed();
   }
 
-  /** Dispatches while `mayDispatch()` holds and records are left, then waits for the batches in flight. */
-  async run(mayDispatch: () => boolean): Promise<void> {
+  /** Dispatches while `mayDispatch()` holds (it may wait, e.g. while the job is paused) and records are left, then waits for the batches in flight. */
+  async run(mayDispatch: () => boolean | Promise<boolean>): Promise<void> {
     const { range, tuning } = this.work;
     const slots = new Semaphore(tuning.batchConcurrency);
     const batches: Array<Promise<void>> = [];
     while (this.cursor.next < range.to) {
       await slots.acquire();
-      if (!mayDispatch()) {
+      if (!(await mayDispatch())) {
         slots.release();
         break;
       }

@@ -21,7 +21,7 @@ import type { WaitedDevices } from '../src/registry/device-waits.js';
 import { ShardsProgress } from './job-progress.js';
 import { withWaited } from './offline-wait-job.js';
 import { jobResponse, statisticsOf } from './job-response.js';
-import { RolloutControl } from './rollout-control.js';
+import { RolloutControl, type DispatchStatus } from './rollout-control.js';
 import { patchedRollout, rolloutInconsistency } from './rollout-settings.js';
 import { JOB_STATUS_ATTRIBUTE } from './search-attributes.js';
 import type { JobDefinition, JobMemo, JobPatch, JobResponse, JobStatus, JobTuning, JobView, ShardCounters, ShardProgress, UnprocessedClosing } from './types.js';
@@ -111,6 +111,13 @@ export class JobState {
     if (!this.stopping) this.stopWith('expired');
   }
 
+  /** An abort criterion was met (the rollout shard stopped starting devices): the job fails, saying why. */
+  abort(detail: string): void {
+    if (this.stopping) return;
+    this.failure = { reason: 'aborted', detail };
+    this.stopWith('aborted');
+  }
+
   /** `listener` runs when the job stops early (at once if it has). */
   onStop(listener: () => void): void {
     if (this.stopping) listener();
@@ -128,13 +135,16 @@ export class JobState {
 
   shardProgress(update: ShardProgress): void {
     this.progress.update(update);
+    if (update.rollout) this.control.dispatched(update.rollout);
     this.progressed();
   }
 
-  /** A shard's (or the job's own batches') end: batches that ran out of retries fail the job. */
-  shardEnded(shard: number, counters: ShardCounters): void {
+  /** A shard's (or the job's own batches') end: batches that ran out of retries fail the job; a rollout shard may have aborted it. */
+  shardEnded(shard: number, counters: ShardCounters, rollout?: { aborted?: string; status: DispatchStatus }): void {
     this.progress.end(shard, counters);
     if (counters.lastError !== undefined) this.failure = { reason: 'batchesFailed', detail: counters.lastError };
+    if (rollout) this.control.dispatched(rollout.status);
+    if (rollout?.aborted !== undefined) this.abort(rollout.aborted);
     this.progressed();
   }
 
@@ -268,6 +278,10 @@ export function handleJobMessages(state: JobState): void {
     {
       validator: (patch) => {
         if (!state.controllable) throw conflict('its settings can no longer be changed');
+        if (patch.rollout && !state.job.rollout) {
+          const message = `Job '${state.job.jobId}' was created without rollout settings: only its maxExecutionTimeInSeconds can be changed`;
+          throw ApplicationFailure.nonRetryable(message, JOB_EDIT_INVALID);
+        }
         const inconsistency = patch.rollout && rolloutInconsistency(patchedRollout(state.control.rollout, patch.rollout), state.job.operation.kind === 'method');
         if (inconsistency) throw ApplicationFailure.nonRetryable(inconsistency, JOB_EDIT_INVALID);
       },

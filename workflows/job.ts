@@ -25,10 +25,12 @@ import type { JobOutcome } from './job-outcome.js';
 import { handleJobMessages, JobState } from './job-state.js';
 import { offlineWaitOf, withOfflineWait } from './offline-wait-job.js';
 import { Semaphore } from './semaphore.js';
-import { stopShardSignal } from './shard-messages.js';
+import type { RolloutCommand } from './rollout-control.js';
+import { newRolloutCursor, type RolloutCursor } from './rollout-dispatch.js';
+import { rolloutCommandSignal, stopShardSignal } from './shard-messages.js';
 import { inlineShard, planShards, shardWorkflowId, type PlannedShard } from './sharding.js';
 import { iotHubJobShard } from './shard.js';
-import type { JobResponse, JobTuning, JobWorkflowInput } from './types.js';
+import type { JobResponse, JobTuning, JobWorkflowInput, ShardInput } from './types.js';
 
 const RESOLVE_RETRY: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['ArgumentInvalid'] };
 
@@ -118,18 +120,46 @@ async function resolveTargets(state: JobState, tuning: JobTuning): Promise<numbe
 
 /** Each shard to its end, at most shardConcurrency at once, until the job stops; a lone shard's batches run here. */
 async function runShards(state: JobState, deviceCount: number, tuning: JobTuning): Promise<void> {
+  if (state.job.rollout) return runRolloutShard(state, deviceCount, tuning);
   const inline = inlineShard(deviceCount, tuning);
   if (inline) return runBatchesHere(state, inline, tuning);
   const running = new Set<ShardHandle>();
   state.onStop(() => {
     for (const shard of running) stopShard(shard);
   });
+  state.control.onChange((command) => {
+    for (const shard of running) commandShard(shard, command);
+  });
   const slots = new Semaphore(tuning.shardConcurrency);
-  const runShard = (shard: PlannedShard) => slots.run(() => (state.stopping ? Promise.resolve() : runShardToEnd(state, shard, tuning, running)));
+  const runShard = (shard: PlannedShard) =>
+    slots.run(async () => {
+      await unpaused(state);
+      if (!state.stopping) await runShardToEnd(state, shard, tuning, running);
+    });
   await Promise.all(planShards(deviceCount, tuning).map(runShard));
 }
 
-async function runShardToEnd(state: JobState, { index, range }: PlannedShard, tuning: JobTuning, running: Set<ShardHandle>): Promise<void> {
+/** While the job is paused (and not stopping). */
+const unpaused = (state: JobState): Promise<void> => condition(() => !state.control.paused || state.stopping);
+
+/**
+ * A rollout job runs one shard over all its devices, so that one dispatcher owns the rate, the
+ * retries and the abort decision; the job forwards pause and new settings to it.
+ */
+async function runRolloutShard(state: JobState, deviceCount: number, tuning: JobTuning): Promise<void> {
+  const range = { from: 0, to: deviceCount };
+  const running = new Set<ShardHandle>();
+  state.onStop(() => {
+    for (const shard of running) stopShard(shard);
+  });
+  state.control.onChange((command) => {
+    for (const shard of running) commandShard(shard, command);
+  });
+  const rollout = { cursor: newRolloutCursor(range), command: state.control.command() };
+  await runShardToEnd(state, { index: 0, range }, tuning, running, rollout);
+}
+
+async function runShardToEnd(state: JobState, { index, range }: PlannedShard, tuning: JobTuning, running: Set<ShardHandle>, rollout?: ShardInput['rollout']): Promise<void> {
   const { job } = state;
   try {
     const handle = await startChild(iotHubJobShard, {
@@ -146,13 +176,16 @@ async function runShardToEnd(state: JobState, { index, range }: PlannedShard, tu
           counters: { succeeded: 0, failed: 0, failedBatches: 0 },
           reported: 0,
           reportedAt: Date.now(),
+          ...(rollout && { rollout }),
         },
       ],
     });
     running.add(handle);
     if (state.stopping) stopShard(handle); // the stop came while the shard started
+    else if (state.control.command().paused !== (rollout?.command.paused ?? false)) commandShard(handle, state.control.command()); // so did a pause
     try {
-      state.shardEnded(index, await handle.result());
+      const result = await handle.result();
+      state.shardEnded(index, result, result.rollout && { aborted: result.rollout.aborted, status: rolloutStatusOf(result.rollout) });
     } finally {
       running.delete(handle);
     }
@@ -161,7 +194,15 @@ async function runShardToEnd(state: JobState, { index, range }: PlannedShard, tu
   }
 }
 
+/** A finished rollout shard's last word: nothing waits any more. */
+const rolloutStatusOf = (cursor: RolloutCursor) => ({
+  ramp: { notified: cursor.next, succeeded: cursor.finished.succeeded - cursor.finished.failures.errorStatus },
+  waitingForRetryCount: cursor.retry.waiting,
+  waitingForDeviceCount: 0,
+});
+
 const stopShard = (handle: ShardHandle): void => void handle.signal(stopShardSignal).catch(() => undefined); // it may have ended
+const commandShard = (handle: ShardHandle, command: RolloutCommand): void => void handle.signal(rolloutCommandSignal, command).catch(() => undefined);
 
 /** The only shard's batches, run by the job itself: their progress goes straight into the state. */
 async function runBatchesHere(state: JobState, { index, range }: PlannedShard, tuning: JobTuning): Promise<void> {
@@ -172,7 +213,10 @@ async function runBatchesHere(state: JobState, { index, range }: PlannedShard, t
     state.shardProgress({ shard: index, ...batches.progress() }),
   );
   setHandler(batchProgressSignal, (progress) => batches.reported(progress));
-  await batches.run(() => !state.stopping);
+  await batches.run(async () => {
+    await unpaused(state);
+    return !state.stopping;
+  });
   state.shardEnded(index, cursor.counters);
 }
 

@@ -60,6 +60,7 @@ export type RolloutPatch = { [K in keyof Rollout]?: Rollout[K] | null };
 
 /** Finished devices by how they failed (succeeded devices that answered outside 200–299 count as errorStatus). */
 export type FailureCounts = Record<DeviceFailureType | 'other', number>;
+export const FAILURE_KINDS: ReadonlyArray<keyof FailureCounts> = ['offline', 'timedOut', 'errorStatus', 'other'];
 export const noFailures = (): FailureCounts => ({ offline: 0, timedOut: 0, errorStatus: 0, other: 0 });
 
 /** What the JobResponse adds for a job with rollout settings (or one that was paused). */

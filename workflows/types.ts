@@ -6,6 +6,8 @@
  */
 import type { DeviceJobError, JobType, SeqRange } from '../src/registry/job-records.js';
 import type { TwinServiceUpdate } from '../src/registry/model.js';
+import type { DispatchStatus, RolloutCommand } from './rollout-control.js';
+import type { RolloutCursor } from './rollout-dispatch.js';
 import type { FailureCounts, Rollout, RolloutPatch, RolloutRetry, RolloutView } from './rollout-types.js';
 
 export type { JobType, SeqRange };
@@ -160,6 +162,8 @@ export interface ShardProgress {
   succeeded: number;
   failed: number;
   running: number;
+  /** A rollout shard's pace and waiting devices. */
+  rollout?: DispatchStatus;
 }
 
 export interface ShardCounters {
@@ -184,11 +188,15 @@ export interface ShardInput {
   /** Devices finished when the last progress signal was sent, and when (workflow time, ms). */
   reported: number;
   reportedAt: number;
+  /** A rollout job's one shard: where its dispatcher stands, and the job's settings and pause. */
+  rollout?: { cursor: RolloutCursor; command: RolloutCommand };
 }
 
 export interface ShardResult extends ShardCounters {
   /** Records of the range never dispatched (the shard was stopped). */
   undispatched: number;
+  /** A rollout shard's end: its dispatcher's state (abort included). */
+  rollout?: RolloutCursor;
 }
 
 /** What a batch activity returns: the final records of its range, whoever wrote them. */
