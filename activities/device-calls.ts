@@ -53,6 +53,17 @@ function outcomeOf(deviceId: string, result: MethodResult, wait: DeviceWait | un
 }
 
 /**
+ * Parks devices found offline by calls that began at `wait.since` (their records wait for the device
+ * until `wait.until`) and, should some have connected meanwhile, wakes the job's wait at once.
+ */
+export function parkOfflineDevices({ store, now, wakeOfflineWait }: Pick<JobActivityDeps, 'store' | 'now' | 'wakeOfflineWait'>) {
+  return async (jobId: string, deviceIds: string[], wait: DeviceWait): Promise<void> => {
+    const { woken } = await store.deviceWaits.waitForDevices(jobId, deviceIds, wait.until, now(), wait.since);
+    if (woken > 0) await wakeOfflineWait(jobId);
+  };
+}
+
+/**
  * Calls claimed devices `lanes` at a time with the job's timeouts (each lane takes the next device
  * as soon as its device answers), claiming the next records as the lanes need them, and writes
  * outcomes as they arrive (flushed about every second, then heartbeating and telling the reporter
@@ -61,7 +72,9 @@ function outcomeOf(deviceId: string, result: MethodResult, wait: DeviceWait | un
  * wait, src/registry/device-waits.ts), and the job's wait hears of it. Throws once every call made
  * has answered if a claim failed.
  */
-export function deviceCallsActivity({ store, invoker, now, log, wakeOfflineWait }: Pick<JobActivityDeps, 'store' | 'invoker' | 'now' | 'log' | 'wakeOfflineWait'>) {
+export function deviceCallsActivity(deps: Pick<JobActivityDeps, 'store' | 'invoker' | 'now' | 'log' | 'wakeOfflineWait'>) {
+  const { store, invoker, now, log, wakeOfflineWait } = deps;
+  const park = parkOfflineDevices(deps);
   return async function callDevices({ jobId, call, lanes, claim, wait, reporter }: DeviceCalls): Promise<void> {
     let parked = 0;
     const outcomes = new OutcomeWriter(async (written) => {
@@ -69,10 +82,8 @@ export function deviceCallsActivity({ store, invoker, now, log, wakeOfflineWait 
       const finals = written.filter((outcome): outcome is DeviceJobOutcome => outcome.status !== 'offline');
       if (finals.length > 0) await store.finishDeviceJobs(jobId, finals, now());
       if (offline.length > 0 && wait) {
-        const { woken } = await store.deviceWaits.waitForDevices(jobId, offline, wait.until, now(), wait.since);
+        await park(jobId, offline, wait);
         parked += offline.length;
-        // Devices that connected meanwhile are to be called now, not at their next connect.
-        if (woken > 0) await wakeOfflineWait(jobId);
       }
     });
 

@@ -5,6 +5,8 @@ import { formatHubTime } from '../workflows/hub-time.js';
 import { backoffSeconds, retriesFor } from '../workflows/retry-policy.js';
 import type { JobMethodCall, RolloutBatch, RolloutBatchResult } from '../workflows/types.js';
 import type { JobActivityDeps } from './deps.js';
+import { parkOfflineDevices } from './device-calls.js';
+import { deviceWaitOf } from './method-batch.js';
 import { errorMessage } from '../workflows/errors.js';
 
 /** Outcomes are written (and the attempt heartbeats) this often while devices answer. */
@@ -31,7 +33,9 @@ export function failureKindOf(result: MethodResult): FailureKind | undefined {
  * tests and production alike wait exactly the backoff). Returns the batch's devices as they are now
  * and the job's retry queue.
  */
-export function rolloutBatchActivity({ store, invoker, now, log }: Pick<JobActivityDeps, 'store' | 'invoker' | 'now' | 'log'>) {
+export function rolloutBatchActivity(deps: Pick<JobActivityDeps, 'store' | 'invoker' | 'now' | 'log' | 'wakeOfflineWait'>) {
+  const { store, invoker, now, log } = deps;
+  const park = parkOfflineDevices(deps);
   return async function processRolloutBatch(batch: RolloutBatch, call: JobMethodCall): Promise<RolloutBatchResult> {
     const { jobId, token, retry } = batch;
     const startedAt = Date.now();
@@ -40,10 +44,17 @@ export function rolloutBatchActivity({ store, invoker, now, log }: Pick<JobActiv
     const { claimed, interrupted } = await store.claimRolloutDevices(jobId, claim, now());
 
     const unwritten: RolloutOutcome[] = interrupted.map((deviceId) => ({ deviceId, status: 'failed', error: INTERRUPTED, failure: 'other' }));
+    // Offline devices of a job that waits for them (device-calls.ts).
+    const wait = deviceWaitOf(batch.waitForDeviceUntil, now);
+    const offline: string[] = [];
+    let parked = 0;
     let writing: Promise<unknown> = Promise.resolve();
     const flush = () => {
       const outcomes = unwritten.splice(0);
+      const parking = offline.splice(0);
+      parked += parking.length;
       if (outcomes.length > 0) writing = writing.then(() => store.finishRolloutDevices(jobId, outcomes, now()));
+      if (parking.length > 0 && wait) writing = writing.then(() => park(jobId, parking, wait));
       return writing;
     };
     const end = (deviceId: string, attempt: number, result: MethodResult): RolloutOutcome => {
@@ -61,7 +72,9 @@ export function rolloutBatchActivity({ store, invoker, now, log }: Pick<JobActiv
       while (taken < claimed.length) {
         const { deviceId, attempt } = claimed[taken++]!;
         try {
-          unwritten.push(end(deviceId, attempt, await invoker.invoke(deviceId, call)));
+          const result = await invoker.invoke(deviceId, call);
+          if (wait && failureKindOf(result) === 'offline') offline.push(deviceId);
+          else unwritten.push(end(deviceId, attempt, result));
         } catch (err) {
           log.error(`Job ${jobId}: calling ${call.methodName} on '${deviceId}' failed`, err);
           unwritten.push({ deviceId, status: 'failed', error: { code: 'ServerError', description: `The hub could not reach the device: ${errorMessage(err)}` }, failure: 'other' });
@@ -78,6 +91,7 @@ export function rolloutBatchActivity({ store, invoker, now, log }: Pick<JobActiv
       clearInterval(ticker);
     }
     await flush();
+    if (parked > 0) await deps.wakeOfflineWait(jobId);
     return resultOf(claimed.length, await store.countRolloutBatch(jobId, token), await store.retryQueue(jobId));
   };
 }

@@ -15,6 +15,7 @@ import type { DispatchStatus, RolloutCommand } from './rollout-control.js';
 import { abortCheck, type FinishedDevices } from './rollout-abort.js';
 import { FAILURE_KINDS, noFailures } from './rollout-types.js';
 import { Semaphore } from './semaphore.js';
+import { waitForDeviceUntil } from './offline-wait-job.js';
 import type { JobOperation, JobTuning, RolloutBatch, RolloutBatchResult, SeqRange } from './types.js';
 
 /** Where a rollout stands: carried from run to run of its shard. */
@@ -223,6 +224,7 @@ export class RolloutDispatcher {
         ...(this.command.rollout.retry && { retry: this.command.rollout.retry }),
         deviceConcurrency: tuning.deviceConcurrency,
         dispatchedAt: Date.now(),
+        ...waitForDeviceUntil(this.command.rollout.waitForOfflineDevicesInSeconds),
       });
       this.tally(result);
     } catch (err) {

@@ -225,6 +225,8 @@ export interface RolloutBatch {
   deviceConcurrency: number;
   /** Workflow time (ms) when the batch was dispatched: retry times follow the workflow's clock. */
   dispatchedAt: number;
+  /** Set when offline devices wait for their device (MethodBatch.waitForDeviceUntil): they are parked, not failed or retried. */
+  waitForDeviceUntil?: string;
 }
 
 export interface RolloutBatchResult {

@@ -29,11 +29,12 @@ function waitSql(dialect: SqlDialect) {
     wakeDevices: `UPDATE device_jobs SET status = 'woken' WHERE device_id ${inList('$1')} AND status = 'waiting' RETURNING job_id`,
     wakeConnectedOfJob: `UPDATE device_jobs SET status = 'woken' WHERE job_id = $1 AND status = 'waiting' AND wait_until IS NOT NULL AND ${connected} RETURNING job_id`,
     wakeConnected: `UPDATE device_jobs SET status = 'woken' WHERE status = 'waiting' AND ${connected} RETURNING job_id`,
-    claimWoken: `UPDATE device_jobs SET status = 'running', doc = ${set({ status: `'running'`, lastUpdatedDateTimeUtc: text('$3') })}
+    claimWoken: `UPDATE device_jobs SET status = 'running', attempts = attempts + 1,
+        doc = ${set({ status: `'running'`, lastUpdatedDateTimeUtc: text('$3'), attempts: 'attempts + 1' })}
       WHERE job_id = $1 AND device_id IN (
         SELECT device_id FROM device_jobs WHERE job_id = $1 AND status = 'woken' AND wait_until IS NOT NULL LIMIT $2${pg ? ' FOR UPDATE SKIP LOCKED' : ''})
       RETURNING device_id`,
-    endWaits: `UPDATE device_jobs SET status = 'failed',
+    endWaits: `UPDATE device_jobs SET status = 'failed', failure = 'offline',
         doc = ${set({ status: `'failed'`, error: pg ? '$3::jsonb' : 'json($3)', endTimeUtc: text('$4'), lastUpdatedDateTimeUtc: text('$4') })}
       WHERE job_id = $1 AND status = 'waiting' AND wait_until IS NOT NULL AND wait_until <= $2`,
     endInterrupted: `UPDATE device_jobs SET status = 'failed',

@@ -35,7 +35,8 @@ function rolloutSql(dialect: SqlDialect) {
         SELECT device_id FROM device_jobs WHERE job_id = $1 AND status = 'retrying' AND retry_at <= $3 ORDER BY retry_at LIMIT $4)
       RETURNING device_id, attempts`,
     finish,
-    countBatch: `SELECT status, failure, count(*) AS n FROM device_jobs WHERE job_id = $1 AND claim = $2 GROUP BY status, failure`,
+    // Devices that waited for their device are counted by the wait (src/registry/device-waits.ts).
+    countBatch: `SELECT status, failure, count(*) AS n FROM device_jobs WHERE job_id = $1 AND claim = $2 AND wait_until IS NULL GROUP BY status, failure`,
     queue: `SELECT count(*) AS n, min(retry_at) AS next FROM device_jobs WHERE job_id = $1 AND status = 'retrying'`,
   };
 }

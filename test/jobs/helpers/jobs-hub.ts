@@ -26,6 +26,8 @@ export interface JobsTestHub {
   address: { port: number; ca: string };
   /** Registers a device and opens the official device SDK client on it. */
   openDevice(deviceId: string): Promise<device.Client>;
+  /** Opens the official device SDK client on a device registered before. */
+  openRegisteredDevice(deviceId: string): Promise<device.Client>;
   dispose(): Promise<void>;
 }
 
@@ -64,6 +66,15 @@ export async function startJobsHub(
           : []),
       ],
     });
+    const openRegistered = async (deviceId: string): Promise<device.Client> => {
+      const registered = await hub.store.getDevice(deviceId);
+      if (!registered) throw new Error(`Device '${deviceId}' is not registered`);
+      const key = sasKeysOf(registered).primaryKey;
+      const connectionString = `HostName=${hub.hostName};DeviceId=${deviceId};SharedAccessKey=${key};GatewayHostName=localhost:${gateway!.gateway!.port}`;
+      const client = await openSdkDevice({ deviceId, key, connectionString }, hub.tls.ca);
+      clients.push(client);
+      return client;
+    };
     return {
       hub,
       gateway: gateway!,
@@ -71,13 +82,10 @@ export async function startJobsHub(
       temporal,
       address: { port: hub.api.httpsPort, ca: hub.tls.ca },
       async openDevice(deviceId) {
-        const created = await hub.store.createDevice({ deviceId });
-        const key = sasKeysOf(created).primaryKey;
-        const connectionString = `HostName=${hub.hostName};DeviceId=${deviceId};SharedAccessKey=${key};GatewayHostName=localhost:${gateway!.gateway!.port}`;
-        const client = await openSdkDevice({ deviceId, key, connectionString }, hub.tls.ca);
-        clients.push(client);
-        return client;
+        await hub.store.createDevice({ deviceId });
+        return openRegistered(deviceId);
       },
+      openRegisteredDevice: openRegistered,
       async dispose() {
         await Promise.all(clients.map((client) => client.close()));
         await hub.close();
