@@ -12,6 +12,10 @@
  *  (c) a twin job over a million devices: the largest event count of any of its workflow runs (the
  *      job, every shard and every continued run), against the bound of workflows/history-bounds.ts;
  *      and the peak RSS of this process over the whole run.
+ *  (f) a method job waiting for W offline devices (--waiting-devices), C of which connect at once
+ *      (--connecting-devices): the time to their last call, the RSS with W waiting (offline-wait.ts).
+ *
+ * A part with 0 devices is skipped: `-- --devices 0 --twin-devices 0 --history-devices 0` runs (f) alone.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +34,7 @@ import { startTemporalLite, type TemporalLite } from '../temporal-lite/index.js'
 import { jobHistoryBound } from '../workflows/history-bounds.js';
 import type { JobResponse } from '../workflows/types.js';
 import { DeviceProcess, measureRoundTrips, median, startBareBroker } from './method-round-trips.js';
+import { offlineWaitBench } from './offline-wait.js';
 import { registerDevices } from './register-devices.js';
 
 const { values: args } = parseArgs({
@@ -39,6 +44,8 @@ const { values: args } = parseArgs({
     'history-devices': { type: 'string', default: '1000000' },
     rounds: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '200' },
+    'waiting-devices': { type: 'string', default: '100000' },
+    'connecting-devices': { type: 'string', default: '10000' },
   },
 });
 const METHOD_DEVICES = Number(args.devices);
@@ -46,6 +53,8 @@ const TWIN_DEVICES = Number(args['twin-devices']);
 const HISTORY_DEVICES = Number(args['history-devices']);
 const ROUNDS = Number(args.rounds);
 const CONCURRENCY = Number(args.concurrency);
+const WAITING_DEVICES = Number(args['waiting-devices']);
+const CONNECTING_DEVICES = Math.min(Number(args['connecting-devices']), WAITING_DEVICES);
 const CACHE_DIR = fileURLToPath(new URL('../.cache', import.meta.url));
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -77,6 +86,7 @@ async function startBenchHub(name: string): Promise<BenchHub> {
           temporal: { address: temporal.address },
           roles: { api: true, worker: true },
           invoker: gateway!.services.invoker,
+          connectEvents: gateway!.services.connectEvents,
           workflowBundle,
           settings: { maxActiveJobs: 1000 },
         })(context)),
@@ -228,8 +238,21 @@ async function historyJob(): Promise<void> {
   }
 }
 
+async function offlineWait(): Promise<void> {
+  const bench = await startBenchHub('offline-wait');
+  const devices = new DeviceProcess();
+  try {
+    const hub = { store: bench.hub.store, service: bench.jobs.service!, client: bench.jobs.client, fleet: { port: bench.gateway.gateway!.port, ca: bench.hub.tls.ca, hostName: bench.hub.hostName } };
+    await offlineWaitBench(hub, devices, { waiting: WAITING_DEVICES, connecting: CONNECTING_DEVICES });
+  } finally {
+    devices.stop();
+    await bench.close();
+  }
+}
+
 console.log(`bench:jobs (${new Date().toISOString()}, node ${process.version})`);
 if (METHOD_DEVICES > 0) await methodJobs();
 if (TWIN_DEVICES > 0) await twinJobs();
 if (HISTORY_DEVICES > 0) await historyJob();
+if (WAITING_DEVICES > 0) await offlineWait();
 console.log(`\npeak RSS of this process (hub, worker, temporal-lite) over the run: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
