@@ -3,6 +3,7 @@
 // Registry, while official azure-iot-device MQTT clients connect late. Each late device is called
 // once, as soon as it connects; the job shows its waiting devices; cancel closes the one left.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type device from 'azure-iot-device';
 import type iothub from 'azure-iothub';
@@ -15,8 +16,20 @@ import { startJobsHub, type JobsTestHub } from './helpers/jobs-hub.js';
 
 type DeviceJobRow = { deviceId: string; status: string; error?: { code: string }; outcome?: unknown };
 
-for (const variant of STORE_VARIANTS) {
-  describe(`a job waiting for offline devices, through the official SDKs (${variant.name})`, { skip: variant.skip }, () => {
+const redisUrl = process.env.REDIS_URL;
+const SETUPS = [
+  ...STORE_VARIANTS.map((variant) => ({ name: variant.name, variant, skip: variant.skip, redis: undefined })),
+  // The connect events through Redis, as in a cluster.
+  {
+    name: 'sqlite, connects through Redis',
+    variant: STORE_VARIANTS[0]!,
+    skip: redisUrl ? (false as const) : 'REDIS_URL not set: the Redis variant is skipped',
+    redis: redisUrl ? { url: redisUrl, prefix: `iothub-test-${randomBytes(4).toString('hex')}:` } : undefined,
+  },
+];
+
+for (const { name, variant, skip, redis } of SETUPS) {
+  describe(`a job waiting for offline devices, through the official SDKs (${name})`, { skip }, () => {
     let hub: JobsTestHub;
     let jobs: iothub.JobClient;
     let registry: iothub.Registry;
@@ -33,7 +46,7 @@ for (const variant of STORE_VARIANTS) {
     };
 
     before(async () => {
-      hub = await startJobsHub({ variant });
+      hub = await startJobsHub({ variant, redis });
       jobs = jobClientFor(hub.hub.connectionString(), hub.address);
       registry = registryFor(hub.hub.connectionString(), hub.address);
       answerUpdates(await hub.openDevice('e2e-online'), 'e2e-online');

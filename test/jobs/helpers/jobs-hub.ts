@@ -32,7 +32,13 @@ export interface JobsTestHub {
 }
 
 export async function startJobsHub(
-  options: { variant?: StoreVariant; settings?: JobsSettingsInput; configurations?: Pick<ConfigurationsPartOptions, 'timing' | 'signalIntervalMs'> } = {},
+  options: {
+    variant?: StoreVariant;
+    settings?: JobsSettingsInput;
+    configurations?: Pick<ConfigurationsPartOptions, 'timing' | 'signalIntervalMs'>;
+    /** Route devices and connect events through Redis, as a cluster does. */
+    redis?: { url: string; prefix: string };
+  } = {},
 ): Promise<JobsTestHub> {
   quietTemporalRuntime();
   const dir = makeTempDir('iothub-jobs-');
@@ -50,7 +56,7 @@ export async function startJobsHub(
       databaseSchema: database.databaseSchema,
       log: silentLogger,
       parts: [
-        async (context) => (gateway = await gatewayPart({ mqttsPort: 0 })(context)),
+        async (context) => (gateway = await gatewayPart({ mqttsPort: 0, redisUrl: options.redis?.url, redisPrefix: options.redis?.prefix })(context)),
         async (context) =>
           (jobs = await jobsPart({
             temporal: { address: temporal.address },
