@@ -60,7 +60,7 @@ export async function offlineWaitBench(hub: OfflineWaitBenchHub, devices: Device
   console.log(`  RSS with them waiting: ${mb(rssWaiting)} (before the job: ${mb(rssBefore)}; +${mb(rssWaiting - rssBefore)})`);
 
   const storm = performance.now();
-  const connectMs = await devices.connect('late', { ...hub.fleet, devices: identities.slice(0, connecting), connectConcurrency: 1000 });
+  const connectMs = await devices.connect('late', { ...hub.fleet, devices: identities.slice(0, connecting), connectConcurrency: 200 });
   const connectedAt = performance.now();
   await until(async () => ((await hub.store.deviceWaits.waitedDevices(jobId)).succeeded === connecting ? true : undefined), 'the connected devices to be called', 10 * 60_000);
   const calledMs = performance.now() - storm;
