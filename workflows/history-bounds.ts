@@ -36,12 +36,31 @@ export const parentEventsPerShard = (tuning: JobTuning): number =>
  */
 export const parentOfflineWaitEvents = (): number => 1 + (1 + WFT) + (1 + WFT) + 2 * (2 + WFT) + MAX_WAIT_REPORTS * (1 + WFT);
 
-/** Parent: its shards, or the batches of the one shard it runs itself (and its wait for offline devices). */
-export function parentHistoryBound(deviceCount: number, tuning: JobTuning, waitsForDevices = false): number {
-  const inline = inlineShard(deviceCount, tuning);
+/**
+ * Pause, resume and edit requests a job takes at most: each costs history events in the job (and
+ * its running shards), so a bounded number keeps the history bounded. A rollout job signals one
+ * shard per request, a plain job every shard running.
+ */
+export const MAX_CONTROL_REQUESTS = { rollout: 100, plain: 10 } as const;
+
+/**
+ * Parent events of one accepted control request: the update accepted and completed 2 + its task 3,
+ * the memo 1, a deadline edit's new timer (its cancel and start) 2, and a signal to each running
+ * shard (initiated, signaled + wake-up).
+ */
+export const controlRequestEvents = (shardsSignalled: number): number => 2 + WFT + 1 + 2 + shardsSignalled * (2 + WFT);
+
+/**
+ * Parent: its shards, or the batches of the one shard it runs itself; a rollout job has one shard
+ * (and, when it waits for offline devices, its wait).
+ */
+export function parentHistoryBound(deviceCount: number, tuning: JobTuning, rollout = false, waitsForDevices = false): number {
   const fixed = parentFixedEvents(tuning) + (waitsForDevices ? parentOfflineWaitEvents() : 0);
-  if (inline) return fixed + batchEventsOf(inline.range, tuning);
-  return fixed + planShards(deviceCount, tuning).length * parentEventsPerShard(tuning);
+  if (rollout) return fixed + parentEventsPerShard(tuning) + MAX_CONTROL_REQUESTS.rollout * controlRequestEvents(1);
+  const inline = inlineShard(deviceCount, tuning);
+  if (inline) return fixed + batchEventsOf(inline.range, tuning) + MAX_CONTROL_REQUESTS.plain * controlRequestEvents(0);
+  const shards = planShards(deviceCount, tuning).length;
+  return fixed + shards * parentEventsPerShard(tuning) + MAX_CONTROL_REQUESTS.plain * controlRequestEvents(Math.min(shards, tuning.shardConcurrency));
 }
 
 /**
@@ -64,12 +83,14 @@ const PARENT_SIGNAL_EVENTS = 2 + WFT;
  * most progressUpdates per shard); plus the stop signal 1 + 3 (and, should it arrive while the
  * shard's closing task is in flight, that task failing: 1 + 3) and the closing event 1.
  */
-export function shardRunHistoryBound(tuning: JobTuning): number {
+export function shardRunHistoryBound(tuning: JobTuning, rollout = false): number {
   const progressChanges = tuning.batchConcurrency * (1 + tuning.batchProgressUpdates);
   const parentSignals = Math.min(tuning.progressUpdates, progressChanges);
-  return tuning.shardHistoryLimit + WFT + tuning.batchConcurrency * eventsPerBatch(tuning) + parentSignals * PARENT_SIGNAL_EVENTS + (1 + WFT) + (1 + WFT) + 1;
+  // Pause and resume signals (1 + wake-up each) may come after the limit too; a rollout shard's last tick timer 2 + 3.
+  const commands = (rollout ? MAX_CONTROL_REQUESTS.rollout : MAX_CONTROL_REQUESTS.plain) * (1 + WFT) + (rollout ? 2 + WFT : 0);
+  return tuning.shardHistoryLimit + WFT + tuning.batchConcurrency * eventsPerBatch(tuning) + parentSignals * PARENT_SIGNAL_EVENTS + (1 + WFT) + (1 + WFT) + 1 + commands;
 }
 
-/** The largest event count any workflow run of a job of `deviceCount` devices can reach. */
-export const jobHistoryBound = (deviceCount: number, tuning: JobTuning): number =>
-  Math.max(parentHistoryBound(deviceCount, tuning), shardRunHistoryBound(tuning));
+/** The largest event count any workflow run of a job of `deviceCount` devices can reach (a rollout job's, with `rollout`). */
+export const jobHistoryBound = (deviceCount: number, tuning: JobTuning, rollout = false): number =>
+  Math.max(parentHistoryBound(deviceCount, tuning, rollout), shardRunHistoryBound(tuning, rollout));

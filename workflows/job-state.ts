@@ -23,6 +23,7 @@ import { withWaited } from './offline-wait-job.js';
 import { jobResponse, statisticsOf } from './job-response.js';
 import { RolloutControl, type DispatchStatus } from './rollout-control.js';
 import { patchedRollout, rolloutInconsistency } from './rollout-settings.js';
+import { MAX_CONTROL_REQUESTS } from './history-bounds.js';
 import { JOB_STATUS_ATTRIBUTE } from './search-attributes.js';
 import type { JobDefinition, JobMemo, JobPatch, JobResponse, JobStatus, JobTuning, JobView, ShardCounters, ShardProgress, UnprocessedClosing } from './types.js';
 
@@ -58,22 +59,33 @@ export class JobState {
     this.maxExecutionTimeInSeconds = job.maxExecutionTimeInSeconds;
   }
 
+  /** Pause, resume and edit requests taken (MAX_CONTROL_REQUESTS bounds them, and so the history). */
+  private controlRequests = 0;
+
   /** Pause, resume and edit have an effect only while the job may still start devices. */
   get controllable(): boolean {
     return !TERMINAL.has(this.status) && !this.stopping;
   }
 
+  /** Another pause, resume or edit would pass the most a job takes. */
+  get controlRequestsUsed(): boolean {
+    return this.controlRequests >= (this.job.rollout ? MAX_CONTROL_REQUESTS.rollout : MAX_CONTROL_REQUESTS.plain);
+  }
+
   pause(): void {
+    this.controlRequests += 1;
     this.control.pause();
     this.showInMemo();
   }
 
   resume(): void {
+    this.controlRequests += 1;
     this.control.resume();
     this.showInMemo();
   }
 
   edit(patch: JobPatch): void {
+    this.controlRequests += 1;
     if (patch.rollout) this.control.edit(patch.rollout);
     if (patch.maxExecutionTimeInSeconds !== undefined) {
       this.maxExecutionTimeInSeconds = patch.maxExecutionTimeInSeconds;
@@ -243,6 +255,10 @@ export function handleJobMessages(state: JobState): void {
     },
   );
   const conflict = (what: string) => ApplicationFailure.nonRetryable(`Job '${state.job.jobId}' is ${state.view().status}: ${what}`, JOB_STATE_CONFLICT);
+  const assertControllable = (what: string) => {
+    if (!state.controllable) throw conflict(`it can no longer be ${what}`);
+    if (state.controlRequestsUsed) throw conflict('it took the most pause, resume and edit requests a job takes');
+  };
   setHandler(
     pauseJobUpdate,
     () => {
@@ -251,7 +267,7 @@ export function handleJobMessages(state: JobState): void {
     },
     {
       validator: () => {
-        if (!state.controllable) throw conflict('it can no longer be paused');
+        assertControllable('paused');
         if (state.control.paused) throw conflict('it is paused already');
       },
     },
@@ -264,7 +280,7 @@ export function handleJobMessages(state: JobState): void {
     },
     {
       validator: () => {
-        if (!state.controllable) throw conflict('it can no longer be resumed');
+        assertControllable('resumed');
         if (!state.control.paused) throw conflict('it is not paused');
       },
     },
@@ -277,7 +293,7 @@ export function handleJobMessages(state: JobState): void {
     },
     {
       validator: (patch) => {
-        if (!state.controllable) throw conflict('its settings can no longer be changed');
+        assertControllable('changed');
         if (patch.rollout && !state.job.rollout) {
           const message = `Job '${state.job.jobId}' was created without rollout settings: only its maxExecutionTimeInSeconds can be changed`;
           throw ApplicationFailure.nonRetryable(message, JOB_EDIT_INVALID);

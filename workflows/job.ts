@@ -123,13 +123,7 @@ async function runShards(state: JobState, deviceCount: number, tuning: JobTuning
   if (state.job.rollout) return runRolloutShard(state, deviceCount, tuning);
   const inline = inlineShard(deviceCount, tuning);
   if (inline) return runBatchesHere(state, inline, tuning);
-  const running = new Set<ShardHandle>();
-  state.onStop(() => {
-    for (const shard of running) stopShard(shard);
-  });
-  state.control.onChange((command) => {
-    for (const shard of running) commandShard(shard, command);
-  });
+  const running = runningShards(state);
   const slots = new Semaphore(tuning.shardConcurrency);
   const runShard = (shard: PlannedShard) =>
     slots.run(async () => {
@@ -137,6 +131,18 @@ async function runShards(state: JobState, deviceCount: number, tuning: JobTuning
       if (!state.stopping) await runShardToEnd(state, shard, tuning, running);
     });
   await Promise.all(planShards(deviceCount, tuning).map(runShard));
+}
+
+/** The shards running, which hear the job's stop and its pause and settings. */
+function runningShards(state: JobState): Set<ShardHandle> {
+  const running = new Set<ShardHandle>();
+  state.onStop(() => {
+    for (const shard of running) stopShard(shard);
+  });
+  state.control.onChange((command) => {
+    for (const shard of running) commandShard(shard, command);
+  });
+  return running;
 }
 
 /** While the job is paused (and not stopping). */
@@ -148,13 +154,7 @@ const unpaused = (state: JobState): Promise<void> => condition(() => !state.cont
  */
 async function runRolloutShard(state: JobState, deviceCount: number, tuning: JobTuning): Promise<void> {
   const range = { from: 0, to: deviceCount };
-  const running = new Set<ShardHandle>();
-  state.onStop(() => {
-    for (const shard of running) stopShard(shard);
-  });
-  state.control.onChange((command) => {
-    for (const shard of running) commandShard(shard, command);
-  });
+  const running = runningShards(state);
   const rollout = { cursor: newRolloutCursor(range), command: state.control.command() };
   await runShardToEnd(state, { index: 0, range }, tuning, running, rollout);
 }

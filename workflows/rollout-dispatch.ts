@@ -29,8 +29,11 @@ export interface RolloutCursor {
   batches: number;
   /** The store's retry queue as the last batch saw it (`nextAt` in workflow time). */
   retry: { waiting: number; nextAt?: number };
-  /** The next tick (workflow time, ms) and the fraction of a device owed from the last one. */
-  pace: { tickAt: number; credit: number };
+  /**
+   * The next tick (workflow time, ms), the fraction of a device owed from the last one, and the
+   * devices started in the last minute ([time, devices], at most one entry a tick).
+   */
+  pace: { tickAt: number; credit: number; recent: Array<[number, number]> };
   /** Set once an abort criterion was met: why. */
   aborted?: string;
 }
@@ -41,8 +44,10 @@ export const newRolloutCursor = (range: SeqRange): RolloutCursor => ({
   failedBatches: 0,
   batches: 0,
   retry: { waiting: 0 },
-  pace: { tickAt: 0, credit: 0 },
+  pace: { tickAt: 0, credit: 0, recent: [] },
 });
+
+const MINUTE_MS = 60_000;
 
 /** The tick of a rate: a second, or longer when under a device a second, so that each tick starts at least one. */
 export const tickMs = (ratePerMinute: number): number => Math.max(1000, Math.ceil(60_000 / ratePerMinute));
@@ -133,7 +138,7 @@ export class RolloutDispatcher {
     while (!this.stopped && this.cursor.aborted === undefined && mayContinue()) {
       if (this.command.paused) {
         await condition(() => !this.command.paused || this.stopped);
-        this.cursor.pace = { tickAt: Date.now(), credit: 0 };
+        this.cursor.pace = { ...this.cursor.pace, tickAt: Date.now(), credit: 0 };
         continue;
       }
       const fresh = this.cursor.next < this.work.range.to;
@@ -144,11 +149,15 @@ export class RolloutDispatcher {
       }
       const rate = currentRate(this.command.rollout, this.ramp());
       if (rate !== undefined && !(await this.tickReached(rate))) continue;
-      const allowance = rate === undefined ? this.work.tuning.batchSize : this.cursor.pace.credit + (rate * tickMs(rate)) / 60_000;
+      const allowance = rate === undefined ? this.work.tuning.batchSize : this.cursor.pace.credit + (rate * tickMs(rate)) / MINUTE_MS;
+      if (rate !== undefined && !(await this.minuteHasRoom(Math.floor(allowance), rate))) continue;
       const left = await this.dispatch(Math.floor(allowance), slots, batches);
+      if (rate === undefined) continue;
+      const { pace } = this.cursor;
+      pace.recent.push([Date.now(), Math.floor(allowance) - left]);
       // Owed only while there are devices to start: an idle job saves up no burst.
-      this.cursor.pace.credit = rate !== undefined && left === 0 ? allowance - Math.floor(allowance) : 0;
-      if (rate !== undefined) this.cursor.pace.tickAt += tickMs(rate);
+      pace.credit = left === 0 ? allowance - Math.floor(allowance) : 0;
+      pace.tickAt += tickMs(rate);
     }
     await Promise.all(batches);
   }
@@ -160,7 +169,7 @@ export class RolloutDispatcher {
       const wanted = kind === 'retries' ? (this.retryDue() ? Math.min(left, this.cursor.retry.waiting) : 0) : Math.min(left, this.work.range.to - this.cursor.next);
       if (wanted <= 0) continue;
       await slots.acquire();
-      if (this.stopped || this.command.paused) {
+      if (this.stopped || this.cursor.aborted !== undefined || this.command.paused) {
         slots.release();
         break;
       }
@@ -190,11 +199,28 @@ export class RolloutDispatcher {
    */
   private async tickReached(rate: number): Promise<boolean> {
     const { pace } = this.cursor;
-    if (pace.tickAt < Date.now() - tickMs(rate)) this.cursor.pace = { tickAt: Date.now(), credit: 0 };
+    if (pace.tickAt < Date.now() - tickMs(rate)) this.cursor.pace = { ...pace, tickAt: Date.now(), credit: 0 };
     const wait = this.cursor.pace.tickAt - Date.now();
     if (wait <= 0) return true;
     this.commanded = false;
     return !(await condition(() => this.commanded || this.stopped, wait));
+  }
+
+  /**
+   * Waits while starting `count` more devices would put over `rate` into the last minute: a tick
+   * whose timer fired late (the workflow task waited) must not crowd the minute, so the next is
+   * held back by as much. False when a command or the stop came first.
+   */
+  private async minuteHasRoom(count: number, rate: number): Promise<boolean> {
+    for (;;) {
+      const now = Date.now();
+      const { pace } = this.cursor;
+      pace.recent = pace.recent.filter(([at]) => at > now - MINUTE_MS);
+      const used = pace.recent.reduce((sum, [, devices]) => sum + devices, 0);
+      if (used + count <= rate || pace.recent.length === 0) return true;
+      this.commanded = false;
+      if (await condition(() => this.commanded || this.stopped, pace.recent[0]![0] + MINUTE_MS - now)) return false;
+    }
   }
 
   /** Until a batch ends, a command or the stop comes, or the first retry is due. */

@@ -98,7 +98,9 @@ function parseWith<T>(schema: z.ZodType<T>, value: unknown, root: string): T {
   if (issue.code === 'unrecognized_keys') {
     throw new HubError('ArgumentInvalid', `${pathOf(root, [...issue.path, issue.keys[0]!])} is not a rollout setting`);
   }
-  throw new HubError('ArgumentInvalid', `${pathOf(root, issue.path)} ${issue.message}`);
+  // Objects the schema gives no message of its own (absent or not an object).
+  const message = issue.code === 'invalid_type' && issue.expected === 'object' ? 'must be a JSON object' : issue.message;
+  throw new HubError('ArgumentInvalid', `${pathOf(root, issue.path)} ${message}`);
 }
 
 /** The `rollout` of a PUT body, validated. */

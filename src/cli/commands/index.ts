@@ -5,6 +5,7 @@ import { devicesImport } from './devices-import.js';
 import { devicesList } from './devices-list.js';
 import { devicesShow } from './devices-show.js';
 import { jobCancel } from './job-cancel.js';
+import { jobEdit, jobPause, jobResume } from './job-control.js';
 import { jobList } from './job-list.js';
 import { jobScheduleMethod } from './job-schedule-method.js';
 import { jobScheduleTwin } from './job-schedule-twin.js';
@@ -31,6 +32,9 @@ export const COMMANDS: readonly Command[] = [
   jobShow,
   jobList,
   jobCancel,
+  jobPause,
+  jobResume,
+  jobEdit,
   jobWatch,
   query,
   simulate,

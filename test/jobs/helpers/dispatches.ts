@@ -1,15 +1,13 @@
 import type { RunHistory } from './jobs.js';
 import type { RolloutBatch } from '../../../workflows/types.js';
 
-/** A rollout batch as its shard's history shows it: when it was scheduled (workflow time) and what it was to do. */
+/** A rollout batch as its shard's history shows it: when the workflow dispatched it (its clock at that tick) and what it was to do. */
 export interface Dispatch {
   at: number;
   batch: RolloutBatch;
   /** Devices it may start: its range, or its retry limit. */
   size: number;
 }
-
-const ms = (time: { seconds?: unknown; nanos?: number | null } | null | undefined): number => Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
 
 /** Every processRolloutBatch a job's shard runs scheduled, in order: the times devices were started, from the histories themselves. */
 export function rolloutDispatches(runs: readonly RunHistory[]): Dispatch[] {
@@ -20,7 +18,7 @@ export function rolloutDispatches(runs: readonly RunHistory[]): Dispatch[] {
       if (scheduled?.activityType?.name !== 'processRolloutBatch') continue;
       const batch = JSON.parse(Buffer.from(scheduled.input!.payloads![0]!.data!).toString()) as RolloutBatch;
       const size = 'range' in batch.devices ? batch.devices.range.to - batch.devices.range.from : batch.devices.limit;
-      dispatches.push({ at: ms(event.eventTime), batch, size });
+      dispatches.push({ at: batch.dispatchedAt, batch, size });
     }
   }
   return dispatches.sort((a, b) => a.at - b.at);

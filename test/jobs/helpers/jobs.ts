@@ -90,10 +90,10 @@ export async function jobRunHistories(client: Client, jobId: string): Promise<Ru
 }
 
 /** Every run of a job within the bounds of workflows/history-bounds.ts: the job's own, and its shards' runs. */
-export function assertWithinHistoryBounds(runs: readonly RunHistory[], jobId: string, deviceCount: number, tuning: JobTuning): void {
+export function assertWithinHistoryBounds(runs: readonly RunHistory[], jobId: string, deviceCount: number, tuning: JobTuning, rollout = false): void {
   for (const run of runs) {
     const events = run.history.events?.length ?? 0;
-    const bound = run.workflowId === jobId ? parentHistoryBound(deviceCount, tuning) : shardRunHistoryBound(tuning);
+    const bound = run.workflowId === jobId ? parentHistoryBound(deviceCount, tuning, rollout) : shardRunHistoryBound(tuning, rollout);
     assert.ok(events <= bound, `${run.workflowId} (${run.runId}) has ${events} events, over its bound ${bound}`);
   }
 }
