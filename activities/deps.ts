@@ -2,14 +2,17 @@ import type { MethodInvoker } from '../src/gateway/methods/invoker.js';
 import type { Logger } from '../src/logger.js';
 import type { HubMetrics } from '../src/observe/metrics.js';
 import type { HubEvents } from '../src/registry/events.js';
+import type { DeviceWaitStore } from '../src/registry/device-waits.js';
 import type { JobRecordStore } from '../src/registry/job-records.js';
 import type { JobEventPublisher } from '../src/webhooks/publisher.js';
 import type { ReconnectGraceStore } from '../src/registry/store.js';
+import type { RolloutRecordStore } from '../src/registry/rollout-records.js';
 import type { SignalBatchProgress } from './batch-progress.js';
+import type { WakeOfflineWait } from './offline-wait.js';
 
 /** What the job activities work with; the worker builds them once per process. */
 export interface JobActivityDeps {
-  store: JobRecordStore & ReconnectGraceStore;
+  store: JobRecordStore & ReconnectGraceStore & RolloutRecordStore & { deviceWaits: DeviceWaitStore };
   /** Direct-method calls to devices wherever they are connected (the gateway's invoker). */
   invoker: MethodInvoker;
   /** Desired-property notifications to connected devices (the hub's fan-out). */
@@ -23,6 +26,8 @@ export interface JobActivityDeps {
    * gateway's restart (ms; 0 or absent: no grace). See withReconnectGrace.
    */
   reconnectGraceMs?: number;
+  /** Tells a job's wait for offline devices that its records changed (wakeOfflineWaitWith(client)). */
+  wakeOfflineWait: WakeOfflineWait;
   log: Logger;
   /** Jobs started and finished, device outcomes (the worker process's /metrics); absent in unit tests. */
   metrics?: HubMetrics;

@@ -4,12 +4,15 @@
  * workflows proxy `JobActivities` by type only.
  */
 import type { SeqRange } from '../src/registry/job-records.js';
-import type { BatchCounts, JobOperation } from '../workflows/types.js';
+import { noFailures } from '../workflows/rollout-types.js';
+import type { BatchCounts, JobOperation, RolloutBatch, RolloutBatchResult } from '../workflows/types.js';
 import type { BatchProgressLimits } from './batch-progress.js';
 import { bookkeepingActivities } from './bookkeeping.js';
 import type { JobActivityDeps } from './deps.js';
 import { methodBatchActivity } from './method-batch.js';
+import { offlineWaitActivities } from './offline-wait.js';
 import { resolveActivities } from './resolve.js';
+import { rolloutBatchActivity } from './rollout-batch.js';
 import { twinBatchActivity } from './twin-batch.js';
 
 export type { JobActivityDeps } from './deps.js';
@@ -23,11 +26,14 @@ export interface DeviceBatch {
   deviceConcurrency: number;
   /** How often a method batch tells the workflow its progress. */
   progress: BatchProgressLimits;
+  /** Set when offline devices wait for their device (MethodBatch.waitForDeviceUntil). */
+  waitForDeviceUntil?: string;
 }
 
 export function createJobActivities(deps: JobActivityDeps) {
   const processMethodBatch = methodBatchActivity(deps);
   const processTwinBatch = twinBatchActivity(deps);
+  const processRolloutMethodBatch = rolloutBatchActivity(deps);
   return {
     ...resolveActivities(deps),
     /**
@@ -43,7 +49,19 @@ export function createJobActivities(deps: JobActivityDeps) {
       }
       return counts;
     },
+    /**
+     * One batch of a rollout job. Twin jobs have no retries (their failures are not transient) and
+     * no failure types but `other`, so their batches are plain range batches.
+     */
+    async processRolloutBatch(batch: RolloutBatch): Promise<RolloutBatchResult> {
+      const { operation, devices } = batch;
+      if (operation.kind === 'method') return processRolloutMethodBatch(batch, operation.call);
+      if (!('range' in devices)) return { claimed: 0, counts: { succeeded: 0, failed: 0, failures: noFailures(), retrying: 0 }, queue: { waiting: 0 } };
+      const { succeeded, failed } = await processTwinBatch(batch.jobId, devices.range, operation.update);
+      return { claimed: devices.range.to - devices.range.from, counts: { succeeded, failed, failures: { ...noFailures(), other: failed }, retrying: 0 }, queue: { waiting: 0 } };
+    },
     ...bookkeepingActivities(deps),
+    ...offlineWaitActivities(deps),
   };
 }
 

@@ -7,6 +7,7 @@ import type { BatchCounts, JobMethodCall } from '../workflows/types.js';
 import { BatchProgressReporter, type BatchProgressLimits } from './batch-progress.js';
 import type { JobActivityDeps } from './deps.js';
 import { withReconnectGrace } from './reconnect-grace.js';
+import type { DeviceWait } from './device-calls.js';
 
 /** Outcomes are written (and the attempt heartbeats) this often while devices answer. */
 const FLUSH_INTERVAL_MS = 1000;
@@ -24,7 +25,15 @@ export interface MethodBatch {
   /** Devices called at once. */
   deviceConcurrency: number;
   progress: BatchProgressLimits;
+  /**
+   * Set when the job waits for offline devices (rollout.waitForOfflineDevicesInSeconds): until when
+   * (hub time, in workflow time from the batch's dispatch), instead of failing them.
+   */
+  waitForDeviceUntil?: string;
 }
+
+/** The wait of the devices found offline by calls that begin now (hub time). */
+export const deviceWaitOf = (until: string | undefined, now: () => string): DeviceWait | undefined => until === undefined ? undefined : { until, since: now() };
 
 /**
  * A method job's batch: calls its devices `deviceConcurrency` at a time with the job's timeouts

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:jobs [-- --devices 5000 --twin-devices 100000 --history-devices 1000000 --rounds 5 --concurrency 200]`
+ * `npm run bench:jobs [-- --devices 5000 --twin-devices 100000 --history-devices 1000000 --rate-devices 6000 --rate 3000 --rounds 5 --concurrency 200]`
  *
  * The jobs engine end to end in one process as `npm start` runs it (temporal-lite with its data on
  * disk, the jobs worker, the gateway, SQLite), with simulated devices in a second process:
@@ -11,7 +11,15 @@
  *      updating the same rows (read, parse, change, write; 1000 rows per transaction);
  *  (c) a twin job over a million devices: the largest event count of any of its workflow runs (the
  *      job, every shard and every continued run), against the bound of workflows/history-bounds.ts;
- *      and the peak RSS of this process over the whole run.
+ *      and the peak RSS of this process over the whole run;
+ *  (d) rate accuracy: a twin job with rollout.maxDevicesPerMinute 3,000 over 6,000 devices: the
+ *      busiest and the quietest 60 s window of device start times (devices.jobs startTimeUtc) within
+ *      the job, against the rate (target within ±3%). (e) is (a)'s ratio: plain jobs take the same
+ *      path as before rollouts existed, so it must stay where it was.
+ *  (f) a method job waiting for W offline devices (--waiting-devices), C of which connect at once
+ *      (--connecting-devices): the time to their last call, the RSS with W waiting (offline-wait.ts).
+ *
+ * A part with 0 devices is skipped: `-- --devices 0 --twin-devices 0 --history-devices 0 --rate-devices 0` runs (f) alone.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +38,7 @@ import { startTemporalLite, type TemporalLite } from '../temporal-lite/index.js'
 import { jobHistoryBound } from '../workflows/history-bounds.js';
 import type { JobResponse } from '../workflows/types.js';
 import { DeviceProcess, measureRoundTrips, median, startBareBroker } from './method-round-trips.js';
+import { offlineWaitBench } from './offline-wait.js';
 import { registerDevices } from './register-devices.js';
 
 const { values: args } = parseArgs({
@@ -37,15 +46,23 @@ const { values: args } = parseArgs({
     devices: { type: 'string', default: '5000' },
     'twin-devices': { type: 'string', default: '100000' },
     'history-devices': { type: 'string', default: '1000000' },
+    'rate-devices': { type: 'string', default: '6000' },
+    rate: { type: 'string', default: '3000' },
     rounds: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '200' },
+    'waiting-devices': { type: 'string', default: '100000' },
+    'connecting-devices': { type: 'string', default: '10000' },
   },
 });
 const METHOD_DEVICES = Number(args.devices);
 const TWIN_DEVICES = Number(args['twin-devices']);
 const HISTORY_DEVICES = Number(args['history-devices']);
+const RATE_DEVICES = Number(args['rate-devices']);
+const RATE_PER_MINUTE = Number(args.rate);
 const ROUNDS = Number(args.rounds);
 const CONCURRENCY = Number(args.concurrency);
+const WAITING_DEVICES = Number(args['waiting-devices']);
+const CONNECTING_DEVICES = Math.min(Number(args['connecting-devices']), WAITING_DEVICES);
 const CACHE_DIR = fileURLToPath(new URL('../.cache', import.meta.url));
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -77,6 +94,7 @@ async function startBenchHub(name: string): Promise<BenchHub> {
           temporal: { address: temporal.address },
           roles: { api: true, worker: true },
           invoker: gateway!.services.invoker,
+          connectEvents: gateway!.services.connectEvents,
           workflowBundle,
           settings: { maxActiveJobs: 1000 },
         })(context)),
@@ -228,8 +246,73 @@ async function historyJob(): Promise<void> {
   }
 }
 
+/**
+ * The busiest and the quietest 60 s window between the first and the last start: the busiest
+ * begins at a start ([s, s + 60 s)), the quietest just after one ((s, s + 60 s]).
+ */
+function minuteWindows(starts: readonly number[]): { busiest: number; quietest: number } {
+  const sorted = [...starts].sort((a, b) => a - b);
+  const last = sorted.at(-1)!;
+  /** Starts before `at` (or at it, with `inclusive`). */
+  const countTo = (at: number, inclusive: boolean) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid]! < at || (inclusive && sorted[mid] === at)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  let busiest = 0;
+  let quietest = Infinity;
+  for (const start of new Set(sorted)) {
+    if (start + 60_000 > last) break;
+    busiest = Math.max(busiest, countTo(start + 60_000, false) - countTo(start, false));
+    quietest = Math.min(quietest, countTo(start + 60_000, true) - countTo(start, true));
+  }
+  return { busiest, quietest };
+}
+
+async function rateJob(): Promise<void> {
+  console.log(`\n(d) rate accuracy: a twin job at ${RATE_PER_MINUTE}/min over ${RATE_DEVICES} devices`);
+  const bench = await startBenchHub('rate');
+  try {
+    await registerDevices(bench.hub.store, 'r-', RATE_DEVICES);
+    const { job } = await runJob(bench, { type: 'scheduleUpdateTwin', queryCondition: '*', updateTwin: { tags: { paced: true } }, rollout: { maxDevicesPerMinute: RATE_PER_MINUTE } });
+    const starts: number[] = [];
+    let continuation: string | undefined;
+    do {
+      const page = await bench.hub.store.query(`SELECT devices.jobs.startTimeUtc FROM devices.jobs WHERE devices.jobs.jobId = '${job.jobId}'`, { pageSize: 1000, continuation });
+      for (const item of page.items as Array<{ startTimeUtc: string }>) starts.push(Date.parse(item.startTimeUtc));
+      continuation = page.continuation;
+    } while (continuation);
+    const { busiest, quietest } = minuteWindows(starts);
+    const off = (n: number) => `${(((n - RATE_PER_MINUTE) / RATE_PER_MINUTE) * 100).toFixed(1)}%`;
+    const span = (Math.max(...starts) - Math.min(...starts)) / 1000;
+    console.log(`  ${starts.length} devices started over ${span.toFixed(1)} s (expected ${((RATE_DEVICES / RATE_PER_MINUTE) * 60 - 1).toFixed(0)} s)`);
+    console.log(`  60 s windows: busiest ${busiest} (${off(busiest)}), quietest ${quietest} (${off(quietest)}) against ${RATE_PER_MINUTE} (target within ±3%)`);
+  } finally {
+    await bench.close();
+  }
+}
+
+async function offlineWait(): Promise<void> {
+  const bench = await startBenchHub('offline-wait');
+  const devices = new DeviceProcess();
+  try {
+    const hub = { store: bench.hub.store, service: bench.jobs.service!, client: bench.jobs.client, fleet: { port: bench.gateway.gateway!.port, ca: bench.hub.tls.ca, hostName: bench.hub.hostName } };
+    await offlineWaitBench(hub, devices, { waiting: WAITING_DEVICES, connecting: CONNECTING_DEVICES });
+  } finally {
+    devices.stop();
+    await bench.close();
+  }
+}
+
 console.log(`bench:jobs (${new Date().toISOString()}, node ${process.version})`);
 if (METHOD_DEVICES > 0) await methodJobs();
 if (TWIN_DEVICES > 0) await twinJobs();
 if (HISTORY_DEVICES > 0) await historyJob();
+if (RATE_DEVICES > 0) await rateJob();
+if (WAITING_DEVICES > 0) await offlineWait();
 console.log(`\npeak RSS of this process (hub, worker, temporal-lite) over the run: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

@@ -7,6 +7,7 @@
 import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
 import { errorMessage } from './errors.js';
+import { waitForDeviceUntil } from './offline-wait-job.js';
 import { Semaphore } from './semaphore.js';
 import type { BatchCounts, BatchProgress, JobOperation, JobTuning, SeqRange, ShardCounters } from './types.js';
 
@@ -16,6 +17,8 @@ export interface BatchWork {
   range: SeqRange;
   operation: JobOperation;
   tuning: JobTuning;
+  /** Offline devices wait this long for their device (a method job's rollout); absent: they fail. */
+  waitForOfflineDevicesInSeconds?: number;
 }
 
 /** The first record not dispatched yet, and what the dispatched batches came to. */
@@ -80,14 +83,14 @@ export class BatchRunner {
     this.changed();
   }
 
-  /** Dispatches while `mayDispatch()` holds and records are left, then waits for the batches in flight. */
-  async run(mayDispatch: () => boolean): Promise<void> {
+  /** Dispatches while `mayDispatch()` holds (it may wait, e.g. while the job is paused) and records are left, then waits for the batches in flight. */
+  async run(mayDispatch: () => boolean | Promise<boolean>): Promise<void> {
     const { range, tuning } = this.work;
     const slots = new Semaphore(tuning.batchConcurrency);
     const batches: Array<Promise<void>> = [];
     while (this.cursor.next < range.to) {
       await slots.acquire();
-      if (!mayDispatch()) {
+      if (!(await mayDispatch())) {
         slots.release();
         break;
       }
@@ -110,6 +113,7 @@ export class BatchRunner {
         operation,
         deviceConcurrency: tuning.deviceConcurrency,
         progress: { updates: tuning.batchProgressUpdates, intervalMs: tuning.progressIntervalMs },
+        ...waitForDeviceUntil(this.work.waitForOfflineDevicesInSeconds),
       });
       counters.succeeded += counts.succeeded;
       counters.failed += counts.failed;

@@ -5,6 +5,7 @@
  * compare real histories with these bounds; the benchmark shows a 1,000,000-device job stays far
  * under 10,000.
  */
+import { MAX_WAIT_REPORTS } from './offline-wait.js';
 import { batchEventsOf, eventsPerBatch, inlineShard, planShards, WFT } from './sharding.js';
 import type { JobTuning } from './types.js';
 
@@ -30,12 +31,49 @@ export const parentFixedEvents = (tuning: JobTuning): number =>
 export const parentEventsPerShard = (tuning: JobTuning): number =>
   1 + (1 + WFT) + (1 + WFT) + (2 + WFT) + tuning.progressUpdates * (1 + WFT);
 
-/** Parent: its shards, or the batches of the one shard it runs itself. */
-export function parentHistoryBound(deviceCount: number, tuning: JobTuning): number {
+/**
+ * Parent, when the job waits for offline devices: the wait's child initiated, started (+ wake-up)
+ * and completed (+ wake-up), two signals to it (initiated, signaled, + wake-up each), and its
+ * reports (1 + wake-up each, at most MAX_WAIT_REPORTS over the job's life).
+ */
+export const parentOfflineWaitEvents = (): number => 1 + (1 + WFT) + (1 + WFT) + 2 * (2 + WFT) + MAX_WAIT_REPORTS * (1 + WFT);
+
+/**
+ * Pause, resume and edit requests a job takes at most: each costs history events in the job (and
+ * its running shards), so a bounded number keeps the history bounded. A rollout job signals one
+ * shard per request, a plain job every shard running.
+ */
+export const MAX_CONTROL_REQUESTS = { rollout: 100, plain: 10 } as const;
+
+/**
+ * Parent events of one accepted control request: the update accepted and completed 2 + its task 3,
+ * the memo 1, a deadline edit's new timer (its cancel and start) 2, and a signal to each running
+ * shard (initiated, signaled + wake-up).
+ */
+export const controlRequestEvents = (shardsSignalled: number): number => 2 + WFT + 1 + 2 + shardsSignalled * (2 + WFT);
+
+/**
+ * Parent: its shards, or the batches of the one shard it runs itself; a rollout job has one shard
+ * (and, when it waits for offline devices, its wait).
+ */
+export function parentHistoryBound(deviceCount: number, tuning: JobTuning, rollout = false, waitsForDevices = false): number {
+  const fixed = parentFixedEvents(tuning) + (waitsForDevices ? parentOfflineWaitEvents() : 0);
+  if (rollout) return fixed + parentEventsPerShard(tuning) + MAX_CONTROL_REQUESTS.rollout * controlRequestEvents(1);
   const inline = inlineShard(deviceCount, tuning);
-  if (inline) return parentFixedEvents(tuning) + batchEventsOf(inline.range, tuning);
-  return parentFixedEvents(tuning) + planShards(deviceCount, tuning).length * parentEventsPerShard(tuning);
+  if (inline) return fixed + batchEventsOf(inline.range, tuning) + MAX_CONTROL_REQUESTS.plain * controlRequestEvents(0);
+  const shards = planShards(deviceCount, tuning).length;
+  return fixed + shards * parentEventsPerShard(tuning) + MAX_CONTROL_REQUESTS.plain * controlRequestEvents(Math.min(shards, tuning.shardConcurrency));
 }
+
+/**
+ * One run of a job's wait for offline devices (offline-wait.ts): it continues as new once its
+ * history reaches shardHistoryLimit, checked before each activity; one step past it adds an
+ * activity (3 + WFT), a report (2 + WFT), a timer (2 + WFT) and the signals heard meanwhile (1 +
+ * WFT each: the worker's connect listener sends one per job per 100 ms, so `signalsPerStep` is the
+ * longest activity's seconds × 10 per worker), plus continue-as-new 1.
+ */
+export const offlineWaitRunHistoryBound = (tuning: JobTuning, signalsPerStep: number): number =>
+  tuning.shardHistoryLimit + WFT + (3 + WFT) + (2 + WFT) + (2 + WFT) + signalsPerStep * (1 + WFT) + 1;
 
 /** A progress signal a shard sends its parent, in the shard's history: initiated, signaled, + wake-up. */
 const PARENT_SIGNAL_EVENTS = 2 + WFT;
@@ -47,12 +85,14 @@ const PARENT_SIGNAL_EVENTS = 2 + WFT;
  * most progressUpdates per shard); plus the stop signal 1 + 3 (and, should it arrive while the
  * shard's closing task is in flight, that task failing: 1 + 3) and the closing event 1.
  */
-export function shardRunHistoryBound(tuning: JobTuning): number {
+export function shardRunHistoryBound(tuning: JobTuning, rollout = false): number {
   const progressChanges = tuning.batchConcurrency * (1 + tuning.batchProgressUpdates);
   const parentSignals = Math.min(tuning.progressUpdates, progressChanges);
-  return tuning.shardHistoryLimit + WFT + tuning.batchConcurrency * eventsPerBatch(tuning) + parentSignals * PARENT_SIGNAL_EVENTS + (1 + WFT) + (1 + WFT) + 1;
+  // Pause and resume signals (1 + wake-up each) may come after the limit too; a rollout shard's last tick timer 2 + 3.
+  const commands = (rollout ? MAX_CONTROL_REQUESTS.rollout : MAX_CONTROL_REQUESTS.plain) * (1 + WFT) + (rollout ? 2 + WFT : 0);
+  return tuning.shardHistoryLimit + WFT + tuning.batchConcurrency * eventsPerBatch(tuning) + parentSignals * PARENT_SIGNAL_EVENTS + (1 + WFT) + (1 + WFT) + 1 + commands;
 }
 
-/** The largest event count any workflow run of a job of `deviceCount` devices can reach. */
-export const jobHistoryBound = (deviceCount: number, tuning: JobTuning): number =>
-  Math.max(parentHistoryBound(deviceCount, tuning), shardRunHistoryBound(tuning));
+/** The largest event count any workflow run of a job of `deviceCount` devices can reach (a rollout job's, with `rollout`). */
+export const jobHistoryBound = (deviceCount: number, tuning: JobTuning, rollout = false): number =>
+  Math.max(parentHistoryBound(deviceCount, tuning, rollout), shardRunHistoryBound(tuning, rollout));

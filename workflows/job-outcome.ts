@@ -8,10 +8,11 @@ import type { JobDefinition, JobStatus, UnprocessedClosing } from './types.js';
 export type JobFailure =
   | { reason: 'unresolvable'; detail: string }
   | { reason: 'batchesFailed'; detail: string }
-  | { reason: 'shardFailed'; shard: number; detail: string };
+  | { reason: 'shardFailed'; shard: number; detail: string }
+  | { reason: 'aborted'; detail: string };
 
 /** Why a job stopped dispatching before its devices were done. */
-export type StopCause = 'cancelled' | 'expired';
+export type StopCause = 'cancelled' | 'expired' | 'aborted';
 
 export type JobOutcome =
   | { kind: 'completed' }
@@ -27,12 +28,15 @@ function failureText(failure: JobFailure): string {
       return `Some devices could not be processed: ${failure.detail}`;
     case 'shardFailed':
       return `Shard ${failure.shard} failed: ${failure.detail}`;
+    case 'aborted':
+      return failure.detail;
   }
 }
 
 /**
  * The outcome once the unprocessed devices are closed: a cancel wins; an expiry counts only if it
- * left devices unprocessed; then a failure; else the job completed (some devices may have failed).
+ * left devices unprocessed; then a failure (an abort is one); else the job completed (some devices
+ * may have failed).
  */
 export function outcomeOf(stop: StopCause | undefined, failure: JobFailure | undefined, unprocessed: number): JobOutcome {
   if (stop === 'cancelled') return { kind: 'cancelled' };
@@ -57,7 +61,8 @@ export function failureReasonOf(outcome: JobOutcome, job: JobDefinition): string
 }
 
 function pendingEnd(job: JobDefinition, stop: StopCause | undefined, failure: JobFailure | undefined): UnprocessedClosing['pending'] | undefined {
-  if (stop === 'cancelled') return { status: 'canceled' };
+  // An abort stops the rollout short: the devices it did not start are canceled, as on a cancel.
+  if (stop === 'cancelled' || stop === 'aborted') return { status: 'canceled' };
   if (stop === 'expired') {
     const description = `The job's maxExecutionTimeInSeconds (${job.maxExecutionTimeInSeconds}) ran out before this device was processed`;
     return { status: 'failed', error: { code: 'JobExpired', description } };

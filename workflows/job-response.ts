@@ -4,7 +4,8 @@
  * JSON wherever it is rendered.
  */
 import type { DeviceJobCounts } from '../src/registry/job-records.js';
-import type { BatchCounts, DeviceJobStatistics, JobDefinition, JobResponse, JobView } from './types.js';
+import { currentRate } from './pacing.js';
+import type { BatchCounts, DeviceJobStatistics, JobDefinition, JobResponse, JobView, Rollout, RolloutView } from './types.js';
 
 /**
  * Devices that ended, as the job counts them. Canceled devices count as failed: a JobResponse's
@@ -31,13 +32,15 @@ export function statisticsOf(counts: DeviceJobCounts): DeviceJobStatistics {
 const devices = (n: number): string => (n === 1 ? '1 device' : `${n} devices`);
 
 /** What an operator reads first: where the job is, in words; counts only once they are final. */
-function statusMessage(job: JobDefinition, { status, failureReason, statistics }: JobView): string {
+function statusMessage(job: JobDefinition, view: JobView): string {
+  const { status, failureReason, statistics } = view;
   switch (status) {
     case 'queued':
       return 'Waiting for a worker to start the job';
     case 'scheduled':
       return `Scheduled to start at ${job.startTime}`;
     case 'running':
+      if (view.rollout?.paused) return 'Paused: no device is started until the job is resumed';
       return statistics ? `Running on ${devices(statistics.deviceCount)}` : 'Resolving the devices that match the queryCondition';
     case 'completed':
       return statistics ? `Every device was processed: ${statistics.succeededCount} succeeded, ${statistics.failedCount} failed` : 'Every device was processed';
@@ -48,6 +51,25 @@ function statusMessage(job: JobDefinition, { status, failureReason, statistics }
   }
 }
 
+/** A rollout job before its workflow showed anything: its settings, not paused, the first rate. */
+export function initialRolloutView(rollout: Rollout): RolloutView {
+  const rate = currentRate(rollout, { notified: 0, succeeded: 0 });
+  return { rollout, paused: false, ...(rate !== undefined && { currentRatePerMinute: rate }), waitingForRetryCount: 0, waitingForDeviceCount: 0 };
+}
+
+/** The rollout fields, only for a job that has rollout settings or was paused: SDK-created jobs keep Azure's JSON. */
+function rolloutFields(job: JobDefinition, view: JobView): Partial<JobResponse> {
+  const rollout = view.rollout ?? (job.rollout && initialRolloutView(job.rollout));
+  if (!rollout) return {};
+  return {
+    rollout: rollout.rollout,
+    paused: rollout.paused,
+    ...(rollout.currentRatePerMinute !== undefined && { currentRatePerMinute: rollout.currentRatePerMinute }),
+    waitingForRetryCount: rollout.waitingForRetryCount,
+    waitingForDeviceCount: rollout.waitingForDeviceCount,
+  };
+}
+
 export function jobResponse(job: JobDefinition, view: JobView): JobResponse {
   return {
     jobId: job.jobId,
@@ -55,7 +77,7 @@ export function jobResponse(job: JobDefinition, view: JobView): JobResponse {
     createdTime: job.createdTime,
     startTime: job.startTime,
     ...(view.endTime !== undefined && { endTime: view.endTime }),
-    maxExecutionTimeInSeconds: job.maxExecutionTimeInSeconds,
+    maxExecutionTimeInSeconds: view.maxExecutionTimeInSeconds ?? job.maxExecutionTimeInSeconds,
     type: job.type,
     ...(job.cloudToDeviceMethod && { cloudToDeviceMethod: job.cloudToDeviceMethod }),
     ...(job.updateTwin && { updateTwin: job.updateTwin }),
@@ -63,5 +85,6 @@ export function jobResponse(job: JobDefinition, view: JobView): JobResponse {
     ...(view.failureReason !== undefined && { failureReason: view.failureReason }),
     statusMessage: statusMessage(job, view),
     ...(view.statistics && { deviceJobStatistics: view.statistics }),
+    ...rolloutFields(job, view),
   };
 }

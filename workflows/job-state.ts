@@ -5,12 +5,28 @@
  */
 import { ApplicationFailure, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { DeviceJobCounts } from '../src/registry/job-records.js';
-import { cancelJobUpdate, jobResponseQuery, jobStatusQuery, NOTHING_TO_CANCEL, shardProgressSignal } from './job-messages.js';
+import {
+  cancelJobUpdate,
+  editJobUpdate,
+  JOB_EDIT_INVALID,
+  JOB_STATE_CONFLICT,
+  jobResponseQuery,
+  jobStatusQuery,
+  NOTHING_TO_CANCEL,
+  pauseJobUpdate,
+  resumeJobUpdate,
+  shardProgressSignal,
+} from './job-messages.js';
 import { closingOf, failureReasonOf, outcomeOf, statusOf, type JobFailure, type JobOutcome, type StopCause } from './job-outcome.js';
+import type { WaitedDevices } from '../src/registry/device-waits.js';
 import { ShardsProgress } from './job-progress.js';
+import { withWaited } from './offline-wait-job.js';
 import { jobResponse, statisticsOf } from './job-response.js';
+import { RolloutControl, type DispatchStatus } from './rollout-control.js';
+import { patchedRollout, rolloutInconsistency } from './rollout-settings.js';
+import { MAX_CONTROL_REQUESTS } from './history-bounds.js';
 import { JOB_STATUS_ATTRIBUTE } from './search-attributes.js';
-import type { JobDefinition, JobMemo, JobResponse, JobStatus, JobTuning, JobView, ShardCounters, ShardProgress, UnprocessedClosing } from './types.js';
+import type { JobDefinition, JobMemo, JobPatch, JobResponse, JobStatus, JobTuning, JobView, ShardCounters, ShardProgress, UnprocessedClosing } from './types.js';
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
@@ -28,11 +44,60 @@ export class JobState {
   private readonly stopListeners: Array<() => void> = [];
   /** Devices finished when the memo last showed progress, and when (workflow time). */
   private memoProgress = { finished: 0, at: 0 };
+  /** The counts of the job's wait for offline devices, when it has one. */
+  private waitedDevices?: WaitedDevices;
+  /** Rate, pause and the other rollout settings, as they are now. */
+  readonly control: RolloutControl;
+  /** The wall-clock deadline (a PATCH may change it); `deadlineChanged` runs when it does. */
+  maxExecutionTimeInSeconds: number;
+  private readonly deadlineListeners: Array<() => void> = [];
 
   constructor(
     readonly job: JobDefinition,
     private readonly tuning: JobTuning,
-  ) {}
+  ) {
+    this.control = new RolloutControl(job.rollout);
+    this.maxExecutionTimeInSeconds = job.maxExecutionTimeInSeconds;
+  }
+
+  /** Pause, resume and edit requests taken (MAX_CONTROL_REQUESTS bounds them, and so the history). */
+  private controlRequests = 0;
+
+  /** Pause, resume and edit have an effect only while the job may still start devices. */
+  get controllable(): boolean {
+    return !TERMINAL.has(this.status) && !this.stopping;
+  }
+
+  /** Another pause, resume or edit would pass the most a job takes. */
+  get controlRequestsUsed(): boolean {
+    return this.controlRequests >= (this.job.rollout ? MAX_CONTROL_REQUESTS.rollout : MAX_CONTROL_REQUESTS.plain);
+  }
+
+  pause(): void {
+    this.controlRequests += 1;
+    this.control.pause();
+    this.showInMemo();
+  }
+
+  resume(): void {
+    this.controlRequests += 1;
+    this.control.resume();
+    this.showInMemo();
+  }
+
+  edit(patch: JobPatch): void {
+    this.controlRequests += 1;
+    if (patch.rollout) this.control.edit(patch.rollout);
+    if (patch.maxExecutionTimeInSeconds !== undefined) {
+      this.maxExecutionTimeInSeconds = patch.maxExecutionTimeInSeconds;
+      for (const listener of this.deadlineListeners) listener();
+    }
+    this.showInMemo();
+  }
+
+  onDeadlineChange(listener: () => void): void {
+    this.deadlineListeners.push(listener);
+  }
 
   get stopping(): boolean {
     return this.stop !== undefined;
@@ -59,6 +124,13 @@ export class JobState {
     if (!this.stopping) this.stopWith('expired');
   }
 
+  /** An abort criterion was met (the rollout shard stopped starting devices): the job fails, saying why. */
+  abort(detail: string): void {
+    if (this.stopping) return;
+    this.failure = { reason: 'aborted', detail };
+    this.stopWith('aborted');
+  }
+
   /** `listener` runs when the job stops early (at once if it has). */
   onStop(listener: () => void): void {
     if (this.stopping) listener();
@@ -76,13 +148,22 @@ export class JobState {
 
   shardProgress(update: ShardProgress): void {
     this.progress.update(update);
+    if (update.rollout) this.control.dispatched(update.rollout);
     this.progressed();
   }
 
-  /** A shard's (or the job's own batches') end: batches that ran out of retries fail the job. */
-  shardEnded(shard: number, counters: ShardCounters): void {
+  /** A shard's (or the job's own batches') end: batches that ran out of retries fail the job; a rollout shard may have aborted it. */
+  shardEnded(shard: number, counters: ShardCounters, rollout?: { aborted?: string; status: DispatchStatus }): void {
     this.progress.end(shard, counters);
     if (counters.lastError !== undefined) this.failure = { reason: 'batchesFailed', detail: counters.lastError };
+    if (rollout) this.control.dispatched(rollout.status);
+    if (rollout?.aborted !== undefined) this.abort(rollout.aborted);
+    this.progressed();
+  }
+
+  /** The wait for offline devices told its counts. */
+  waited(waited: WaitedDevices): void {
+    this.waitedDevices = waited;
     this.progressed();
   }
 
@@ -115,9 +196,17 @@ export class JobState {
   }
 
   view(): JobView {
-    if (this.final) return this.final;
+    const rollout = this.control.view();
+    const deadline = this.maxExecutionTimeInSeconds !== this.job.maxExecutionTimeInSeconds ? { maxExecutionTimeInSeconds: this.maxExecutionTimeInSeconds } : {};
+    if (this.final) return { ...this.final, ...(rollout && { rollout: { ...rollout, paused: false } }), ...deadline };
     const statistics = this.deviceCount === undefined ? undefined : this.progress.statistics(this.deviceCount);
-    return { status: this.status, ...(statistics && { statistics }) };
+    let shown = { statistics, rollout };
+    // The wait for offline devices counts the devices that waited (see offline-wait-job.ts).
+    if (statistics && this.waitedDevices) {
+      const { waitingForDevice, ...withWait } = withWaited(statistics, this.waitedDevices);
+      shown = { statistics: withWait, rollout: rollout && { ...rollout, waitingForDeviceCount: waitingForDevice } };
+    }
+    return { status: this.status, ...(shown.statistics && { statistics: shown.statistics }), ...(shown.rollout && { rollout: shown.rollout }), ...deadline };
   }
 
   response(): JobResponse {
@@ -164,6 +253,55 @@ export function handleJobMessages(state: JobState): void {
     {
       validator: () => {
         if (!state.cancellable) throw ApplicationFailure.nonRetryable(`Job '${state.job.jobId}' is ${state.view().status}: nothing to cancel`, NOTHING_TO_CANCEL);
+      },
+    },
+  );
+  const conflict = (what: string) => ApplicationFailure.nonRetryable(`Job '${state.job.jobId}' is ${state.view().status}: ${what}`, JOB_STATE_CONFLICT);
+  const assertControllable = (what: string) => {
+    if (!state.controllable) throw conflict(`it can no longer be ${what}`);
+    if (state.controlRequestsUsed) throw conflict('it took the most pause, resume and edit requests a job takes');
+  };
+  setHandler(
+    pauseJobUpdate,
+    () => {
+      state.pause();
+      return state.response();
+    },
+    {
+      validator: () => {
+        assertControllable('paused');
+        if (state.control.paused) throw conflict('it is paused already');
+      },
+    },
+  );
+  setHandler(
+    resumeJobUpdate,
+    () => {
+      state.resume();
+      return state.response();
+    },
+    {
+      validator: () => {
+        assertControllable('resumed');
+        if (!state.control.paused) throw conflict('it is not paused');
+      },
+    },
+  );
+  setHandler(
+    editJobUpdate,
+    (patch) => {
+      state.edit(patch);
+      return state.response();
+    },
+    {
+      validator: (patch) => {
+        assertControllable('changed');
+        if (patch.rollout && !state.job.rollout) {
+          const message = `Job '${state.job.jobId}' was created without rollout settings: only its maxExecutionTimeInSeconds can be changed`;
+          throw ApplicationFailure.nonRetryable(message, JOB_EDIT_INVALID);
+        }
+        const inconsistency = patch.rollout && rolloutInconsistency(patchedRollout(state.control.rollout, patch.rollout), state.job.operation.kind === 'method');
+        if (inconsistency) throw ApplicationFailure.nonRetryable(inconsistency, JOB_EDIT_INVALID);
       },
     },
   );

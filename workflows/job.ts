@@ -7,13 +7,10 @@
  * completes with it, also when cancelled or failed. History bounded: history-bounds.ts.
  */
 import {
-  CancellationScope,
   condition,
-  isCancellation,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
-  sleep,
   startChild,
   type ChildWorkflowHandle,
   type RetryPolicy,
@@ -27,11 +24,14 @@ import { formatHubTime } from './hub-time.js';
 import { JobEvents, lastEventOf } from './job-events.js';
 import type { JobOutcome } from './job-outcome.js';
 import { handleJobMessages, JobState } from './job-state.js';
+import { offlineWaitOf, withOfflineWait } from './offline-wait-job.js';
 import { Semaphore } from './semaphore.js';
-import { stopShardSignal } from './shard-messages.js';
+import type { RolloutCommand } from './rollout-control.js';
+import { newRolloutCursor, type RolloutCursor } from './rollout-dispatch.js';
+import { rolloutCommandSignal, stopShardSignal } from './shard-messages.js';
 import { inlineShard, planShards, shardWorkflowId, type PlannedShard } from './sharding.js';
 import { iotHubJobShard } from './shard.js';
-import type { JobResponse, JobTuning, JobWorkflowInput } from './types.js';
+import type { JobResponse, JobTuning, JobWorkflowInput, ShardInput } from './types.js';
 
 const RESOLVE_RETRY: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['ArgumentInvalid'] };
 
@@ -55,6 +55,8 @@ const { closeUnprocessedDevices, countDeviceJobs, recordFinishedJob } = proxyLoc
 
 const now = (): string => formatHubTime(new Date());
 
+const withWaitSeconds = (seconds: number | undefined) => (seconds === undefined ? {} : { waitForOfflineDevicesInSeconds: seconds });
+
 type ShardHandle = ChildWorkflowHandle<typeof iotHubJobShard>;
 
 export async function iotHubJob({ job, tuning }: JobWorkflowInput): Promise<JobResponse> {
@@ -67,7 +69,7 @@ export async function iotHubJob({ job, tuning }: JobWorkflowInput): Promise<JobR
   await events.send('job.started');
   await withDeadline(state, async () => {
     const deviceCount = await resolveTargets(state, tuning);
-    if (deviceCount !== undefined) await runShards(state, deviceCount, tuning);
+    if (deviceCount !== undefined && deviceCount > 0) await withOfflineWait(state, tuning, () => runShards(state, deviceCount, tuning));
   });
   const unprocessed = await closeUnprocessed(state);
   return closeJob(state, events, state.outcome(unprocessed), await countDeviceJobs(job.jobId));
@@ -84,17 +86,25 @@ async function startTimeReached(state: JobState, events: JobEvents): Promise<boo
   return !state.stopping;
 }
 
-/** Runs `work`; should maxExecutionTimeInSeconds run out first, the job stops (expired) and `work` winds down. */
+/**
+ * Runs `work`; should maxExecutionTimeInSeconds (counted from the start, a PATCH may change it) run
+ * out first, the job stops (expired) and `work` winds down.
+ */
 async function withDeadline(state: JobState, work: () => Promise<void>): Promise<void> {
-  const timer = new CancellationScope();
-  const expiry = timer.run(() => sleep(state.job.maxExecutionTimeInSeconds * 1000)).then(
-    () => state.expire(),
-    (err: unknown) => {
-      if (!isCancellation(err)) throw err;
-    },
-  );
+  const startedAt = Date.now();
+  let done = false;
+  let changed = false;
+  state.onDeadlineChange(() => void (changed = true));
+  const expiry = (async () => {
+    while (!done) {
+      changed = false;
+      const left = startedAt + state.maxExecutionTimeInSeconds * 1000 - Date.now();
+      if (left <= 0) return state.expire();
+      await condition(() => done || changed, left);
+    }
+  })();
   await work();
-  timer.cancel();
+  done = true;
   await expiry;
 }
 
@@ -115,28 +125,72 @@ async function resolveTargets(state: JobState, tuning: JobTuning): Promise<numbe
 
 /** Each shard to its end, at most shardConcurrency at once, until the job stops; a lone shard's batches run here. */
 async function runShards(state: JobState, deviceCount: number, tuning: JobTuning): Promise<void> {
+  if (state.job.rollout) return runRolloutShard(state, deviceCount, tuning);
   const inline = inlineShard(deviceCount, tuning);
   if (inline) return runBatchesHere(state, inline, tuning);
+  const running = runningShards(state);
+  const slots = new Semaphore(tuning.shardConcurrency);
+  const runShard = (shard: PlannedShard) =>
+    slots.run(async () => {
+      await unpaused(state);
+      if (!state.stopping) await runShardToEnd(state, shard, tuning, running);
+    });
+  await Promise.all(planShards(deviceCount, tuning).map(runShard));
+}
+
+/** The shards running, which hear the job's stop and its pause and settings. */
+function runningShards(state: JobState): Set<ShardHandle> {
   const running = new Set<ShardHandle>();
   state.onStop(() => {
     for (const shard of running) stopShard(shard);
   });
-  const slots = new Semaphore(tuning.shardConcurrency);
-  const runShard = (shard: PlannedShard) => slots.run(() => (state.stopping ? Promise.resolve() : runShardToEnd(state, shard, tuning, running)));
-  await Promise.all(planShards(deviceCount, tuning).map(runShard));
+  state.control.onChange((command) => {
+    for (const shard of running) commandShard(shard, command);
+  });
+  return running;
 }
 
-async function runShardToEnd(state: JobState, { index, range }: PlannedShard, tuning: JobTuning, running: Set<ShardHandle>): Promise<void> {
+/** While the job is paused (and not stopping). */
+const unpaused = (state: JobState): Promise<void> => condition(() => !state.control.paused || state.stopping);
+
+/**
+ * A rollout job runs one shard over all its devices, so that one dispatcher owns the rate, the
+ * retries and the abort decision; the job forwards pause and new settings to it.
+ */
+async function runRolloutShard(state: JobState, deviceCount: number, tuning: JobTuning): Promise<void> {
+  const range = { from: 0, to: deviceCount };
+  const running = runningShards(state);
+  const rollout = { cursor: newRolloutCursor(range), command: state.control.command() };
+  await runShardToEnd(state, { index: 0, range }, tuning, running, rollout);
+}
+
+async function runShardToEnd(state: JobState, { index, range }: PlannedShard, tuning: JobTuning, running: Set<ShardHandle>, rollout?: ShardInput['rollout']): Promise<void> {
   const { job } = state;
   try {
     const handle = await startChild(iotHubJobShard, {
       workflowId: shardWorkflowId(job.jobId, index),
-      args: [{ jobId: job.jobId, shard: index, range, operation: job.operation, tuning, next: range.from, counters: { succeeded: 0, failed: 0, failedBatches: 0 }, reported: 0, reportedAt: Date.now() }],
+      args: [
+        {
+          jobId: job.jobId,
+          shard: index,
+          range,
+          operation: job.operation,
+          tuning,
+          ...withWaitSeconds(offlineWaitOf(job)),
+          next: range.from,
+          counters: { succeeded: 0, failed: 0, failedBatches: 0 },
+          reported: 0,
+          reportedAt: Date.now(),
+          ...(rollout && { rollout }),
+        },
+      ],
     });
     running.add(handle);
     if (state.stopping) stopShard(handle); // the stop came while the shard started
+    else if (state.control.command().paused !== (rollout?.command.paused ?? false)) commandShard(handle, state.control.command()); // so did a pause
     try {
-      state.shardEnded(index, await handle.result());
+      const result = await handle.result();
+      state.shardEnded(index, result, result.rollout && { aborted: result.rollout.aborted, status: rolloutStatusOf(result.rollout) });
     } finally {
       running.delete(handle);
     }
@@ -145,17 +199,29 @@ async function runShardToEnd(state: JobState, { index, range }: PlannedShard, tu
   }
 }
 
+/** A finished rollout shard's last word: nothing waits any more. */
+const rolloutStatusOf = (cursor: RolloutCursor) => ({
+  ramp: { notified: cursor.next, succeeded: cursor.finished.succeeded - cursor.finished.failures.errorStatus },
+  waitingForRetryCount: cursor.retry.waiting,
+  waitingForDeviceCount: 0,
+});
+
 const stopShard = (handle: ShardHandle): void => void handle.signal(stopShardSignal).catch(() => undefined); // it may have ended
+const commandShard = (handle: ShardHandle, command: RolloutCommand): void => void handle.signal(rolloutCommandSignal, command).catch(() => undefined);
 
 /** The only shard's batches, run by the job itself: their progress goes straight into the state. */
 async function runBatchesHere(state: JobState, { index, range }: PlannedShard, tuning: JobTuning): Promise<void> {
   const { job } = state;
   const cursor = { next: range.from, counters: { succeeded: 0, failed: 0, failedBatches: 0 } };
-  const batches: BatchRunner = new BatchRunner({ jobId: job.jobId, range, operation: job.operation, tuning }, cursor, () =>
+  const work = { jobId: job.jobId, range, operation: job.operation, tuning, ...withWaitSeconds(offlineWaitOf(job)) };
+  const batches: BatchRunner = new BatchRunner(work, cursor, () =>
     state.shardProgress({ shard: index, ...batches.progress() }),
   );
   setHandler(batchProgressSignal, (progress) => batches.reported(progress));
-  await batches.run(() => !state.stopping);
+  await batches.run(async () => {
+    await unpaused(state);
+    return !state.stopping;
+  });
   state.shardEnded(index, cursor.counters);
 }
 

@@ -6,8 +6,12 @@
  */
 import type { DeviceJobError, JobType, SeqRange } from '../src/registry/job-records.js';
 import type { TwinServiceUpdate } from '../src/registry/model.js';
+import type { DispatchStatus, RolloutCommand } from './rollout-control.js';
+import type { RolloutCursor } from './rollout-dispatch.js';
+import type { FailureCounts, Rollout, RolloutPatch, RolloutRetry, RolloutView } from './rollout-types.js';
 
 export type { JobType, SeqRange };
+export type * from './rollout-types.js';
 
 export const JOB_WORKFLOW = 'iotHubJob';
 export const SHARD_WORKFLOW = 'iotHubJobShard';
@@ -42,6 +46,8 @@ export interface JobDefinition {
   /** Echoed in the JobResponse as the request sent them. */
   cloudToDeviceMethod?: JobMethodCall;
   updateTwin?: Record<string, unknown>;
+  /** Rollout settings as created (PATCH changes the workflow's effective ones); absent for Azure's plain jobs. */
+  rollout?: Rollout;
 }
 
 /**
@@ -102,6 +108,18 @@ export interface JobResponse {
   failureReason?: string;
   statusMessage?: string;
   deviceJobStatistics?: DeviceJobStatistics;
+  /** Only for a job with rollout settings, or one that was paused (SDK-created jobs show none of these). */
+  rollout?: RolloutView['rollout'];
+  paused?: boolean;
+  currentRatePerMinute?: number;
+  waitingForRetryCount?: number;
+  waitingForDeviceCount?: number;
+}
+
+/** What PATCH /jobs/v2/{jobId} may change: the rollout settings (for the devices not started yet) and the wall-clock deadline. */
+export interface JobPatch {
+  rollout?: RolloutPatch;
+  maxExecutionTimeInSeconds?: number;
 }
 
 export interface JobWorkflowInput {
@@ -118,6 +136,10 @@ export interface JobView {
   endTime?: string;
   failureReason?: string;
   statistics?: DeviceJobStatistics;
+  /** For a job with rollout settings or one that was paused. */
+  rollout?: RolloutView;
+  /** When a PATCH changed it. */
+  maxExecutionTimeInSeconds?: number;
 }
 
 /** A job workflow's memo: its definition (set at start) and its view (upserted as it changes). */
@@ -140,6 +162,8 @@ export interface ShardProgress {
   succeeded: number;
   failed: number;
   running: number;
+  /** A rollout shard's pace and waiting devices. */
+  rollout?: DispatchStatus;
 }
 
 export interface ShardCounters {
@@ -156,17 +180,23 @@ export interface ShardInput {
   range: SeqRange;
   operation: JobOperation;
   tuning: JobTuning;
+  /** Offline devices wait this long for their device (a method job's rollout); absent: they fail. */
+  waitForOfflineDevicesInSeconds?: number;
   /** Where a continued run resumes: the first record not dispatched yet, and the counters so far. */
   next: number;
   counters: ShardCounters;
   /** Devices finished when the last progress signal was sent, and when (workflow time, ms). */
   reported: number;
   reportedAt: number;
+  /** A rollout job's one shard: where its dispatcher stands, and the job's settings and pause. */
+  rollout?: { cursor: RolloutCursor; command: RolloutCommand };
 }
 
 export interface ShardResult extends ShardCounters {
   /** Records of the range never dispatched (the shard was stopped). */
   undispatched: number;
+  /** A rollout shard's end: its dispatcher's state (abort included). */
+  rollout?: RolloutCursor;
 }
 
 /** What a batch activity returns: the final records of its range, whoever wrote them. */
@@ -180,4 +210,29 @@ export interface UnprocessedClosing {
   jobId: string;
   pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError };
   at: string;
+}
+
+/** A rollout job's batch (processRolloutBatch): a seq range's first attempts, or the retries due. */
+export interface RolloutBatch {
+  jobId: string;
+  /** Unique within the job: the store marks the batch's devices with it. */
+  token: string;
+  /** `dueBefore` in workflow time (ms). */
+  devices: { range: SeqRange } | { dueBefore: number; limit: number };
+  operation: JobOperation;
+  retry?: RolloutRetry;
+  deviceConcurrency: number;
+  /** Workflow time (ms) when the batch was dispatched: retry times follow the workflow's clock. */
+  dispatchedAt: number;
+  /** Set when offline devices wait for their device (MethodBatch.waitForDeviceUntil): they are parked, not failed or retried. */
+  waitForDeviceUntil?: string;
+}
+
+export interface RolloutBatchResult {
+  /** Devices the batch claimed (attempted). */
+  claimed: number;
+  /** The batch's devices as they are now: finished (by failure type) or waiting for a retry. */
+  counts: { succeeded: number; failed: number; failures: FailureCounts; retrying: number };
+  /** The job's retry queue after the batch (`nextAt` in workflow time, ms). */
+  queue: { waiting: number; nextAt?: number };
 }

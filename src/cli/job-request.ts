@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { stringOption, UsageError, type CommandContext, type OptionSpec } from './command.js';
+import { rolloutOption, ROLLOUT_OPTIONS } from './job-rollout.js';
 import { watchIntervalMs, watchJob, WATCH_OPTIONS } from './job-watch.js';
 import { jobPath, type JobJson } from './resources.js';
 import { integerOption } from './values.js';
@@ -11,6 +12,7 @@ export const SCHEDULE_OPTIONS: Record<string, OptionSpec> = {
   'start-in': { type: 'string', value: 'seconds', description: 'start that many seconds from now (default now)' },
   'start-time': { type: 'string', value: 'time', description: 'start at an ISO-8601 time (default now)' },
   'max-execution-time': { type: 'string', value: 'seconds', description: 'stop after running that long; unfinished devices fail (default 3600)' },
+  ...ROLLOUT_OPTIONS,
   watch: { type: 'boolean', description: 'then follow its progress until it ends (as job watch)' },
   ...WATCH_OPTIONS,
 };
@@ -35,12 +37,14 @@ export async function scheduleJob(context: CommandContext, typeFields: { type: s
   const jobId = stringOption(context, 'job-id') ?? newJobId();
   const maxExecution = integerOption(context, 'max-execution-time', { min: 0, max: 7 * 24 * 3600 });
   const intervalMs = context.values.watch ? watchIntervalMs(context) : 0;
+  const rollout = rolloutOption(context);
   const body = {
     jobId,
     ...typeFields,
     queryCondition: stringOption(context, 'query') ?? '*',
     startTime: startTime(context),
     ...(maxExecution === undefined ? {} : { maxExecutionTimeInSeconds: maxExecution }),
+    ...(rollout && { rollout }),
   };
   const { body: job } = await context.client().request<JobJson>('PUT', jobPath(jobId), { body });
   context.out.json(job);

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { HubEvents } from '../registry/events.js';
+import { LocalConnectEvents, RedisConnectEvents, type ConnectEvents } from './connect-events.js';
 import type { IdentityStore } from './identities.js';
 import { createMethodInvoker, type MethodInvoker } from './methods/invoker.js';
 import { createDeviceRouter } from './routing/create-router.js';
@@ -13,6 +14,8 @@ import type { DeviceRouter } from './routing/device-router.js';
  */
 export interface DeviceServices {
   router: DeviceRouter;
+  /** Devices that connected, announced by the gateway (whichever process holds them). */
+  connectEvents: ConnectEvents;
   invoker: MethodInvoker;
   events: HubEvents;
   close(): Promise<void>;
@@ -32,14 +35,24 @@ export interface DeviceServicesOptions {
 export async function createDeviceServices(options: DeviceServicesOptions): Promise<DeviceServices> {
   const onError = (err: unknown) => options.log.error({ err }, 'Device routing failed');
   const router = await createDeviceRouter({ redisUrl: options.redisUrl, redisPrefix: options.redisPrefix, onError });
+  const connectEvents: ConnectEvents = options.redisUrl
+    ? await RedisConnectEvents.connect(options.redisUrl, options.redisPrefix ?? 'iothub:', onError).catch(async (err: unknown) => {
+        await router.close();
+        throw err;
+      })
+    : new LocalConnectEvents();
   const failed = (what: string, deviceId: string) => (err: unknown) => options.log.error({ err, deviceId }, `${what} for '${deviceId}' failed`);
   return {
     router,
+    connectEvents,
     invoker: createMethodInvoker({ store: options.store, router, subscribeGraceMs: options.subscribeGraceMs }),
     events: {
       onDesiredChange: (change) => router.notifyDesired(change).catch(failed('Desired-property notification', change.deviceId)),
       onDeviceChange: (deviceId) => router.notifyIdentityChanged(deviceId).catch(failed('Identity-change notification', deviceId)),
     },
-    close: () => router.close(),
+    async close() {
+      await connectEvents.close();
+      await router.close();
+    },
   };
 }

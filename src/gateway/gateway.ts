@@ -3,6 +3,7 @@ import type { HubStore } from '../registry/store.js';
 import type { SharedAccessPolicy } from '../auth/policies.js';
 import { isHubError } from '../errors/hub-error.js';
 import { brokerHooks } from './broker-hooks.js';
+import type { ConnectEvents } from './connect-events.js';
 import type { TlsOptions } from 'node:tls';
 import { deviceTlsOptions, listen, webSocketUpgrade, type Listeners, type TlsMaterial, type UpgradeHandler } from './listeners.js';
 import { MethodDispatcher } from './methods/dispatcher.js';
@@ -31,6 +32,8 @@ export interface GatewayOptions {
   hubHostName?: string;
   /** The hub's shared access policies: DeviceConnect ones may sign device tokens (`skn=…`). */
   policies?: readonly SharedAccessPolicy[];
+  /** Where a device's connect is announced once its Connected state is stored. */
+  connectEvents?: Pick<ConnectEvents, 'connected'>;
   /** At most one `lastActivityTime` write per device per interval; default 5000 ms. */
   activityIntervalMs?: number;
   onError?: (err: unknown) => void;
@@ -76,6 +79,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       deviceOnline(deviceId, connectedAt) {
         const endpoint = createDeviceEndpoint(deviceId, connections, dispatcher, metrics, (id) => void verifyIdentity(id));
         endpoints.set(deviceId, { endpoint, attached: router.attach(deviceId, endpoint, connectedAt).catch(onError) });
+      },
+      connectionStored(deviceId) {
+        options.connectEvents?.connected(deviceId);
       },
       clientReady(deviceId) {
         activity.touch(deviceId);

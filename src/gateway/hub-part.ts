@@ -69,6 +69,7 @@ export function gatewayPart(options: GatewayPartOptions = {}): (context: HubPart
           hubHostName: context.hostName,
           policies: context.policies,
           activityIntervalMs: options.activityIntervalMs,
+          connectEvents: services.connectEvents,
           onError: (err) => context.log.error({ err }, 'Device gateway error'),
           log: context.log,
         });

@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { signalBatchProgressWith } from '../../activities/batch-progress.js';
+import { wakeOfflineWaitWith } from '../../activities/offline-wait.js';
+import type { ConnectEvents } from '../gateway/connect-events.js';
 import type { MethodInvoker } from '../gateway/methods/invoker.js';
 import type { HubPartContext, HubPartHandle } from '../hub.js';
 import { hubNow } from '../registry/time.js';
@@ -11,6 +13,7 @@ import { ensureJobSearchAttributes } from '../temporal/search-attributes.js';
 import { createJobsWorker, JOBS_TASK_QUEUE } from '../temporal/worker.js';
 import { JOB_STATUSES, JOB_TYPES } from '../../workflows/types.js';
 import { jobListFilter } from './list-filter.js';
+import { listenForWaitingDevices } from './device-wake.js';
 import { schedulePurge } from './purge.js';
 import { jobsRouter } from '../api/routes/jobs.js';
 import { jobEventsRouter } from '../console/job-events.js';
@@ -26,6 +29,8 @@ export interface JobsPartOptions {
   roles: { api?: boolean; worker?: boolean };
   /** The gateway's direct-method invoker (gatewayPart(...).services.invoker); needed by workers. */
   invoker?: MethodInvoker;
+  /** The gateway's connect events (gatewayPart(...).services.connectEvents): workers wake the jobs waiting for devices. */
+  connectEvents?: ConnectEvents;
   settings?: JobsSettingsInput;
   /** A prebuilt workflow bundle (tests); otherwise bundled at start, cached in `bundleCacheDir` if given. */
   workflowBundle?: WorkflowBundle;
@@ -122,6 +127,7 @@ async function runWorker(options: JobsPartOptions, context: HubPartContext, clie
       publishJobEvent: jobEventPublisher(client, context.store, taskQueue),
       webhooks: settings.webhooks,
       reconnectGraceMs: settings.reconnectGraceSeconds * 1000,
+      wakeOfflineWait: wakeOfflineWaitWith(client),
       log: context.log,
       metrics: context.metrics,
       now: hubNow,
@@ -165,6 +171,10 @@ async function runWorker(options: JobsPartOptions, context: HubPartContext, clie
     await Promise.race([running, new Promise((resolve) => (timer = setTimeout(resolve, WORKER_STOP_WAIT_MS)))]);
     clearTimeout(timer);
   });
+  if (options.connectEvents) {
+    const events = options.connectEvents;
+    closers.push(await listenForWaitingDevices({ events, store: context.store.deviceWaits, wake: wakeOfflineWaitWith(client), log: context.log }));
+  }
   return worker;
 }
 

@@ -8,7 +8,8 @@ import { isJsonObject } from '../registry/json.js';
 import { formatHubTime } from '../registry/time.js';
 import { assertSectionSize, validateTwinContent } from '../registry/twin/validate.js';
 import { withoutNulls } from '../registry/twin/merge.js';
-import { JOB_TYPES, type JobDefinition, type JobOperation, type JobType } from '../../workflows/types.js';
+import { JOB_TYPES, type JobDefinition, type JobOperation, type JobPatch, type JobType } from '../../workflows/types.js';
+import { parseRollout, parseRolloutPatch } from './rollout.js';
 
 /** Job ids: at most 64 US-ASCII letters, digits and '-', as IoT Hub accepts them. */
 export const JOB_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -99,6 +100,8 @@ export function parseJobRequest(jobId: string, body: unknown, created: Date): Jo
     createdTime,
     startTime: parseStartTime(fields.startTime, created, createdTime),
     maxExecutionTimeInSeconds: fields.maxExecutionTimeInSeconds || DEFAULT_MAX_EXECUTION_SECONDS,
+    // Only when asked for: an SDK-created job's definition (and JSON) stays as it was.
+    ...(body.rollout !== undefined && { rollout: parseRollout(body.rollout, type === 'scheduleDeviceMethod') }),
   };
   if (type === 'scheduleDeviceMethod') {
     const call = parseMethodRequest(body.cloudToDeviceMethod, 'cloudToDeviceMethod');
@@ -106,4 +109,23 @@ export function parseJobRequest(jobId: string, body: unknown, created: Date): Jo
   }
   const { echo, operation } = parseUpdateTwin(body.updateTwin);
   return { ...common, operation, updateTwin: echo };
+}
+
+const patchBody = z.strictObject({
+  rollout: z.unknown().optional(),
+  maxExecutionTimeInSeconds: z.number().int().min(1).max(MAX_EXECUTION_SECONDS_LIMIT).optional(),
+});
+
+/** Validates a PATCH body; throws HubError 400 ArgumentInvalid naming the field. */
+export function parseJobPatch(jobId: string, body: unknown): JobPatch {
+  assertJobId(jobId);
+  if (!isJsonObject(body)) throw new HubError('ArgumentInvalid', 'The job patch must be a JSON object');
+  const fields = parseInput(patchBody, body, 'body');
+  if (fields.rollout === undefined && fields.maxExecutionTimeInSeconds === undefined) {
+    throw new HubError('ArgumentInvalid', 'The job patch must change rollout or maxExecutionTimeInSeconds');
+  }
+  return {
+    ...(fields.rollout !== undefined && { rollout: parseRolloutPatch(fields.rollout) }),
+    ...(fields.maxExecutionTimeInSeconds !== undefined && { maxExecutionTimeInSeconds: fields.maxExecutionTimeInSeconds }),
+  };
 }

@@ -6,6 +6,7 @@ import {
   WorkflowUpdateFailedError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
+  type WorkflowHandle,
 } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers.js';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
@@ -14,7 +15,16 @@ import type { Logger } from '../logger.js';
 import type { HubMetrics } from '../observe/metrics.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../query/index.js';
 import type { JobRecordStore } from '../registry/job-records.js';
-import { cancelJobUpdate, jobResponseQuery, NOTHING_TO_CANCEL } from '../../workflows/job-messages.js';
+import {
+  cancelJobUpdate,
+  editJobUpdate,
+  JOB_EDIT_INVALID,
+  JOB_STATE_CONFLICT,
+  jobResponseQuery,
+  NOTHING_TO_CANCEL,
+  pauseJobUpdate,
+  resumeJobUpdate,
+} from '../../workflows/job-messages.js';
 import { jobResponse } from '../../workflows/job-response.js';
 import type { iotHubJob } from '../../workflows/job.js';
 import {
@@ -27,7 +37,7 @@ import {
 import { ACTIVE_JOB_STATUSES, JOB_WORKFLOW, type JobDefinition, type JobMemo, type JobResponse } from '../../workflows/types.js';
 import { jobSummary } from './job-summary.js';
 import { jobListFilter, type JobListFilter } from './list-filter.js';
-import { JOB_ID, parseJobRequest } from './request.js';
+import { JOB_ID, parseJobPatch, parseJobRequest } from './request.js';
 import type { JobsSettings } from './settings.js';
 import { grpcCodeOf, withTemporal } from './temporal-errors.js';
 import { jobFromVisibility } from './visibility.js';
@@ -55,8 +65,18 @@ export interface JobPage {
 
 const jobNotFound = (jobId: string) => new HubError('JobNotFound', `Job '${jobId}' was not found`);
 
-const nothingToCancel = (err: unknown): boolean =>
-  err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === NOTHING_TO_CANCEL;
+/** The type of an update's rejection by its validator, if that is what `err` is. */
+const rejection = (err: unknown): string | undefined =>
+  err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? (err.cause.type ?? undefined) : undefined;
+
+/** Rejections that are the client's mistake, as the IoT Hub errors they are named after. */
+function hubErrorOfRejection(err: unknown): HubError | undefined {
+  const type = rejection(err);
+  if ((type === JOB_STATE_CONFLICT || type === JOB_EDIT_INVALID) && err instanceof WorkflowUpdateFailedError && err.cause) {
+    return new HubError(type, err.cause.message, { cause: err });
+  }
+  return undefined;
+}
 
 /**
  * The jobs API over Temporal, thin: it starts job workflows, asks a running one (query), cancels
@@ -149,18 +169,61 @@ export class JobsService {
    */
   cancel(jobId: string): Promise<JobResponse> {
     return withTemporal(async () => {
-      if (!JOB_ID.test(jobId)) throw jobNotFound(jobId);
       try {
-        return await this.withWorker(() => this.deps.client.workflow.getHandle<typeof iotHubJob>(jobId).executeUpdate(cancelJobUpdate));
+        return await this.update(jobId, 'cancellation', (handle) => handle.executeUpdate(cancelJobUpdate));
       } catch (err) {
-        if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || grpcCodeOf(err) === status.DEADLINE_EXCEEDED) {
-          throw new HubError('ServiceUnavailable', `No job worker took the cancellation of job '${jobId}' within ${this.workerDeadlineMs / 1000} s; try again`, { cause: err });
-        }
         // Turned down (cancelled already), or its workflow has closed (or never was): the job as it is.
-        if (nothingToCancel(err) || err instanceof WorkflowNotFoundError) return this.get(jobId);
+        if (rejection(err) === NOTHING_TO_CANCEL || err instanceof WorkflowNotFoundError) return this.get(jobId);
         throw err;
       }
     });
+  }
+
+  /** POST /jobs/v2/{jobId}/pause: answered once the workflow holds the pause; a job that ended, is cancelled or paused already is a 412. */
+  pause(jobId: string): Promise<JobResponse> {
+    return this.control(jobId, 'pause', (handle) => handle.executeUpdate(pauseJobUpdate));
+  }
+
+  /** POST /jobs/v2/{jobId}/resume: a job that is not paused is a 412. */
+  resume(jobId: string): Promise<JobResponse> {
+    return this.control(jobId, 'resume', (handle) => handle.executeUpdate(resumeJobUpdate));
+  }
+
+  /** PATCH /jobs/v2/{jobId}: new rollout settings (for the devices not started yet) and/or deadline; validated before the workflow sees them. */
+  edit(jobId: string, body: unknown): Promise<JobResponse> {
+    if (!JOB_ID.test(jobId)) return Promise.reject(jobNotFound(jobId));
+    const patch = parseJobPatch(jobId, body);
+    return this.control(jobId, 'change', (handle) => handle.executeUpdate(editJobUpdate, { args: [patch] }));
+  }
+
+  /** An update that only a job still running (or yet to run) takes; a closed job is a 412, an unknown one a 404. */
+  private control(jobId: string, what: string, send: (handle: WorkflowHandle<typeof iotHubJob>) => Promise<JobResponse>): Promise<JobResponse> {
+    return withTemporal(async () => {
+      try {
+        return await this.update(jobId, what, send);
+      } catch (err) {
+        const refused = hubErrorOfRejection(err);
+        if (refused) throw refused;
+        if (err instanceof WorkflowNotFoundError) {
+          const job = await this.get(jobId); // JobNotFound when there never was one
+          throw new HubError(JOB_STATE_CONFLICT, `Job '${jobId}' is ${job.status}: the ${what} does not apply to it`, { cause: err });
+        }
+        throw err;
+      }
+    });
+  }
+
+  /** An Update to the job's workflow, given up when no worker takes it within workerDeadlineMs. */
+  private async update(jobId: string, what: string, send: (handle: WorkflowHandle<typeof iotHubJob>) => Promise<JobResponse>): Promise<JobResponse> {
+    if (!JOB_ID.test(jobId)) throw jobNotFound(jobId);
+    try {
+      return await this.withWorker(() => send(this.deps.client.workflow.getHandle<typeof iotHubJob>(jobId)));
+    } catch (err) {
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || grpcCodeOf(err) === status.DEADLINE_EXCEEDED) {
+        throw new HubError('ServiceUnavailable', `No job worker took the ${what} of job '${jobId}' within ${this.workerDeadlineMs / 1000} s; try again`, { cause: err });
+      }
+      throw err;
+    }
   }
 
   /** GET /jobs/v2/query: one page of jobs, newest first, from Temporal visibility alone. */

@@ -9,7 +9,10 @@ import type { DesiredPropertiesPatch, TwinServiceUpdate } from './model.js';
  */
 export type JobType = 'scheduleDeviceMethod' | 'scheduleUpdateTwin';
 
-/** `scheduled` exists in the SDKs' enums; this hub's records never use it. */
+/**
+ * The engine's record states. A record waiting for its device reads `scheduled` (a value of the
+ * SDKs' enums) and counts as pending (src/registry/device-waits.ts).
+ */
 export type DeviceJobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'canceled';
 
 export interface DeviceJobError {

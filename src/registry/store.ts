@@ -1,3 +1,5 @@
+import type { DeviceWaitStore } from './device-waits.js';
+import type { RolloutRecordStore } from './rollout-records.js';
 import type { JobRecordStore } from './job-records.js';
 import type { HubError } from '../errors/hub-error.js';
 import type { Configuration, ConfigurationInput } from './configuration/model.js';
@@ -15,7 +17,8 @@ import type { WebhookStore } from '../webhooks/store.js';
  * Implementation: src/registry/sql/sql-hub-store.ts (schema in src/registry/sql/migrations.ts).
  *
  * The job-record methods (per-device `devices.jobs` records, finished jobs) are in JobRecordStore,
- * the webhooks' in WebhookStore.
+ * the webhooks' in WebhookStore, those of rollout jobs (attempts, failure types, the retry queue) in
+ * RolloutRecordStore.
  *
  * This is a contract shared by the registry/API, the gateway and the jobs code. Extend it
  * (both implementations and the shared suite) rather than reaching around it.
@@ -29,7 +32,9 @@ export interface ReconnectGraceStore {
   gatewayRestartSinceConnected(deviceId: string): Promise<string | undefined>;
 }
 
-export interface HubStore extends JobRecordStore, WebhookStore, ReconnectGraceStore {
+export interface HubStore extends JobRecordStore, WebhookStore, ReconnectGraceStore, RolloutRecordStore {
+  /** Method-job records waiting for their device (src/registry/device-waits.ts). */
+  readonly deviceWaits: DeviceWaitStore;
   /** Creates or upgrades the schema. Idempotent; run on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

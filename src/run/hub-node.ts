@@ -52,6 +52,7 @@ export async function startHubNode(config: HubConfig, log: Logger): Promise<HubN
           temporal: { address: temporal.address, namespace: temporal.namespace },
           roles: { api: roles.api, worker: roles.worker },
           invoker: gateway!.services.invoker,
+          connectEvents: gateway!.services.connectEvents,
           settings: config.jobs,
           bundleCacheDir: config.run.cacheDir ?? join(context.dataDir, 'cache'),
         })(context),

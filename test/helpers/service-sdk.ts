@@ -32,3 +32,22 @@ export const jobClientFor = (connectionString: string, hub: HubAddress): iothub.
 
 export const serviceClientFor = (connectionString: string, hub: HubAddress): iothub.Client =>
   pointAtHub(iothub.Client.fromConnectionString(connectionString), hub);
+
+interface HasApiCall {
+  _restApiClient: {
+    executeApiCall(method: string, path: string, headers: Record<string, string>, body: unknown, done: (err: Error | null | undefined, result?: unknown) => void): void;
+  };
+}
+
+/**
+ * PUT /jobs/v2/{jobId} with the SDK's own REST client (as its scheduleDeviceMethod sends it), for
+ * bodies its schedule methods cannot send: the rollout settings.
+ */
+export function putJobWithSdk(jobs: iothub.JobClient, body: { jobId: string } & Record<string, unknown>): Promise<unknown> {
+  const path = `/jobs/v2/${encodeURIComponent(body.jobId)}?api-version=2021-04-12`;
+  return new Promise((resolve, reject) =>
+    (jobs as unknown as HasApiCall)._restApiClient.executeApiCall('PUT', path, { 'Content-Type': 'application/json; charset=utf-8' }, body, (err, result) =>
+      err ? reject(err) : resolve(result),
+    ),
+  );
+}

@@ -83,6 +83,10 @@ async function within<T>(promise: Promise<T>, what: string, waitMs = WAIT_MS): P
   }
 }
 
+const unused = (): never => {
+  throw new Error('not a twin job activity');
+};
+
 describe('job workflow failure paths (stubbed activities)', () => {
   let env: TestWorkflowEnvironment;
   let worker: Worker;
@@ -106,6 +110,9 @@ describe('job workflow failure paths (stubbed activities)', () => {
       saw(batch.jobId).batches.push(batch);
       return (await script(batch.jobId).batch?.(batch)) ?? { succeeded: batch.range.to - batch.range.from, failed: 0 };
     },
+    processRolloutBatch() {
+      return Promise.reject(new Error('these jobs have no rollout settings'));
+    },
     async closeUnprocessedDevices(closing) {
       saw(closing.jobId).closing = closing;
       return script(closing.jobId).unprocessed ?? 0;
@@ -117,6 +124,10 @@ describe('job workflow failure paths (stubbed activities)', () => {
     async recordFinishedJob({ response }) {
       saw(response.jobId).stored = response;
     },
+    // Twin jobs never wait for offline devices.
+    callWokenDevices: unused,
+    lookForConnectedDevices: unused,
+    endDeviceWaits: unused,
   };
 
   const tuningOf = (tuning: Partial<JobTuning>) => jobsSettings({ tuning: { scheduleUpdateTwin: tuning } }).tuning.scheduleUpdateTwin;

@@ -1,6 +1,6 @@
 // A 10,000-device twin job with small shards under time skipping: sharding, continue-as-new,
 // statistics that always add up (also while running), and every run's history within the bounds
-// of workflows/history-bounds.ts (which keep a 1,000,000-device job under 10,000 events).
+// of workflows/history-bounds.ts (which keep a 1,000,000-device job (with rollout settings or not) under 10,000 events).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import proto from '@temporalio/proto';
@@ -93,11 +93,13 @@ describe('a 10,000-device job with small shards', () => {
     assert.equal(batches, tuning.batchConcurrency, `${batches} batches at once in a shard run`);
   });
 
-  it('kept every run within the history bounds, which keep a 1,000,000-device job under 10,000 events', () => {
+  it('kept every run within the history bounds, which keep a 1,000,000-device job (with rollout settings or not) under 10,000 events', () => {
     assertWithinHistoryBounds(runs, 'scale', DEVICES, tuning);
     for (const defaults of Object.values(DEFAULT_JOBS_SETTINGS.tuning)) {
       const bound = jobHistoryBound(1_000_000, defaults);
       assert.ok(bound < 10_000, `a 1,000,000-device job may reach ${bound} events`);
+      const rollout = jobHistoryBound(1_000_000, defaults, true);
+      assert.ok(rollout < 10_000, `a 1,000,000-device rollout job may reach ${rollout} events`);
     }
   });
 

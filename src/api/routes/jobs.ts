@@ -17,7 +17,8 @@ const jobId = (req: Request): string => String(req.params.id);
 
 /**
  * The jobs v2 routes (https://learn.microsoft.com/rest/api/iothub/service/jobs): PUT/GET
- * /jobs/v2/{id}, POST /jobs/v2/{id}/cancel and GET /jobs/v2/query. Writing jobs takes
+ * /jobs/v2/{id}, POST /jobs/v2/{id}/cancel and GET /jobs/v2/query; and this hub's rollout control:
+ * PATCH /jobs/v2/{id}, POST /jobs/v2/{id}/pause and /resume. Writing jobs takes
  * RegistryWrite or ServiceConnect, reading them RegistryRead or ServiceConnect
  * (https://learn.microsoft.com/azure/iot-hub/iot-hub-dev-guide-sas).
  */
@@ -48,6 +49,19 @@ export function jobsRouter(service: JobsService): Router {
 
   router.post('/jobs/v2/:id/cancel', write, async (req, res) => {
     res.json(await service.cancel(jobId(req)));
+  });
+
+  // Rollout control (this hub's extension): PATCH the settings, pause and resume.
+  router.patch('/jobs/v2/:id', write, async (req, res) => {
+    res.json(await service.edit(jobId(req), req.body));
+  });
+
+  router.post('/jobs/v2/:id/pause', write, async (req, res) => {
+    res.json(await service.pause(jobId(req)));
+  });
+
+  router.post('/jobs/v2/:id/resume', write, async (req, res) => {
+    res.json(await service.resume(jobId(req)));
   });
 
   return router;

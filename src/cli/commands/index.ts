@@ -6,6 +6,7 @@ import { devicesList } from './devices-list.js';
 import { devicesShow } from './devices-show.js';
 import { hooksAdd, hooksDeliveries, hooksList, hooksRemove } from './hooks.js';
 import { jobCancel } from './job-cancel.js';
+import { jobEdit, jobPause, jobResume } from './job-control.js';
 import { jobList } from './job-list.js';
 import { jobScheduleMethod } from './job-schedule-method.js';
 import { jobScheduleTwin } from './job-schedule-twin.js';
@@ -32,6 +33,9 @@ export const COMMANDS: readonly Command[] = [
   jobShow,
   jobList,
   jobCancel,
+  jobPause,
+  jobResume,
+  jobEdit,
   jobWatch,
   hooksAdd,
   hooksList,

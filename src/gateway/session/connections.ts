@@ -7,6 +7,11 @@ import { setConnectionState, type ConnectionIdentity, type IdentityStore } from 
 export interface ConnectionListener {
   /** The device had no connection on this process and now has one (CONNACK sent). */
   deviceOnline(deviceId: string, connectedAt: number): void;
+  /**
+   * A connection became ready and the device's Connected state (of that connect) is in the store: a
+   * reader of the store that hears of it after this finds the device Connected.
+   */
+  connectionStored(deviceId: string): void;
   /** Any connection of the device became ready, the first one or a replacement. */
   clientReady(deviceId: string, client: Client): void;
   /** The device's last connection on this process is gone. */
@@ -57,7 +62,7 @@ export class DeviceConnections {
     if (!this.removeConnecting(client) || client.closed) return;
     const readyAt = Date.now();
     this.live.set(deviceId, { client, readyAt });
-    this.writeState(deviceId, 'Connected', readyAt);
+    void this.writeState(deviceId, 'Connected', readyAt).then(() => this.listener.connectionStored(deviceId));
     const wasOnline = this.online.has(deviceId);
     this.online.set(deviceId, readyAt);
     if (!wasOnline) this.listener.deviceOnline(deviceId, readyAt);
@@ -133,7 +138,7 @@ export class DeviceConnections {
   }
 
   /** One write at a time per device, in event order. */
-  private writeState(deviceId: string, state: ConnectionState, at: number): void {
+  private writeState(deviceId: string, state: ConnectionState, at: number): Promise<void> {
     const previous = this.stateWrites.get(deviceId) ?? Promise.resolve();
     const next = previous
       .then(() => setConnectionState(this.store, deviceId, state, new Date(at)))
@@ -142,6 +147,7 @@ export class DeviceConnections {
         if (this.stateWrites.get(deviceId) === next) this.stateWrites.delete(deviceId);
       });
     this.stateWrites.set(deviceId, next);
+    return next;
   }
 
   /** Resolves once no device is online here and every state write has reached the store (shutdown). */

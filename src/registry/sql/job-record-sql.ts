@@ -22,6 +22,7 @@ function merged(dialect: SqlDialect, column: string, param: string, keys: readon
 }
 
 const NOT_FINAL = `('pending', 'running')`;
+const WAITING = `('waiting', 'woken')`;
 const CLAIM_KEYS = ['status', 'startTimeUtc', 'lastUpdatedDateTimeUtc'];
 const COMPLETE_KEYS = ['status', 'startTimeUtc', 'endTimeUtc', 'lastUpdatedDateTimeUtc', 'outcome'];
 const FAIL_KEYS = ['status', 'error', 'endTimeUtc', 'lastUpdatedDateTimeUtc'];
@@ -59,8 +60,10 @@ export function jobRecordSql(dialect: SqlDialect) {
       WHERE ${range} AND status = 'pending'`,
     closeRunning: `UPDATE device_jobs SET status = 'failed', doc = ${merged(dialect, 'doc', '$2', FAIL_KEYS)}
       WHERE job_id = $1 AND status = 'running'`,
-    countJob: `SELECT status, count(*) AS n FROM device_jobs WHERE job_id = $1 GROUP BY status`,
-    countRange: `SELECT status, count(*) AS n FROM device_jobs WHERE ${range} GROUP BY status`,
+    // Records waiting for their device (src/registry/device-waits.ts) are pending to the job; a
+    // batch's range leaves out every record that waited (the wait counts them).
+    countJob: `SELECT CASE WHEN status IN ${WAITING} THEN 'pending' ELSE status END AS status, count(*) AS n FROM device_jobs WHERE job_id = $1 GROUP BY 1`,
+    countRange: `SELECT status, count(*) AS n FROM device_jobs WHERE ${range} AND wait_until IS NULL GROUP BY status`,
     saveFinished: `INSERT INTO finished_jobs (job_id, finished_at, response) VALUES ($1, $2, $3)
       ON CONFLICT (job_id) DO UPDATE SET finished_at = excluded.finished_at, response = excluded.response`,
     getFinished: `SELECT response FROM finished_jobs WHERE job_id = $1`,
@@ -105,9 +108,11 @@ export function jobRecordSql(dialect: SqlDialect) {
     });
   }
 
-  /** Pending records of a job set to `patch` (its keys decide the statement text). */
+  /** Pending records of a job (and those waiting for their device) set to `patch` (its keys decide the statement text). */
   function closePendingStatement(keys: readonly string[]): string {
-    return `UPDATE device_jobs SET status = $2, doc = ${merged(dialect, 'doc', '$3', keys)} WHERE job_id = $1 AND status = 'pending'`;
+    // Devices waiting for a retry (status 'retrying', see rollout-records.ts) or for their device
+    // ('waiting', 'woken', see device-waits.ts) end as the pending ones.
+    return `UPDATE device_jobs SET status = $2, retry_at = NULL, doc = ${merged(dialect, 'doc', '$3', keys)} WHERE job_id = $1 AND status IN ('pending', 'retrying', 'waiting', 'woken')`;
   }
 
   /** Writes patches (replacing any error) to the records an outcome may be written to; returns how many changed. */

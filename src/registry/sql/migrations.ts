@@ -165,13 +165,58 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // Rollout jobs (src/registry/rollout-records.ts): attempts per device, how a finished device
+    // failed, the retry queue (status 'retrying' while the document says pending, due at retry_at)
+    // and the token of the batch that claimed a record last.
+    version: 6,
+    name: 'job rollouts: attempts, failure types, retry queue, batch claims',
+    sql: {
+      sqlite: [
+        `ALTER TABLE device_jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0`,
+        `ALTER TABLE device_jobs ADD COLUMN failure TEXT`,
+        `ALTER TABLE device_jobs ADD COLUMN retry_at TEXT`,
+        `ALTER TABLE device_jobs ADD COLUMN claim TEXT`,
+        `CREATE INDEX device_jobs_by_claim ON device_jobs (job_id, claim)`,
+        `CREATE INDEX device_jobs_retrying ON device_jobs (job_id, retry_at) WHERE status = 'retrying'`,
+      ],
+      postgres: [
+        `ALTER TABLE device_jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0`,
+        `ALTER TABLE device_jobs ADD COLUMN failure TEXT`,
+        `ALTER TABLE device_jobs ADD COLUMN retry_at TEXT COLLATE "C"`,
+        `ALTER TABLE device_jobs ADD COLUMN claim TEXT`,
+        `CREATE INDEX device_jobs_by_claim ON device_jobs (job_id, claim)`,
+        `CREATE INDEX device_jobs_retrying ON device_jobs (job_id, retry_at) WHERE status = 'retrying'`,
+      ],
+    },
+  },
+  {
     // When each gateway process started (hub time): a device still recorded Connected from before
     // the latest start was connected when a gateway went down, and gets a grace to come back.
-    version: 6,
+    version: 7,
     name: 'gateway starts',
     sql: {
       sqlite: [`CREATE TABLE gateway_starts (started_at TEXT NOT NULL)`],
       postgres: [`CREATE TABLE gateway_starts (started_at TEXT COLLATE "C" NOT NULL)`],
+    },
+  },
+  {
+    // Devices a method job waits for (rollout.waitForOfflineDevicesInSeconds): status 'waiting' (the
+    // device is offline) or 'woken' (it connected: to be called), until wait_until (hub time). A
+    // record that ever waited keeps wait_until, so its outcome is counted as the wait's. Partial
+    // indexes: a connect finds its waiting records by device id, a job its own by job id.
+    version: 8,
+    name: 'job records waiting for their device',
+    sql: {
+      sqlite: [
+        `ALTER TABLE device_jobs ADD COLUMN wait_until TEXT`,
+        `CREATE INDEX device_jobs_waiting_by_device ON device_jobs (device_id) WHERE status = 'waiting'`,
+        `CREATE INDEX device_jobs_waited_by_job ON device_jobs (job_id, status, wait_until) WHERE wait_until IS NOT NULL`,
+      ],
+      postgres: [
+        `ALTER TABLE device_jobs ADD COLUMN wait_until TEXT COLLATE "C"`,
+        `CREATE INDEX device_jobs_waiting_by_device ON device_jobs (device_id) WHERE status = 'waiting'`,
+        `CREATE INDEX device_jobs_waited_by_job ON device_jobs (job_id, status, wait_until) WHERE wait_until IS NOT NULL`,
+      ],
     },
   },
 ];

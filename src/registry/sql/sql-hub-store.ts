@@ -5,6 +5,7 @@ import { assertParentScope } from '../device/scopes.js';
 import { assertEtagMatches } from '../if-match.js';
 import { decodeJsonColumn } from '../json.js';
 import type { DeviceJobError, DeviceJobOutcome, JobSnapshotRequest, SeqRange } from '../job-records.js';
+import type { DeviceWaitStore } from '../device-waits.js';
 import type { Device, DesiredPropertiesPatch, Twin, TwinServiceUpdate } from '../model.js';
 import type { DeviceCreate, HubStore, ModuleCreate, QueryPageRequest, QueryResult, RegistryOperation } from '../store.js';
 import { formatHubTime, hubNow } from '../time.js';
@@ -14,7 +15,10 @@ import { applyServiceUpdate, type TwinWriteMode } from '../twin/service-update.j
 import type { SqlDialect, SqlDriver, SqlSession } from './driver.js';
 import { runMigrations } from './migrate.js';
 import { QUERY_SOURCES } from './query-sources.js';
+import { SqlDeviceWaits } from './sql-device-waits.js';
 import { SqlJobRecords } from './sql-job-records.js';
+import { SqlRolloutRecords } from './sql-rollout-records.js';
+import type { RolloutClaim, RolloutOutcome } from '../rollout-records.js';
 import type { ConfigurationInput } from '../configuration/model.js';
 import { SqlConfigurations } from './sql-configurations.js';
 import { SqlModules } from './sql-modules.js';
@@ -114,6 +118,9 @@ function statements(dialect: SqlDialect) {
 export class SqlHubStore implements HubStore {
   private readonly sql: ReturnType<typeof statements>;
   private readonly jobRecords: SqlJobRecords;
+  /** The device waits of method jobs (src/registry/sql/sql-device-waits.ts). */
+  readonly deviceWaits: DeviceWaitStore;
+  private readonly rolloutRecords: SqlRolloutRecords;
   private readonly modules: SqlModules;
   private readonly bulk: SqlRegistryBulk;
   private readonly configurations: SqlConfigurations;
@@ -125,6 +132,8 @@ export class SqlHubStore implements HubStore {
   ) {
     this.sql = statements(db.dialect);
     this.jobRecords = new SqlJobRecords(db);
+    this.deviceWaits = new SqlDeviceWaits(db);
+    this.rolloutRecords = new SqlRolloutRecords(db);
     this.modules = new SqlModules(db, now);
     this.bulk = new SqlRegistryBulk(db, now);
     this.configurations = new SqlConfigurations(db, now);
@@ -403,6 +412,23 @@ export class SqlHubStore implements HubStore {
 
   purgeFinishedJobs(finishedBefore: string) {
     return this.jobRecords.purgeFinishedJobs(finishedBefore);
+  }
+
+  // ---- rollout job records (src/registry/sql/sql-rollout-records.ts)
+  claimRolloutDevices(jobId: string, claim: RolloutClaim, at: string) {
+    return this.rolloutRecords.claimRolloutDevices(jobId, claim, at);
+  }
+
+  finishRolloutDevices(jobId: string, outcomes: readonly RolloutOutcome[], at: string) {
+    return this.rolloutRecords.finishRolloutDevices(jobId, outcomes, at);
+  }
+
+  countRolloutBatch(jobId: string, token: string) {
+    return this.rolloutRecords.countRolloutBatch(jobId, token);
+  }
+
+  retryQueue(jobId: string) {
+    return this.rolloutRecords.retryQueue(jobId);
   }
 
   private async readRow(deviceId: string): Promise<DeviceRow | undefined> {

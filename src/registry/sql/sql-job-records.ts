@@ -22,6 +22,9 @@ import { jobRecordSql, type RecordPatchRow } from './job-record-sql.js';
 /** Fields merged into a record's document (the status column is written alongside). */
 type RecordPatch = Partial<Omit<DeviceJobRecord, 'deviceId' | 'jobId' | 'jobType'>> & { status: DeviceJobStatus };
 
+/** The status column of a record waiting for a retry (see rollout-records.ts). */
+const RETRYING = 'retrying';
+
 /** Jobs purged per statement batch, so a purge never holds one huge transaction. */
 const PURGE_BATCH = 20;
 
@@ -130,10 +133,14 @@ export class SqlJobRecords implements JobRecordStore {
 
   async countDeviceJobs(jobId: string, range?: SeqRange): Promise<DeviceJobCounts> {
     const rows = range
-      ? await this.db.query<{ status: DeviceJobStatus; n: number | string }>(this.q.sql.countRange, [jobId, range.from, range.to])
-      : await this.db.query<{ status: DeviceJobStatus; n: number | string }>(this.q.sql.countJob, [jobId]);
+      ? await this.db.query<{ status: DeviceJobStatus | typeof RETRYING; n: number | string }>(this.q.sql.countRange, [jobId, range.from, range.to])
+      : await this.db.query<{ status: DeviceJobStatus | typeof RETRYING; n: number | string }>(this.q.sql.countJob, [jobId]);
     const counts = emptyDeviceJobCounts();
-    for (const row of rows) if (row.status in counts) counts[row.status] = Number(row.n);
+    // A device waiting for a retry (status column 'retrying') is pending in its devices.jobs row.
+    for (const row of rows) {
+      const status = row.status === RETRYING ? 'pending' : row.status;
+      if (status in counts) counts[status] += Number(row.n);
+    }
     return counts;
   }
 

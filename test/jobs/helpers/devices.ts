@@ -24,8 +24,19 @@ export class SimulatedDevices {
 
   /** Registered and connected, answering as `behaviour` says. */
   async connect(deviceIds: readonly string[], behaviour: DeviceBehaviour = {}): Promise<void> {
+    await this.connectIdentities(await this.register(deviceIds), behaviour);
+  }
+
+  /** Connects devices registered before (e.g. offline ones that come online late). */
+  async connectRegistered(deviceIds: readonly string[], behaviour: DeviceBehaviour = {}): Promise<void> {
+    const identities = [];
+    for (const deviceId of deviceIds) identities.push({ deviceId, key: sasKeysOf((await this.hub.store.getDevice(deviceId))!).primaryKey });
+    await this.connectIdentities(identities, behaviour);
+  }
+
+  private async connectIdentities(identities: ReadonlyArray<{ deviceId: string; key: string }>, behaviour: DeviceBehaviour): Promise<void> {
     const target = { port: this.mqttsPort, ca: this.hub.tls.ca, hostName: this.hub.hostName };
-    for (const identity of await this.register(deviceIds)) this.clients.push(await connectDevice(target, identity, behaviour));
+    for (const identity of identities) this.clients.push(await connectDevice(target, identity, behaviour));
   }
 
   async close(): Promise<void> {

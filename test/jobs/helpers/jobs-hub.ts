@@ -26,11 +26,19 @@ export interface JobsTestHub {
   address: { port: number; ca: string };
   /** Registers a device and opens the official device SDK client on it. */
   openDevice(deviceId: string): Promise<device.Client>;
+  /** Opens the official device SDK client on a device registered before. */
+  openRegisteredDevice(deviceId: string): Promise<device.Client>;
   dispose(): Promise<void>;
 }
 
 export async function startJobsHub(
-  options: { variant?: StoreVariant; settings?: JobsSettingsInput; configurations?: Pick<ConfigurationsPartOptions, 'timing' | 'signalIntervalMs'> } = {},
+  options: {
+    variant?: StoreVariant;
+    settings?: JobsSettingsInput;
+    configurations?: Pick<ConfigurationsPartOptions, 'timing' | 'signalIntervalMs'>;
+    /** Route devices and connect events through Redis, as a cluster does. */
+    redis?: { url: string; prefix: string };
+  } = {},
 ): Promise<JobsTestHub> {
   quietTemporalRuntime();
   const dir = makeTempDir('iothub-jobs-');
@@ -48,12 +56,13 @@ export async function startJobsHub(
       databaseSchema: database.databaseSchema,
       log: silentLogger,
       parts: [
-        async (context) => (gateway = await gatewayPart({ mqttsPort: 0 })(context)),
+        async (context) => (gateway = await gatewayPart({ mqttsPort: 0, redisUrl: options.redis?.url, redisPrefix: options.redis?.prefix })(context)),
         async (context) =>
           (jobs = await jobsPart({
             temporal: { address: temporal.address },
             roles: { api: true, worker: true },
             invoker: gateway!.services.invoker,
+            connectEvents: gateway!.services.connectEvents,
             workflowBundle,
             settings: options.settings,
           })(context)),
@@ -63,6 +72,15 @@ export async function startJobsHub(
           : []),
       ],
     });
+    const openRegistered = async (deviceId: string): Promise<device.Client> => {
+      const registered = await hub.store.getDevice(deviceId);
+      if (!registered) throw new Error(`Device '${deviceId}' is not registered`);
+      const key = sasKeysOf(registered).primaryKey;
+      const connectionString = `HostName=${hub.hostName};DeviceId=${deviceId};SharedAccessKey=${key};GatewayHostName=localhost:${gateway!.gateway!.port}`;
+      const client = await openSdkDevice({ deviceId, key, connectionString }, hub.tls.ca);
+      clients.push(client);
+      return client;
+    };
     return {
       hub,
       gateway: gateway!,
@@ -70,13 +88,10 @@ export async function startJobsHub(
       temporal,
       address: { port: hub.api.httpsPort, ca: hub.tls.ca },
       async openDevice(deviceId) {
-        const created = await hub.store.createDevice({ deviceId });
-        const key = sasKeysOf(created).primaryKey;
-        const connectionString = `HostName=${hub.hostName};DeviceId=${deviceId};SharedAccessKey=${key};GatewayHostName=localhost:${gateway!.gateway!.port}`;
-        const client = await openSdkDevice({ deviceId, key, connectionString }, hub.tls.ca);
-        clients.push(client);
-        return client;
+        await hub.store.createDevice({ deviceId });
+        return openRegistered(deviceId);
       },
+      openRegisteredDevice: openRegistered,
       async dispose() {
         await Promise.all(clients.map((client) => client.close()));
         await hub.close();

@@ -79,10 +79,10 @@ export interface RunHistory {
   history: proto.temporal.api.history.v1.IHistory;
 }
 
-/** Every run of a job's workflows (the job and its shards, continued runs included), with its history. */
+/** Every run of a job's workflows (the job, its shards and its wait for offline devices, continued runs included), with its history. */
 export async function jobRunHistories(client: Client, jobId: string): Promise<RunHistory[]> {
   const runs: RunHistory[] = [];
-  for await (const execution of client.workflow.list({ query: `WorkflowId = '${jobId}' OR WorkflowId STARTS_WITH '${jobId}/shard-'` })) {
+  for await (const execution of client.workflow.list({ query: `WorkflowId = '${jobId}' OR WorkflowId STARTS_WITH '${jobId}/'` })) {
     const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
     runs.push({ workflowId: execution.workflowId, runId: execution.runId, history });
   }
@@ -90,10 +90,10 @@ export async function jobRunHistories(client: Client, jobId: string): Promise<Ru
 }
 
 /** Every run of a job within the bounds of workflows/history-bounds.ts: the job's own, and its shards' runs. */
-export function assertWithinHistoryBounds(runs: readonly RunHistory[], jobId: string, deviceCount: number, tuning: JobTuning): void {
+export function assertWithinHistoryBounds(runs: readonly RunHistory[], jobId: string, deviceCount: number, tuning: JobTuning, rollout = false): void {
   for (const run of runs) {
     const events = run.history.events?.length ?? 0;
-    const bound = run.workflowId === jobId ? parentHistoryBound(deviceCount, tuning) : shardRunHistoryBound(tuning);
+    const bound = run.workflowId === jobId ? parentHistoryBound(deviceCount, tuning, rollout) : shardRunHistoryBound(tuning, rollout);
     assert.ok(events <= bound, `${run.workflowId} (${run.runId}) has ${events} events, over its bound ${bound}`);
   }
 }

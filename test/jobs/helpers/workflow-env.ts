@@ -5,10 +5,12 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { signalBatchProgressWith } from '../../../activities/batch-progress.js';
+import { wakeOfflineWaitWith } from '../../../activities/offline-wait.js';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { JobsService } from '../../../src/jobs/service.js';
 import { JobsService as Service } from '../../../src/jobs/service.js';
 import { jobsSettings, type JobsSettingsInput } from '../../../src/jobs/settings.js';
+import { listenForWaitingDevices } from '../../../src/jobs/device-wake.js';
 import { silentLogger } from '../../../src/logger.js';
 import { hubNow } from '../../../src/registry/time.js';
 import { ensureJobSearchAttributes } from '../../../src/temporal/search-attributes.js';
@@ -52,11 +54,19 @@ export async function startJobsTestEngine(settings: JobsSettingsInput = {}): Pro
       signalBatchProgress: signalBatchProgressWith(env.client),
       publishJobEvent: jobEventPublisher(env.client, hub.hub.store, JOBS_TASK_QUEUE),
       webhooks: jobsSettings(settings).webhooks,
+      wakeOfflineWait: wakeOfflineWaitWith(env.client),
       log: silentLogger,
       now: hubNow,
     },
   });
   const running = worker.run();
+  // Connects wake the jobs waiting for devices, as the jobs part's worker role does.
+  const stopWaking = await listenForWaitingDevices({
+    events: hub.part.services.connectEvents,
+    store: hub.hub.store.deviceWaits,
+    wake: wakeOfflineWaitWith(env.client),
+    log: silentLogger,
+  });
   let clockOffsetMs = 0;
   const service = new Service({
     client: env.client,
@@ -77,6 +87,7 @@ export async function startJobsTestEngine(settings: JobsSettingsInput = {}): Pro
     },
     async dispose() {
       await devices.close();
+      await stopWaking();
       worker.shutdown();
       await running;
       await hub.dispose();

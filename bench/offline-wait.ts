@@ -1,0 +1,83 @@
+/**
+ * bench:jobs (f): a method job that waits for its offline devices (rollout.waitForOfflineDevicesInSeconds).
+ * `waiting` registered devices, all offline, wait; then `connecting` of them connect at once (from
+ * the device process). Prints the time from the start of the connect storm to the last of them
+ * answering the job's method (their records written), the RSS of this process (hub, worker,
+ * temporal-lite) with every device waiting against before the job, and the largest event count
+ * of the job's workflow runs.
+ */
+import type { Client } from '@temporalio/client';
+import type { JobsService } from '../src/jobs/service.js';
+import type { SqlHubStore } from '../src/registry/sql/sql-hub-store.js';
+import type { JobResponse } from '../workflows/types.js';
+import type { DeviceProcess } from './method-round-trips.js';
+import { registerDevices } from './register-devices.js';
+
+export interface OfflineWaitBenchHub {
+  store: SqlHubStore;
+  service: JobsService;
+  client: Client;
+  fleet: { port: number; ca: string; hostName: string };
+}
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function offlineWaitBench(hub: OfflineWaitBenchHub, devices: DeviceProcess, { waiting, connecting }: { waiting: number; connecting: number }): Promise<void> {
+  console.log(`\n(f) a method job waiting for ${waiting.toLocaleString('en-US')} offline devices; ${connecting.toLocaleString('en-US')} of them connect at once`);
+  const identities = await registerDevices(hub.store, 'w-', waiting);
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const jobId = 'bench-offline-wait';
+  const started = performance.now();
+  await hub.service.create(jobId, {
+    jobId,
+    type: 'scheduleDeviceMethod',
+    queryCondition: "STARTSWITH(deviceId, 'w-')",
+    cloudToDeviceMethod: { methodName: 'bench', payload: { n: 1 }, responseTimeoutInSeconds: 30, connectTimeoutInSeconds: 0 },
+    maxExecutionTimeInSeconds: 24 * 3600,
+    rollout: { waitForOfflineDevicesInSeconds: 12 * 3600 },
+  });
+  await until(async () => ((await hub.store.countDeviceJobs(jobId)).pending === waiting && (await hub.store.deviceWaits.waitedDevices(jobId)).waiting === waiting ? true : undefined), 'every device to wait', 30 * 60_000);
+  const parkedMs = performance.now() - started;
+  const shown = await until(async () => {
+    const job = await hub.service.get(jobId);
+    return job.waitingForDeviceCount === waiting ? job : undefined;
+  }, 'the job to show them waiting', 5 * 60_000);
+  global.gc?.();
+  const rssWaiting = process.memoryUsage().rss;
+  console.log(`  ${waiting.toLocaleString('en-US')} devices found offline and waiting after ${seconds(parkedMs)}; job ${shown.status}, waitingForDeviceCount ${shown.waitingForDeviceCount}`);
+  console.log(`  RSS with them waiting: ${mb(rssWaiting)} (before the job: ${mb(rssBefore)}; +${mb(rssWaiting - rssBefore)})`);
+
+  const storm = performance.now();
+  const connectMs = await devices.connect('late', { ...hub.fleet, devices: identities.slice(0, connecting), connectConcurrency: 200 });
+  const connectedAt = performance.now();
+  await until(async () => ((await hub.store.deviceWaits.waitedDevices(jobId)).succeeded === connecting ? true : undefined), 'the connected devices to be called', 10 * 60_000);
+  const calledMs = performance.now() - storm;
+  console.log(
+    `  ${connecting.toLocaleString('en-US')} devices connected in ${seconds(connectMs)}; the last one's call recorded ${seconds(calledMs)} after the storm began, ${seconds(performance.now() - connectedAt)} after the last connect (target < 10 s; records are written about every second)`,
+  );
+
+  await hub.service.cancel(jobId);
+  const done = (await hub.client.workflow.getHandle(jobId).result()) as JobResponse;
+  let largest = { events: 0, workflowId: '' };
+  let runs = 0;
+  for await (const execution of hub.client.workflow.list({ query: `WorkflowId = '${jobId}' OR WorkflowId STARTS_WITH '${jobId}/'` })) {
+    const events = (await hub.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory()).events?.length ?? 0;
+    runs += 1;
+    if (events > largest.events) largest = { events, workflowId: execution.workflowId };
+  }
+  const stats = done.deviceJobStatistics!;
+  console.log(`  job ${done.status} (cancelled to end it): ${stats.succeededCount} succeeded, ${stats.failedCount} failed; ${runs} workflow runs, largest history ${largest.events} events (${largest.workflowId}; target < 10,000)`);
+  await devices.disconnect('late');
+}
