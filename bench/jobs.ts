@@ -283,7 +283,7 @@ async function rateJob(): Promise<void> {
     const starts: number[] = [];
     let continuation: string | undefined;
     do {
-      const page = await bench.hub.store.query(`SELECT devices.jobs.startTimeUtc FROM devices.jobs WHERE devices.jobs.jobId = '${job.jobId}'`, { pageSize: 1000, continuation });
+      const page = await bench.hub.store.query(`SELECT * FROM devices.jobs WHERE devices.jobs.jobId = '${job.jobId}'`, { pageSize: 1000, continuation });
       for (const item of page.items as Array<{ startTimeUtc: string }>) starts.push(Date.parse(item.startTimeUtc));
       continuation = page.continuation;
     } while (continuation);
