@@ -69,7 +69,7 @@ const fields = {
   waitForOfflineDevicesInSeconds: integer(0, MAX_OFFLINE_WAIT_SECONDS),
 };
 
-const rolloutSchema = z.strictObject({
+export const rolloutSchema = z.strictObject({
   maxDevicesPerMinute: fields.maxDevicesPerMinute.optional(),
   exponentialRate: fields.exponentialRate.optional(),
   abortCriteria: fields.abortCriteria.optional(),
@@ -77,13 +77,16 @@ const rolloutSchema = z.strictObject({
   waitForOfflineDevicesInSeconds: fields.waitForOfflineDevicesInSeconds.optional(),
 });
 
-const rolloutPatchSchema = z.strictObject({
+export const rolloutPatchSchema = z.strictObject({
   maxDevicesPerMinute: fields.maxDevicesPerMinute.nullish(),
   exponentialRate: fields.exponentialRate.nullish(),
   abortCriteria: fields.abortCriteria.nullish(),
   retry: fields.retry.nullish(),
   waitForOfflineDevicesInSeconds: fields.waitForOfflineDevicesInSeconds.nullish(),
 });
+
+/** A PATCH body (for the API's description; the route checks its parts with parseRolloutPatch and the job's deadline rules). */
+export const jobPatchSchema = z.strictObject({ rollout: rolloutPatchSchema.optional(), maxExecutionTimeInSeconds: z.number().int().positive().optional() });
 
 /** `rollout.abortCriteria[0].thresholdPercentage`. */
 function pathOf(root: string, path: readonly PropertyKey[]): string {

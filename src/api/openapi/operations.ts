@@ -8,6 +8,7 @@ import type { Permission } from '../../auth/policies.js';
 import { jobEventsQuery } from '../../console/job-events.js';
 import { methodRequestSchema } from '../../gateway/methods/request.js';
 import { jobRequestSchema } from '../../jobs/request.js';
+import { jobPatchSchema, rolloutSchema } from '../../jobs/rollout.js';
 import { webhookBody, webhookDeliverySchema, webhookSchema } from '../../webhooks/model.js';
 import { exportImportDevice } from '../routes/bulk-registry.js';
 import { configurationBody, configurationsListQuery, contentBody } from '../routes/configurations.js';
@@ -87,9 +88,12 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/twins/{id}/modules/{moduleId}/methods', tag: 'Methods', summary: 'Invoke a direct method on a module', permissions: SERVICE, body: methodRequestSchema, success: { status: 200, schema: methodResult } },
 
   { method: 'get', path: '/jobs/v2/query', tag: 'Jobs', summary: 'List jobs, newest first', permissions: JOBS_READ, query: jobListParams, headers: pagingHeaders },
-  { method: 'put', path: '/jobs/v2/{id}', tag: 'Jobs', summary: 'Create a job (device method or twin update on the devices a condition selects)', permissions: JOBS_WRITE, body: jobRequestSchema },
+  { method: 'put', path: '/jobs/v2/{id}', tag: 'Jobs', summary: 'Create a job (device method or twin update on the devices a condition selects)', permissions: JOBS_WRITE, body: jobRequestSchema.extend({ rollout: rolloutSchema.optional() }) },
   { method: 'get', path: '/jobs/v2/{id}', tag: 'Jobs', summary: 'Get a job', permissions: JOBS_READ },
   { method: 'post', path: '/jobs/v2/{id}/cancel', tag: 'Jobs', summary: 'Cancel a job', permissions: JOBS_WRITE },
+  { method: 'patch', path: '/jobs/v2/{id}', tag: 'Jobs', summary: "Change a running or scheduled job's rollout settings or deadline, for the devices not started yet", permissions: JOBS_WRITE, body: jobPatchSchema },
+  { method: 'post', path: '/jobs/v2/{id}/pause', tag: 'Jobs', summary: 'Pause a job: no device is started until it resumes (in-flight ones finish)', permissions: JOBS_WRITE },
+  { method: 'post', path: '/jobs/v2/{id}/resume', tag: 'Jobs', summary: 'Resume a paused job where it stopped', permissions: JOBS_WRITE },
 
   { method: 'get', path: '/configurations', tag: 'Configurations', summary: 'List automatic device configurations', permissions: READ, query: configurationsListQuery },
   { method: 'get', path: '/configurations/{id}', tag: 'Configurations', summary: 'Get a configuration with its metrics', permissions: READ },
