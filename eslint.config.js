@@ -29,7 +29,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../src/*', '../src/**', '../activities/*'], allowTypeImports: true, message: 'Workflow code imports only types from src/ and activities/.' }] },
+        {
+          patterns: [
+            {
+              group: ['../src/*', '../src/**', '../activities/*'],
+              allowTypeImports: true,
+              message: 'Workflow code imports only types from src/ and activities/.',
+            },
+          ],
+        },
       ],
     },
   },

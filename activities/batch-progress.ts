@@ -54,7 +54,14 @@ export class BatchProgressReporter {
     const finished = counts.succeeded + counts.failed;
     const now = Date.now();
     const { workflowId } = this;
-    if (workflowId === undefined || this.left === 0 || finished - this.lastFinished < this.step || finished >= this.range.to - this.range.from || now - this.lastAt < this.intervalMs) return;
+    if (
+      workflowId === undefined ||
+      this.left === 0 ||
+      finished - this.lastFinished < this.step ||
+      finished >= this.range.to - this.range.from ||
+      now - this.lastAt < this.intervalMs
+    )
+      return;
     this.left -= 1;
     this.lastFinished = finished;
     this.lastAt = now;

@@ -40,7 +40,9 @@ export function configurationActivities(deps: ConfigurationActivityDeps) {
         const { applied, desiredChanges } = await deps.store.applyConfiguration(configurationId, configuration.etag, targets);
         evaluation.applied += applied;
         for (const change of desiredChanges) {
-          Promise.resolve(deps.events.onDesiredChange(change)).catch((err: unknown) => deps.log.error({ err, deviceId: change.deviceId }, `Desired-property notification for '${change.deviceId}' failed`));
+          Promise.resolve(deps.events.onDesiredChange(change)).catch((err: unknown) =>
+            deps.log.error({ err, deviceId: change.deviceId }, `Desired-property notification for '${change.deviceId}' failed`),
+          );
         }
         after = targets.at(-1);
         heartbeat(after);

@@ -42,10 +42,19 @@ export function createJobActivities(deps: JobActivityDeps) {
      */
     async processDeviceBatch({ operation, ...batch }: DeviceBatch): Promise<BatchCounts> {
       const counts =
-        operation.kind === 'method' ? await processMethodBatch({ ...batch, call: operation.call }) : await processTwinBatch(batch.jobId, batch.range, operation.update);
+        operation.kind === 'method'
+          ? await processMethodBatch({ ...batch, call: operation.call })
+          : await processTwinBatch(batch.jobId, batch.range, operation.update);
       if (counts.failed > 0) {
         const jobType = operation.kind === 'method' ? 'scheduleDeviceMethod' : 'scheduleUpdateTwin';
-        await deps.publishJobEvent({ kind: 'devicesFailed', jobId: batch.jobId, jobType, time: new Date().toISOString(), range: batch.range, failed: counts.failed });
+        await deps.publishJobEvent({
+          kind: 'devicesFailed',
+          jobId: batch.jobId,
+          jobType,
+          time: new Date().toISOString(),
+          range: batch.range,
+          failed: counts.failed,
+        });
       }
       return counts;
     },
@@ -58,7 +67,11 @@ export function createJobActivities(deps: JobActivityDeps) {
       if (operation.kind === 'method') return processRolloutMethodBatch(batch, operation.call);
       if (!('range' in devices)) return { claimed: 0, counts: { succeeded: 0, failed: 0, failures: noFailures(), retrying: 0 }, queue: { waiting: 0 } };
       const { succeeded, failed } = await processTwinBatch(batch.jobId, devices.range, operation.update);
-      return { claimed: devices.range.to - devices.range.from, counts: { succeeded, failed, failures: { ...noFailures(), other: failed }, retrying: 0 }, queue: { waiting: 0 } };
+      return {
+        claimed: devices.range.to - devices.range.from,
+        counts: { succeeded, failed, failures: { ...noFailures(), other: failed }, retrying: 0 },
+        queue: { waiting: 0 },
+      };
     },
     ...bookkeepingActivities(deps),
     ...offlineWaitActivities(deps),

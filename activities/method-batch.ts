@@ -33,7 +33,8 @@ export interface MethodBatch {
 }
 
 /** The wait of the devices found offline by calls that begin now (hub time). */
-export const deviceWaitOf = (until: string | undefined, now: () => string): DeviceWait | undefined => until === undefined ? undefined : { until, since: now() };
+export const deviceWaitOf = (until: string | undefined, now: () => string): DeviceWait | undefined =>
+  until === undefined ? undefined : { until, since: now() };
 
 /**
  * A method job's batch: calls its devices `deviceConcurrency` at a time with the job's timeouts
@@ -133,21 +134,23 @@ class RecordClaims {
       return;
     }
     this.claiming = true;
-    this.claim(this.from, lanes.length).then(
-      (records) => {
-        if (records.length < lanes.length) this.exhausted = true;
-        const last = records.at(-1);
-        if (last) this.from = last.seq + 1;
-        lanes.forEach((lane, i) => lane(records[i]?.deviceId));
-      },
-      (error: unknown) => {
-        this.failure ??= { error };
-        for (const lane of lanes) lane(undefined);
-      },
-    ).finally(() => {
-      this.claiming = false;
-      this.claimForWaiting();
-    });
+    this.claim(this.from, lanes.length)
+      .then(
+        (records) => {
+          if (records.length < lanes.length) this.exhausted = true;
+          const last = records.at(-1);
+          if (last) this.from = last.seq + 1;
+          lanes.forEach((lane, i) => lane(records[i]?.deviceId));
+        },
+        (error: unknown) => {
+          this.failure ??= { error };
+          for (const lane of lanes) lane(undefined);
+        },
+      )
+      .finally(() => {
+        this.claiming = false;
+        this.claimForWaiting();
+      });
   }
 }
 

@@ -40,7 +40,10 @@ export function rolloutBatchActivity(deps: Pick<JobActivityDeps, 'store' | 'invo
     const { jobId, token, retry } = batch;
     const startedAt = Date.now();
     const workflowNow = () => batch.dispatchedAt + (Date.now() - startedAt);
-    const claim = 'range' in batch.devices ? { token, range: batch.devices.range } : { token, dueBefore: formatHubTime(new Date(batch.devices.dueBefore)), limit: batch.devices.limit };
+    const claim =
+      'range' in batch.devices
+        ? { token, range: batch.devices.range }
+        : { token, dueBefore: formatHubTime(new Date(batch.devices.dueBefore)), limit: batch.devices.limit };
     const { claimed, interrupted } = await store.claimRolloutDevices(jobId, claim, now());
 
     const unwritten: RolloutOutcome[] = interrupted.map((deviceId) => ({ deviceId, status: 'failed', error: INTERRUPTED, failure: 'other' }));
@@ -77,7 +80,12 @@ export function rolloutBatchActivity(deps: Pick<JobActivityDeps, 'store' | 'invo
           else unwritten.push(end(deviceId, attempt, result));
         } catch (err) {
           log.error({ err, jobId, deviceId }, `Job ${jobId}: calling ${call.methodName} on '${deviceId}' failed`);
-          unwritten.push({ deviceId, status: 'failed', error: { code: 'ServerError', description: `The hub could not reach the device: ${errorMessage(err)}` }, failure: 'other' });
+          unwritten.push({
+            deviceId,
+            status: 'failed',
+            error: { code: 'ServerError', description: `The hub could not reach the device: ${errorMessage(err)}` },
+            failure: 'other',
+          });
         }
       }
     };

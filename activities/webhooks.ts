@@ -57,7 +57,11 @@ export function webhookActivities(deps: WebhookActivityDeps) {
       };
       let statusCode: number;
       try {
-        statusCode = await postDelivery(hook.url, body, signedHeaders(hook.secret, delivery.id, body), { policy: webhooks, ca: webhooks.ca, timeoutMs: DELIVERY_TIMEOUT_MS });
+        statusCode = await postDelivery(hook.url, body, signedHeaders(hook.secret, delivery.id, body), {
+          policy: webhooks,
+          ca: webhooks.ca,
+          timeoutMs: DELIVERY_TIMEOUT_MS,
+        });
       } catch (err) {
         await store.recordWebhookDelivery({ ...record, lastError: errorMessage(err) });
         throw err;

@@ -40,5 +40,12 @@ const figures = await runChaos({
   log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`),
 });
 console.log(chaosReport(figures));
-const broken = figures.lost + figures.stuck + figures.recordsWrong + figures.statisticsWrong + figures.twinDoubleApplied + figures.twinValuesMissing + figures.methodDuplicates;
+const broken =
+  figures.lost +
+  figures.stuck +
+  figures.recordsWrong +
+  figures.statisticsWrong +
+  figures.twinDoubleApplied +
+  figures.twinValuesMissing +
+  figures.methodDuplicates;
 process.exitCode = broken > 0 ? 1 : 0;

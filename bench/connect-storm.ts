@@ -40,7 +40,9 @@ const line = (p: Percentiles) => `p50 ${ms(p.p50)}, p90 ${ms(p.p90)}, p99 ${ms(p
 /** The kernel's count of connections dropped because a listen queue was full (Linux; undefined elsewhere). */
 function listenOverflows(): number | undefined {
   try {
-    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+    const lines = readFileSync('/proc/net/netstat', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('TcpExt:'));
     const [names, values] = lines.map((l) => l.trim().split(/\s+/));
     const at = names?.indexOf('ListenOverflows') ?? -1;
     return at > 0 ? Number(values?.[at]) : undefined;
@@ -93,9 +95,13 @@ try {
     if (figures.firstErrors.length > 0) console.log(`  first errors: ${figures.firstErrors.join('; ')}`);
     console.log(`  all connected after ${ms(figures.stormMs)} (${(DEVICES / (figures.stormMs / 1000)).toFixed(0)} connections/s)`);
     console.log(`  connect time per device: ${line(figures.connectMs)}`);
-    console.log(`  REST GET /twins during the storm: ${line(figures.rest)}; statuses ${JSON.stringify(figures.rest.statuses)}, errors ${figures.rest.errors.length}`);
+    console.log(
+      `  REST GET /twins during the storm: ${line(figures.rest)}; statuses ${JSON.stringify(figures.rest.statuses)}, errors ${figures.rest.errors.length}`,
+    );
     console.log(`  REST p99 under 1 s: ${figures.rest.p99 < 1000 ? 'yes' : 'NO'}`);
-    console.log(`  hub event-loop delay: p99 ${ms(figures.eventLoopDelayMs.p99)}, max ${ms(figures.eventLoopDelayMs.max)}; hub CPU ${figures.hubCpuMsPerDevice.toFixed(2)} ms per device`);
+    console.log(
+      `  hub event-loop delay: p99 ${ms(figures.eventLoopDelayMs.p99)}, max ${ms(figures.eventLoopDelayMs.max)}; hub CPU ${figures.hubCpuMsPerDevice.toFixed(2)} ms per device`,
+    );
     const overflows = overflowsBefore === undefined ? undefined : listenOverflows()! - overflowsBefore;
     if (overflows !== undefined) console.log(`  connections the kernel dropped for a full listen queue (machine-wide): ${overflows}`);
     console.log(`  machine load average (1 min) at the end: ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);

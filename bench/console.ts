@@ -59,10 +59,18 @@ try {
   await registerDevices(store, 'bench-', DEVICES);
   await store.close();
 
-  hub = await HubProcess.start(await allInOneEnv(dir, { HUB_MAX_ACTIVE_JOBS: String(JOBS + 10), HUB_TEMPORAL_UI_PORT: 'off', HUB_JOB_TUNING: JSON.stringify(RUNNING_JOB_TUNING) }), 180_000);
+  hub = await HubProcess.start(
+    await allInOneEnv(dir, { HUB_MAX_ACTIVE_JOBS: String(JOBS + 10), HUB_TEMPORAL_UI_PORT: 'off', HUB_JOB_TUNING: JSON.stringify(RUNNING_JOB_TUNING) }),
+    180_000,
+  );
   const base = `http://localhost:${hub.banner.httpPort}`;
   const connection = Object.fromEntries(hub.banner.connectionString.split(';').map((part) => part.split(/=(.*)/s).slice(0, 2) as [string, string]));
-  const authorization = createSasToken({ sr: connection.HostName!, key: connection.SharedAccessKey!, keyName: connection.SharedAccessKeyName!, expiresAt: new Date(Date.now() + 6 * 3600_000) });
+  const authorization = createSasToken({
+    sr: connection.HostName!,
+    key: connection.SharedAccessKey!,
+    keyName: connection.SharedAccessKeyName!,
+    expiresAt: new Date(Date.now() + 6 * 3600_000),
+  });
   const rest = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${base}${path}${path.includes('?') ? '&' : '?'}api-version=2021-04-12`, {
       method,
@@ -80,7 +88,11 @@ try {
     Array.from({ length: 8 }, async () => {
       while (created < JOBS) {
         const n = created++;
-        await rest('PUT', `/jobs/v2/list-${String(n).padStart(5, '0')}`, { type: 'scheduleUpdateTwin', queryCondition: "deviceId = 'nobody'", updateTwin: { etag: '*', tags: { bench: n } } });
+        await rest('PUT', `/jobs/v2/list-${String(n).padStart(5, '0')}`, {
+          type: 'scheduleUpdateTwin',
+          queryCondition: "deviceId = 'nobody'",
+          updateTwin: { etag: '*', tags: { bench: n } },
+        });
       }
     }),
   );
@@ -147,11 +159,19 @@ try {
 
   console.log(`\nbench:console — ${JOBS} finished jobs, job ${bigJob} ${job.status} over ${DEVICES} devices`);
   console.log(`  jobs list page interactive: median ${median.interactive.toFixed(0)} ms, worst ${loads[4]!.interactive.toFixed(0)} ms (5 loads)`);
-  console.log(`    same-run baseline:       a bare document (settings.json) loads in ${bare[2]!.toFixed(0)} ms in a new tab (ratio ${(median.interactive / bare[2]!).toFixed(2)})`);
-  console.log(`    the median load:         scripts run at ${median.domContentLoaded.toFixed(0)} ms, jobs requested at ${median.listStart.toFixed(0)} ms, answered at ${median.listEnd.toFixed(0)} ms`);
-  console.log(`  REST medians (5 calls):     GET /jobs/v2/query?pageSize=20 ${listLatency.toFixed(0)} ms, GET /jobs/v2/${bigJob} ${jobLatency.toFixed(0)} ms, first page of its devices.jobs ${devicesLatency.toFixed(0)} ms`);
+  console.log(
+    `    same-run baseline:       a bare document (settings.json) loads in ${bare[2]!.toFixed(0)} ms in a new tab (ratio ${(median.interactive / bare[2]!).toFixed(2)})`,
+  );
+  console.log(
+    `    the median load:         scripts run at ${median.domContentLoaded.toFixed(0)} ms, jobs requested at ${median.listStart.toFixed(0)} ms, answered at ${median.listEnd.toFixed(0)} ms`,
+  );
+  console.log(
+    `  REST medians (5 calls):     GET /jobs/v2/query?pageSize=20 ${listLatency.toFixed(0)} ms, GET /jobs/v2/${bigJob} ${jobLatency.toFixed(0)} ms, first page of its devices.jobs ${devicesLatency.toFixed(0)} ms`,
+  );
   console.log(`  hub CPU without pages:      ${before.toFixed(1)}% before, ${after.toFixed(1)}% after (baseline ${baseline.toFixed(1)}% of one core)`);
-  console.log(`  hub CPU with ${PAGES} job pages:   ${withPages.toFixed(1)}% (${withPages - baseline >= 0 ? '+' : ''}${(withPages - baseline).toFixed(1)} points, ratio ${(withPages / baseline).toFixed(3)})`);
+  console.log(
+    `  hub CPU with ${PAGES} job pages:   ${withPages.toFixed(1)}% (${withPages - baseline >= 0 ? '+' : ''}${(withPages - baseline).toFixed(1)} points, ratio ${(withPages / baseline).toFixed(3)})`,
+  );
   console.log(`  job page updates/s:         ${rates.map((rate) => rate.toFixed(2)).join(', ')} (min ${Math.min(...rates).toFixed(2)})`);
 } finally {
   await browser?.close();

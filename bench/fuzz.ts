@@ -43,10 +43,13 @@ const { values: args } = parseArgs({
   },
 });
 const isTarget = (name: string): name is Target => TARGETS.some((target) => target === name);
-const targets: readonly Target[] = args.target === 'all' ? TARGETS : args.target.split(',').map((name) => {
-  if (!isTarget(name)) throw new Error(`--target: one of all, ${TARGETS.join(', ')}`);
-  return name;
-});
+const targets: readonly Target[] =
+  args.target === 'all'
+    ? TARGETS
+    : args.target.split(',').map((name) => {
+        if (!isTarget(name)) throw new Error(`--target: one of all, ${TARGETS.join(', ')}`);
+        return name;
+      });
 const seed = Number(args.seed);
 const casesOf = (target: Target) => (args.runs === undefined ? DEFAULT_CASES[target] : Number(args.runs));
 const stores = STORE_VARIANTS.filter((variant) => variant.skip === false);

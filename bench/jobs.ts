@@ -140,7 +140,11 @@ async function methodJobs(): Promise<void> {
     await fleetProcess.connect('hub', fleet);
     await fleetProcess.connect('baseline', { ...fleet, port: bare.port });
     const deviceIds = devices.map((d) => d.deviceId);
-    const methodJob = { type: 'scheduleDeviceMethod', queryCondition: '*', cloudToDeviceMethod: { methodName: 'bench', payload: { n: 1 }, responseTimeoutInSeconds: 30 } };
+    const methodJob = {
+      type: 'scheduleDeviceMethod',
+      queryCondition: '*',
+      cloudToDeviceMethod: { methodName: 'bench', payload: { n: 1 }, responseTimeoutInSeconds: 30 },
+    };
     const baseline = () => measureRoundTrips(bare.invoke, deviceIds, METHOD_DEVICES, { concurrency: CONCURRENCY, maxMs: 60_000 });
     await baseline(); // warm-up
     await runJob(bench, methodJob);
@@ -193,7 +197,7 @@ function bareSqliteUpdates(file: string): number {
       return rows.at(-1)?.device_id;
     });
     const started = performance.now();
-    for (let after: string | undefined = ''; after !== undefined; ) after = chunk(after);
+    for (let after: string | undefined = ''; after !== undefined;) after = chunk(after);
     const total = (db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n;
     return total / ((performance.now() - started) / 1000);
   } finally {
@@ -206,7 +210,11 @@ async function twinJobs(): Promise<void> {
   const bench = await startBenchHub('twins');
   try {
     await registerDevices(bench.hub.store, 't-', TWIN_DEVICES);
-    const twinJob = (n: number) => ({ type: 'scheduleUpdateTwin', queryCondition: '*', updateTwin: { etag: '*', tags: { wave: n }, properties: { desired: { wave: n } } } });
+    const twinJob = (n: number) => ({
+      type: 'scheduleUpdateTwin',
+      queryCondition: '*',
+      updateTwin: { etag: '*', tags: { wave: n }, properties: { desired: { wave: n } } },
+    });
     await runJob(bench, twinJob(0)); // warm-up
     const jobRates: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
@@ -215,7 +223,9 @@ async function twinJobs(): Promise<void> {
       console.log(`  round ${round}: job ${rate(perSecond)} (${cpuMicros.toFixed(0)} µs CPU/device)`);
     }
     const bare = bareSqliteUpdates(join(bench.dir, 'hub.db'));
-    console.log(`  twin job: ${rate(median(jobRates))} devices (target >= 20,000/s); bare SQLite update loop ${rate(bare)}; ratio ${(median(jobRates) / bare).toFixed(2)}`);
+    console.log(
+      `  twin job: ${rate(median(jobRates))} devices (target >= 20,000/s); bare SQLite update loop ${rate(bare)}; ratio ${(median(jobRates) / bare).toFixed(2)}`,
+    );
   } finally {
     await bench.close().catch(() => undefined);
   }
@@ -279,7 +289,12 @@ async function rateJob(): Promise<void> {
   const bench = await startBenchHub('rate');
   try {
     await registerDevices(bench.hub.store, 'r-', RATE_DEVICES);
-    const { job } = await runJob(bench, { type: 'scheduleUpdateTwin', queryCondition: '*', updateTwin: { tags: { paced: true } }, rollout: { maxDevicesPerMinute: RATE_PER_MINUTE } });
+    const { job } = await runJob(bench, {
+      type: 'scheduleUpdateTwin',
+      queryCondition: '*',
+      updateTwin: { tags: { paced: true } },
+      rollout: { maxDevicesPerMinute: RATE_PER_MINUTE },
+    });
     const starts: number[] = [];
     let continuation: string | undefined;
     do {
@@ -301,7 +316,12 @@ async function offlineWait(): Promise<void> {
   const bench = await startBenchHub('offline-wait');
   const devices = new DeviceProcess();
   try {
-    const hub = { store: bench.hub.store, service: bench.jobs.service!, client: bench.jobs.client, fleet: { port: bench.gateway.gateway!.port, ca: bench.hub.tls.ca, hostName: bench.hub.hostName } };
+    const hub = {
+      store: bench.hub.store,
+      service: bench.jobs.service!,
+      client: bench.jobs.client,
+      fleet: { port: bench.gateway.gateway!.port, ca: bench.hub.tls.ca, hostName: bench.hub.hostName },
+    };
     await offlineWaitBench(hub, devices, { waiting: WAITING_DEVICES, connecting: CONNECTING_DEVICES });
   } finally {
     devices.stop();

@@ -33,8 +33,14 @@ async function until<T>(check: () => Promise<T | undefined>, what: string, timeo
   }
 }
 
-export async function offlineWaitBench(hub: OfflineWaitBenchHub, devices: DeviceProcess, { waiting, connecting }: { waiting: number; connecting: number }): Promise<void> {
-  console.log(`\n(f) a method job waiting for ${waiting.toLocaleString('en-US')} offline devices; ${connecting.toLocaleString('en-US')} of them connect at once`);
+export async function offlineWaitBench(
+  hub: OfflineWaitBenchHub,
+  devices: DeviceProcess,
+  { waiting, connecting }: { waiting: number; connecting: number },
+): Promise<void> {
+  console.log(
+    `\n(f) a method job waiting for ${waiting.toLocaleString('en-US')} offline devices; ${connecting.toLocaleString('en-US')} of them connect at once`,
+  );
   const identities = await registerDevices(hub.store, 'w-', waiting);
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
@@ -48,21 +54,36 @@ export async function offlineWaitBench(hub: OfflineWaitBenchHub, devices: Device
     maxExecutionTimeInSeconds: 24 * 3600,
     rollout: { waitForOfflineDevicesInSeconds: 12 * 3600 },
   });
-  await until(async () => ((await hub.store.countDeviceJobs(jobId)).pending === waiting && (await hub.store.deviceWaits.waitedDevices(jobId)).waiting === waiting ? true : undefined), 'every device to wait', 30 * 60_000);
+  await until(
+    async () =>
+      (await hub.store.countDeviceJobs(jobId)).pending === waiting && (await hub.store.deviceWaits.waitedDevices(jobId)).waiting === waiting ? true : undefined,
+    'every device to wait',
+    30 * 60_000,
+  );
   const parkedMs = performance.now() - started;
-  const shown = await until(async () => {
-    const job = await hub.service.get(jobId);
-    return job.waitingForDeviceCount === waiting ? job : undefined;
-  }, 'the job to show them waiting', 5 * 60_000);
+  const shown = await until(
+    async () => {
+      const job = await hub.service.get(jobId);
+      return job.waitingForDeviceCount === waiting ? job : undefined;
+    },
+    'the job to show them waiting',
+    5 * 60_000,
+  );
   global.gc?.();
   const rssWaiting = process.memoryUsage().rss;
-  console.log(`  ${waiting.toLocaleString('en-US')} devices found offline and waiting after ${seconds(parkedMs)}; job ${shown.status}, waitingForDeviceCount ${shown.waitingForDeviceCount}`);
+  console.log(
+    `  ${waiting.toLocaleString('en-US')} devices found offline and waiting after ${seconds(parkedMs)}; job ${shown.status}, waitingForDeviceCount ${shown.waitingForDeviceCount}`,
+  );
   console.log(`  RSS with them waiting: ${mb(rssWaiting)} (before the job: ${mb(rssBefore)}; +${mb(rssWaiting - rssBefore)})`);
 
   const storm = performance.now();
   const connectMs = await devices.connect('late', { ...hub.fleet, devices: identities.slice(0, connecting), connectConcurrency: 200 });
   const connectedAt = performance.now();
-  await until(async () => ((await hub.store.deviceWaits.waitedDevices(jobId)).succeeded === connecting ? true : undefined), 'the connected devices to be called', 10 * 60_000);
+  await until(
+    async () => ((await hub.store.deviceWaits.waitedDevices(jobId)).succeeded === connecting ? true : undefined),
+    'the connected devices to be called',
+    10 * 60_000,
+  );
   const calledMs = performance.now() - storm;
   console.log(
     `  ${connecting.toLocaleString('en-US')} devices connected in ${seconds(connectMs)}; the last one's call recorded ${seconds(calledMs)} after the storm began, ${seconds(performance.now() - connectedAt)} after the last connect (target < 10 s; records are written about every second)`,
@@ -78,6 +99,8 @@ export async function offlineWaitBench(hub: OfflineWaitBenchHub, devices: Device
     if (events > largest.events) largest = { events, workflowId: execution.workflowId };
   }
   const stats = done.deviceJobStatistics!;
-  console.log(`  job ${done.status} (cancelled to end it): ${stats.succeededCount} succeeded, ${stats.failedCount} failed; ${runs} workflow runs, largest history ${largest.events} events (${largest.workflowId}; target < 10,000)`);
+  console.log(
+    `  job ${done.status} (cancelled to end it): ${stats.succeededCount} succeeded, ${stats.failedCount} failed; ${runs} workflow runs, largest history ${largest.events} events (${largest.workflowId}; target < 10,000)`,
+  );
   await devices.disconnect('late');
 }

@@ -96,7 +96,9 @@ try {
   console.log(
     `temporal-lite benchmark: real SDK worker + client in this process${args.quick ? ' (--quick)' : ''}; ` +
       `${WORKFLOWS} workflows with ${WINDOW} in flight, ${ACTIVITIES} activities, ${LATENCY_RUNS} latency runs; ` +
-      `${CORES} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+      `${CORES} CPUs, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
   );
   await measure('own process', join(dir, 'a.db'), 'server in its own process, with a data dir');
   await measure('own process', undefined, 'server in its own process, in memory');

@@ -15,7 +15,12 @@ const stampFile = join(out, 'build.json');
 const INPUTS = ['package.json', 'build.js', 'vite.config.js', 'svelte.config.js', 'index.html', 'src'];
 const JS_BUDGET = 150 * 1024;
 
-const files = (path) => (statSync(path).isDirectory() ? readdirSync(path).sort().flatMap((name) => files(join(path, name))) : [path]);
+const files = (path) =>
+  statSync(path).isDirectory()
+    ? readdirSync(path)
+        .sort()
+        .flatMap((name) => files(join(path, name)))
+    : [path];
 
 function inputsHash() {
   const hash = createHash('sha256').update(process.version);

@@ -195,7 +195,16 @@ async function launchHub(options: HubOptions, serveApi: boolean): Promise<HubWit
     let api: Hub['api'] | undefined;
     if (serveApi) {
       const opsRoutes = opsPort === undefined ? opsRouter(ops) : undefined;
-      const app = createApiApp({ store, hostName, policies, events, routers: [...routers, ...(options.routers ?? [])], console: options.console, log, observe: { metrics, ops: opsRoutes } });
+      const app = createApiApp({
+        store,
+        hostName,
+        policies,
+        events,
+        routers: [...routers, ...(options.routers ?? [])],
+        console: options.console,
+        log,
+        observe: { metrics, ops: opsRoutes },
+      });
       const servers = await startApiServers(app, { host: bindAddress, httpsPort: options.httpsPort ?? 8443, httpPort: options.httpPort, tls, webSocket });
       closers.push(() => servers.close());
       api = { app, httpsPort: servers.httpsPort, httpPort: servers.httpPort };

@@ -29,12 +29,23 @@ export const USAGE = `usage:
       GET /metrics in Prometheus text format (RPCs, task queue backlog, persistence latency).`;
 
 function parsePort(value: string | undefined, what: string): number {
-  if (value === undefined || !/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`invalid ${what} '${value ?? ''}': expected a number from 0 to 65535`);
+  if (value === undefined || !/^\d+$/.test(value) || Number(value) > 65535)
+    throw new UsageError(`invalid ${what} '${value ?? ''}': expected a number from 0 to 65535`);
   return Number(value);
 }
 
 /** Flags of the real dev server that temporal-lite accepts and ignores, with or without a value. */
-const IGNORED_WITH_VALUE = new Set(['--log-format', '--log-level', '--dynamic-config-value', '--config', '--env', '--log-config', '--sqlite-pragma', '--ui-codec-endpoint', '--ui-public-path']);
+const IGNORED_WITH_VALUE = new Set([
+  '--log-format',
+  '--log-level',
+  '--dynamic-config-value',
+  '--config',
+  '--env',
+  '--log-config',
+  '--sqlite-pragma',
+  '--ui-codec-endpoint',
+  '--ui-public-path',
+]);
 const IGNORED_FLAGS = new Set(['--ui', '--no-ui']);
 
 export function parseArgs(argv: string[]): ParsedArgs {

@@ -32,7 +32,8 @@ async function main(argv: string[]): Promise<number> {
   }
   process.stdout.write(`temporal-lite listening on ${server.address}\n`);
   if (server.httpPort !== undefined) process.stdout.write(`temporal-lite HTTP API on port ${server.httpPort}\n`);
-  if (server.metricsPort !== undefined) process.stdout.write(`temporal-lite metrics on http://${parsed.options.host ?? '127.0.0.1'}:${server.metricsPort}/metrics\n`);
+  if (server.metricsPort !== undefined)
+    process.stdout.write(`temporal-lite metrics on http://${parsed.options.host ?? '127.0.0.1'}:${server.metricsPort}/metrics\n`);
   if (server.uiUrl !== undefined) process.stdout.write(`temporal-lite Web UI at ${server.uiUrl}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -91,7 +91,15 @@ export interface TemporalLite {
 }
 
 /** Methods that name no namespace, or one that need not exist yet. */
-const NAMESPACE_MANAGEMENT = new Set(['RegisterNamespace', 'DescribeNamespace', 'ListNamespaces', 'UpdateNamespace', 'GetSystemInfo', 'GetClusterInfo', 'GetSearchAttributes']);
+const NAMESPACE_MANAGEMENT = new Set([
+  'RegisterNamespace',
+  'DescribeNamespace',
+  'ListNamespaces',
+  'UpdateNamespace',
+  'GetSystemInfo',
+  'GetClusterInfo',
+  'GetSearchAttributes',
+]);
 
 export async function startTemporalLite(opts: TemporalLiteOptions = {}): Promise<TemporalLite> {
   const logger = opts.logger ?? stderrLogger();

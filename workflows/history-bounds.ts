@@ -28,8 +28,7 @@ export const parentFixedEvents = (tuning: JobTuning): number =>
  * Parent, per shard: child initiated, started (+ wake-up), completed (+ wake-up), a stop signal
  * sent to it (initiated, signaled, + wake-up), and its progress signals (1 + wake-up each).
  */
-export const parentEventsPerShard = (tuning: JobTuning): number =>
-  1 + (1 + WFT) + (1 + WFT) + (2 + WFT) + tuning.progressUpdates * (1 + WFT);
+export const parentEventsPerShard = (tuning: JobTuning): number => 1 + (1 + WFT) + (1 + WFT) + (2 + WFT) + tuning.progressUpdates * (1 + WFT);
 
 /**
  * Parent, when the job waits for offline devices: the wait's child initiated, started (+ wake-up)
@@ -90,7 +89,16 @@ export function shardRunHistoryBound(tuning: JobTuning, rollout = false): number
   const parentSignals = Math.min(tuning.progressUpdates, progressChanges);
   // Pause and resume signals (1 + wake-up each) may come after the limit too; a rollout shard's last tick timer 2 + 3.
   const commands = (rollout ? MAX_CONTROL_REQUESTS.rollout : MAX_CONTROL_REQUESTS.plain) * (1 + WFT) + (rollout ? 2 + WFT : 0);
-  return tuning.shardHistoryLimit + WFT + tuning.batchConcurrency * eventsPerBatch(tuning) + parentSignals * PARENT_SIGNAL_EVENTS + (1 + WFT) + (1 + WFT) + 1 + commands;
+  return (
+    tuning.shardHistoryLimit +
+    WFT +
+    tuning.batchConcurrency * eventsPerBatch(tuning) +
+    parentSignals * PARENT_SIGNAL_EVENTS +
+    (1 + WFT) +
+    (1 + WFT) +
+    1 +
+    commands
+  );
 }
 
 /** The largest event count any workflow run of a job of `deviceCount` devices can reach (a rollout job's, with `rollout`). */

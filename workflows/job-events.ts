@@ -34,7 +34,15 @@ export class JobEvents {
     if (!this.enabled) return;
     const { job } = this.state;
     this.emitted += 1;
-    this.recorded.push({ kind: 'job', type, jobId: job.jobId, jobType: job.type, sequence: this.emitted, time: new Date().toISOString(), data: eventData(this.state) });
+    this.recorded.push({
+      kind: 'job',
+      type,
+      jobId: job.jobId,
+      jobType: job.type,
+      sequence: this.emitted,
+      time: new Date().toISOString(),
+      data: eventData(this.state),
+    });
   }
 
   async publish(): Promise<void> {

@@ -14,11 +14,7 @@ export type JobFailure =
 /** Why a job stopped dispatching before its devices were done. */
 export type StopCause = 'cancelled' | 'expired' | 'aborted';
 
-export type JobOutcome =
-  | { kind: 'completed' }
-  | { kind: 'cancelled' }
-  | { kind: 'expired'; unprocessed: number }
-  | ({ kind: 'failed' } & JobFailure);
+export type JobOutcome = { kind: 'completed' } | { kind: 'cancelled' } | { kind: 'expired'; unprocessed: number } | ({ kind: 'failed' } & JobFailure);
 
 function failureText(failure: JobFailure): string {
   switch (failure.reason) {

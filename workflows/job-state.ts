@@ -26,7 +26,18 @@ import { RolloutControl, type DispatchStatus } from './rollout-control.js';
 import { patchedRollout, rolloutInconsistency } from './rollout-settings.js';
 import { MAX_CONTROL_REQUESTS } from './history-bounds.js';
 import { JOB_STATUS_ATTRIBUTE } from './search-attributes.js';
-import type { JobDefinition, JobMemo, JobPatch, JobResponse, JobStatus, JobTuning, JobView, ShardCounters, ShardProgress, UnprocessedClosing } from './types.js';
+import type {
+  JobDefinition,
+  JobMemo,
+  JobPatch,
+  JobResponse,
+  JobStatus,
+  JobTuning,
+  JobView,
+  ShardCounters,
+  ShardProgress,
+  UnprocessedClosing,
+} from './types.js';
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
@@ -233,7 +244,8 @@ export class JobState {
     if (!stats || this.final) return;
     const finished = stats.succeededCount + stats.failedCount;
     const step = Math.max(1, Math.ceil(stats.deviceCount / Math.max(1, this.tuning.progressUpdates)));
-    if (finished - this.memoProgress.finished < step || finished >= stats.deviceCount || Date.now() - this.memoProgress.at < this.tuning.progressIntervalMs) return;
+    if (finished - this.memoProgress.finished < step || finished >= stats.deviceCount || Date.now() - this.memoProgress.at < this.tuning.progressIntervalMs)
+      return;
     this.memoProgress = { finished, at: Date.now() };
     this.showInMemo();
   }
@@ -252,7 +264,8 @@ export function handleJobMessages(state: JobState): void {
     },
     {
       validator: () => {
-        if (!state.cancellable) throw ApplicationFailure.nonRetryable(`Job '${state.job.jobId}' is ${state.view().status}: nothing to cancel`, NOTHING_TO_CANCEL);
+        if (!state.cancellable)
+          throw ApplicationFailure.nonRetryable(`Job '${state.job.jobId}' is ${state.view().status}: nothing to cancel`, NOTHING_TO_CANCEL);
       },
     },
   );
@@ -300,7 +313,8 @@ export function handleJobMessages(state: JobState): void {
           const message = `Job '${state.job.jobId}' was created without rollout settings: only its maxExecutionTimeInSeconds can be changed`;
           throw ApplicationFailure.nonRetryable(message, JOB_EDIT_INVALID);
         }
-        const inconsistency = patch.rollout && rolloutInconsistency(patchedRollout(state.control.rollout, patch.rollout), state.job.operation.kind === 'method');
+        const inconsistency =
+          patch.rollout && rolloutInconsistency(patchedRollout(state.control.rollout, patch.rollout), state.job.operation.kind === 'method');
         if (inconsistency) throw ApplicationFailure.nonRetryable(inconsistency, JOB_EDIT_INVALID);
       },
     },

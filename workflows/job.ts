@@ -6,15 +6,7 @@
  * ends what was left. The job stores its final JobResponse (the read model of closed jobs) and
  * completes with it, also when cancelled or failed. History bounded: history-bounds.ts.
  */
-import {
-  condition,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  startChild,
-  type ChildWorkflowHandle,
-  type RetryPolicy,
-} from '@temporalio/workflow';
+import { condition, proxyActivities, proxyLocalActivities, setHandler, startChild, type ChildWorkflowHandle, type RetryPolicy } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
 import type { DeviceJobCounts } from '../src/registry/job-records.js';
 import { batchProgressSignal } from './batch-messages.js';
@@ -33,7 +25,12 @@ import { inlineShard, planShards, shardWorkflowId, type PlannedShard } from './s
 import { iotHubJobShard } from './shard.js';
 import type { JobResponse, JobTuning, JobWorkflowInput, ShardInput } from './types.js';
 
-const RESOLVE_RETRY: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['ArgumentInvalid'] };
+const RESOLVE_RETRY: RetryPolicy = {
+  initialInterval: '1 second',
+  maximumInterval: '30 seconds',
+  maximumAttempts: 5,
+  nonRetryableErrorTypes: ['ArgumentInvalid'],
+};
 
 const { resolveJobTargets } = proxyActivities<JobActivities>({
   startToCloseTimeout: '1 hour',
@@ -164,7 +161,13 @@ async function runRolloutShard(state: JobState, deviceCount: number, tuning: Job
   await runShardToEnd(state, { index: 0, range }, tuning, running, rollout);
 }
 
-async function runShardToEnd(state: JobState, { index, range }: PlannedShard, tuning: JobTuning, running: Set<ShardHandle>, rollout?: ShardInput['rollout']): Promise<void> {
+async function runShardToEnd(
+  state: JobState,
+  { index, range }: PlannedShard,
+  tuning: JobTuning,
+  running: Set<ShardHandle>,
+  rollout?: ShardInput['rollout'],
+): Promise<void> {
   const { job } = state;
   try {
     const handle = await startChild(iotHubJobShard, {
@@ -186,7 +189,8 @@ async function runShardToEnd(state: JobState, { index, range }: PlannedShard, tu
       ],
     });
     running.add(handle);
-    if (state.stopping) stopShard(handle); // the stop came while the shard started
+    if (state.stopping)
+      stopShard(handle); // the stop came while the shard started
     else if (state.control.command().paused !== (rollout?.command.paused ?? false)) commandShard(handle, state.control.command()); // so did a pause
     try {
       const result = await handle.result();
@@ -214,9 +218,7 @@ async function runBatchesHere(state: JobState, { index, range }: PlannedShard, t
   const { job } = state;
   const cursor = { next: range.from, counters: { succeeded: 0, failed: 0, failedBatches: 0 } };
   const work = { jobId: job.jobId, range, operation: job.operation, tuning, ...withWaitSeconds(offlineWaitOf(job)) };
-  const batches: BatchRunner = new BatchRunner(work, cursor, () =>
-    state.shardProgress({ shard: index, ...batches.progress() }),
-  );
+  const batches: BatchRunner = new BatchRunner(work, cursor, () => state.shardProgress({ shard: index, ...batches.progress() }));
   setHandler(batchProgressSignal, (progress) => batches.reported(progress));
   await batches.run(async () => {
     await unpaused(state);

@@ -42,7 +42,8 @@ const { lookForConnectedDevices, endDeviceWaits } = proxyActivities<JobActivitie
 function callWokenDevicesOf(call: JobMethodCall, tuning: JobTuning): JobActivities['callWokenDevices'] {
   const rounds = Math.ceil(tuning.batchSize / tuning.deviceConcurrency);
   const perDevice = call.connectTimeoutInSeconds + call.responseTimeoutInSeconds;
-  return proxyActivities<JobActivities>({ startToCloseTimeout: `${rounds * perDevice + 300} seconds`, heartbeatTimeout: '30 seconds', retry: RETRY }).callWokenDevices;
+  return proxyActivities<JobActivities>({ startToCloseTimeout: `${rounds * perDevice + 300} seconds`, heartbeatTimeout: '30 seconds', retry: RETRY })
+    .callWokenDevices;
 }
 
 const hubTime = (ms: number): string => formatHubTime(new Date(ms));
@@ -142,7 +143,8 @@ class JobReporter {
 
   async report(waited: WaitedDevices, final = false): Promise<void> {
     this.latest = waited;
-    if (sameCounts(this.last, waited) || this.sent >= MAX_WAIT_REPORTS || (!final && (Date.now() < this.allowedAt() || this.sent >= MAX_WAIT_REPORTS - 1))) return;
+    if (sameCounts(this.last, waited) || this.sent >= MAX_WAIT_REPORTS || (!final && (Date.now() < this.allowedAt() || this.sent >= MAX_WAIT_REPORTS - 1)))
+      return;
     this.sent += 1;
     this.at = Date.now();
     this.last = waited;

@@ -22,7 +22,8 @@ export function currentRate(rollout: Rollout | undefined, counts: RampCounts): n
   const { maxDevicesPerMinute: max, exponentialRate: ramp } = rollout;
   if (!ramp) return max;
   const criteria = ramp.rateIncreaseCriteria;
-  const [count, step] = 'numberOfNotifiedDevices' in criteria ? [counts.notified, criteria.numberOfNotifiedDevices] : [counts.succeeded, criteria.numberOfSucceededDevices];
+  const [count, step] =
+    'numberOfNotifiedDevices' in criteria ? [counts.notified, criteria.numberOfNotifiedDevices] : [counts.succeeded, criteria.numberOfSucceededDevices];
   const increases = Math.floor(count / step);
   const ceiling = max ?? RATE_CEILING;
   // Capped exponent so that a long ramp cannot overflow to Infinity before the cap applies.

@@ -26,7 +26,8 @@ export function abortCheck(criteria: readonly AbortCriterion[] | undefined, fini
   const { failures } = finished;
   for (const [index, criterion] of (criteria ?? []).entries()) {
     if (executed === 0 || executed < criterion.minNumberOfExecutedDevices) continue;
-    const failed = criterion.failureType === 'all' ? failures.offline + failures.timedOut + failures.errorStatus + failures.other : failures[criterion.failureType];
+    const failed =
+      criterion.failureType === 'all' ? failures.offline + failures.timedOut + failures.errorStatus + failures.other : failures[criterion.failureType];
     const share = (failed * 100) / executed;
     if (share < criterion.thresholdPercentage) continue;
     return (

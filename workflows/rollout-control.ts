@@ -70,7 +70,13 @@ export class RolloutControl {
     if (!this.shown) return undefined;
     const rate = currentRate(this.settings, this.status.ramp);
     const { waitingForRetryCount, waitingForDeviceCount } = this.status;
-    return { rollout: this.settings, paused: this.isPaused, ...(rate !== undefined && { currentRatePerMinute: rate }), waitingForRetryCount, waitingForDeviceCount };
+    return {
+      rollout: this.settings,
+      paused: this.isPaused,
+      ...(rate !== undefined && { currentRatePerMinute: rate }),
+      waitingForRetryCount,
+      waitingForDeviceCount,
+    };
   }
 
   private set(change: Partial<RolloutCommand>): void {

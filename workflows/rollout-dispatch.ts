@@ -166,7 +166,8 @@ export class RolloutDispatcher {
   private async dispatch(count: number, slots: Semaphore, batches: Array<Promise<void>>): Promise<number> {
     let left = count;
     for (const kind of ['retries', 'fresh'] as const) {
-      const wanted = kind === 'retries' ? (this.retryDue() ? Math.min(left, this.cursor.retry.waiting) : 0) : Math.min(left, this.work.range.to - this.cursor.next);
+      const wanted =
+        kind === 'retries' ? (this.retryDue() ? Math.min(left, this.cursor.retry.waiting) : 0) : Math.min(left, this.work.range.to - this.cursor.next);
       if (wanted <= 0) continue;
       await slots.acquire();
       if (this.stopped || this.cursor.aborted !== undefined || this.command.paused) {

@@ -17,7 +17,8 @@ export function rolloutInconsistency(rollout: Rollout, method: boolean, root = '
   if (ramp && max !== undefined && ramp.baseRatePerMinute > max) {
     return `${root}.exponentialRate.baseRatePerMinute must not be over ${root}.maxDevicesPerMinute (${max})`;
   }
-  if (!method && rollout.waitForOfflineDevicesInSeconds !== undefined) return `${root}.waitForOfflineDevicesInSeconds applies to scheduleDeviceMethod jobs only`;
+  if (!method && rollout.waitForOfflineDevicesInSeconds !== undefined)
+    return `${root}.waitForOfflineDevicesInSeconds applies to scheduleDeviceMethod jobs only`;
   // A twin update fails for reasons a retry does not change (the device is gone, a limit is hit).
   if (!method && rollout.retry !== undefined) return `${root}.retry applies to scheduleDeviceMethod jobs only`;
   return undefined;

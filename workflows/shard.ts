@@ -43,7 +43,9 @@ export async function iotHubJobShard(input: ShardInput): Promise<ShardResult> {
 async function rolloutShard(input: ShardInput, carried: NonNullable<ShardInput['rollout']>): Promise<ShardResult> {
   const { range, tuning } = input;
   const parent = new ParentReporter(input);
-  const dispatcher: RolloutDispatcher = new RolloutDispatcher(input, carried.cursor, carried.command, () => parent.report(dispatcher.progress(), dispatcher.status()));
+  const dispatcher: RolloutDispatcher = new RolloutDispatcher(input, carried.cursor, carried.command, () =>
+    parent.report(dispatcher.progress(), dispatcher.status()),
+  );
   setHandler(stopShardSignal, () => dispatcher.stop());
   setHandler(rolloutCommandSignal, (command) => dispatcher.receive(command));
 

@@ -7,8 +7,7 @@ export interface PlannedShard {
 }
 
 /** At least tuning.shardSize devices per shard, more when that would need over maxShards shards. */
-export const shardSizeFor = (deviceCount: number, tuning: JobTuning): number =>
-  Math.max(tuning.shardSize, Math.ceil(deviceCount / tuning.maxShards), 1);
+export const shardSizeFor = (deviceCount: number, tuning: JobTuning): number => Math.max(tuning.shardSize, Math.ceil(deviceCount / tuning.maxShards), 1);
 
 export function planShards(deviceCount: number, tuning: JobTuning): PlannedShard[] {
   const size = shardSizeFor(deviceCount, tuning);

@@ -76,7 +76,14 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<void
     if (delivery.kind === 'devicesFailed') lastFailuresAt = Date.now();
   }
   if (ended && queue.length === 0) return;
-  await continueAsNew<typeof webhookDelivery>({ hookId: input.hookId, jobId: input.jobId, pending: queue, lastSequence, seenBatches: [...seenBatches], failureDeliveries });
+  await continueAsNew<typeof webhookDelivery>({
+    hookId: input.hookId,
+    jobId: input.jobId,
+    pending: queue,
+    lastSequence,
+    seenBatches: [...seenBatches],
+    failureDeliveries,
+  });
 }
 
 /** The device failures at the head of the queue, as one delivery (taken off the queue). */

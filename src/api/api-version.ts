@@ -12,10 +12,7 @@ export const requireApiVersion: RequestHandler = (req, _res, next) => {
   }
   const date = typeof value === 'string' ? VERSION.exec(value)?.[1] : undefined;
   if (date === undefined || date < OLDEST_SUPPORTED) {
-    throw new HubError(
-      'InvalidProtocolVersion',
-      `api-version '${String(value)}' is not supported: use ${OLDEST_SUPPORTED} or later, e.g. 2021-04-12`,
-    );
+    throw new HubError('InvalidProtocolVersion', `api-version '${String(value)}' is not supported: use ${OLDEST_SUPPORTED} or later, e.g. 2021-04-12`);
   }
   next();
 };

@@ -37,9 +37,13 @@ export function configurationsPart(options: ConfigurationsPartOptions): (context
       routers: [configurationsRouter(context.store, workflows, context.events, context.log)],
       events: {
         onDesiredChange() {},
-        onTwinsChanged: coalesce(options.signalIntervalMs ?? 1_000, async () => {
-          for (const configuration of await context.store.listConfigurations(1000)) await workflows.twinsChanged(configuration.id);
-        }, (err) => context.log.error({ err }, 'Signalling twin changes to the configurations failed')),
+        onTwinsChanged: coalesce(
+          options.signalIntervalMs ?? 1_000,
+          async () => {
+            for (const configuration of await context.store.listConfigurations(1000)) await workflows.twinsChanged(configuration.id);
+          },
+          (err) => context.log.error({ err }, 'Signalling twin changes to the configurations failed'),
+        ),
       },
     };
   };

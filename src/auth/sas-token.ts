@@ -64,8 +64,7 @@ export function hasValidSignature(token: SasToken, base64Key: string): boolean {
 }
 
 /** URL encoding as the Azure SDKs do it: encodeURIComponent plus ! ' ( ) * (lowercase hex, like the SDK). */
-const sdkEncode = (text: string): string =>
-  encodeURIComponent(text).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16)}`);
+const sdkEncode = (text: string): string => encodeURIComponent(text).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16)}`);
 
 /** Builds a token the way the official SDKs do (for tests, tools and documentation examples). */
 export function createSasToken(options: { sr: string; key: string; keyName?: string; expiresAt: Date }): string {

@@ -95,7 +95,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const found = findCommand(argv);
     command = found.command;
     const specs = { ...command.options, ...CONNECTION_OPTIONS };
-    const options = { ...Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, { type: spec.type }])), help: { type: 'boolean' as const, short: 'h' } };
+    const options = {
+      ...Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, { type: spec.type }])),
+      help: { type: 'boolean' as const, short: 'h' },
+    };
     let parsed;
     try {
       parsed = parseArgs({ args: found.rest, options, strict: true, allowPositionals: true });

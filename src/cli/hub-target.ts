@@ -57,7 +57,9 @@ export function resolveHubTarget(options: TargetOptions, env: NodeJS.ProcessEnv)
     text = serviceConnectionString(hubFile.hostName, owner);
   }
   if (!text) {
-    throw new UsageError('no hub to talk to: pass --connection-string or set IOTHUB_CONNECTION_STRING (or run where the hub\'s data/hub.json is, or give --data-dir)');
+    throw new UsageError(
+      "no hub to talk to: pass --connection-string or set IOTHUB_CONNECTION_STRING (or run where the hub's data/hub.json is, or give --data-dir)",
+    );
   }
   const connection = parseServiceConnectionString(text);
   const sameHub =

@@ -8,7 +8,11 @@ import { integerOption } from './values.js';
 /** Options every `job schedule-*` command takes. */
 export const SCHEDULE_OPTIONS: Record<string, OptionSpec> = {
   'job-id': { type: 'string', value: 'id', description: 'the job id (letters, digits, -; default generated)' },
-  query: { type: 'string', value: 'condition', description: "which devices: a WHERE condition on their twins, e.g. \"tags.building = '43'\" (default * = all)" },
+  query: {
+    type: 'string',
+    value: 'condition',
+    description: 'which devices: a WHERE condition on their twins, e.g. "tags.building = \'43\'" (default * = all)',
+  },
   'start-in': { type: 'string', value: 'seconds', description: 'start that many seconds from now (default now)' },
   'start-time': { type: 'string', value: 'time', description: 'start at an ISO-8601 time (default now)' },
   'max-execution-time': { type: 'string', value: 'seconds', description: 'stop after running that long; unfinished devices fail (default 3600)' },

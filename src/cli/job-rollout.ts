@@ -3,7 +3,7 @@ import { integerOption } from './values.js';
 
 /** The rollout options of `job schedule-*` and `job edit` (the hub checks the figures and names the field it refuses). */
 export const ROLLOUT_OPTIONS: Record<string, OptionSpec> = {
-  rate: { type: 'string', value: 'per-minute', description: 'start at most that many devices a minute, evenly (the ramp\'s ceiling with --ramp)' },
+  rate: { type: 'string', value: 'per-minute', description: "start at most that many devices a minute, evenly (the ramp's ceiling with --ramp)" },
   ramp: {
     type: 'string',
     value: 'base:factor:every[:succeeded]',
@@ -12,11 +12,16 @@ export const ROLLOUT_OPTIONS: Record<string, OptionSpec> = {
   abort: {
     type: 'string',
     value: 'type:percent:min,…',
-    description: 'stop the job (failed, the rest canceled) once <percent>% of at least <min> finished devices failed as <type>: offline, timedOut, errorStatus, all; e.g. timedOut:10:50',
+    description:
+      'stop the job (failed, the rest canceled) once <percent>% of at least <min> finished devices failed as <type>: offline, timedOut, errorStatus, all; e.g. timedOut:10:50',
   },
   retries: { type: 'string', value: 'type:n,…', description: 'retry a device up to <n> times after a failure of <type>, e.g. offline:3,errorStatus:1' },
   backoff: { type: 'string', value: 'initial:factor:max', description: 'seconds before the first retry, growth factor, longest wait (default 30:2:600)' },
-  'wait-offline': { type: 'string', value: 'seconds', description: 'method jobs: an offline device waits that long to connect before it fails (up to 2592000 = 30 days)' },
+  'wait-offline': {
+    type: 'string',
+    value: 'seconds',
+    description: 'method jobs: an offline device waits that long to connect before it fails (up to 2592000 = 30 days)',
+  },
 };
 
 const fields = (context: CommandContext, name: string, spec: string): string[][] | undefined => {

@@ -26,7 +26,11 @@ export function createOutput(streams: Streams): Output {
     table(headers, rows) {
       const cells = rows.map((row) => row.map((cell) => (cell === undefined || cell === null || cell === '' ? '-' : String(cell))));
       const widths = headers.map((header, column) => Math.max(header.length, ...cells.map((row) => row[column]!.length)));
-      const format = (row: readonly string[]) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+      const format = (row: readonly string[]) =>
+        row
+          .map((cell, column) => cell.padEnd(widths[column]!))
+          .join('  ')
+          .trimEnd();
       write([format(headers), ...cells.map(format)].join('\n'));
     },
     note: (text) => streams.stderr.write(`${text}\n`),

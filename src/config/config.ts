@@ -69,7 +69,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): HubConfig {
     } catch (err) {
       if (err instanceof SettingsError) problems.push(...err.problems);
       // The gateway's and the jobs' loaders report their problems as the indented lines of their message.
-      else if (err instanceof GatewaySettingsError || err instanceof JobsSettingsError) problems.push(...err.message.split('\n').slice(1).map((line) => line.trim()));
+      else if (err instanceof GatewaySettingsError || err instanceof JobsSettingsError)
+        problems.push(
+          ...err.message
+            .split('\n')
+            .slice(1)
+            .map((line) => line.trim()),
+        );
       else throw err;
       return undefined;
     }

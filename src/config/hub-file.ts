@@ -136,7 +136,8 @@ function withHubFileLock<T>(dataDir: string, change: () => T): T {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       if (lockAgeMs(lock) > STALE_LOCK_MS) rmSync(lock, { force: true });
-      else if (Date.now() > deadline) throw new Error(`${lock} has been held for over ${LOCK_WAIT_MS / 1000} s; remove it if no hub process is starting`, { cause: err });
+      else if (Date.now() > deadline)
+        throw new Error(`${lock} has been held for over ${LOCK_WAIT_MS / 1000} s; remove it if no hub process is starting`, { cause: err });
       else Atomics.wait(pause, 0, 0, 2);
     }
   }

@@ -109,14 +109,32 @@ const runSchema = z.object({
   HUB_MQTTS_PORT: port(8883),
   HUB_MQTT_WSS_PORT: port(0),
   HUB_MAX_ACTIVE_JOBS: wholeNumber(100, 1_000_000, 'expected a whole number from 1').refine((value) => value >= 1, 'expected a whole number from 1'),
-  HUB_JOB_RETENTION_DAYS: wholeNumber(30, 36_500, 'expected a whole number of days from 1').refine((value) => value >= 1, 'expected a whole number of days from 1'),
+  HUB_JOB_RETENTION_DAYS: wholeNumber(30, 36_500, 'expected a whole number of days from 1').refine(
+    (value) => value >= 1,
+    'expected a whole number of days from 1',
+  ),
   HUB_RECONNECT_GRACE_SECONDS: wholeNumber(60, 86_400, 'expected whole seconds 0-86400'),
-  TEMPORAL_NAMESPACE: z.preprocess(unset, z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'expected a namespace name (letters, digits, . _ -)').default('default')),
+  TEMPORAL_NAMESPACE: z.preprocess(
+    unset,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'expected a namespace name (letters, digits, . _ -)')
+      .default('default'),
+  ),
   TEMPORAL_CONNECT_TIMEOUT: wholeNumber(60, 3600, 'expected whole seconds 0-3600'),
-  HUB_DATABASE_SCHEMA: z.preprocess(unset, z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'expected a schema name (letters, digits, underscores)').optional()),
+  HUB_DATABASE_SCHEMA: z.preprocess(
+    unset,
+    z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'expected a schema name (letters, digits, underscores)')
+      .optional(),
+  ),
   HUB_JOB_TUNING: z.preprocess(unset, jobTuning.optional()),
   HUB_CACHE_DIR: z.preprocess(unset, z.string().optional()),
-  LOG_LEVEL: z.preprocess((value) => (typeof value === 'string' ? unset(value.toLowerCase()) : value), z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info')),
+  LOG_LEVEL: z.preprocess(
+    (value) => (typeof value === 'string' ? unset(value.toLowerCase()) : value),
+    z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ),
   HUB_LOG_FORMAT: z.preprocess(unset, z.enum(['auto', 'json', 'readable'], { error: 'expected auto, json or readable' }).default('auto')),
   HUB_METRICS_PORT: z.preprocess(
     unset,
@@ -127,7 +145,13 @@ const runSchema = z.object({
       .refine((value) => value <= 65535, 'expected a port number 0-65535')
       .optional(),
   ),
-  HUB_METRICS_POLICY: z.preprocess(unset, z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a shared access policy name').optional()),
+  HUB_METRICS_POLICY: z.preprocess(
+    unset,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a shared access policy name')
+      .optional(),
+  ),
 });
 
 /** The process-level settings; a bad value throws SettingsError naming its variable. */

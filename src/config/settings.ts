@@ -32,10 +32,22 @@ export const settingsSchema = z
   .object({
     HUB_DATA_DIR: z.preprocess(unset, z.string().default('./data')),
     HUB_HOSTNAME: z.preprocess(unset, hostName.default('localhost')),
-    HUB_BIND_ADDRESS: z.preprocess(unset, z.string().refine((value) => isIP(value) !== 0, 'expected an IP address').default('127.0.0.1')),
+    HUB_BIND_ADDRESS: z.preprocess(
+      unset,
+      z
+        .string()
+        .refine((value) => isIP(value) !== 0, 'expected an IP address')
+        .default('127.0.0.1'),
+    ),
     HUB_HTTPS_PORT: port(8443),
     HUB_HTTP_PORT: port(8080),
-    DATABASE_URL: z.preprocess(unset, z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL').optional()),
+    DATABASE_URL: z.preprocess(
+      unset,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+        .optional(),
+    ),
     HUB_TLS_CERT_FILE: file,
     HUB_TLS_KEY_FILE: file,
     HUB_TLS_CA_FILE: file,
@@ -84,8 +96,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): HubSettings 
     httpsPort: s.HUB_HTTPS_PORT,
     httpPort: s.HUB_HTTP_PORT,
     databaseUrl: s.DATABASE_URL,
-    tls: s.HUB_TLS_CERT_FILE && s.HUB_TLS_KEY_FILE
-      ? { certFile: s.HUB_TLS_CERT_FILE, keyFile: s.HUB_TLS_KEY_FILE, caFile: s.HUB_TLS_CA_FILE }
-      : undefined,
+    tls: s.HUB_TLS_CERT_FILE && s.HUB_TLS_KEY_FILE ? { certFile: s.HUB_TLS_CERT_FILE, keyFile: s.HUB_TLS_KEY_FILE, caFile: s.HUB_TLS_CA_FILE } : undefined,
   };
 }

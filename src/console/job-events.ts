@@ -40,10 +40,13 @@ export function jobEventsRouter(watcher: JobWatcher): Router {
     const listener = { job: (job: unknown) => send(res, 'job', job), error: (jobId: string, error: unknown) => send(res, 'error', { jobId, error }) };
     const unsubscribes = ids.map((id) => watcher.subscribe(id, listener));
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
-    const expiry = setTimeout(() => {
-      send(res, 'expired', { at: new Date(expiresAt).toISOString() });
-      res.end();
-    }, Math.max(0, Math.min(expiresAt - Date.now(), 2 ** 31 - 1)));
+    const expiry = setTimeout(
+      () => {
+        send(res, 'expired', { at: new Date(expiresAt).toISOString() });
+        res.end();
+      },
+      Math.max(0, Math.min(expiresAt - Date.now(), 2 ** 31 - 1)),
+    );
     res.on('close', () => {
       clearInterval(keepalive);
       clearTimeout(expiry);

@@ -82,7 +82,9 @@ export class JobWatcher {
       }
       watch.settled = FINAL.has(job.status);
     } catch (err) {
-      const error: JobError = isHubError(err) ? { code: err.code, message: err.message } : { code: 'ServerError', message: 'The job could not be read; retrying' };
+      const error: JobError = isHubError(err)
+        ? { code: err.code, message: err.message }
+        : { code: 'ServerError', message: 'The job could not be read; retrying' };
       for (const listener of watch.listeners) listener.error(jobId, error);
       watch.settled = isHubError(err) && err.httpStatus === 404;
       if (watch.settled) watch.lastError = error;

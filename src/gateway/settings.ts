@@ -16,7 +16,13 @@ const port = z.coerce.number().int('expected a port number 0-65535').min(0).max(
 const gatewaySchema = z.object({
   HUB_MQTTS_PORT: z.preprocess(unset, port.default(8883)),
   HUB_MQTT_WSS_PORT: z.preprocess(unset, port.optional()),
-  REDIS_URL: z.preprocess(unset, z.string().regex(/^rediss?:\/\//, 'expected a redis:// URL').optional()),
+  REDIS_URL: z.preprocess(
+    unset,
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'expected a redis:// URL')
+      .optional(),
+  ),
   HUB_REDIS_PREFIX: z.preprocess(unset, z.string().min(1).optional()),
   HUB_DEVICE_CA_FILE: z.preprocess(unset, z.string().optional()),
 });

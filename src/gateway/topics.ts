@@ -7,10 +7,7 @@ import { parseIdentityKey } from '../registry/module/key.js';
 
 /** A device-to-hub publish the hub understands, classified by topic. */
 export type DevicePublish =
-  | { kind: 'methodResponse'; status: number; rid: string }
-  | { kind: 'twinGet'; rid: string }
-  | { kind: 'twinReported'; rid: string }
-  | { kind: 'telemetry' };
+  { kind: 'methodResponse'; status: number; rid: string } | { kind: 'twinGet'; rid: string } | { kind: 'twinReported'; rid: string } | { kind: 'telemetry' };
 
 const METHOD_RESPONSE_PREFIX = '$iothub/methods/res/';
 const TWIN_GET_PATH = '$iothub/twin/GET';
@@ -72,14 +69,12 @@ export function isSubscriptionAllowed(filter: string, deviceId: string): boolean
 export const METHODS_SUBSCRIPTION = '$iothub/methods/POST/#';
 export const DESIRED_SUBSCRIPTION = '$iothub/twin/PATCH/properties/desired/#';
 
-export const methodRequestTopic = (methodName: string, rid: string): string =>
-  `$iothub/methods/POST/${methodName}/?$rid=${rid}`;
+export const methodRequestTopic = (methodName: string, rid: string): string => `$iothub/methods/POST/${methodName}/?$rid=${rid}`;
 
 export const twinResponseTopic = (status: number, rid: string, version?: number): string =>
   `$iothub/twin/res/${status}/?$rid=${rid}${version === undefined ? '' : `&$version=${version}`}`;
 
-export const desiredPatchTopic = (version: number): string =>
-  `$iothub/twin/PATCH/properties/desired/?$version=${version}`;
+export const desiredPatchTopic = (version: number): string => `$iothub/twin/PATCH/properties/desired/?$version=${version}`;
 
 /** MQTT 3.1.1 topic-filter matching (`+` one level, `#` the rest), for checking subscriptions. */
 export function filterMatches(filter: string, topic: string): boolean {

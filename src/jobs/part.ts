@@ -54,7 +54,7 @@ export interface JobsPart extends HubPartHandle {
  */
 export function jobsPart(options: JobsPartOptions): (context: HubPartContext) => Promise<JobsPart> {
   return async (context) => {
-    if (options.roles.worker && !options.invoker) throw new Error('jobsPart: the worker role needs the gateway\'s method invoker');
+    if (options.roles.worker && !options.invoker) throw new Error("jobsPart: the worker role needs the gateway's method invoker");
     const settings = jobsSettings(options.settings);
     const taskQueue = options.taskQueue ?? JOBS_TASK_QUEUE;
     const closers: Closer[] = [];
@@ -111,7 +111,14 @@ async function warnOfShortRetention(client: Client, storeRetentionDays: number, 
 }
 
 /** The worker role: job workflows and activities on the task queue, stopped by the closers it adds. */
-async function runWorker(options: JobsPartOptions, context: HubPartContext, client: Client, taskQueue: string, settings: JobsSettings, closers: Closer[]): Promise<Worker> {
+async function runWorker(
+  options: JobsPartOptions,
+  context: HubPartContext,
+  client: Client,
+  taskQueue: string,
+  settings: JobsSettings,
+  closers: Closer[],
+): Promise<Worker> {
   const connection = await connectTemporalWorker(options.temporal);
   closers.push(() => connection.close());
   const worker = await createJobsWorker({

@@ -12,11 +12,7 @@ export const MAX_OFFLINE_WAIT_SECONDS = 30 * 24 * 3600;
 const MAX_BACKOFF_SECONDS = 24 * 3600;
 
 const integer = (min: number, max: number) =>
-  z
-    .number({ error: 'must be a number' })
-    .int('must be an integer')
-    .min(min, `must be between ${min} and ${max}`)
-    .max(max, `must be between ${min} and ${max}`);
+  z.number({ error: 'must be a number' }).int('must be an integer').min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`);
 const between = (min: number, max: number, { exclusiveMin = false } = {}) =>
   z
     .number({ error: 'must be a number' })
@@ -40,9 +36,7 @@ const exponentialRate = z.strictObject({
 
 const abortCriterion = z.strictObject({
   failureType,
-  thresholdPercentage: z
-    .number({ error: 'must be a number' })
-    .refine((n) => n > 0 && n <= 100, 'must be between 0 and 100'),
+  thresholdPercentage: z.number({ error: 'must be a number' }).refine((n) => n > 0 && n <= 100, 'must be between 0 and 100'),
   minNumberOfExecutedDevices: integer(1, 1_000_000_000),
   action: z.literal('cancel', { error: "must be 'cancel'" }),
 });

@@ -96,7 +96,12 @@ export class JobsService {
     this.now = deps.now ?? (() => new Date());
     this.workerDeadlineMs = deps.workerDeadlineMs ?? 10_000;
     const { connection, options } = deps.client;
-    this.openWorkflows = new WorkflowClient({ connection, namespace: options.namespace, dataConverter: options.dataConverter, queryRejectCondition: 'NOT_OPEN' });
+    this.openWorkflows = new WorkflowClient({
+      connection,
+      namespace: options.namespace,
+      dataConverter: options.dataConverter,
+      queryRejectCondition: 'NOT_OPEN',
+    });
   }
 
   /** A call that needs a worker's answer, given up after workerDeadlineMs. */
@@ -125,7 +130,10 @@ export class JobsService {
       if (count >= settings.maxActiveJobs) {
         // A duplicate is a 409 however busy the hub is.
         if (await this.exists(job.jobId)) throw alreadyExists();
-        throw new HubError('ThrottlingMaxActiveJobCountExceeded', `The hub runs at most ${settings.maxActiveJobs} active jobs; ${count} are queued, scheduled or running`);
+        throw new HubError(
+          'ThrottlingMaxActiveJobCountExceeded',
+          `The hub runs at most ${settings.maxActiveJobs} active jobs; ${count} are queued, scheduled or running`,
+        );
       }
       const memo: JobMemo = { job };
       try {
@@ -220,7 +228,9 @@ export class JobsService {
       return await this.withWorker(() => send(this.deps.client.workflow.getHandle<typeof iotHubJob>(jobId)));
     } catch (err) {
       if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || grpcCodeOf(err) === status.DEADLINE_EXCEEDED) {
-        throw new HubError('ServiceUnavailable', `No job worker took the ${what} of job '${jobId}' within ${this.workerDeadlineMs / 1000} s; try again`, { cause: err });
+        throw new HubError('ServiceUnavailable', `No job worker took the ${what} of job '${jobId}' within ${this.workerDeadlineMs / 1000} s; try again`, {
+          cause: err,
+        });
       }
       throw err;
     }

@@ -77,7 +77,10 @@ const envSchema = z.object({
   HUB_JOB_RETENTION_DAYS: z.preprocess(unset, positive.optional()),
   HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS: z.preprocess(unset, z.enum(['true', 'false'], { error: 'expected true or false' }).optional()),
   HUB_WEBHOOKS_CA_FILE: z.preprocess(unset, z.string().optional()),
-  HUB_RECONNECT_GRACE_SECONDS: z.preprocess(unset, z.coerce.number().int('expected a whole number').min(0, 'expected a whole number of seconds from 0').optional()),
+  HUB_RECONNECT_GRACE_SECONDS: z.preprocess(
+    unset,
+    z.coerce.number().int('expected a whole number').min(0, 'expected a whole number of seconds from 0').optional(),
+  ),
 });
 
 export class JobsSettingsError extends Error {}

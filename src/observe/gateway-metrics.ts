@@ -25,14 +25,19 @@ export function timedInvoker(invoker: MethodInvoker, metrics: HubMetrics): Metho
 export function exportGatewayMetrics(gateway: Gateway, metrics: HubMetrics): void {
   const counters = () => gateway.metrics.snapshot();
   metrics.gauge('iothub_mqtt_connected_devices', 'Devices with a live MQTT connection to this process', [], (gauge) => gauge.set(gateway.connectedDevices));
-  metrics.counterFrom('iothub_mqtt_connections_total', 'MQTT connections by result: accepted, refused (CONNACK refusal), revoked (identity changed)', ['result'], () => {
-    const c = counters();
-    return [
-      [{ result: 'accepted' }, c.connectionsAccepted],
-      [{ result: 'refused' }, c.connectionsRefused],
-      [{ result: 'revoked' }, c.connectionsRevoked],
-    ];
-  });
+  metrics.counterFrom(
+    'iothub_mqtt_connections_total',
+    'MQTT connections by result: accepted, refused (CONNACK refusal), revoked (identity changed)',
+    ['result'],
+    () => {
+      const c = counters();
+      return [
+        [{ result: 'accepted' }, c.connectionsAccepted],
+        [{ result: 'refused' }, c.connectionsRefused],
+        [{ result: 'revoked' }, c.connectionsRevoked],
+      ];
+    },
+  );
   metrics.counterFrom('iothub_mqtt_messages_total', 'MQTT messages by kind (device to hub and hub to device)', ['kind'], () => {
     const c = counters();
     return [
@@ -51,18 +56,24 @@ export function exportGatewayMetrics(gateway: Gateway, metrics: HubMetrics): voi
       [{ what: 'subscribe' }, c.refusedSubscriptions],
     ];
   });
-  metrics.counterFrom('iothub_method_timeouts_total', 'Direct-method requests sent to devices here that got no answer in time', [], () => [[{}, counters().methodTimeouts]]);
+  metrics.counterFrom('iothub_method_timeouts_total', 'Direct-method requests sent to devices here that got no answer in time', [], () => [
+    [{}, counters().methodTimeouts],
+  ]);
 }
 
 /** Readiness of the broker: its MQTTS port accepts a TCP connection (closed at once). */
 export function brokerReadiness(readiness: Readiness, host: string, port: number): void {
   const dialHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  readiness.add('broker', () => new Promise<void>((resolve, reject) => {
-    const socket = connect({ host: dialHost, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once('error', (err) => reject(new Error(`the MQTTS port ${port} does not accept connections: ${err.message}`)));
-  }));
+  readiness.add(
+    'broker',
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const socket = connect({ host: dialHost, port });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve();
+        });
+        socket.once('error', (err) => reject(new Error(`the MQTTS port ${port} does not accept connections: ${err.message}`)));
+      }),
+  );
 }

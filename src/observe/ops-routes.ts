@@ -38,7 +38,10 @@ export function opsRouter(deps: OpsDependencies): Router {
       .json(report.ready ? { status: 'ready', checks } : { status: 'unavailable', failing, checks });
   });
   router.get('/metrics', metricsAccess(deps), async (_req, res) => {
-    res.set('content-type', deps.metrics.contentType).set('cache-control', 'no-store').send(await deps.metrics.text());
+    res
+      .set('content-type', deps.metrics.contentType)
+      .set('cache-control', 'no-store')
+      .send(await deps.metrics.text());
   });
   return router;
 }

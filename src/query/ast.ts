@@ -66,8 +66,7 @@ export interface QueryCondition {
   where?: Expression;
 }
 
-export const itemTypeOf = (query: Query): ItemType =>
-  query.select !== '*' ? 'Raw' : query.collection === 'devices.jobs' ? 'DeviceJob' : 'Twin';
+export const itemTypeOf = (query: Query): ItemType => (query.select !== '*' ? 'Raw' : query.collection === 'devices.jobs' ? 'DeviceJob' : 'Twin');
 
 export const isAggregateQuery = (query: Query): boolean =>
   query.groupBy !== undefined || (query.select !== '*' && query.select.some((p) => p.type === 'aggregate'));

@@ -40,12 +40,7 @@ export interface CompiledSql {
 const decodeJson = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
 /** One page of a query as one statement (see the contract in index.ts). */
-export function compileQuery(
-  query: Query | string,
-  dialect: SqlDialectName,
-  source: QuerySource,
-  page: PageRequest = {},
-): CompiledQuery {
+export function compileQuery(query: Query | string, dialect: SqlDialectName, source: QuerySource, page: PageRequest = {}): CompiledQuery {
   const parsed = typeof query === 'string' ? parseQuery(query) : query;
   const statements = new SourceStatements(DIALECTS[dialect], source);
   const pageSize = checkedPageSize(page.pageSize ?? DEFAULT_PAGE_SIZE);
@@ -55,9 +50,7 @@ export function compileQuery(
   const cursor = page.continuation ? decodeContinuation(parsed, page.continuation, keyLength) : { returned: 0 };
   const top = parsed.top;
   const limit = top === undefined ? pageSize : Math.max(0, Math.min(pageSize, top - cursor.returned));
-  const statement = aggregate
-    ? statements.aggregatePage(parsed, cursor.returned, limit)
-    : statements.keysetPage(parsed, cursor.after, limit);
+  const statement = aggregate ? statements.aggregatePage(parsed, cursor.returned, limit) : statements.keysetPage(parsed, cursor.after, limit);
   return {
     ...render(statement),
     itemType: itemTypeOf(parsed),
@@ -73,8 +66,7 @@ export function compileQuery(
   };
 }
 
-const parsedCondition = (condition: QueryCondition | string): QueryCondition =>
-  typeof condition === 'string' ? parseQueryCondition(condition) : condition;
+const parsedCondition = (condition: QueryCondition | string): QueryCondition => (typeof condition === 'string' ? parseQueryCondition(condition) : condition);
 
 /**
  * A job's queryCondition as a boolean SQL expression over `source` (aliased `src`; placeholders

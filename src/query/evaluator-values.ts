@@ -15,8 +15,7 @@ export function typeOfValue(value: unknown): ValueType {
   return type === 'boolean' || type === 'number' || type === 'string' ? type : 'object';
 }
 
-export const isPrimitiveType = (type: ValueType): boolean =>
-  type === 'null' || type === 'boolean' || type === 'number' || type === 'string';
+export const isPrimitiveType = (type: ValueType): boolean => type === 'null' || type === 'boolean' || type === 'number' || type === 'string';
 
 /** Property lookup: only own properties of objects (arrays have no named properties here). */
 export function valueAt(document: unknown, path: readonly string[]): unknown {

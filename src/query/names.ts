@@ -2,10 +2,7 @@ import type { Collection } from './ast.js';
 import { invalidQuery } from './limits.js';
 
 /** Words the parser gives a meaning; as property names they need the `[[word]]` escape. */
-export const KEYWORDS = new Set([
-  'SELECT', 'TOP', 'FROM', 'WHERE', 'GROUP', 'BY', 'AS', 'AND', 'OR', 'NOT', 'IN', 'NIN',
-  'TRUE', 'FALSE', 'NULL', 'UNDEFINED',
-]);
+export const KEYWORDS = new Set(['SELECT', 'TOP', 'FROM', 'WHERE', 'GROUP', 'BY', 'AS', 'AND', 'OR', 'NOT', 'IN', 'NIN', 'TRUE', 'FALSE', 'NULL', 'UNDEFINED']);
 
 export const isKeyword = (name: string): boolean => KEYWORDS.has(name.toUpperCase());
 
@@ -31,8 +28,20 @@ const twinSection = (name: string) => level(name, [level('$metadata'), level('$v
 /** The twin document (Azure docs, "Understand and use device twins in IoT Hub"); modules twins have the same shape plus moduleId. */
 const TWIN = level('', [
   ...[
-    'deviceId', 'moduleId', 'etag', 'deviceEtag', 'status', 'statusReason', 'statusUpdateTime', 'connectionState',
-    'lastActivityTime', 'cloudToDeviceMessageCount', 'authenticationType', 'modelId', 'version', 'deviceScope',
+    'deviceId',
+    'moduleId',
+    'etag',
+    'deviceEtag',
+    'status',
+    'statusReason',
+    'statusUpdateTime',
+    'connectionState',
+    'lastActivityTime',
+    'cloudToDeviceMessageCount',
+    'authenticationType',
+    'modelId',
+    'version',
+    'deviceScope',
     'parentScopes',
   ].map((name) => level(name)),
   level('x509Thumbprint', [level('primaryThumbprint'), level('secondaryThumbprint')]),
@@ -45,10 +54,9 @@ const TWIN = level('', [
 const DEVICE_JOB = level(
   '',
   [
-    ...[
-      'deviceId', 'moduleId', 'jobId', 'jobType', 'status', 'startTimeUtc', 'endTimeUtc', 'createdDateTimeUtc',
-      'lastUpdatedDateTimeUtc',
-    ].map((name) => level(name)),
+    ...['deviceId', 'moduleId', 'jobId', 'jobType', 'status', 'startTimeUtc', 'endTimeUtc', 'createdDateTimeUtc', 'lastUpdatedDateTimeUtc'].map((name) =>
+      level(name),
+    ),
     level('outcome', [level('deviceMethodResponse', [level('status'), level('payload', [])])]),
     level('error', [level('code'), level('description')]),
   ],
@@ -86,9 +94,7 @@ export function resolvePath(collection: Collection, segments: readonly NameSegme
     );
   }
   if (!DEVICE_JOB.children!.has(field.text.toLowerCase())) {
-    throw invalidQuery(
-      `devices.jobs has no field '${field.text}' (position ${field.pos}); fields: ${DEVICE_JOB_FIELDS.join(', ')}`,
-    );
+    throw invalidQuery(`devices.jobs has no field '${field.text}' (position ${field.pos}); fields: ${DEVICE_JOB_FIELDS.join(', ')}`);
   }
   return canonical(DEVICE_JOB, segments.slice(2));
 }

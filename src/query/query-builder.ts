@@ -38,11 +38,7 @@ export function buildQuery(parts: QueryParts, resolve: (segments: NameSegment[])
   return query;
 }
 
-function projections(
-  raw: RawProjection[],
-  resolve: (segments: NameSegment[]) => string[],
-  groupBy: QueryParts['groupBy'],
-): Projection[] {
+function projections(raw: RawProjection[], resolve: (segments: NameSegment[]) => string[], groupBy: QueryParts['groupBy']): Projection[] {
   if (raw.length > MAX_PROJECTIONS) {
     throw invalidQuery(`A query can select at most ${MAX_PROJECTIONS} values (position ${raw[MAX_PROJECTIONS].pos})`);
   }

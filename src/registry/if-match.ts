@@ -20,9 +20,6 @@ export function parseIfMatch(value: string | undefined): string | undefined {
 export function assertEtagMatches(ifMatch: string | undefined, current: string, what: 'Device' | 'Module' | 'Twin' | 'Configuration'): void {
   const expected = parseIfMatch(ifMatch);
   if (expected !== undefined && expected !== current) {
-    throw new HubError(
-      'PreconditionFailed',
-      `Precondition failed: ${what} etag did not match, existing etag:${current} If-Match etag:${expected}`,
-    );
+    throw new HubError('PreconditionFailed', `Precondition failed: ${what} etag did not match, existing etag:${current} If-Match etag:${expected}`);
   }
 }

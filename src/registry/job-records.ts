@@ -111,7 +111,11 @@ export interface JobRecordStore {
    * Ends a job's unprocessed records: pending ones get `pending.status` (canceled, or failed with
    * an error), running ones fail with OUTCOME_UNKNOWN. Returns how many.
    */
-  closeUnprocessedDeviceJobs(jobId: string, close: { pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError } }, at: string): Promise<number>;
+  closeUnprocessedDeviceJobs(
+    jobId: string,
+    close: { pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError } },
+    at: string,
+  ): Promise<number>;
   /** Records per status, of the whole job or of a range. */
   countDeviceJobs(jobId: string, range?: SeqRange): Promise<DeviceJobCounts>;
   /** Keeps a finished job's final JobResponse (replacing an earlier one); `finishedAt` in hub time. */

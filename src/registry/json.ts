@@ -2,12 +2,10 @@
 
 export type JsonObject = Record<string, unknown>;
 
-export const isJsonObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isJsonObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Reads an own property only: keys such as `__proto__` or `constructor` are ordinary twin keys. */
-export const ownValue = (object: JsonObject, key: string): unknown =>
-  Object.hasOwn(object, key) ? object[key] : undefined;
+export const ownValue = (object: JsonObject, key: string): unknown => (Object.hasOwn(object, key) ? object[key] : undefined);
 
 /** Assigns an own property without invoking setters (a `__proto__` key must not change the prototype). */
 export function setOwn(object: JsonObject, key: string, value: unknown): void {
@@ -17,8 +15,7 @@ export function setOwn(object: JsonObject, key: string, value: unknown): void {
 export const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 /** Parses a JSON column: SQLite hands back text, PostgreSQL's driver has already parsed jsonb. */
-export const decodeJsonColumn = <T>(value: unknown): T =>
-  (typeof value === 'string' ? JSON.parse(value) : value) as T;
+export const decodeJsonColumn = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
 
 /**
  * Deepest nesting of arrays and objects the hub takes from clients and devices: the default limit of

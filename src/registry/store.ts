@@ -168,8 +168,7 @@ export interface RegistryOperation {
 
 /** The device as written (absent for a delete, which lists the modules deleted with it), or the error. */
 export type RegistryOperationResult =
-  | { deviceId: string; ok: true; device?: Device; created?: boolean; moduleIds?: string[] }
-  | { deviceId: string; ok: false; error: HubError };
+  { deviceId: string; ok: true; device?: Device; created?: boolean; moduleIds?: string[] } | { deviceId: string; ok: false; error: HubError };
 
 export interface ModuleCreate {
   deviceId: string;

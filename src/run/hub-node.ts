@@ -45,7 +45,10 @@ export async function startHubNode(config: HubConfig, log: Logger): Promise<HubN
       if (sdkMetricsUrl) metrics.addSource(() => temporalSdkMetrics(sdkMetricsUrl));
     }
     let gateway: GatewayPart | undefined;
-    const parts: HubPart[] = [async (context) => (gateway = await gatewayPart({ ...config.gateway, broker: roles.gateway })(context)), temporalUiPort(temporal)];
+    const parts: HubPart[] = [
+      async (context) => (gateway = await gatewayPart({ ...config.gateway, broker: roles.gateway })(context)),
+      temporalUiPort(temporal),
+    ];
     if (temporal) {
       parts.push((context) =>
         jobsPart({
@@ -61,7 +64,15 @@ export async function startHubNode(config: HubConfig, log: Logger): Promise<HubN
     }
     const temporalUiUrl = config.run.temporal.uiUrl ?? temporal?.uiUrl;
     const console = temporal && temporalUiUrl ? { temporalUi: { url: temporalUiUrl, namespace: temporal.namespace } } : undefined;
-    const options: HubOptions = { ...hubOptionsFromSettings(config.settings), databaseSchema: config.run.databaseSchema, parts, console, log, metrics, ops: config.run.ops };
+    const options: HubOptions = {
+      ...hubOptionsFromSettings(config.settings),
+      databaseSchema: config.run.databaseSchema,
+      parts,
+      console,
+      log,
+      metrics,
+      ops: config.run.ops,
+    };
     const hub = roles.api ? await startHub(options) : await startHubWithoutApi(options);
     return {
       roles,

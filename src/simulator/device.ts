@@ -108,7 +108,8 @@ export function connectDevice(target: GatewayTarget, device: SimulatedDeviceIden
       if (desired && Object.keys(reportable(desired)).length > 0) report(desired);
     }
   });
-  const subscriptions = behaviour.reportDesired || behaviour.onDesiredPatch ? [METHODS_SUBSCRIPTION, DESIRED_SUBSCRIPTION, TWIN_RESPONSES] : [METHODS_SUBSCRIPTION];
+  const subscriptions =
+    behaviour.reportDesired || behaviour.onDesiredPatch ? [METHODS_SUBSCRIPTION, DESIRED_SUBSCRIPTION, TWIN_RESPONSES] : [METHODS_SUBSCRIPTION];
   return new Promise((resolve, reject) => {
     let settled = false;
     // A device that cannot connect is closed (it must not go on reconnecting); after it has

@@ -46,7 +46,9 @@ export interface WebhookDeliveryRecord {
   lastAttemptTime: string;
 }
 
-const eventType = z.enum(WEBHOOK_EVENT_TYPES, { error: (issue) => `unknown event type ${JSON.stringify(issue.input)}: expected one of ${WEBHOOK_EVENT_TYPES.join(', ')}` });
+const eventType = z.enum(WEBHOOK_EVENT_TYPES, {
+  error: (issue) => `unknown event type ${JSON.stringify(issue.input)}: expected one of ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+});
 
 /** The body of PUT /hooks/{id}. */
 export const webhookBody = z.strictObject({

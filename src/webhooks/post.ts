@@ -27,7 +27,12 @@ export function postDelivery(target: string, body: string, headers: Record<strin
   return new Promise((resolve, reject) => {
     const request = (secure ? https : http).request(url, {
       method: 'POST',
-      headers: { ...headers, 'content-type': 'application/cloudevents+json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'user-agent': 'iothub-jobs-webhooks' },
+      headers: {
+        ...headers,
+        'content-type': 'application/cloudevents+json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        'user-agent': 'iothub-jobs-webhooks',
+      },
       lookup: guardedLookup(url.protocol, options.policy),
       agent: false,
       ...(secure && options.ca && { ca: [...rootCertificates, options.ca] }),

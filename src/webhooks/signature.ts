@@ -15,7 +15,11 @@ export function signature(secret: string, id: string, timestamp: number, body: s
 
 export function signedHeaders(secret: string, id: string, body: string, at = new Date()): Record<string, string> {
   const timestamp = Math.floor(at.getTime() / 1000);
-  return { [SIGNATURE_HEADERS.id]: id, [SIGNATURE_HEADERS.timestamp]: String(timestamp), [SIGNATURE_HEADERS.signature]: signature(secret, id, timestamp, body) };
+  return {
+    [SIGNATURE_HEADERS.id]: id,
+    [SIGNATURE_HEADERS.timestamp]: String(timestamp),
+    [SIGNATURE_HEADERS.signature]: signature(secret, id, timestamp, body),
+  };
 }
 
 /**

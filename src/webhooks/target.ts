@@ -49,7 +49,9 @@ const HTTP_ONLY_INSIDE = 'http is allowed to loopback addresses only (and to pri
 export function addressRefusal(address: string, protocol: string, policy: TargetPolicy): string | undefined {
   if (isLoopback(address)) return undefined;
   if (isPrivate(address)) {
-    return policy.allowPrivateNetworks ? undefined : `${address} is a private-network address, which the hub does not send to unless HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true`;
+    return policy.allowPrivateNetworks
+      ? undefined
+      : `${address} is a private-network address, which the hub does not send to unless HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true`;
   }
   return protocol === 'http:' ? `${HTTP_ONLY_INSIDE} (${address} is public)` : undefined;
 }

@@ -142,7 +142,13 @@ export function activityFailed(
  * requested; otherwise returns the retry state to record. `failure` decides the retry (a timeout
  * passes none), `lastFailure` is what the next attempt is told of.
  */
-function retryOrGiveUp(engine: Engine, run: Run, activity: ActivityState, failure: Failure | undefined, lastFailure: Failure | undefined): RetryState | undefined {
+function retryOrGiveUp(
+  engine: Engine,
+  run: Run,
+  activity: ActivityState,
+  failure: Failure | undefined,
+  lastFailure: Failure | undefined,
+): RetryState | undefined {
   const decision = retryDecision(activity.attrs.retryPolicy, activity.attempt, failure, engine.clock.now(), scheduleToCloseDeadline(activity));
   if (decision.retry && !activity.cancelRequested) {
     retryLater(engine, run, activity, lastFailure, decision.delayMs);

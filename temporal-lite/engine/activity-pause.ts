@@ -22,7 +22,9 @@ interface ActivitySelector {
 function selected(engine: Engine, req: ActivitySelector, all = false): { run: Run; activities: ActivityState[] } {
   const run = requireOpenRun(engine, req.namespace, req.execution);
   if (!req.id && !req.type && !all) throw invalidArgument('Either activity id or activity type must be provided.');
-  const activities = [...run.activities.values()].filter((activity) => all || (req.id ? activity.attrs.activityId === req.id : activity.attrs.activityType?.name === req.type));
+  const activities = [...run.activities.values()].filter(
+    (activity) => all || (req.id ? activity.attrs.activityId === req.id : activity.attrs.activityType?.name === req.type),
+  );
   if (activities.length === 0) throw invalidArgument(`No pending activity ${req.id ? `with id ${req.id}` : `of type ${req.type}`}.`);
   return { run, activities };
 }

@@ -86,7 +86,8 @@ export function activityFromToken(engine: Engine, taskToken: Uint8Array | undefi
   const token = decodeToken(taskToken, 'activity');
   const run = engine.runs.live(token.runId);
   const activity = run?.activities.get(token.scheduledEventId);
-  if (!run || !run.open || !activity || activity.attempt !== token.attempt || !isStartedActivity(activity)) throw staleTaskError(engine, token.runId, 'Activity task');
+  if (!run || !run.open || !activity || activity.attempt !== token.attempt || !isStartedActivity(activity))
+    throw staleTaskError(engine, token.runId, 'Activity task');
   return { run, activity };
 }
 

@@ -26,7 +26,10 @@ export const CLOSE_EVENT = {
 } as const satisfies Record<Exclude<RunStatus, 'WORKFLOW_EXECUTION_STATUS_RUNNING'>, string>;
 
 type ChildEvent = {
-  [T in 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'TIMED_OUT']: { type: `CHILD_WORKFLOW_EXECUTION_${T}`; attrs: EventAttributes<`CHILD_WORKFLOW_EXECUTION_${T}`> };
+  [T in 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'TIMED_OUT']: {
+    type: `CHILD_WORKFLOW_EXECUTION_${T}`;
+    attrs: EventAttributes<`CHILD_WORKFLOW_EXECUTION_${T}`>;
+  };
 }['COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'TIMED_OUT'];
 
 type ChildEventBase = Pick<EventAttributes<'CHILD_WORKFLOW_EXECUTION_COMPLETED'>, 'namespace' | 'workflowExecution' | 'workflowType' | 'initiatedEventId'>;

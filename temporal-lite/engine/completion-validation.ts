@@ -22,7 +22,8 @@ export function validateCompletion(engine: Engine, run: Run, commands: Command[]
   const messageIds = new Set(messages.map((message) => message.id));
   let closed = false;
   for (const command of commands) {
-    if (closed) return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', message: `Command ${command.commandType} follows a command that closed the workflow.` };
+    if (closed)
+      return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', message: `Command ${command.commandType} follows a command that closed the workflow.` };
     const rejection = validateCommand(command, batch, messageIds);
     if (rejection) return rejection;
     closed = !!commandHandlerFor(command.commandType)?.closes;
@@ -41,7 +42,8 @@ function validateCommand(command: Command, batch: BatchState, messageIds: Set<st
     return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_BAD_UPDATE_WORKFLOW_EXECUTION_MESSAGE', message: `ProtocolMessageCommand refers to unknown message ${id}.` };
   }
   const handler = commandHandlerFor(command.commandType);
-  if (!handler) return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', message: `Command type ${command.commandType} is not supported by temporal-lite.` };
+  if (!handler)
+    return { cause: 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', message: `Command type ${command.commandType} is not supported by temporal-lite.` };
   const problem = handler.validate(command, batch);
   return problem ? { cause: handler.causeFor?.(problem) ?? handler.cause, message: problem } : undefined;
 }

@@ -43,7 +43,10 @@ function requestSummary(source: Run, request: ExternalRequestState, target: Run 
 
 type RequestSummary = ReturnType<typeof requestSummary>;
 
-const sourceOf = (source: Run) => ({ identity: `workflow ${source.core.workflowId}`, execution: { workflowId: source.core.workflowId, runId: source.core.runId } });
+const sourceOf = (source: Run) => ({
+  identity: `workflow ${source.core.workflowId}`,
+  execution: { workflowId: source.core.workflowId, runId: source.core.runId },
+});
 
 function reportTargetNotFound(engine: Engine, source: Run, request: ExternalRequestState, summary: RequestSummary): void {
   const workflowTaskCompletedEventId = request.attrs.workflowTaskCompletedEventId;
@@ -65,7 +68,12 @@ function deliverSignal(engine: Engine, source: Run, request: ExternalRequestStat
 
 function deliverCancel(engine: Engine, source: Run, request: ExternalRequestState & { kind: 'cancel' }, target: Run, summary: RequestSummary): void {
   const { identity, execution } = sourceOf(source);
-  requestCancel(engine, target, { reason: request.attrs.reason, identity, externalInitiatedEventId: request.initiatedEventId, externalWorkflowExecution: execution });
+  requestCancel(engine, target, {
+    reason: request.attrs.reason,
+    identity,
+    externalInitiatedEventId: request.initiatedEventId,
+    externalWorkflowExecution: execution,
+  });
   const { initiatedEventId, namespace, workflowExecution } = summary;
   addExternalEvent(engine, source, 'EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED', { initiatedEventId, namespace, workflowExecution });
 }

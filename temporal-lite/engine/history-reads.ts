@@ -34,7 +34,9 @@ function decodePageToken(bytes: Uint8Array | undefined): PageToken | undefined {
 }
 
 function isPageToken(value: unknown): value is PageToken {
-  return typeof value === 'object' && value !== null && 'runId' in value && typeof value.runId === 'string' && 'next' in value && typeof value.next === 'number';
+  return (
+    typeof value === 'object' && value !== null && 'runId' in value && typeof value.runId === 'string' && 'next' in value && typeof value.next === 'number'
+  );
 }
 
 /** The run a page continues (the token's), else the one the request names. */

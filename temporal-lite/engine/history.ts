@@ -42,7 +42,14 @@ const REFERENCES: { [T in EventType]?: (refs: References, attrs: EventAttributes
 };
 
 /** An encoded event with its id, time and task id. */
-export function encodedEvent<T extends EventType>(engine: Engine, eventId: number, time: number, type: T, attrs: EventAttributes<T>, userMetadata?: UserMetadata): Buffer {
+export function encodedEvent<T extends EventType>(
+  engine: Engine,
+  eventId: number,
+  time: number,
+  type: T,
+  attrs: EventAttributes<T>,
+  userMetadata?: UserMetadata,
+): Buffer {
   return encodeEvent({
     eventId,
     eventTime: timestamp(time),
@@ -54,7 +61,14 @@ export function encodedEvent<T extends EventType>(engine: Engine, eventId: numbe
 }
 
 /** Appends an event at once and returns its id; `userMetadata`: the summary and details of the command or start it records. */
-export function appendEvent<T extends EventType>(engine: Engine, run: Run, type: T, attrs: EventAttributes<T>, time = engine.clock.now(), userMetadata?: UserMetadata): number {
+export function appendEvent<T extends EventType>(
+  engine: Engine,
+  run: Run,
+  type: T,
+  attrs: EventAttributes<T>,
+  time = engine.clock.now(),
+  userMetadata?: UserMetadata,
+): number {
   const eventId = run.nextEventId;
   REFERENCES[type]?.(run.core.refs, attrs, eventId);
   const bytes = encodedEvent(engine, eventId, time, type, attrs, userMetadata);

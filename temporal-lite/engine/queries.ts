@@ -55,7 +55,10 @@ function forget(engine: Engine, run: Run | undefined, query: PendingQuery): void
   run.waitingQueries = run.waitingQueries.filter((other) => other !== query);
 }
 
-export function respondQueryTaskCompleted(engine: Engine, req: WorkflowServiceRequest<'RespondQueryTaskCompleted'>): WorkflowServiceResponse<'RespondQueryTaskCompleted'> {
+export function respondQueryTaskCompleted(
+  engine: Engine,
+  req: WorkflowServiceRequest<'RespondQueryTaskCompleted'>,
+): WorkflowServiceResponse<'RespondQueryTaskCompleted'> {
   const token = decodeToken(req.taskToken, 'query');
   const query = endLegacyQuery(engine, token.queryId);
   if (!query) throw notFound('Query task not found: it timed out or was already answered.');

@@ -34,7 +34,12 @@ export function endLegacyQuery(engine: Engine, queryId: string): LegacyQuery | u
 }
 
 /** Settles a query from a worker's answer (QueryResultType + answer/errorMessage). */
-export function settleQuery(query: PendingQuery, resultType: QueryResultType | undefined, answer: Payloads | undefined, errorMessage: string | undefined): void {
+export function settleQuery(
+  query: PendingQuery,
+  resultType: QueryResultType | undefined,
+  answer: Payloads | undefined,
+  errorMessage: string | undefined,
+): void {
   if (resultType === 'QUERY_RESULT_TYPE_ANSWERED') query.resolve({ queryResult: answer });
   else query.reject(invalidArgument(errorMessage || 'query failed'));
 }

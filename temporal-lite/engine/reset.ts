@@ -39,7 +39,15 @@ interface KeptState {
 
 function keptState(events: HistoryEvent[]): KeptState {
   const start = events[0]?.workflowExecutionStartedEventAttributes ?? {};
-  const state: KeptState = { activities: new Map(), timers: new Map(), updates: new Map(), refs: {}, memo: start.memo, searchAttributes: start.searchAttributes, previousStartedEventId: 0 };
+  const state: KeptState = {
+    activities: new Map(),
+    timers: new Map(),
+    updates: new Map(),
+    refs: {},
+    memo: start.memo,
+    searchAttributes: start.searchAttributes,
+    previousStartedEventId: 0,
+  };
   const pendingChildren = new Set<number>();
   const pendingExternals = new Set<number>();
   for (const event of events) {
@@ -47,11 +55,22 @@ function keptState(events: HistoryEvent[]): KeptState {
     const time = timestampMs(event.eventTime) ?? 0;
     if (event.activityTaskScheduledEventAttributes) {
       const attrs = event.activityTaskScheduledEventAttributes;
-      state.activities.set(id, { scheduledEventId: id, attrs, phase: 'scheduled', attempt: 1, scheduledTime: time, attemptScheduledTime: time, cancelRequested: false });
+      state.activities.set(id, {
+        scheduledEventId: id,
+        attrs,
+        phase: 'scheduled',
+        attempt: 1,
+        scheduledTime: time,
+        attemptScheduledTime: time,
+        cancelRequested: false,
+      });
     }
     if (event.activityTaskStartedEventAttributes) state.refs[`a${event.activityTaskStartedEventAttributes.scheduledEventId}`] = id;
     const activityClose =
-      event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes ?? event.activityTaskCanceledEventAttributes;
+      event.activityTaskCompletedEventAttributes ??
+      event.activityTaskFailedEventAttributes ??
+      event.activityTaskTimedOutEventAttributes ??
+      event.activityTaskCanceledEventAttributes;
     if (activityClose) {
       state.activities.delete(activityClose.scheduledEventId ?? 0);
       delete state.refs[`a${activityClose.scheduledEventId}`];
@@ -72,7 +91,8 @@ function keptState(events: HistoryEvent[]): KeptState {
       event.childWorkflowExecutionTimedOutEventAttributes ??
       event.startChildWorkflowExecutionFailedEventAttributes;
     if (childEnd) pendingChildren.delete(childEnd.initiatedEventId ?? 0);
-    if (event.signalExternalWorkflowExecutionInitiatedEventAttributes || event.requestCancelExternalWorkflowExecutionInitiatedEventAttributes) pendingExternals.add(id);
+    if (event.signalExternalWorkflowExecutionInitiatedEventAttributes || event.requestCancelExternalWorkflowExecutionInitiatedEventAttributes)
+      pendingExternals.add(id);
     const externalEnd =
       event.externalWorkflowExecutionSignaledEventAttributes ??
       event.signalExternalWorkflowExecutionFailedEventAttributes ??
@@ -87,11 +107,18 @@ function keptState(events: HistoryEvent[]): KeptState {
     const completedUpdate = event.workflowExecutionUpdateCompletedEventAttributes;
     const updateId = completedUpdate?.meta?.updateId;
     if (completedUpdate && updateId) {
-      state.updates.set(updateId, { updateId, request: { meta: completedUpdate.meta }, stage: UPDATE_STAGE.completed, delivered: true, outcome: completedUpdate.outcome });
+      state.updates.set(updateId, {
+        updateId,
+        request: { meta: completedUpdate.meta },
+        stage: UPDATE_STAGE.completed,
+        delivered: true,
+        outcome: completedUpdate.outcome,
+      });
     }
   }
   if (pendingChildren.size > 0) throw invalidArgument('it is not allowed resetting to a point that workflow has pending child workflow.');
-  if (pendingExternals.size > 0) throw invalidArgument('it is not allowed resetting to a point that workflow has pending signals to send or cancellations to request.');
+  if (pendingExternals.size > 0)
+    throw invalidArgument('it is not allowed resetting to a point that workflow has pending signals to send or cancellations to request.');
   return state;
 }
 
@@ -208,7 +235,9 @@ function reapply(engine: Engine, run: Run, after: HistoryEvent[], kinds: { signa
 
 /** A run's buffered signals as history events (the only buffered kind reapplied). */
 function bufferedEvents(run: Run): HistoryEvent[] {
-  return run.buffered.flatMap((event) => (isBufferedOf(event, 'WORKFLOW_EXECUTION_SIGNALED') ? [{ workflowExecutionSignaledEventAttributes: event.attrs }] : []));
+  return run.buffered.flatMap((event) =>
+    isBufferedOf(event, 'WORKFLOW_EXECUTION_SIGNALED') ? [{ workflowExecutionSignaledEventAttributes: event.attrs }] : [],
+  );
 }
 
 /** The request of an update a base run received (admitted, or accepted straight away). */

@@ -119,7 +119,12 @@ export class RunIndex {
       events: (from, limit) => this.store.readEvents(row.pk, from, limit),
       eventsReverse: (to, limit) => this.store.readEventsReverse(row.pk, to, limit),
       update: (id) => {
-        updates ??= new Map(this.store.items(row.pk).filter((item) => item.kind === 'update').map((item) => [item.key, decodeUpdate(item.data)]));
+        updates ??= new Map(
+          this.store
+            .items(row.pk)
+            .filter((item) => item.kind === 'update')
+            .map((item) => [item.key, decodeUpdate(item.data)]),
+        );
         return updates.get(id);
       },
     };

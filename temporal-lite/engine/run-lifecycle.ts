@@ -184,7 +184,12 @@ function continuationParams(run: Run, command: ContinueAsNewCommand, newRunId: s
 
 type FailureEnding = { retryState: RetryState; newExecutionRunId?: string };
 
-function failureClose(kind: 'failed' | 'timedOut', failure: Failure | undefined, workflowTaskCompletedEventId: number | undefined, ending: FailureEnding): RunClose {
+function failureClose(
+  kind: 'failed' | 'timedOut',
+  failure: Failure | undefined,
+  workflowTaskCompletedEventId: number | undefined,
+  ending: FailureEnding,
+): RunClose {
   return kind === 'failed'
     ? { status: 'WORKFLOW_EXECUTION_STATUS_FAILED', attrs: { failure, workflowTaskCompletedEventId, ...ending } }
     : { status: 'WORKFLOW_EXECUTION_STATUS_TIMED_OUT', attrs: ending };

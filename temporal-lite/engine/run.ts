@@ -5,17 +5,7 @@ import type { EventAttributes, EventType, Payloads, WorkflowQuery } from '../grp
 import type { CommitParticipant } from '../persistence/committer.js';
 import type { Store } from '../persistence/store.js';
 import { bufferedEventJson, itemJson, propsJson, restoreItem, stateJson } from './run-record.js';
-import type {
-  ActivityState,
-  BufferedEvent,
-  ChildState,
-  ExecutionRef,
-  ExternalRequestState,
-  ItemKind,
-  RunCore,
-  TimerState,
-  UpdateState,
-} from './types.js';
+import type { ActivityState, BufferedEvent, ChildState, ExecutionRef, ExternalRequestState, ItemKind, RunCore, TimerState, UpdateState } from './types.js';
 
 /** The answer to QueryWorkflow. */
 export interface QueryAnswer {

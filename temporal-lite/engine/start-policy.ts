@@ -13,7 +13,8 @@ function alreadyStarted(message: string, core: RunCore) {
   ]);
 }
 
-export type StartDecision = { action: 'start' } | { action: 'use-existing'; run: Run } | { action: 'terminate-existing'; run: Run } | { action: 'duplicate-request'; runId: string };
+export type StartDecision =
+  { action: 'start' } | { action: 'use-existing'; run: Run } | { action: 'terminate-existing'; run: Run } | { action: 'duplicate-request'; runId: string };
 
 export function decideStart(
   engine: Engine,
@@ -36,7 +37,10 @@ export function decideStart(
   if (!latest) return { action: 'start' };
   if (requestId && latest.core.startRequestId === requestId) return { action: 'duplicate-request', runId: latest.core.runId };
   if (reusePolicy === 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE') {
-    throw alreadyStarted(`Workflow execution already finished and its id may not be reused. WorkflowId: ${workflowId}, RunId: ${latest.core.runId}.`, latest.core);
+    throw alreadyStarted(
+      `Workflow execution already finished and its id may not be reused. WorkflowId: ${workflowId}, RunId: ${latest.core.runId}.`,
+      latest.core,
+    );
   }
   if (reusePolicy === 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY' && latest.core.status === 'WORKFLOW_EXECUTION_STATUS_COMPLETED') {
     throw alreadyStarted(

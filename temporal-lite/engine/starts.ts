@@ -58,7 +58,10 @@ export function start(engine: Engine, req: StartRequest, valid: ValidStart, befo
   });
 }
 
-export function startWorkflowExecution(engine: Engine, req: WorkflowServiceRequest<'StartWorkflowExecution'>): WorkflowServiceResponse<'StartWorkflowExecution'> {
+export function startWorkflowExecution(
+  engine: Engine,
+  req: WorkflowServiceRequest<'StartWorkflowExecution'>,
+): WorkflowServiceResponse<'StartWorkflowExecution'> {
   const valid = validateStart(engine, req);
   const decision = decideStart(engine, valid.namespace, valid.workflowId, req.workflowIdReusePolicy, req.workflowIdConflictPolicy, req.requestId);
   switch (decision.action) {
@@ -96,7 +99,14 @@ export function signalWithStartWorkflowExecution(
     signalRun(engine, open, signal);
     return { runId: open.core.runId, started: false };
   }
-  const decision = decideStart(engine, valid.namespace, valid.workflowId, req.workflowIdReusePolicy, 'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING', undefined);
+  const decision = decideStart(
+    engine,
+    valid.namespace,
+    valid.workflowId,
+    req.workflowIdReusePolicy,
+    'WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING',
+    undefined,
+  );
   if (decision.action === 'terminate-existing') {
     terminateRun(engine, decision.run, { reason: 'terminated by signal-with-start', identity: req.identity });
   }

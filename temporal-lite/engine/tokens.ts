@@ -96,6 +96,7 @@ export function decodeToken(bytes: Uint8Array | null | undefined, expected: Task
   };
   if (!token.runId || !token.workflowId || token.scheduledEventId <= 0) throw undecodable('it names no task.');
   // Only activity tasks carry an activity id.
-  if ((expected === 'activity') !== (token.activityId !== undefined)) throw undecodable(`not ${expected === 'activity' ? 'an activity' : 'a workflow'} task token.`);
+  if ((expected === 'activity') !== (token.activityId !== undefined))
+    throw undecodable(`not ${expected === 'activity' ? 'an activity' : 'a workflow'} task token.`);
   return token;
 }

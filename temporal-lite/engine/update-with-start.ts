@@ -80,7 +80,11 @@ function validate(engine: Engine, req: MultiRequest): { startReq: StartRequest; 
     updateStatus = invalidArgument('WorkflowId is not consistent with previous operation(s).');
   }
   if (startStatus !== 'ok' || updateStatus !== 'ok') {
-    throw multiOperationError('MultiOperation could not be executed.', startStatus === 'ok' ? 'aborted' : startStatus, updateStatus === 'ok' ? 'aborted' : updateStatus);
+    throw multiOperationError(
+      'MultiOperation could not be executed.',
+      startStatus === 'ok' ? 'aborted' : startStatus,
+      updateStatus === 'ok' ? 'aborted' : updateStatus,
+    );
   }
   return { startReq: { ...startReq, namespace: req.namespace }, updateReq: { ...updateReq, namespace: req.namespace } };
 }
@@ -92,14 +96,12 @@ async function respond(engine: Engine, view: RunView, started: boolean, updateRe
   try {
     updateResponse = await awaitUpdate(engine, view, updateId, updateReq.waitPolicy, ctx);
   } catch (err) {
-    if (err instanceof RpcError) throw multiOperationError(`MultiOperation could not be executed: Update failed: ${err.message}`, started ? 'ok' : 'aborted', err);
+    if (err instanceof RpcError)
+      throw multiOperationError(`MultiOperation could not be executed: Update failed: ${err.message}`, started ? 'ok' : 'aborted', err);
     throw err;
   }
   return {
-    responses: [
-      { startWorkflow: { runId: view.core.runId, started, status: view.core.status } },
-      { updateWorkflow: updateResponse },
-    ],
+    responses: [{ startWorkflow: { runId: view.core.runId, started, status: view.core.status } }, { updateWorkflow: updateResponse }],
   };
 }
 

@@ -71,7 +71,11 @@ function response(core: { workflowId: string; runId: string }, updateId: string,
   };
 }
 
-export async function updateWorkflowExecution(engine: Engine, req: WorkflowServiceRequest<'UpdateWorkflowExecution'>, ctx: CallContext): Promise<UpdateResponse> {
+export async function updateWorkflowExecution(
+  engine: Engine,
+  req: WorkflowServiceRequest<'UpdateWorkflowExecution'>,
+  ctx: CallContext,
+): Promise<UpdateResponse> {
   const view = requireRun(engine, req.namespace, req.workflowExecution);
   const { request, updateId } = validUpdateRequest(req);
   if (!view.update(updateId)) {
@@ -101,7 +105,13 @@ export function admitUpdate(engine: Engine, run: Run, updateId: string, request:
 }
 
 /** Waits for the stage the wait policy asks (default: accepted) and answers with the update's state. */
-export async function awaitUpdate(engine: Engine, view: RunView, updateId: string, waitPolicy: UpdateWaitPolicy | undefined, ctx: CallContext): Promise<UpdateResponse> {
+export async function awaitUpdate(
+  engine: Engine,
+  view: RunView,
+  updateId: string,
+  waitPolicy: UpdateWaitPolicy | undefined,
+  ctx: CallContext,
+): Promise<UpdateResponse> {
   const run = view.live;
   await waitForStage(engine, run, updateId, wantedStage(waitPolicy, UPDATE_STAGE.accepted), ctx);
   const update = run?.updates.get(updateId) ?? view.update(updateId);
@@ -155,7 +165,11 @@ export function applyUpdateMessage(engine: Engine, run: Run, message: ProtocolMe
       update.stage = UPDATE_STAGE.accepted;
       break;
     case 'temporal.api.update.v1.Response':
-      appendEvent(engine, run, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED', { meta: body.message.meta, acceptedEventId: update.acceptedEventId, outcome: body.message.outcome });
+      appendEvent(engine, run, 'WORKFLOW_EXECUTION_UPDATE_COMPLETED', {
+        meta: body.message.meta,
+        acceptedEventId: update.acceptedEventId,
+        outcome: body.message.outcome,
+      });
       update.stage = UPDATE_STAGE.completed;
       update.outcome = body.message.outcome;
       break;

@@ -126,7 +126,10 @@ function rejectCompletion(engine: Engine, run: Run, wft: StartedWorkflowTask, re
   });
 }
 
-export function failWorkflowTaskRpc(engine: Engine, req: WorkflowServiceRequest<'RespondWorkflowTaskFailed'>): WorkflowServiceResponse<'RespondWorkflowTaskFailed'> {
+export function failWorkflowTaskRpc(
+  engine: Engine,
+  req: WorkflowServiceRequest<'RespondWorkflowTaskFailed'>,
+): WorkflowServiceResponse<'RespondWorkflowTaskFailed'> {
   const { run, wft } = startedWorkflowTask(engine, req.taskToken);
   failWorkflowTask(engine, run, wft, {
     type: 'WORKFLOW_TASK_FAILED',

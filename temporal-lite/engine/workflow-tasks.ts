@@ -14,7 +14,14 @@ import { attachWaitingQueries, claimLegacyQuery } from './query-tasks.js';
 import type { Run } from './run.js';
 import { decodeToken, encodeToken } from './tokens.js';
 import { UPDATE_STAGE, type StartedWorkflowTask, type WorkflowTaskState } from './types.js';
-import { dispatchWorkflowTask, normalQueue, scheduledAttributes, scheduleRetry, scheduleWorkflowTask, workflowTaskTimeoutMs } from './workflow-task-dispatch.js';
+import {
+  dispatchWorkflowTask,
+  normalQueue,
+  scheduledAttributes,
+  scheduleRetry,
+  scheduleWorkflowTask,
+  workflowTaskTimeoutMs,
+} from './workflow-task-dispatch.js';
 
 export type WorkflowTaskResponse = WorkflowServiceResponse<'PollWorkflowTaskQueue'>;
 
@@ -69,7 +76,13 @@ export function claimWorkflowTask(engine: Engine, ref: WorkflowTaskRef, poll: Po
  * Marks the task started. A transient task's scheduled and started events are not written: the
  * poll response carries them, encoded here (they are written if the task completes).
  */
-function startWorkflowTask(engine: Engine, run: Run, wft: WorkflowTaskState, identity: string, now: number): { started: StartedWorkflowTask; transientEvents: Buffer[] } {
+function startWorkflowTask(
+  engine: Engine,
+  run: Run,
+  wft: WorkflowTaskState,
+  identity: string,
+  now: number,
+): { started: StartedWorkflowTask; transientEvents: Buffer[] } {
   const requestId = randomUUID();
   const startedAttrs = (scheduledEventId: number): EventAttributes<'WORKFLOW_TASK_STARTED'> => ({
     scheduledEventId,

@@ -15,7 +15,8 @@ type RequestOf<Method> = Method extends (request: infer Request) => Promise<unkn
 type ResponseOf<Method> = Method extends (request: never) => Promise<infer Response> ? Plain<Partial<Omit<Response, 'toJSON'>>> : never;
 
 export type ServiceRequest<Service, Name extends keyof Methods<Service>> = RequestOf<Methods<Service>[Name]>;
-export type ServiceResponse<Service, Name extends keyof Methods<Service>> = ResponseOf<Methods<Service>[Name]> & WithRawHistory<ResponseOf<Methods<Service>[Name]>>;
+export type ServiceResponse<Service, Name extends keyof Methods<Service>> = ResponseOf<Methods<Service>[Name]> &
+  WithRawHistory<ResponseOf<Methods<Service>[Name]>>;
 
 export type Handler<Request, Response> = (request: Request, ctx: CallContext) => Response | Promise<Response>;
 

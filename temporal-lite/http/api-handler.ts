@@ -75,7 +75,10 @@ async function serve(options: ApiHandlerOptions, req: IncomingMessage, res: Serv
       res.setHeader('Allow', [...new Set(match.otherVerbs)].map((verb) => verb.toUpperCase()).join(', '));
       return fail(status.UNIMPLEMENTED, `${req.method} is not allowed on ${url.pathname}`, 405);
     }
-    return fail(status.UNIMPLEMENTED, `temporal-lite does not serve ${req.method} ${url.pathname}: no such Temporal HTTP API route, or not one temporal-lite implements`);
+    return fail(
+      status.UNIMPLEMENTED,
+      `temporal-lite does not serve ${req.method} ${url.pathname}: no such Temporal HTTP API route, or not one temporal-lite implements`,
+    );
   }
   const refusal = options.admit?.(match.route);
   if (refusal) return fail(refusal.code, refusal.message);
@@ -93,7 +96,9 @@ async function serve(options: ApiHandlerOptions, req: IncomingMessage, res: Serv
   if (res.destroyed) return;
   if ('error' in outcome) return fail(outcome.error.code, outcome.error.message);
   const responseType = root.lookupService(route.serviceName).resolveAll().methods[route.method.name].resolvedResponseType;
-  const json = encodedMessageToJson(route.method.resolvedResponseType, serializeWithRawHistory(responseType, outcome.response), { payloadShorthand: form.payloadShorthand });
+  const json = encodedMessageToJson(route.method.resolvedResponseType, serializeWithRawHistory(responseType, outcome.response), {
+    payloadShorthand: form.payloadShorthand,
+  });
   sendJson(res, 200, json, form.pretty);
 }
 

@@ -40,7 +40,9 @@ export function messageFromJson(type: ReflectedType, json: Json, options: JsonIn
 function fieldFromJson(field: ReflectedField, value: Json, options: JsonInputOptions, path: string): unknown {
   if (field.map) {
     if (!isJsonObject(value)) throw wrongValue(path, 'a JSON object (map)', value);
-    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [mapKey(field, key, path), singleFromJson(field, entry, options, `${path}[${key}]`)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, entry]) => [mapKey(field, key, path), singleFromJson(field, entry, options, `${path}[${key}]`)]),
+    );
   }
   if (field.repeated) {
     if (!Array.isArray(value)) throw wrongValue(path, 'a JSON array', value);
@@ -118,7 +120,11 @@ function enumFromJson(type: ReflectedEnum, value: Json, path: string): string | 
   throw wrongValue(path, `one of ${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''} (or its number)`, value);
 }
 
-const WRAPPERS = new Set(['DoubleValue', 'FloatValue', 'Int64Value', 'UInt64Value', 'Int32Value', 'UInt32Value', 'BoolValue', 'StringValue', 'BytesValue'].map((name) => `.google.protobuf.${name}`));
+const WRAPPERS = new Set(
+  ['DoubleValue', 'FloatValue', 'Int64Value', 'UInt64Value', 'Int32Value', 'UInt32Value', 'BoolValue', 'StringValue', 'BytesValue'].map(
+    (name) => `.google.protobuf.${name}`,
+  ),
+);
 
 function messageValueFromJson(type: ReflectedType, value: Json, options: JsonInputOptions, path: string): unknown {
   switch (type.fullName) {
@@ -144,7 +150,8 @@ function messageValueFromJson(type: ReflectedType, value: Json, options: JsonInp
       }
       break;
     case '.temporal.api.common.v1.Payloads':
-      if (options.payloadShorthand && Array.isArray(value)) return { payloads: value.map((item, index) => singleFromJson(type.fields.payloads, item, options, `${path}[${index}]`)) };
+      if (options.payloadShorthand && Array.isArray(value))
+        return { payloads: value.map((item, index) => singleFromJson(type.fields.payloads, item, options, `${path}[${index}]`)) };
       break;
   }
   if (WRAPPERS.has(type.fullName)) return { value: singleFromJson(type.fields.value, value, options, path) };
@@ -162,6 +169,8 @@ function anyFromJson(value: Json, options: JsonInputOptions, path: string): { ty
   } catch {
     throw invalidArgument(`field '${path}': unknown message type '${String(url)}'`);
   }
-  const content = type.fullName.startsWith('.google.protobuf.') ? messageValueFromJson(type, fields.value ?? null, options, `${path}.value`) : messageFromJson(type, fields, options, path);
+  const content = type.fullName.startsWith('.google.protobuf.')
+    ? messageValueFromJson(type, fields.value ?? null, options, `${path}.value`)
+    : messageFromJson(type, fields, options, path);
   return { type_url: String(url), value: Buffer.from(type.encode(type.fromObject(content)).finish()) };
 }

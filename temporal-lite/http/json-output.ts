@@ -78,7 +78,11 @@ function shortestFloat32(value: number): number {
   return Number(value.toPrecision(9));
 }
 
-const WRAPPERS = new Set(['DoubleValue', 'FloatValue', 'Int64Value', 'UInt64Value', 'Int32Value', 'UInt32Value', 'BoolValue', 'StringValue', 'BytesValue'].map((name) => `.google.protobuf.${name}`));
+const WRAPPERS = new Set(
+  ['DoubleValue', 'FloatValue', 'Int64Value', 'UInt64Value', 'Int32Value', 'UInt32Value', 'BoolValue', 'StringValue', 'BytesValue'].map(
+    (name) => `.google.protobuf.${name}`,
+  ),
+);
 
 function messageValueToJson(type: ReflectedType, object: Record<string, unknown>, options: JsonOutputOptions): Json {
   switch (type.fullName) {
@@ -126,5 +130,7 @@ function anyToJson(object: Record<string, unknown>, options: JsonOutputOptions):
   }
   const content = messageValueToJson(type, type.toObject(type.decode(bytes), JSON_READY), options);
   const wellKnown = type.fullName.startsWith('.google.protobuf.');
-  return wellKnown || content === null || typeof content !== 'object' || Array.isArray(content) ? { '@type': url, value: content } : { '@type': url, ...content };
+  return wellKnown || content === null || typeof content !== 'object' || Array.isArray(content)
+    ? { '@type': url, value: content }
+    : { '@type': url, ...content };
 }

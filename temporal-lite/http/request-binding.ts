@@ -61,9 +61,20 @@ function setParameter(type: ReflectedType, message: MessageObject, fieldPath: st
 
 /** Message types that a query parameter sets whole, in their JSON text form. */
 const TEXT_FORM_TYPES = new Set(
-  ['Timestamp', 'Duration', 'FieldMask', 'DoubleValue', 'FloatValue', 'Int64Value', 'UInt64Value', 'Int32Value', 'UInt32Value', 'BoolValue', 'StringValue', 'BytesValue'].map(
-    (name) => `.google.protobuf.${name}`,
-  ),
+  [
+    'Timestamp',
+    'Duration',
+    'FieldMask',
+    'DoubleValue',
+    'FloatValue',
+    'Int64Value',
+    'UInt64Value',
+    'Int32Value',
+    'UInt32Value',
+    'BoolValue',
+    'StringValue',
+    'BytesValue',
+  ].map((name) => `.google.protobuf.${name}`),
 );
 
 const isTextForm = (field: ReflectedField) => isMessage(field.resolvedType) && TEXT_FORM_TYPES.has(field.resolvedType.fullName);

@@ -31,7 +31,10 @@ const READ_ONLY_POSTS = new Set(['QueryWorkflow']);
 
 function writeRefusal(route: HttpRoute): RpcError | undefined {
   if (route.verb === 'get' || READ_ONLY_POSTS.has(route.method.name)) return undefined;
-  return new RpcError(status.PERMISSION_DENIED, `${route.method.name}: write actions are disabled in this Web UI (enable them with --ui-write-actions, or HUB_TEMPORAL_UI_WRITE_ACTIONS=true in the hub)`);
+  return new RpcError(
+    status.PERMISSION_DENIED,
+    `${route.method.name}: write actions are disabled in this Web UI (enable them with --ui-write-actions, or HUB_TEMPORAL_UI_WRITE_ACTIONS=true in the hub)`,
+  );
 }
 
 /** Temporal's UI server's settings response (its field names), for this server. */
@@ -80,7 +83,8 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUiServer> {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (pathname === `${API_PREFIX}settings`) return sendJson(res, 200, settingsJson, false);
     if (pathname.startsWith(API_PREFIX)) return api.handle(req, res);
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, statusJson(status.UNIMPLEMENTED, `${req.method} is not allowed on ${pathname}`), false);
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendJson(res, 405, statusJson(status.UNIMPLEMENTED, `${req.method} is not allowed on ${pathname}`), false);
     if (options.assets && sendStaticFile(options.assets.dir, pathname, res, req.method === 'HEAD')) return;
     if (options.assets) return sendJson(res, 404, statusJson(status.NOT_FOUND, `no file ${pathname}`), false);
     res.writeHead(503, { 'Content-Type': 'text/html; charset=utf-8' }).end(NOT_BUILT);

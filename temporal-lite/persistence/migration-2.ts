@@ -21,8 +21,14 @@ export function eventBatchesAndSlimRecords(db: Database.Database): void {
     ) WITHOUT ROWID;
     ALTER TABLE runs ADD COLUMN props TEXT;
   `);
-  const insertBatch = preparedCommand<[runPk: number, firstEventId: number, data: Buffer]>(db, 'INSERT INTO event_batches (run_pk, first_event_id, data) VALUES (?, ?, ?)');
-  const eventsOf = preparedQuery<[runPk: number], { id: number; data: Buffer }>(db, 'SELECT event_id AS id, data FROM events WHERE run_pk = ? ORDER BY event_id');
+  const insertBatch = preparedCommand<[runPk: number, firstEventId: number, data: Buffer]>(
+    db,
+    'INSERT INTO event_batches (run_pk, first_event_id, data) VALUES (?, ?, ?)',
+  );
+  const eventsOf = preparedQuery<[runPk: number], { id: number; data: Buffer }>(
+    db,
+    'SELECT event_id AS id, data FROM events WHERE run_pk = ? ORDER BY event_id',
+  );
   for (const { runPk } of preparedQuery<[], { runPk: number }>(db, 'SELECT DISTINCT run_pk AS runPk FROM events').all()) {
     const events = eventsOf.all(runPk);
     insertBatch.run(runPk, events[0].id, encodeHistory(events.map((event) => event.data)));
@@ -35,8 +41,14 @@ export function eventBatchesAndSlimRecords(db: Database.Database): void {
     updateRun.run(JSON.stringify(state), toJson({ memo, searchAttributes }), row.pk);
   }
 
-  const updateItem = preparedCommand<[data: string, runPk: number, key: string]>(db, "UPDATE run_items SET data = ? WHERE run_pk = ? AND kind = 'activity' AND key = ?");
-  const activityItems = preparedQuery<[], { runPk: number; key: string; data: string }>(db, "SELECT run_pk AS runPk, key, data FROM run_items WHERE kind = 'activity'");
+  const updateItem = preparedCommand<[data: string, runPk: number, key: string]>(
+    db,
+    "UPDATE run_items SET data = ? WHERE run_pk = ? AND kind = 'activity' AND key = ?",
+  );
+  const activityItems = preparedQuery<[], { runPk: number; key: string; data: string }>(
+    db,
+    "SELECT run_pk AS runPk, key, data FROM run_items WHERE kind = 'activity'",
+  );
   for (const item of activityItems.all()) {
     const { attrs: _attrs, ...activity } = fromJson<Record<string, unknown>>(item.data);
     updateItem.run(toJson(activity), item.runPk, item.key);

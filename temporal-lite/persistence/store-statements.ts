@@ -47,7 +47,10 @@ export function prepareStoreStatements(db: Database.Database) {
       db,
       `SELECT ${RUN_COLUMNS} FROM runs WHERE namespace = ? AND workflow_id = ? ORDER BY pk DESC LIMIT 1`,
     ),
-    insertEvents: preparedCommand<[runPk: number, firstEventId: number, data: Buffer]>(db, 'INSERT INTO event_batches (run_pk, first_event_id, data) VALUES (?, ?, ?)'),
+    insertEvents: preparedCommand<[runPk: number, firstEventId: number, data: Buffer]>(
+      db,
+      'INSERT INTO event_batches (run_pk, first_event_id, data) VALUES (?, ?, ?)',
+    ),
     // From the batch holding event `from` (the last one starting at or before it) onwards.
     batchesFrom: preparedQuery<[{ pk: number; from: number }], EventBatchRow>(
       db,
@@ -59,7 +62,10 @@ export function prepareStoreStatements(db: Database.Database) {
       db,
       'SELECT first_event_id AS first, data FROM event_batches WHERE run_pk = ? AND first_event_id <= ? ORDER BY first_event_id DESC',
     ),
-    upsertItem: preparedCommand<[runPk: number, kind: string, key: string, data: string]>(db, 'INSERT OR REPLACE INTO run_items (run_pk, kind, key, data) VALUES (?, ?, ?, ?)'),
+    upsertItem: preparedCommand<[runPk: number, kind: string, key: string, data: string]>(
+      db,
+      'INSERT OR REPLACE INTO run_items (run_pk, kind, key, data) VALUES (?, ?, ?, ?)',
+    ),
     deleteItem: preparedCommand<[runPk: number, kind: string, key: string]>(db, 'DELETE FROM run_items WHERE run_pk = ? AND kind = ? AND key = ?'),
     items: preparedQuery<[runPk: number], StoredItem>(db, 'SELECT kind, key, data FROM run_items WHERE run_pk = ?'),
     deleteItems: preparedCommand<[runPk: number]>(db, 'DELETE FROM run_items WHERE run_pk = ?'),

@@ -57,7 +57,8 @@ function workflowTaskHandlers(engine: Engine): WorkflowServiceHandlers {
 function activityTaskHandlers(engine: Engine): WorkflowServiceHandlers {
   // Each activity response exists by task token and by workflow/activity id.
   const byToken = (req: { taskToken?: Buffer }): Target => activityFromToken(engine, req.taskToken);
-  const heartbeat = ({ run, activity }: Target, req: WorkflowServiceRequest<'RecordActivityTaskHeartbeat'>) => recordHeartbeat(engine, run, activity, req.details);
+  const heartbeat = ({ run, activity }: Target, req: WorkflowServiceRequest<'RecordActivityTaskHeartbeat'>) =>
+    recordHeartbeat(engine, run, activity, req.details);
   const completed = ({ run, activity }: Target, req: WorkflowServiceRequest<'RespondActivityTaskCompleted'>) => {
     activityCompleted(engine, run, activity, req.result, req.identity);
     return {};
@@ -105,7 +106,8 @@ function queueHandlers(engine: Engine): WorkflowServiceHandlers {
     DescribeTaskQueue: (req) => {
       const name = queueName(req.taskQueue);
       const namespace = req.namespace ?? '';
-      const queue = req.taskQueueType === 'TASK_QUEUE_TYPE_ACTIVITY' ? engine.matching.activityQueue(namespace, name) : engine.matching.workflowQueue(namespace, name);
+      const queue =
+        req.taskQueueType === 'TASK_QUEUE_TYPE_ACTIVITY' ? engine.matching.activityQueue(namespace, name) : engine.matching.workflowQueue(namespace, name);
       return {
         pollers: [...queue.recentPollers.values()].map((poller) => ({
           identity: poller.identity,

@@ -89,9 +89,7 @@ export const PREDEFINED_ATTRIBUTES: readonly StoredAttribute[] = [
   predefined(-17, 'TemporalExternalPayloadSizeBytes', 'Int', false),
 ];
 
-const BUILT_IN = new Map<string, AttributeDef>(
-  [...SYSTEM_ATTRIBUTES, ...PREDEFINED_ATTRIBUTES].map((attribute) => [attribute.name, attribute]),
-);
+const BUILT_IN = new Map<string, AttributeDef>([...SYSTEM_ATTRIBUTES, ...PREDEFINED_ATTRIBUTES].map((attribute) => [attribute.name, attribute]));
 
 export function builtInAttribute(name: string): AttributeDef | undefined {
   return BUILT_IN.get(name);

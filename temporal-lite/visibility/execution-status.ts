@@ -2,17 +2,7 @@
 // ('Running'), the proto enum names ('WORKFLOW_EXECUTION_STATUS_RUNNING') and the numbers.
 import type { WorkflowExecutionStatus } from '../grpc/api.js';
 
-export const STATUS_NAMES = [
-  'Unspecified',
-  'Running',
-  'Completed',
-  'Failed',
-  'Canceled',
-  'Terminated',
-  'ContinuedAsNew',
-  'TimedOut',
-  'Paused',
-] as const;
+export const STATUS_NAMES = ['Unspecified', 'Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'ContinuedAsNew', 'TimedOut', 'Paused'] as const;
 
 export type ExecutionStatusName = Exclude<(typeof STATUS_NAMES)[number], 'Unspecified'>;
 

@@ -66,10 +66,7 @@ export class VisibilityQueries {
     const rows = preparedQuery<NamedParams, KeyedRow>(this.db, sql, { safeIntegers: true }).all(params.values);
     const page = rows.slice(0, pageSize);
     const last = page[page.length - 1];
-    const nextPageToken =
-      rows.length > pageSize
-        ? encodePageToken(order.keys.map((_, i) => last[`k${i}`]))
-        : Buffer.alloc(0);
+    const nextPageToken = rows.length > pageSize ? encodePageToken(order.keys.map((_, i) => last[`k${i}`])) : Buffer.alloc(0);
     return { executions: page.map((row) => executionInfo(row, lookup)), nextPageToken };
   }
 

@@ -39,9 +39,7 @@ export class SearchAttributeRegistry {
   constructor(private readonly db: Database.Database) {
     this.selectAll = db.prepare('SELECT attr_id, name, type FROM vis_search_attributes WHERE namespace = ? ORDER BY name');
     this.selectOne = db.prepare('SELECT attr_id, name, type FROM vis_search_attributes WHERE namespace = ? AND name = ?');
-    this.selectEveryNamespace = db.prepare(
-      'SELECT MIN(attr_id) AS attr_id, name, MIN(type) AS type FROM vis_search_attributes GROUP BY name ORDER BY name',
-    );
+    this.selectEveryNamespace = db.prepare('SELECT MIN(attr_id) AS attr_id, name, MIN(type) AS type FROM vis_search_attributes GROUP BY name ORDER BY name');
     this.insert = db.prepare('INSERT INTO vis_search_attributes (namespace, name, type) VALUES (?, ?, ?)');
     this.deleteOne = db.prepare('DELETE FROM vis_search_attributes WHERE attr_id = ?');
     this.stripFromRows = db.prepare(
@@ -89,10 +87,7 @@ export class SearchAttributeRegistry {
       if (!type) throw invalidArgument(`Unknown search attribute type: ${String(rawType)}.`);
       const existing = this.selectOne.get(namespace, name);
       if (existing && existing.type !== type) {
-        throw new VisibilityError(
-          'ALREADY_EXISTS',
-          `Search attribute ${name} already exists with type ${existing.type}; it cannot be added as ${type}.`,
-        );
+        throw new VisibilityError('ALREADY_EXISTS', `Search attribute ${name} already exists with type ${existing.type}; it cannot be added as ${type}.`);
       }
       if (!existing) toInsert.push([name, type]);
     }

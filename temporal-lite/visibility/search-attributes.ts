@@ -2,13 +2,7 @@
 // upsert with the server's rules and wording, applying upserts, and decoding for the index.
 import type { AttributeLookup } from './registry.js';
 import { invalidArgument } from './errors.js';
-import {
-  BadValueError,
-  decodeSearchAttributeValue,
-  isUnsetPayload,
-  type Payload,
-  type SaValue,
-} from './payload-values.js';
+import { BadValueError, decodeSearchAttributeValue, isUnsetPayload, type Payload, type SaValue } from './payload-values.js';
 import type { SaValues } from './stored-values.js';
 
 export type IndexedFields = Record<string, Payload>;
@@ -33,10 +27,7 @@ function payloadSize(name: string, payload: Payload): number {
  * Throws an INVALID_ARGUMENT VisibilityError naming the attribute and its expected type; the
  * core reports it as INVALID_ARGUMENT on start, or fails the workflow task on upsert.
  */
-export function validateSearchAttributes(
-  lookup: AttributeLookup,
-  fields: IndexedFields | null | undefined,
-): Map<string, SaValue | null> {
+export function validateSearchAttributes(lookup: AttributeLookup, fields: IndexedFields | null | undefined): Map<string, SaValue | null> {
   const result = new Map<string, SaValue | null>();
   const entries = Object.entries(fields ?? {});
   if (entries.length > MAX_KEYS) {
@@ -71,10 +62,7 @@ export function validateSearchAttributes(
  * The attributes after an UpsertWorkflowSearchAttributes: upserted payloads replace current ones;
  * a payload of null, [] or no data removes the attribute. Validate the upsert first.
  */
-export function applySearchAttributeUpsert(
-  current: IndexedFields | null | undefined,
-  upsert: IndexedFields | null | undefined,
-): IndexedFields {
+export function applySearchAttributeUpsert(current: IndexedFields | null | undefined, upsert: IndexedFields | null | undefined): IndexedFields {
   const merged: IndexedFields = { ...(current ?? {}) };
   for (const [name, payload] of Object.entries(upsert ?? {})) {
     if (isUnsetPayload(payload ?? {})) delete merged[name];
@@ -111,10 +99,7 @@ export function withTypeMetadata(lookup: AttributeLookup, fields: IndexedFields 
   for (const [name, payload] of Object.entries(fields ?? {})) {
     const attr = lookup(name);
     const hasType = byteLength(payload?.metadata?.type) > 0;
-    out[name] =
-      attr && !hasType
-        ? { ...payload, metadata: { ...(payload?.metadata ?? {}), type: Buffer.from(attr.type) } }
-        : payload;
+    out[name] = attr && !hasType ? { ...payload, metadata: { ...(payload?.metadata ?? {}), type: Buffer.from(attr.type) } } : payload;
   }
   return out;
 }

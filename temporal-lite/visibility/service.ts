@@ -105,10 +105,12 @@ export class VisibilityService {
 
   /** Pre-registers attributes given as `--search-attribute NAME=TYPE` values. */
   registerSearchAttributes(namespace: string, specs: readonly string[]): void {
-    const attributes = Object.fromEntries(specs.map((spec) => {
-      const { name, type } = parseSearchAttributeFlag(spec);
-      return [name, type];
-    }));
+    const attributes = Object.fromEntries(
+      specs.map((spec) => {
+        const { name, type } = parseSearchAttributeFlag(spec);
+        return [name, type];
+      }),
+    );
     if (specs.length > 0) this.registry.add(namespace, attributes);
   }
 

@@ -17,8 +17,15 @@ const OPEN_CLOSE_ORDER = Number.MAX_SAFE_INTEGER;
 
 /** Columns a later upsert of the same run may change (identity, type, queue, times and lineage are fixed at start). */
 const MUTABLE_COLUMNS = new Set([
-  'status', 'close_time', 'close_order', 'execution_duration', 'history_length', 'history_size_bytes',
-  'state_transition_count', 'memo', 'search_attributes',
+  'status',
+  'close_time',
+  'close_order',
+  'execution_duration',
+  'history_length',
+  'history_size_bytes',
+  'state_transition_count',
+  'memo',
+  'search_attributes',
 ]);
 
 interface ExistingRow {
@@ -44,15 +51,29 @@ export class VisibilityStore {
     private readonly registry: SearchAttributeRegistry,
   ) {
     const columns = [
-      'namespace', 'workflow_id', 'run_id', 'workflow_type', 'task_queue', 'status', 'start_time',
-      'execution_time', 'close_time', 'close_order', 'execution_duration', 'history_length',
-      'history_size_bytes', 'state_transition_count', 'parent_workflow_id', 'parent_run_id',
-      'root_workflow_id', 'root_run_id', 'memo', 'search_attributes',
+      'namespace',
+      'workflow_id',
+      'run_id',
+      'workflow_type',
+      'task_queue',
+      'status',
+      'start_time',
+      'execution_time',
+      'close_time',
+      'close_order',
+      'execution_duration',
+      'history_length',
+      'history_size_bytes',
+      'state_transition_count',
+      'parent_workflow_id',
+      'parent_run_id',
+      'root_workflow_id',
+      'root_run_id',
+      'memo',
+      'search_attributes',
     ];
     this.selectExisting = db.prepare('SELECT row_id, search_attributes FROM vis_executions WHERE namespace = ? AND run_id = ?');
-    this.insertRow = db.prepare(
-      `INSERT INTO vis_executions (${columns.join(', ')}) VALUES (${columns.map((column) => '@' + column).join(', ')})`,
-    );
+    this.insertRow = db.prepare(`INSERT INTO vis_executions (${columns.join(', ')}) VALUES (${columns.map((column) => '@' + column).join(', ')})`);
     // Only what can change after a run starts: SQLite then leaves the indexes on the other columns alone.
     const changing = columns.filter((column) => MUTABLE_COLUMNS.has(column));
     this.updateRow = db.prepare(`UPDATE vis_executions SET ${changing.map((column) => `${column} = @${column}`).join(', ')} WHERE row_id = @row_id`);
@@ -62,9 +83,7 @@ export class VisibilityStore {
     this.deleteTokens = db.prepare('DELETE FROM vis_text_tokens WHERE row_id = ?');
     this.deleteRow = db.prepare('DELETE FROM vis_executions WHERE row_id = ?');
     this.selectByRun = db.prepare('SELECT row_id FROM vis_executions WHERE namespace = ? AND workflow_id = ? AND run_id = ?');
-    this.selectClosedBefore = db.prepare(
-      'SELECT row_id FROM vis_executions WHERE namespace = ? AND close_order < ? ORDER BY close_order LIMIT ?',
-    );
+    this.selectClosedBefore = db.prepare('SELECT row_id FROM vis_executions WHERE namespace = ? AND close_order < ? ORDER BY close_order LIMIT ?');
     this.selectNamespaceRows = db.prepare('SELECT row_id FROM vis_executions WHERE namespace = ? LIMIT ?');
   }
 

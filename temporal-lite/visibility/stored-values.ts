@@ -7,11 +7,7 @@ import type { SaValue } from './payload-values.js';
 export type SaValues = Map<string, SaValue>;
 
 // JSON has no bigint: Int values are kept as decimal strings, Datetimes as canonical strings.
-type StoredEntry =
-  | ['Int' | 'Datetime' | 'Keyword' | 'Text', string]
-  | ['Double', number]
-  | ['Bool', boolean]
-  | ['KeywordList', string[]];
+type StoredEntry = ['Int' | 'Datetime' | 'Keyword' | 'Text', string] | ['Double', number] | ['Bool', boolean] | ['KeywordList', string[]];
 
 const storedValues = plainJsonCodec<Record<string, StoredEntry>>();
 

@@ -83,9 +83,18 @@ for (const variant of STORE_VARIANTS) {
       const expiresAt = new Date(Date.now() + 3600_000);
       const otherKey = Buffer.alloc(32, 7).toString('base64');
       assertUnauthorized(await withToken(createSasToken({ sr: 'localhost', key: otherKey, keyName: 'iothubowner', expiresAt })), /signature does not match/);
-      assertUnauthorized(await withToken(createSasToken({ sr: 'otherhub.example', key: owner().primaryKey, keyName: 'iothubowner', expiresAt })), /'otherhub\.example' is not this hub/);
-      assertUnauthorized(await withToken(createSasToken({ sr: 'localhost', key: owner().primaryKey, keyName: 'nobody', expiresAt })), /unknown shared access policy 'nobody'/);
-      assertUnauthorized(await withToken(createSasToken({ sr: 'localhost/devices/auth-dev', key: owner().primaryKey, expiresAt })), /names no shared access policy/);
+      assertUnauthorized(
+        await withToken(createSasToken({ sr: 'otherhub.example', key: owner().primaryKey, keyName: 'iothubowner', expiresAt })),
+        /'otherhub\.example' is not this hub/,
+      );
+      assertUnauthorized(
+        await withToken(createSasToken({ sr: 'localhost', key: owner().primaryKey, keyName: 'nobody', expiresAt })),
+        /unknown shared access policy 'nobody'/,
+      );
+      assertUnauthorized(
+        await withToken(createSasToken({ sr: 'localhost/devices/auth-dev', key: owner().primaryKey, expiresAt })),
+        /names no shared access policy/,
+      );
     });
 
     it('accepts the secondary key, a host:port or differently cased resource, and fields in any order', async () => {

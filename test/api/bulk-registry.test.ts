@@ -14,7 +14,8 @@ for (const variant of STORE_VARIANTS) {
   describe(`bulk registry operations (${variant.name})`, { skip: variant.skip }, () => {
     let hub: TestHub;
     let registry: iothub.Registry;
-    const count = async () => (await hubRequest(hub, { method: 'POST', path: '/devices/query', body: { query: 'SELECT COUNT() AS n FROM devices' } })).body[0].n;
+    const count = async () =>
+      (await hubRequest(hub, { method: 'POST', path: '/devices/query', body: { query: 'SELECT COUNT() AS n FROM devices' } })).body[0].n;
 
     before(async () => {
       hub = await startTestHub(variant);
@@ -63,16 +64,38 @@ for (const variant of STORE_VARIANTS) {
       assert.equal((await hubRequest(hub, { method: 'GET', path: '/devices/fresh' })).status, 200, 'the valid operation was applied');
 
       const stale = await hubRequest(hub, { method: 'POST', path: '/devices', body: [{ id: 'exists', importMode: 'deleteIfMatchETag', eTag: 'OTk=' }] });
-      assert.deepEqual(stale.body.errors.map((error: { errorCode: string }) => error.errorCode), ['PreconditionFailed']);
-      const badKey = await hubRequest(hub, { method: 'POST', path: '/devices', body: [{ id: 'k', importMode: 'create', authentication: { symmetricKey: { primaryKey: 'short' } } }] });
-      assert.deepEqual(badKey.body.errors.map((error: { errorCode: string }) => error.errorCode), ['ArgumentInvalid']);
+      assert.deepEqual(
+        stale.body.errors.map((error: { errorCode: string }) => error.errorCode),
+        ['PreconditionFailed'],
+      );
+      const badKey = await hubRequest(hub, {
+        method: 'POST',
+        path: '/devices',
+        body: [{ id: 'k', importMode: 'create', authentication: { symmetricKey: { primaryKey: 'short' } } }],
+      });
+      assert.deepEqual(
+        badKey.body.errors.map((error: { errorCode: string }) => error.errorCode),
+        ['ArgumentInvalid'],
+      );
     });
 
     it('refuses a whole call with duplicate ids, an unknown importMode, no id or more than 100 devices, writing nothing', async () => {
       const before = await count();
       const cases: Array<[unknown, RegExp]> = [
-        [[{ id: 'dup', importMode: 'create' }, { id: 'dup', importMode: 'delete' }], /only once/],
-        [[{ id: 'a1', importMode: 'create' }, { id: 'a2', importMode: 'explode' }], /importMode 'explode'/],
+        [
+          [
+            { id: 'dup', importMode: 'create' },
+            { id: 'dup', importMode: 'delete' },
+          ],
+          /only once/,
+        ],
+        [
+          [
+            { id: 'a1', importMode: 'create' },
+            { id: 'a2', importMode: 'explode' },
+          ],
+          /importMode 'explode'/,
+        ],
         [[{ importMode: 'create' }], /id is required/],
         [Array.from({ length: 101 }, (_, i) => ({ id: `many-${i}`, importMode: 'create' })), /1 to 100 devices, not 101/],
         [{ id: 'not-an-array' }, /JSON array/],
@@ -85,8 +108,19 @@ for (const variant of STORE_VARIANTS) {
     it('imports JSON lines in the export format (with twins and edge scopes) and exports them again', async () => {
       const lines = [
         { id: 'imp-gw', capabilities: { iotEdge: true }, deviceScope: 'ms-azure-iot-edge://imp-gw-638316034265745064' },
-        { id: 'imp-leaf', deviceScope: 'ms-azure-iot-edge://imp-gw-638316034265745064', tags: { site: 'b1' }, properties: { desired: { rate: 5, $version: 3 } } },
-        { id: 'imp-key', authentication: { type: 'sas', symmetricKey: { primaryKey: Buffer.alloc(32, 1).toString('base64'), secondaryKey: Buffer.alloc(32, 2).toString('base64') } } },
+        {
+          id: 'imp-leaf',
+          deviceScope: 'ms-azure-iot-edge://imp-gw-638316034265745064',
+          tags: { site: 'b1' },
+          properties: { desired: { rate: 5, $version: 3 } },
+        },
+        {
+          id: 'imp-key',
+          authentication: {
+            type: 'sas',
+            symmetricKey: { primaryKey: Buffer.alloc(32, 1).toString('base64'), secondaryKey: Buffer.alloc(32, 2).toString('base64') },
+          },
+        },
         'not json',
         { id: 'bad id!' },
       ];
@@ -95,20 +129,30 @@ for (const variant of STORE_VARIANTS) {
       assert.equal(res.status, 200, res.text);
       assert.equal(res.body.processed, 5);
       assert.equal(res.body.succeeded, 3);
-      assert.deepEqual(res.body.errors.map((error: { line?: number; deviceId?: string; errorCode: string }) => [error.line ?? error.deviceId, error.errorCode]), [
-        [4, 'ArgumentInvalid'],
-        ['bad id!', 'ArgumentInvalid'],
-      ]);
+      assert.deepEqual(
+        res.body.errors.map((error: { line?: number; deviceId?: string; errorCode: string }) => [error.line ?? error.deviceId, error.errorCode]),
+        [
+          [4, 'ArgumentInvalid'],
+          ['bad id!', 'ArgumentInvalid'],
+        ],
+      );
       const leaf = (await hubRequest(hub, { method: 'GET', path: '/twins/imp-leaf' })).body;
       assert.deepEqual([leaf.tags, leaf.properties.desired.rate, leaf.parentScopes], [{ site: 'b1' }, 5, ['ms-azure-iot-edge://imp-gw-638316034265745064']]);
 
       const exported = await hubRequest(hub, { method: 'GET', path: '/registry/export' });
       assert.equal(exported.status, 200);
       assert.match(String(exported.headers['content-type']), /application\/x-ndjson/);
-      const rows = exported.text.trimEnd().split('\n').map((line) => JSON.parse(line));
+      const rows = exported.text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       const key = rows.find((row) => row.id === 'imp-key');
       assert.equal(key.authentication.symmetricKey.primaryKey, Buffer.alloc(32, 1).toString('base64'));
-      assert.deepEqual(rows.map((row) => row.id), [...rows.map((row) => row.id)].sort(), 'in device id order');
+      assert.deepEqual(
+        rows.map((row) => row.id),
+        [...rows.map((row) => row.id)].sort(),
+        'in device id order',
+      );
       assert.equal(rows.find((row) => row.id === 'imp-leaf').tags.site, 'b1');
     });
   });

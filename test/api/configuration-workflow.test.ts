@@ -7,11 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Evaluation } from '../../activities/configuration.js';
 import { JOBS_TASK_QUEUE } from '../../src/temporal/worker.js';
-import {
-  configurationWorkflowId,
-  twinsChangedSignal,
-  type deviceConfiguration,
-} from '../../workflows/configuration.js';
+import { configurationWorkflowId, twinsChangedSignal, type deviceConfiguration } from '../../workflows/configuration.js';
 import { eventually } from '../helpers/gateway-hub.js';
 import { jobsWorkflowBundle } from '../jobs/helpers/bundle.js';
 import { jobRunHistories, replayHistories } from '../jobs/helpers/jobs.js';
@@ -41,7 +37,13 @@ describe('the configuration workflow', () => {
         return { exists: !deleted.has(configurationId), targeted: 0, applied: 0 };
       },
     };
-    const worker = await Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue: JOBS_TASK_QUEUE, workflowBundle: await jobsWorkflowBundle(), activities });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue: JOBS_TASK_QUEUE,
+      workflowBundle: await jobsWorkflowBundle(),
+      activities,
+    });
     workers.push({ worker, running: worker.run() });
   });
   after(async () => {

@@ -58,7 +58,11 @@ for (const variant of STORE_VARIANTS) {
       assert.deepEqual(read.metrics?.results, { reporting: 0 });
       assert.deepEqual(read.labels, { team: 'ops' });
       await new Promise<void>((resolve, reject) => prodTwin.properties.reported.update({ interval: 5 }, (err?: Error) => (err ? reject(err) : resolve())));
-      assert.deepEqual((await registry.getConfiguration('prod-settings')).responseBody.metrics?.results, { reporting: 1 }, 'custom metrics are evaluated on demand');
+      assert.deepEqual(
+        (await registry.getConfiguration('prod-settings')).responseBody.metrics?.results,
+        { reporting: 1 },
+        'custom metrics are evaluated on demand',
+      );
     });
 
     it('applies it to newly targeted devices when their twins change, and never twice to the same device', async () => {
@@ -83,7 +87,11 @@ for (const variant of STORE_VARIANTS) {
       const before = (await lowPriority.query(evaluationQuery)).evaluations;
       await tag('other-1', { again: true }); // both configurations evaluate again
       await eventually(async () => (await lowPriority.query(evaluationQuery)).evaluations > before, 'prod-settings to evaluate again', 20_000);
-      assert.deepEqual((await lowPriority.query(evaluationQuery)).last, { exists: true, targeted: 2, applied: 0 }, 'it targets dev-1 but does not take it back');
+      assert.deepEqual(
+        (await lowPriority.query(evaluationQuery)).last,
+        { exists: true, targeted: 2, applied: 0 },
+        'it targets dev-1 but does not take it back',
+      );
       assert.equal(await interval('dev-1'), 1);
       assert.equal((await registry.getConfiguration('prod-settings')).responseBody.systemMetrics?.results?.appliedCount, 1, 'applied on prod-1 only');
       assert.deepEqual((await registry.getConfiguration('dev-1-override')).responseBody.systemMetrics?.results, { targetedCount: 1, appliedCount: 1 });
@@ -106,7 +114,10 @@ for (const variant of STORE_VARIANTS) {
       assertHubError(contentChange, 400, 'ArgumentInvalid', /content of configuration 'dev-1-override' cannot be changed/);
 
       const { responseBody: listed } = await registry.getConfigurations();
-      assert.deepEqual(listed.map((configuration) => configuration.id), ['dev-1-override', 'prod-settings']);
+      assert.deepEqual(
+        listed.map((configuration) => configuration.id),
+        ['dev-1-override', 'prod-settings'],
+      );
       await registry.removeConfiguration('dev-1-override');
       assertHubError(await hubRequest(hub.hub, { method: 'GET', path: '/configurations/dev-1-override' }), 404, 'ConfigurationNotFound');
       const handle = hub.jobs.client.workflow.getHandle(configurationWorkflowId('dev-1-override'));
@@ -121,7 +132,12 @@ for (const variant of STORE_VARIANTS) {
         [{ targetCondition: '*', content: { deviceContent: { 'properties.desired.x': 1 } }, priority: -1 }, /priority/],
       ];
       for (const [body, message] of cases) {
-        assertHubError(await hubRequest(hub.hub, { method: 'PUT', path: '/configurations/broken', body: { id: 'broken', ...body } }), 400, 'ArgumentInvalid', message);
+        assertHubError(
+          await hubRequest(hub.hub, { method: 'PUT', path: '/configurations/broken', body: { id: 'broken', ...body } }),
+          400,
+          'ArgumentInvalid',
+          message,
+        );
       }
       assertHubError(await hubRequest(hub.hub, { method: 'PUT', path: '/configurations/Upper', body: {} }), 400, 'ArgumentInvalid', /configuration id/);
       assertHubError(await hubRequest(hub.hub, { method: 'GET', path: '/configurations/broken' }), 404, 'ConfigurationNotFound');

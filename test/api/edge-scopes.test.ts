@@ -62,7 +62,11 @@ for (const variant of STORE_VARIANTS) {
       assert.deepEqual([twin.body.deviceScope, twin.body.parentScopes], [gatewayScope, [gatewayScope]]);
       await registry.update({ deviceId: 'leaf-1', status: 'disabled' } as DeviceDescription);
       assert.equal((await read('leaf-1')).deviceScope, gatewayScope, 'an update without deviceScope keeps the parent');
-      const children = await hubRequest(hub, { method: 'POST', path: '/devices/query', body: { query: `SELECT deviceId FROM devices WHERE deviceScope = '${gatewayScope}' AND NOT capabilities.iotEdge` } });
+      const children = await hubRequest(hub, {
+        method: 'POST',
+        path: '/devices/query',
+        body: { query: `SELECT deviceId FROM devices WHERE deviceScope = '${gatewayScope}' AND NOT capabilities.iotEdge` },
+      });
       assert.deepEqual(children.body, [{ deviceId: 'leaf-1' }]);
       await registry.update({ deviceId: 'leaf-1', deviceScope: null } as unknown as DeviceDescription);
       const orphan = await read('leaf-1');

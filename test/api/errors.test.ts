@@ -11,7 +11,6 @@ import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { STORE_VARIANTS } from '../helpers/store-variants.js';
 import { errorCollector } from '../helpers/capture-log.js';
 
-
 describe('error envelopes', () => {
   const at = new Date(Date.UTC(2023, 9, 24, 16, 57, 0));
   it('envelope 1: ErrorCode:<Name>;<text> and the tracking line', () => {
@@ -80,7 +79,7 @@ for (const variant of STORE_VARIANTS) {
 
     it('unknown routes are 404 in the IoT Hub format', async () => {
       assertHubError(await hubRequest(hub, { method: 'GET', path: '/no/such/thing' }), 404, 'GenericNotFound', /GET \/no\/such\/thing/);
-      assertHubError(await hubRequest(hub, { method: 'POST', path: '/devices/x' , body: {} }), 404, 'GenericNotFound');
+      assertHubError(await hubRequest(hub, { method: 'POST', path: '/devices/x', body: {} }), 404, 'GenericNotFound');
     });
 
     it('requires an api-version from 2018-06-30 on', async () => {
@@ -120,7 +119,12 @@ for (const variant of STORE_VARIANTS) {
       // {"statusReason":null,"x":…}: the body object is level 1, so `levels` arrays make it levels + 1 deep.
       const device = (levels: number) => `{"statusReason":null,"x":${nested(levels, '[', ']')}}`;
       assert.equal((await hubRequest(hub, { method: 'PUT', path: '/devices/json-deep-ok', rawBody: device(MAX_BODY_DEPTH - 1) })).status, 200);
-      assertHubError(await hubRequest(hub, { method: 'PUT', path: '/devices/json-deep', rawBody: device(MAX_BODY_DEPTH) }), 400, 'ArgumentInvalid', /more than 64 levels deep/);
+      assertHubError(
+        await hubRequest(hub, { method: 'PUT', path: '/devices/json-deep', rawBody: device(MAX_BODY_DEPTH) }),
+        400,
+        'ArgumentInvalid',
+        /more than 64 levels deep/,
+      );
       assert.equal(await hub.store.getDevice('json-deep'), undefined);
       await hub.store.createDevice({ deviceId: 'json-deep-twin' });
       const before = await hub.store.getTwin('json-deep-twin');

@@ -16,7 +16,8 @@ interface Layer {
   handle: unknown;
 }
 
-const stackOf = (handle: unknown): Layer[] | undefined => (typeof handle === 'function' && 'stack' in handle && Array.isArray(handle.stack) ? handle.stack : undefined);
+const stackOf = (handle: unknown): Layer[] | undefined =>
+  typeof handle === 'function' && 'stack' in handle && Array.isArray(handle.stack) ? handle.stack : undefined;
 
 /** The hub's API as the test helpers take it (the process runs the api role). */
 function apiHub(node: HubNode): Hub {
@@ -56,7 +57,12 @@ describe('the OpenAPI document', () => {
     assert.equal(response.body.openapi, '3.1.0');
     const result = await new Validator().validate(response.body);
     assert.deepEqual(result, { valid: true });
-    assert.deepEqual(response.body.components.securitySchemes.sas, { ...response.body.components.securitySchemes.sas, type: 'apiKey', in: 'header', name: 'Authorization' });
+    assert.deepEqual(response.body.components.securitySchemes.sas, {
+      ...response.body.components.securitySchemes.sas,
+      type: 'apiKey',
+      in: 'header',
+      name: 'Authorization',
+    });
     assert.deepEqual(Object.keys(response.body.components.schemas.ErrorBody.properties), ['Message', 'ExceptionMessage']);
   });
 
@@ -66,8 +72,21 @@ describe('the OpenAPI document', () => {
       .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
       .sort();
     const mounted = mountedRoutes(apiHub(hub.node).api.app);
-    for (const area of ['/devices/{id}', '/twins/{id}', '/devices/query', '/twins/{id}/methods', '/jobs/v2/{id}', '/configurations/{id}', '/registry/import', '/devices/{id}/modules/{moduleId}', '/hooks/{id}']) {
-      assert.ok(mounted.some((route) => route.endsWith(` ${area}`)), `the hub mounts ${area}`);
+    for (const area of [
+      '/devices/{id}',
+      '/twins/{id}',
+      '/devices/query',
+      '/twins/{id}/methods',
+      '/jobs/v2/{id}',
+      '/configurations/{id}',
+      '/registry/import',
+      '/devices/{id}/modules/{moduleId}',
+      '/hooks/{id}',
+    ]) {
+      assert.ok(
+        mounted.some((route) => route.endsWith(` ${area}`)),
+        `the hub mounts ${area}`,
+      );
     }
     assert.deepEqual(documented, mounted);
   });
@@ -77,11 +96,18 @@ describe('the OpenAPI document', () => {
     const hookBody = document.paths['/hooks/{id}'].put.requestBody.content['application/json'].schema;
     assert.equal(hookBody.additionalProperties, false);
     assert.deepEqual(hookBody.required, ['url', 'events', 'secret']);
-    const refused = await hubRequest(apiHub(hub.node), { method: 'PUT', path: '/hooks/h1', body: { url: 'https://example.com/', events: ['job.completed'], secret: 'sixteen-chars-ok', colour: 'red' } });
+    const refused = await hubRequest(apiHub(hub.node), {
+      method: 'PUT',
+      path: '/hooks/h1',
+      body: { url: 'https://example.com/', events: ['job.completed'], secret: 'sixteen-chars-ok', colour: 'red' },
+    });
     assert.equal(refused.status, 400);
     assert.match(refused.body.Message, /^ErrorCode:ArgumentInvalid;Invalid body: .*colour/);
     const jobBody = document.paths['/jobs/v2/{id}'].put.requestBody.content['application/json'].schema;
     assert.deepEqual(jobBody.properties.type.enum, ['scheduleDeviceMethod', 'scheduleUpdateTwin']);
-    assert.deepEqual(jobBody.properties.cloudToDeviceMethod.properties.responseTimeoutInSeconds.anyOf, [{ type: 'integer', minimum: 5, maximum: 300 }, { type: 'null' }]);
+    assert.deepEqual(jobBody.properties.cloudToDeviceMethod.properties.responseTimeoutInSeconds.anyOf, [
+      { type: 'integer', minimum: 5, maximum: 300 },
+      { type: 'null' },
+    ]);
   });
 });

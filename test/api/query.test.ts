@@ -48,24 +48,43 @@ for (const variant of STORE_VARIANTS) {
       assert.equal(first.status, 200);
       assert.match(first.headers['content-type'] ?? '', /^application\/json/);
       assert.equal(first.headers['x-ms-item-type'], 'Twin');
-      assert.deepEqual(first.body.map((twin: { deviceId: string }) => twin.deviceId), FLEET.slice(0, 5));
+      assert.deepEqual(
+        first.body.map((twin: { deviceId: string }) => twin.deviceId),
+        FLEET.slice(0, 5),
+      );
       assert.deepEqual(first.body[0], await hub.store.getTwin('q-01'));
       const token = first.headers['x-ms-continuation'] as string;
       assert.ok(token);
       const last = await query("SELECT * FROM devices WHERE tags.fleet = 'q'", { 'x-ms-max-item-count': '5', 'x-ms-continuation': token });
-      assert.deepEqual(last.body.map((twin: { deviceId: string }) => twin.deviceId), FLEET.slice(5));
+      assert.deepEqual(
+        last.body.map((twin: { deviceId: string }) => twin.deviceId),
+        FLEET.slice(5),
+      );
       assert.equal(last.headers['x-ms-continuation'], undefined);
     });
 
     it('projections and GROUP BY are Raw; devices.jobs rows are DeviceJob; devices.modules is empty', async () => {
-      const projected = await query("SELECT deviceId, tags.floor AS floor FROM devices WHERE tags.floor = 2");
+      const projected = await query('SELECT deviceId, tags.floor AS floor FROM devices WHERE tags.floor = 2');
       assert.equal(projected.headers['x-ms-item-type'], 'Raw');
-      assert.deepEqual(projected.body, [{ deviceId: 'q-03', floor: 2 }, { deviceId: 'q-06', floor: 2 }]);
+      assert.deepEqual(projected.body, [
+        { deviceId: 'q-03', floor: 2 },
+        { deviceId: 'q-06', floor: 2 },
+      ]);
       const grouped = await query('SELECT tags.floor AS floor, COUNT() AS n FROM devices WHERE IS_DEFINED(tags.floor) GROUP BY tags.floor');
-      assert.deepEqual(grouped.body, [{ floor: 0, n: 3 }, { floor: 1, n: 2 }, { floor: 2, n: 2 }]);
+      assert.deepEqual(grouped.body, [
+        { floor: 0, n: 3 },
+        { floor: 1, n: 2 },
+        { floor: 2, n: 2 },
+      ]);
       const jobs = await query("SELECT * FROM devices.jobs WHERE devices.jobs.jobId = 'job-1'");
       assert.equal(jobs.headers['x-ms-item-type'], 'DeviceJob');
-      assert.deepEqual(jobs.body.map((row: { deviceId: string; status: string }) => [row.deviceId, row.status]), [['q-01', 'completed'], ['q-02', 'completed']]);
+      assert.deepEqual(
+        jobs.body.map((row: { deviceId: string; status: string }) => [row.deviceId, row.status]),
+        [
+          ['q-01', 'completed'],
+          ['q-02', 'completed'],
+        ],
+      );
       const modules = await query('SELECT * FROM devices.modules');
       assert.deepEqual(modules.body, []);
     });

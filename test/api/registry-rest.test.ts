@@ -6,7 +6,6 @@ import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { STORE_VARIANTS } from '../helpers/store-variants.js';
 import { waitFor } from '../helpers/wait.js';
 
-
 const nested = (levels: number): Record<string, unknown> => (levels === 1 ? { k: 1 } : { k: nested(levels - 1) });
 
 for (const variant of STORE_VARIANTS) {
@@ -37,7 +36,12 @@ for (const variant of STORE_VARIANTS) {
       it('PUT with If-Match replaces; a stale etag is 412 and a malformed one 400, both writing nothing', async () => {
         await call('PUT', '/devices/rest-2', { body: {} });
         assertHubError(await call('PUT', '/devices/rest-2', { body: { status: 'disabled' }, headers: { 'if-match': '"Mg=="' } }), 412, 'PreconditionFailed');
-        assertHubError(await call('PUT', '/devices/rest-2', { body: { status: 'disabled' }, headers: { 'if-match': '"MQ==' } }), 400, 'ArgumentInvalid', /If-Match/);
+        assertHubError(
+          await call('PUT', '/devices/rest-2', { body: { status: 'disabled' }, headers: { 'if-match': '"MQ==' } }),
+          400,
+          'ArgumentInvalid',
+          /If-Match/,
+        );
         assert.equal((await hub.store.getDevice('rest-2'))!.status, 'enabled');
         const updated = await call('PUT', '/devices/rest-2', { body: { status: 'disabled' }, headers: { 'if-match': '"MQ=="' } });
         assert.equal(updated.body.status, 'disabled');
@@ -46,7 +50,12 @@ for (const variant of STORE_VARIANTS) {
       });
 
       it('rejects bodies that contradict the path or break the rules, writing nothing', async () => {
-        assertHubError(await call('PUT', '/devices/rest-3', { body: { deviceId: 'other' } }), 400, 'ArgumentInvalid', /'other' in the body does not match 'rest-3'/);
+        assertHubError(
+          await call('PUT', '/devices/rest-3', { body: { deviceId: 'other' } }),
+          400,
+          'ArgumentInvalid',
+          /'other' in the body does not match 'rest-3'/,
+        );
         assertHubError(await call('PUT', '/devices/rest-3', { body: { status: 'paused' } }), 400, 'ArgumentInvalid', /Invalid body\.status/);
         assertHubError(
           await call('PUT', '/devices/rest-3', { body: { authentication: { symmetricKey: { primaryKey: 'short' } } } }),
@@ -138,7 +147,13 @@ for (const variant of STORE_VARIANTS) {
         assert.deepEqual(Object.keys(cleared.body.properties.desired).sort(), ['$metadata', '$version']);
         await waitFor(() => notified.some((n) => n.version === cleared.body.properties.desired.$version), 'the removal notification');
         const removal = notified.find((n) => n.version === cleared.body.properties.desired.$version)!;
-        assert.deepEqual(removal.patch, { ...Object.fromEntries(Object.keys(before.properties.desired).filter((k) => !k.startsWith('$')).map((k) => [k, null])) });
+        assert.deepEqual(removal.patch, {
+          ...Object.fromEntries(
+            Object.keys(before.properties.desired)
+              .filter((k) => !k.startsWith('$'))
+              .map((k) => [k, null]),
+          ),
+        });
         assert.deepEqual((await call('GET', '/twins/twin-1')).body, cleared.body);
       });
 

@@ -37,7 +37,11 @@ for (const variant of STORE_VARIANTS) {
 
     it('updates (disables) a device and keeps its keys', async () => {
       const { responseBody: created } = await registry.create({ deviceId: 'sdk-upd' });
-      const { responseBody: updated } = await registry.update({ deviceId: 'sdk-upd', status: 'disabled', statusReason: 'maintenance' } as iothub.Registry.DeviceDescription);
+      const { responseBody: updated } = await registry.update({
+        deviceId: 'sdk-upd',
+        status: 'disabled',
+        statusReason: 'maintenance',
+      } as iothub.Registry.DeviceDescription);
       assert.equal(updated.status, 'disabled');
       assert.notEqual(updated.etag, created.etag);
       assert.equal(updated.authentication!.symmetricKey!.primaryKey, created.authentication!.symmetricKey!.primaryKey);
@@ -56,11 +60,7 @@ for (const variant of STORE_VARIANTS) {
       await registry.create({ deviceId: 'sdk-twin' });
       const { responseBody: twin } = await registry.getTwin('sdk-twin');
       assert.equal(twin.etag, 'AAAAAAAAAAE=');
-      const { responseBody: first } = await registry.updateTwin(
-        'sdk-twin',
-        { tags: { building: '43' }, properties: { desired: { interval: 30 } } },
-        twin.etag,
-      );
+      const { responseBody: first } = await registry.updateTwin('sdk-twin', { tags: { building: '43' }, properties: { desired: { interval: 30 } } }, twin.etag);
       assert.equal(first.etag, 'AAAAAAAAAAI=');
       assert.equal(first.properties.desired.interval, 30);
       await assert.rejects(registry.updateTwin('sdk-twin', { tags: { floor: 1 } }, twin.etag), errorNamed('InvalidEtagError'));

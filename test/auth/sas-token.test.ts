@@ -14,7 +14,7 @@ describe('SAS tokens', () => {
     for (const [sr, keyName] of [
       ['localhost', 'iothubowner'],
       ['localhost%2Fdevices%2Fdev1', undefined],
-      ["hub.example/devices/it's(1)", "key*name!"],
+      ["hub.example/devices/it's(1)", 'key*name!'],
     ] as const) {
       const ours = createSasToken({ sr, key: KEY, keyName, expiresAt: new Date(expiry * 1000) });
       const theirs = common.SharedAccessSignature.create(sr, keyName as string, KEY, expiry).extend(expiry);
@@ -38,7 +38,11 @@ describe('SAS tokens', () => {
       ['SharedAccessSignature sr=a&sig=c&se=-1', /Unix seconds/],
       ['SharedAccessSignature sr=a&=x&sig=c&se=1', /malformed field '=x'/],
     ] as const) {
-      assert.throws(() => parseSasToken(text), (err: unknown) => err instanceof SasTokenError && reason.test(err.message), text);
+      assert.throws(
+        () => parseSasToken(text),
+        (err: unknown) => err instanceof SasTokenError && reason.test(err.message),
+        text,
+      );
     }
   });
 });
@@ -67,7 +71,8 @@ describe('service authentication', () => {
     assert.doesNotThrow(() => assertPermission({ policyName: 'w', rights: ['RegistryWrite'] }, ['RegistryRead']));
     assert.throws(
       () => assertPermission({ policyName: 'service', rights: ['ServiceConnect'] }, ['RegistryRead', 'RegistryWrite']),
-      (err: unknown) => err instanceof HubError && err.code === 'IotHubUnauthorizedAccess' && /lacks the RegistryRead or RegistryWrite permission/.test(err.message),
+      (err: unknown) =>
+        err instanceof HubError && err.code === 'IotHubUnauthorizedAccess' && /lacks the RegistryRead or RegistryWrite permission/.test(err.message),
     );
   });
 });

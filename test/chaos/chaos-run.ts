@@ -136,7 +136,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
   };
   // Small batches, so that every job spans kills and batches are retried.
   const env = await allInOneEnv(dir.path, {
-    HUB_JOB_TUNING: JSON.stringify({ scheduleDeviceMethod: { batchSize: 25, deviceConcurrency: 10, batchConcurrency: 2 }, scheduleUpdateTwin: { batchSize: 20, batchConcurrency: 1 } }),
+    HUB_JOB_TUNING: JSON.stringify({
+      scheduleDeviceMethod: { batchSize: 25, deviceConcurrency: 10, batchConcurrency: 2 },
+      scheduleUpdateTwin: { batchSize: 20, batchConcurrency: 1 },
+    }),
   });
   let hub: StartedHub | undefined;
   let fleet: Fleet | undefined;
@@ -176,7 +179,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     for (const plan of plans) {
       const startTime = new Date(Date.now() + plan.delayMs);
       if (plan.kind === 'method') {
-        await jobs.scheduleDeviceMethod(plan.jobId, "STARTSWITH(deviceId, 'chaos-')", { methodName: 'work', payload: { jobId: plan.jobId }, responseTimeoutInSeconds: 30 }, startTime, 3600);
+        await jobs.scheduleDeviceMethod(
+          plan.jobId,
+          "STARTSWITH(deviceId, 'chaos-')",
+          { methodName: 'work', payload: { jobId: plan.jobId }, responseTimeoutInSeconds: 30 },
+          startTime,
+          3600,
+        );
       } else {
         const twin = { etag: '*', properties: { desired: { [plan.jobId.replaceAll('-', '_')]: plan.jobId } } };
         await jobs.scheduleTwinUpdate(plan.jobId, "STARTSWITH(deviceId, 'chaos-')", twin, startTime, 3600);

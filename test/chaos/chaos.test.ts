@@ -11,7 +11,16 @@ describe('chaos: SIGKILLs of the all-in-one hub during a mixed workload', () => 
     const figures = await runChaos({ devices: 200, jobs: 6, kills: 2, seed: 15, answerDelayMs: [300, 2500], killAfterMs: [3000, 7000], settleMs: 150_000 });
     const report = chaosReport(figures);
     assert.equal(figures.kills, 2, report);
-    for (const figure of ['lost', 'stuck', 'notCompleted', 'recordsWrong', 'statisticsWrong', 'twinDoubleApplied', 'twinValuesMissing', 'methodDuplicates'] as const) {
+    for (const figure of [
+      'lost',
+      'stuck',
+      'notCompleted',
+      'recordsWrong',
+      'statisticsWrong',
+      'twinDoubleApplied',
+      'twinValuesMissing',
+      'methodDuplicates',
+    ] as const) {
       assert.equal(figures[figure], 0, `${figure}\n${report}`);
     }
   });

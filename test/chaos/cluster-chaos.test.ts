@@ -20,7 +20,8 @@ import { deviceJobRecords } from '../run/helpers/fleet.js';
 import { freePorts, HubProcess, type StartedHub } from '../run/helpers/hub-process.js';
 import { jobEnded, pollUntil } from '../run/helpers/poll.js';
 
-const skip = process.env.DATABASE_URL && process.env.REDIS_URL ? false : 'DATABASE_URL or REDIS_URL not set: the cluster chaos test (PostgreSQL + Redis) is skipped';
+const skip =
+  process.env.DATABASE_URL && process.env.REDIS_URL ? false : 'DATABASE_URL or REDIS_URL not set: the cluster chaos test (PostgreSQL + Redis) is skipped';
 const DEVICES = 40;
 
 describe('cluster chaos: kill -9 of one of two workers and one of two gateways mid-job', { skip }, () => {
@@ -52,7 +53,10 @@ describe('cluster chaos: kill -9 of one of two workers and one of two gateways m
       HUB_HTTPS_PORT: String(https),
       HUB_HTTP_PORT: '0',
       // Small batches, two at a time: both workers take some.
-      HUB_JOB_TUNING: JSON.stringify({ scheduleDeviceMethod: { batchSize: 5, deviceConcurrency: 2, batchConcurrency: 4 }, scheduleUpdateTwin: { batchSize: 5, batchConcurrency: 4 } }),
+      HUB_JOB_TUNING: JSON.stringify({
+        scheduleDeviceMethod: { batchSize: 5, deviceConcurrency: 2, batchConcurrency: 4 },
+        scheduleUpdateTwin: { batchSize: 5, batchConcurrency: 4 },
+      }),
     };
     const gatewayEnv = (port: number) => ({ ...shared, HUB_ROLES: 'gateway', HUB_MQTTS_PORT: String(port) });
     const api = await HubProcess.start({ ...shared, HUB_ROLES: 'api', HUB_MQTTS_PORT: String(mqttsA) });
@@ -66,7 +70,10 @@ describe('cluster chaos: kill -9 of one of two workers and one of two gateways m
     hubs.push(workerA!, workerB!, gatewayA!, gatewayB!);
 
     const target = resolveHubTarget({ dataDir: dir.path, httpsPort: https }, {});
-    const identities = await ensureDevices(new HubClient(target), Array.from({ length: DEVICES }, (_, i) => `cc-${String(i).padStart(3, '0')}`));
+    const identities = await ensureDevices(
+      new HubClient(target),
+      Array.from({ length: DEVICES }, (_, i) => `cc-${String(i).padStart(3, '0')}`),
+    );
     const calls = new Map<string, number>();
     const behaviour = {
       answer: (_method: string, _payload: Buffer, deviceId: string) => {
@@ -90,7 +97,12 @@ describe('cluster chaos: kill -9 of one of two workers and one of two gateways m
     const jobs = jobClientFor(api.banner.connectionString, address);
     await jobs.scheduleDeviceMethod('cc-method', "STARTSWITH(deviceId, 'cc-')", { methodName: 'work', payload: {}, responseTimeoutInSeconds: 30 });
     await jobs.scheduleTwinUpdate('cc-twin', "STARTSWITH(deviceId, 'cc-')", { etag: '*', properties: { desired: { chaos: 'cc-twin' } } });
-    await pollUntil(async () => ((await jobs.getJob('cc-method')).jobStatus.deviceJobStatistics?.succeededCount >= 4 ? true : undefined), 'the method job under way', 60_000, 100);
+    await pollUntil(
+      async () => ((await jobs.getJob('cc-method')).jobStatus.deviceJobStatistics?.succeededCount >= 4 ? true : undefined),
+      'the method job under way',
+      60_000,
+      100,
+    );
 
     await Promise.all([workerA!.stop('SIGKILL'), gatewayA!.stop('SIGKILL')]);
     // The killed gateway comes back on its port; its devices reconnect to it within the grace.
@@ -116,7 +128,11 @@ describe('cluster chaos: kill -9 of one of two workers and one of two gateways m
       assert.ok(lostAnswers.length <= 8, `${lostAnswers.length} answers lost: at most the calls in flight (4 batches × 2 lanes)`);
     }
     assert.equal(calls.size, DEVICES, 'every device was called');
-    assert.deepEqual([...calls.values()].filter((n) => n !== 1), [], 'no device called twice');
+    assert.deepEqual(
+      [...calls.values()].filter((n) => n !== 1),
+      [],
+      'no device called twice',
+    );
     for (const identity of identities) {
       const twin = await registry.getTwin(identity.deviceId);
       assert.equal(twin.responseBody.properties.desired.chaos, 'cc-twin');

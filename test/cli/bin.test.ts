@@ -24,7 +24,8 @@ describe('the iothub-jobs executable', () => {
   it('prints help (exit 0) and command help; without arguments it prints usage and exits 2', async () => {
     const help = await iothubJobs(['--help']);
     assert.equal(help.code, 0);
-    for (const command of ['devices create', 'twin update', 'method invoke', 'job schedule-method', 'job watch', 'query', 'simulate']) assert.ok(help.stdout.includes(command), command);
+    for (const command of ['devices create', 'twin update', 'method invoke', 'job schedule-method', 'job watch', 'query', 'simulate'])
+      assert.ok(help.stdout.includes(command), command);
     const commandHelp = await iothubJobs(['job', 'watch', '--help']);
     assert.equal(commandHelp.code, 0);
     assert.match(commandHelp.stdout, /^usage: iothub-jobs job watch <jobId> \[options\]/);

@@ -38,7 +38,12 @@ describe('iothub-jobs devices, twin, method, query and simulate against a runnin
     const device = JSON.parse(created.stdout);
     assert.equal(device.deviceId, 'dev-1');
     assert.equal(device.status, 'enabled');
-    assert.match(created.stderr, new RegExp(`^Device connection string: HostName=localhost;DeviceId=dev-1;SharedAccessKey=${device.authentication.symmetricKey.primaryKey.replace(/[+/]/g, '\\$&')};GatewayHostName=localhost:\\d+\n$`));
+    assert.match(
+      created.stderr,
+      new RegExp(
+        `^Device connection string: HostName=localhost;DeviceId=dev-1;SharedAccessKey=${device.authentication.symmetricKey.primaryKey.replace(/[+/]/g, '\\$&')};GatewayHostName=localhost:\\d+\n$`,
+      ),
+    );
 
     const disabled = await hub.cli(['devices', 'create', 'dev-2', '--disabled']);
     assert.equal(JSON.parse(disabled.stdout).status, 'disabled');
@@ -52,8 +57,14 @@ describe('iothub-jobs devices, twin, method, query and simulate against a runnin
     assert.equal(table.code, 0, table.stderr);
     const [header, ...rows] = table.stdout.trimEnd().split('\n');
     assert.match(header!, /^DEVICE ID\s+STATUS\s+CONNECTION\s+LAST ACTIVITY$/);
-    assert.ok(rows.some((row) => /^dev-1\s+enabled\s+Disconnected\s/.test(row)), table.stdout);
-    assert.ok(rows.some((row) => /^dev-2\s+disabled\s/.test(row)), table.stdout);
+    assert.ok(
+      rows.some((row) => /^dev-1\s+enabled\s+Disconnected\s/.test(row)),
+      table.stdout,
+    );
+    assert.ok(
+      rows.some((row) => /^dev-2\s+disabled\s/.test(row)),
+      table.stdout,
+    );
 
     const json = await hub.cli(['devices', 'list', '--json', '--top', '1']);
     assert.equal(JSON.parse(json.stdout).length, 1);
@@ -100,10 +111,15 @@ describe('iothub-jobs devices, twin, method, query and simulate against a runnin
     assert.deepEqual(JSON.parse(invoked.stdout), { status: 200, payload: { deviceId: 'sim-0002', method: 'reboot', received: { delay: 5 } } });
 
     await hub.cli(['twin', 'update', 'sim-0001', '--desired', '{"firmware":"2.0"}']);
-    await pollUntil(async () => {
-      const twin = JSON.parse((await hub.cli(['twin', 'show', 'sim-0001'])).stdout);
-      return twin.properties.reported.firmware === '2.0' ? twin : undefined;
-    }, 'sim-0001 to report firmware 2.0', 10_000, 100);
+    await pollUntil(
+      async () => {
+        const twin = JSON.parse((await hub.cli(['twin', 'show', 'sim-0001'])).stdout);
+        return twin.properties.reported.firmware === '2.0' ? twin : undefined;
+      },
+      'sim-0001 to report firmware 2.0',
+      10_000,
+      100,
+    );
   });
 
   it('method invoke on an offline device is one error line with the numeric code', async () => {
@@ -113,7 +129,12 @@ describe('iothub-jobs devices, twin, method, query and simulate against a runnin
   it('query prints every page as one JSON array; a bad query is one error line', async () => {
     const all = await hub.cli(['query', "SELECT * FROM devices WHERE STARTSWITH(deviceId, 'sim-')", '--page-size', '2']);
     assert.equal(all.code, 0, all.stderr);
-    assert.deepEqual(JSON.parse(all.stdout).map((twin: { deviceId: string }) => twin.deviceId).sort(), ['sim-0001', 'sim-0002', 'sim-0003']);
+    assert.deepEqual(
+      JSON.parse(all.stdout)
+        .map((twin: { deviceId: string }) => twin.deviceId)
+        .sort(),
+      ['sim-0001', 'sim-0002', 'sim-0003'],
+    );
     const limited = await hub.cli(['query', 'SELECT deviceId FROM devices', '--page-size', '1', '--max', '2']);
     assert.equal(JSON.parse(limited.stdout).length, 2);
     const grouped = JSON.parse((await hub.cli(['query', "SELECT COUNT() AS n FROM devices WHERE tags.building = '43'"])).stdout);
@@ -147,12 +168,18 @@ describe('iothub-jobs devices, twin, method, query and simulate against a runnin
     const output = join(hub.dataDir, 'export.jsonl');
     const exported = await hub.cli(['devices', 'export', output]);
     assert.equal(exported.code, 0, exported.stderr);
-    const rows = readFileSync(output, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
-    assert.deepEqual(rows.filter((row) => row.id.startsWith('imported-')).map((row) => [row.id, row.tags.batch]), [
-      ['imported-0', 1],
-      ['imported-1', 1],
-      ['imported-2', 1],
-    ]);
+    const rows = readFileSync(output, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(
+      rows.filter((row) => row.id.startsWith('imported-')).map((row) => [row.id, row.tags.batch]),
+      [
+        ['imported-0', 1],
+        ['imported-1', 1],
+        ['imported-2', 1],
+      ],
+    );
     assert.match(exported.stderr, new RegExp(`^${rows.length} devices exported to `));
     assertHubErrorLine(await hub.cli(['devices', 'import', join(hub.dataDir, 'nothing.jsonl')]), /cannot read/);
   });

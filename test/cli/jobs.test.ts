@@ -19,14 +19,32 @@ describe('iothub-jobs job commands against a running hub', () => {
   });
 
   it('schedule-method --watch prints the job, progress lines until it ends, and exits 0 when it completed', async () => {
-    const result = await hub.cli(['job', 'schedule-method', '--job-id', 'm1', '--method', 'reboot', '--payload', '{"n":1}', '--query', SIMULATED, '--watch', '--interval', '0.2']);
+    const result = await hub.cli([
+      'job',
+      'schedule-method',
+      '--job-id',
+      'm1',
+      '--method',
+      'reboot',
+      '--payload',
+      '{"n":1}',
+      '--query',
+      SIMULATED,
+      '--watch',
+      '--interval',
+      '0.2',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const submitted = JSON.parse(result.stdout.slice(0, result.stdout.indexOf('\n}\n') + 2));
     assert.equal(submitted.jobId, 'm1');
     assert.equal(submitted.type, 'scheduleDeviceMethod');
     assert.equal(submitted.status, 'queued');
-    const lines = result.stdout.slice(result.stdout.indexOf('\n}\n') + 3).trimEnd().split('\n');
-    for (const line of lines.slice(0, -1)) assert.match(line, /^\d{4}-\d\d-\d\dT\S+Z job m1 \w+: \d+\/\d+ devices done \(\d+ succeeded, \d+ failed, \d+ running, \d+ pending\)$/);
+    const lines = result.stdout
+      .slice(result.stdout.indexOf('\n}\n') + 3)
+      .trimEnd()
+      .split('\n');
+    for (const line of lines.slice(0, -1))
+      assert.match(line, /^\d{4}-\d\d-\d\dT\S+Z job m1 \w+: \d+\/\d+ devices done \(\d+ succeeded, \d+ failed, \d+ running, \d+ pending\)$/);
     assert.match(lines.at(-2)!, /job m1 completed: 4\/4 devices done \(4 succeeded, 0 failed, 0 running, 0 pending\)$/);
     assert.equal(lines.at(-1), 'job m1 completed — 4 devices, 4 succeeded, 0 failed');
 
@@ -39,13 +57,32 @@ describe('iothub-jobs job commands against a running hub', () => {
   });
 
   it('schedule-twin updates every matching twin; the devices report it back', async () => {
-    const result = await hub.cli(['job', 'schedule-twin', '--job-id', 't1', '--tags', '{"fleet":"demo"}', '--desired', '{"interval":15}', '--query', SIMULATED, '--watch', '--interval', '0.2']);
+    const result = await hub.cli([
+      'job',
+      'schedule-twin',
+      '--job-id',
+      't1',
+      '--tags',
+      '{"fleet":"demo"}',
+      '--desired',
+      '{"interval":15}',
+      '--query',
+      SIMULATED,
+      '--watch',
+      '--interval',
+      '0.2',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /job t1 completed — 4 devices, 4 succeeded, 0 failed\n$/);
-    await pollUntil(async () => {
-      const twins = JSON.parse((await hub.cli(['query', "SELECT * FROM devices WHERE tags.fleet = 'demo' AND properties.reported.interval = 15"])).stdout);
-      return twins.length === 4 ? twins : undefined;
-    }, 'the 4 simulated devices to report interval 15', 10_000, 100);
+    await pollUntil(
+      async () => {
+        const twins = JSON.parse((await hub.cli(['query', "SELECT * FROM devices WHERE tags.fleet = 'demo' AND properties.reported.interval = 15"])).stdout);
+        return twins.length === 4 ? twins : undefined;
+      },
+      'the 4 simulated devices to report interval 15',
+      10_000,
+      100,
+    );
   });
 
   it('a job where devices fail still completes; job show and watch report the counts', async () => {
@@ -76,12 +113,21 @@ describe('iothub-jobs job commands against a running hub', () => {
     const [header, ...rows] = table.stdout.trimEnd().split('\n');
     assert.match(header!, /^JOB ID\s+TYPE\s+STATUS\s+DEVICES\s+SUCCEEDED\s+FAILED\s+CREATED$/);
     assert.deepEqual(rows.map((row) => row.split(/\s+/)[0]).sort(), ['later', 'm1', 'm2', 't1']);
-    assert.ok(rows.some((row) => /^m1\s+scheduleDeviceMethod\s+completed\s+4\s+4\s+0\s/.test(row)), table.stdout);
+    assert.ok(
+      rows.some((row) => /^m1\s+scheduleDeviceMethod\s+completed\s+4\s+4\s+0\s/.test(row)),
+      table.stdout,
+    );
 
     const cancelled = JSON.parse((await hub.cli(['job', 'list', '--status', 'cancelled', '--json'])).stdout);
-    assert.deepEqual(cancelled.map((job: { jobId: string }) => job.jobId), ['later']);
+    assert.deepEqual(
+      cancelled.map((job: { jobId: string }) => job.jobId),
+      ['later'],
+    );
     const twinJobs = JSON.parse((await hub.cli(['job', 'list', '--type', 'scheduleUpdateTwin', '--json', '--page-size', '1'])).stdout);
-    assert.deepEqual(twinJobs.map((job: { jobId: string }) => job.jobId), ['t1']);
+    assert.deepEqual(
+      twinJobs.map((job: { jobId: string }) => job.jobId),
+      ['t1'],
+    );
   });
 
   it("the hub's refusals are one error line, exit 1; bad usage exits 2", async () => {

@@ -59,7 +59,7 @@ describe('hub.json', () => {
     assert.equal(new Set(keys).size, 1);
   });
 
-  it('processes updating it together lose none of each other\'s changes', async () => {
+  it("processes updating it together lose none of each other's changes", async () => {
     ensureHubFile(dir.path, 'localhost');
     const writers = 4;
     const updates = 150;

@@ -38,7 +38,8 @@ describe('settings from the environment', () => {
 
   it('lists every bad value with its variable', () => {
     assert.throws(
-      () => loadSettings({ HUB_HTTPS_PORT: 'https', HUB_HTTP_PORT: '70000', HUB_HOSTNAME: 'bad host', DATABASE_URL: 'mysql://x', HUB_BIND_ADDRESS: 'everywhere' }),
+      () =>
+        loadSettings({ HUB_HTTPS_PORT: 'https', HUB_HTTP_PORT: '70000', HUB_HOSTNAME: 'bad host', DATABASE_URL: 'mysql://x', HUB_BIND_ADDRESS: 'everywhere' }),
       (err: unknown) => {
         assert.ok(err instanceof SettingsError);
         for (const line of [

@@ -86,7 +86,10 @@ describe('the operator console', { skip: consoleSkip }, () => {
     await page.getByRole('link', { name: 'New job' }).first().click();
     const condition = page.getByLabel('Devices (query condition, or * for all)');
     await condition.fill("STARTSWITH(deviceId, 'con-')");
-    await page.getByTestId('preview-count').filter({ hasText: /^50 devices match: con-o/ }).waitFor();
+    await page
+      .getByTestId('preview-count')
+      .filter({ hasText: /^50 devices match: con-o/ })
+      .waitFor();
     assert.equal((await page.getByTestId('preview-count').innerText()).split(',').length, 11); // ten ids and the ellipsis
     await assertAccessible(page, 'new job page');
 
@@ -116,7 +119,10 @@ describe('the operator console', { skip: consoleSkip }, () => {
     await page.getByRole('status', { name: 'Job status' }).filter({ hasText: 'completed' }).waitFor();
     assert.equal(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument), true, 'the page was reloaded');
     // One stream carried every update while the job ran.
-    assert.deepEqual(eventStreams.filter((ids) => ids === jobId), [jobId]);
+    assert.deepEqual(
+      eventStreams.filter((ids) => ids === jobId),
+      [jobId],
+    );
     assert.equal(await page.locator('[data-stat="succeededCount"]').innerText(), '45');
     assert.equal(await page.locator('[data-stat="failedCount"]').innerText(), '5');
     assert.match(await page.locator('figcaption').innerText(), /Devices per second: [\d.]+ devices\/s now, peak [1-9][\d.]* devices\/s/);
@@ -193,7 +199,10 @@ describe('the operator console', { skip: consoleSkip }, () => {
     await page.getByRole('button', { name: 'Cancel job' }).click();
     await page
       .getByRole('alert')
-      .filter({ hasText: "The hub refused to cancel the job: Unauthorized: policy 'registryRead' lacks the RegistryWrite or ServiceConnect permission this operation needs" })
+      .filter({
+        hasText:
+          "The hub refused to cancel the job: Unauthorized: policy 'registryRead' lacks the RegistryWrite or ServiceConnect permission this operation needs",
+      })
       .waitFor();
     assert.equal(JSON.parse((await hub.cli(['job', 'show', jobId])).stdout).status, 'scheduled');
   });

@@ -31,7 +31,11 @@ export async function assertAccessible(page: Page, what: string): Promise<void> 
       result.violations.map(({ id, impact, help, nodes }) => ({ id, impact, help, nodes: nodes.map((node) => ({ target: node.target })) })))`,
   );
   const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-  assert.deepEqual(serious, [], `${what}: ${serious.map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`).join('; ')}`);
+  assert.deepEqual(
+    serious,
+    [],
+    `${what}: ${serious.map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`).join('; ')}`,
+  );
 }
 
 /** Fails the test if the page logs a CSP violation or any request carries `secret` (the key). */

@@ -24,10 +24,25 @@ describe('console job events', () => {
   });
 
   it('refuses a request without a token, with a wrong one, or from a policy without read rights', async () => {
-    assertHubError(await hubRequest(api, { method: 'GET', path: `/console/job-events?ids=${jobId}`, auth: null }), 401, 'IotHubUnauthorizedAccess', /Authorization header/);
+    assertHubError(
+      await hubRequest(api, { method: 'GET', path: `/console/job-events?ids=${jobId}`, auth: null }),
+      401,
+      'IotHubUnauthorizedAccess',
+      /Authorization header/,
+    );
     const forged = serviceToken(api).replace(/sig=[^&]+/, 'sig=AAAA');
-    assertHubError(await hubRequest(api, { method: 'GET', path: `/console/job-events?ids=${jobId}`, auth: { authorization: forged } }), 401, 'IotHubUnauthorizedAccess', /signature/);
-    assertHubError(await hubRequest(api, { method: 'GET', path: `/console/job-events?ids=${jobId}`, auth: 'device' }), 401, 'IotHubUnauthorizedAccess', /RegistryRead or ServiceConnect/);
+    assertHubError(
+      await hubRequest(api, { method: 'GET', path: `/console/job-events?ids=${jobId}`, auth: { authorization: forged } }),
+      401,
+      'IotHubUnauthorizedAccess',
+      /signature/,
+    );
+    assertHubError(
+      await hubRequest(api, { method: 'GET', path: `/console/job-events?ids=${jobId}`, auth: 'device' }),
+      401,
+      'IotHubUnauthorizedAccess',
+      /RegistryRead or ServiceConnect/,
+    );
   });
 
   it('checks its job ids', async () => {

@@ -19,7 +19,11 @@ const job = (status: JobStatus, succeededCount: number): JobResponse => ({
 
 function recorder(): JobListener & { seen: string[] } {
   const seen: string[] = [];
-  return { seen, job: (update) => seen.push(`${update.status}:${update.deviceJobStatistics?.succeededCount}`), error: (_id, error) => seen.push(`error:${error.code}`) };
+  return {
+    seen,
+    job: (update) => seen.push(`${update.status}:${update.deviceJobStatistics?.succeededCount}`),
+    error: (_id, error) => seen.push(`error:${error.code}`),
+  };
 }
 
 /** Lets the poll's awaited read settle. */

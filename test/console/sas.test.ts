@@ -15,7 +15,13 @@ describe('console SAS tokens', () => {
   it('sign exactly as the SDKs do, and the hub accepts them', async () => {
     const token = await createInPage({ hostName: 'Hub.Example.com', keyName: owner.keyName, key: owner.primaryKey }, expiresAt);
     const sdk = createSasToken({ sr: encodeURIComponent('hub.example.com'), key: owner.primaryKey, keyName: owner.keyName, expiresAt });
-    const fields = (text: string) => new Map(text.replace('SharedAccessSignature ', '').split('&').map((pair) => pair.split('=') as [string, string]));
+    const fields = (text: string) =>
+      new Map(
+        text
+          .replace('SharedAccessSignature ', '')
+          .split('&')
+          .map((pair) => pair.split('=') as [string, string]),
+      );
     assert.deepEqual(fields(token), fields(sdk));
     const principal = authenticateService(token, { hostName: 'hub.example.com', policies, now: new Date(Date.UTC(2029, 0, 1)) });
     assert.equal(principal.policyName, 'iothubowner');

@@ -103,7 +103,14 @@ function messageArbitrary(type: ReflectedType, depth = 0): fc.Arbitrary<Record<s
 
 const mutation = fc.oneof(
   fc.constant((bytes: Buffer) => bytes),
-  fc.nat().map((at) => (bytes: Buffer) => (bytes.length === 0 ? bytes : Buffer.concat([bytes.subarray(0, at % bytes.length), Buffer.from([bytes[at % bytes.length]! ^ 0xff]), bytes.subarray((at % bytes.length) + 1)]))),
+  fc
+    .nat()
+    .map(
+      (at) => (bytes: Buffer) =>
+        bytes.length === 0
+          ? bytes
+          : Buffer.concat([bytes.subarray(0, at % bytes.length), Buffer.from([bytes[at % bytes.length]! ^ 0xff]), bytes.subarray((at % bytes.length) + 1)]),
+    ),
   fc.nat().map((at) => (bytes: Buffer) => bytes.subarray(0, bytes.length === 0 ? 0 : at % bytes.length)),
   fc.uint8Array({ minLength: 1, maxLength: 16 }).map((tail) => (bytes: Buffer) => Buffer.concat([bytes, Buffer.from(tail)])),
 );
@@ -142,23 +149,25 @@ export async function runGrpcFuzz(address: string, runs: number, seed: number): 
   const client = new GrpcClient(address, credentials.createInsecure());
   const report: GrpcFuzzReport = { calls: 0, codes: {}, failures: [] };
   try {
-    await fc.assert(
-      fc.asyncProperty(fuzzCase, async ([method, request, mutate]) => {
-        const body = mutate(Buffer.from(method.resolvedRequestType.encode(method.resolvedRequestType.fromObject(request)).finish()));
-        const started = Date.now();
-        const code = await call(client, method.name, body);
-        report.calls += 1;
-        report.codes[status[code]] = (report.codes[status[code]] ?? 0) + 1;
-        if (BAD.has(code) || Date.now() - started > DEADLINE_MS + 5000) {
-          report.failures.push(`${method.name} → ${status[code]} after ${Date.now() - started} ms: ${body.toString('base64').slice(0, 200)}`);
-          return false;
-        }
-        return true;
-      }),
-      { numRuns: runs, seed, endOnFailure: true },
-    ).catch((err: unknown) => {
-      if (report.failures.length === 0) report.failures.push(String(err));
-    });
+    await fc
+      .assert(
+        fc.asyncProperty(fuzzCase, async ([method, request, mutate]) => {
+          const body = mutate(Buffer.from(method.resolvedRequestType.encode(method.resolvedRequestType.fromObject(request)).finish()));
+          const started = Date.now();
+          const code = await call(client, method.name, body);
+          report.calls += 1;
+          report.codes[status[code]] = (report.codes[status[code]] ?? 0) + 1;
+          if (BAD.has(code) || Date.now() - started > DEADLINE_MS + 5000) {
+            report.failures.push(`${method.name} → ${status[code]} after ${Date.now() - started} ms: ${body.toString('base64').slice(0, 200)}`);
+            return false;
+          }
+          return true;
+        }),
+        { numRuns: runs, seed, endOnFailure: true },
+      )
+      .catch((err: unknown) => {
+        if (report.failures.length === 0) report.failures.push(String(err));
+      });
     const health = await call(client, 'GetSystemInfo', Buffer.alloc(0));
     if (health !== status.OK) report.failures.push(`GetSystemInfo after the fuzzing → ${status[health]}`);
     return report;

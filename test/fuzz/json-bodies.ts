@@ -32,15 +32,80 @@ const nestedArray = (levels: number): Json => {
 };
 
 export const WEIRD_KEYS = [
-  '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '', ' ', 'a b', 'a.b', '.', '$a', '$metadata',
-  '$version', 'a$', 'é', '😀', '\u0000', '\u0007', '\ud800', '\u200b', '\u00a0', 'k'.repeat(1024), 'k'.repeat(1025), 'null', '0', '-1',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '',
+  ' ',
+  'a b',
+  'a.b',
+  '.',
+  '$a',
+  '$metadata',
+  '$version',
+  'a$',
+  'é',
+  '😀',
+  '\u0000',
+  '\u0007',
+  '\ud800',
+  '\u200b',
+  '\u00a0',
+  'k'.repeat(1024),
+  'k'.repeat(1025),
+  'null',
+  '0',
+  '-1',
 ];
 const WEIRD_STRINGS = [
-  '', ' ', 'x'.repeat(4096), 'x'.repeat(4097), 'é'.repeat(2048), 'é'.repeat(2049), '\u0000', 'a\u0000b', 'a\ud800', '\udfff', '😀', 'e\u0301',
-  '\u202e', '\ufeff', "'; DROP TABLE devices; --", '{"a":1}', 'null', '1e999', '*', 'AAAAAAAAAAE=', '2099-01-01T00:00:00Z', 'enabled',
+  '',
+  ' ',
+  'x'.repeat(4096),
+  'x'.repeat(4097),
+  'é'.repeat(2048),
+  'é'.repeat(2049),
+  '\u0000',
+  'a\u0000b',
+  'a\ud800',
+  '\udfff',
+  '😀',
+  'e\u0301',
+  '\u202e',
+  '\ufeff',
+  "'; DROP TABLE devices; --",
+  '{"a":1}',
+  'null',
+  '1e999',
+  '*',
+  'AAAAAAAAAAE=',
+  '2099-01-01T00:00:00Z',
+  'enabled',
 ];
 const WEIRD_NUMBERS = [
-  0, -0, 1, -1, 0.1, 1e308, -1e308, 5e-324, 1e21, 2 ** 31, 2 ** 52 - 1, 2 ** 52, -(2 ** 52), -(2 ** 52) - 1, 2 ** 53 + 2, 2 ** 64, 4, 5, 300, 301, 3601,
+  0,
+  -0,
+  1,
+  -1,
+  0.1,
+  1e308,
+  -1e308,
+  5e-324,
+  1e21,
+  2 ** 31,
+  2 ** 52 - 1,
+  2 ** 52,
+  -(2 ** 52),
+  -(2 ** 52) - 1,
+  2 ** 53 + 2,
+  2 ** 64,
+  4,
+  5,
+  300,
+  301,
+  3601,
 ];
 
 const key = fc.oneof(
@@ -156,14 +221,49 @@ function withDeepValue(doc: Json, node: number, levels: number, arrays: boolean)
   return JSON.stringify(placed).replace(`"${DEEP_PLACEHOLDER}"`, deep);
 }
 
-const JSON_TOKENS = ['{', '}', '[', ']', ':', ',', '"', '\\', '\\u', '\\ud800', '\\u0000', 'null', 'true', '1e999', '-', '.', '0x1', 'NaN', '"__proto__"', '\u0000', '\ufeff', '/*', '\n'];
+const JSON_TOKENS = [
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  ',',
+  '"',
+  '\\',
+  '\\u',
+  '\\ud800',
+  '\\u0000',
+  'null',
+  'true',
+  '1e999',
+  '-',
+  '.',
+  '0x1',
+  'NaN',
+  '"__proto__"',
+  '\u0000',
+  '\ufeff',
+  '/*',
+  '\n',
+];
 
 /** A raw body text: a valid document's text with characters changed, or a shape JSON.parse or the validators may choke on. */
 export function rawBodies(base: fc.Arbitrary<Json>): fc.Arbitrary<string> {
   return fc.oneof(
-    { weight: 4, arbitrary: mutatedText(base.map((value) => JSON.stringify(value)), JSON_TOKENS) },
+    {
+      weight: 4,
+      arbitrary: mutatedText(
+        base.map((value) => JSON.stringify(value)),
+        JSON_TOKENS,
+      ),
+    },
     { weight: 1, arbitrary: fc.constantFrom('', ' ', 'null', '[]', '"text"', '1e999', '{}', '{"a":1}{"a":2}', '\ufeff{}', '{"__proto__":{"polluted":1}}') },
-    { weight: 2, arbitrary: fc.tuple(base, fc.nat(), fc.constantFrom(60, 70, 1000, 10_000, 100_000), fc.boolean()).map(([doc, node, levels, arrays]) => withDeepValue(doc, node, levels, arrays)) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(base, fc.nat(), fc.constantFrom(60, 70, 1000, 10_000, 100_000), fc.boolean())
+        .map(([doc, node, levels, arrays]) => withDeepValue(doc, node, levels, arrays)),
+    },
     { weight: 1, arbitrary: fc.constantFrom(400_000, 600_000).map((n) => `{"tags":{"a":"${'x'.repeat(n)}"}}`) },
   );
 }

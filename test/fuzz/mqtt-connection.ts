@@ -44,7 +44,11 @@ export class RawMqttConnection {
   }
 
   /** Opens a connection and sends a valid CONNECT for the device (keep-alive in seconds); resolves with its CONNACK code. */
-  static async connectDevice(target: RawTarget, device: { deviceId: string; key: string }, keepalive: number): Promise<{ connection: RawMqttConnection; connect: Buffer; returnCode: number }> {
+  static async connectDevice(
+    target: RawTarget,
+    device: { deviceId: string; key: string },
+    keepalive: number,
+  ): Promise<{ connection: RawMqttConnection; connect: Buffer; returnCode: number }> {
     const connection = await RawMqttConnection.open(target);
     const connectBytes = mqttPacket.generate({
       cmd: 'connect',
@@ -55,7 +59,11 @@ export class RawMqttConnection {
       clientId: device.deviceId,
       username: `${target.hostName}/${device.deviceId}/?api-version=2021-04-12`,
       password: Buffer.from(
-        createSasToken({ sr: encodeURIComponent(`${target.hostName}/devices/${device.deviceId}`), key: device.key, expiresAt: new Date(Date.now() + 3600_000) }),
+        createSasToken({
+          sr: encodeURIComponent(`${target.hostName}/devices/${device.deviceId}`),
+          key: device.key,
+          expiresAt: new Date(Date.now() + 3600_000),
+        }),
       ),
     });
     connection.write(connectBytes);

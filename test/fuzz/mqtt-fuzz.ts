@@ -62,9 +62,21 @@ function checkBrokerOutput(connection: RawMqttConnection): void {
 
 /** The acknowledgements MQTT 3.1.1 requires for an accepted stream, in any order per kind. */
 function checkAnswers(connection: RawMqttConnection, expected: Extract<Expectation, { kind: 'answer' }>): void {
-  const ids = (cmd: Packet['cmd']) => connection.received.filter((p) => p.cmd === cmd).map((p) => p.messageId ?? -1).sort((a, b) => a - b);
-  assert.deepEqual(ids('puback'), [...expected.pubacks].sort((a, b) => a - b), 'one PUBACK per QoS 1 PUBLISH [MQTT-3.3.4-1]');
-  assert.deepEqual(ids('unsuback'), [...expected.unsubacks].sort((a, b) => a - b), 'one UNSUBACK per UNSUBSCRIBE [MQTT-3.10.4-4]');
+  const ids = (cmd: Packet['cmd']) =>
+    connection.received
+      .filter((p) => p.cmd === cmd)
+      .map((p) => p.messageId ?? -1)
+      .sort((a, b) => a - b);
+  assert.deepEqual(
+    ids('puback'),
+    [...expected.pubacks].sort((a, b) => a - b),
+    'one PUBACK per QoS 1 PUBLISH [MQTT-3.3.4-1]',
+  );
+  assert.deepEqual(
+    ids('unsuback'),
+    [...expected.unsubacks].sort((a, b) => a - b),
+    'one UNSUBACK per UNSUBSCRIBE [MQTT-3.10.4-4]',
+  );
   const subacks = connection.received.filter((p): p is Packet & { cmd: 'suback' } => p.cmd === 'suback');
   assert.deepEqual(
     subacks.map((p) => ({ messageId: p.messageId!, count: p.granted.length })).sort((a, b) => a.messageId - b.messageId),
@@ -120,7 +132,9 @@ export async function runMqttFuzz({ hub, loggedErrors, runs, seed, parallel }: M
         checkAnswers(connection, expected);
         // A refused reported patch writes nothing; an accepted one leaves the version its answer named.
         const reportedAfter = (await hub.hub.store.getTwin(device.deviceId))!.properties.reported;
-        const versions = twinResponses(connection).flatMap(({ topic }) => new URLSearchParams(TWIN_RESPONSE.exec(topic)?.[2]).get('$version') ?? []).map(Number);
+        const versions = twinResponses(connection)
+          .flatMap(({ topic }) => new URLSearchParams(TWIN_RESPONSE.exec(topic)?.[2]).get('$version') ?? [])
+          .map(Number);
         if (versions.length === 0) assert.deepEqual(reportedAfter, reportedBefore, 'reported properties changed without a 204');
         else assert.equal(reportedAfter.$version, Math.max(...versions), 'the reported version is the last one answered');
         figures.answered++;
@@ -191,9 +205,11 @@ export async function runMethodAnswerFuzz({ hub, loggedErrors, runs, seed, paral
       connection.write(mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: '$iothub/methods/POST/#', qos: 0 }] }));
       assert.ok(await connection.until(() => connection.count('suback') > 0, 5000), 'SUBACK');
       let refused: HubResponse | undefined;
-      const response = hubRequest(hub.hub, { method: 'POST', path: `/twins/${device.deviceId}/methods`, body: { methodName: 'fuzz', payload, responseTimeoutInSeconds: 5 } }).then(
-        (result) => (result.status >= 400 && result.status < 500 ? (refused = result) : result),
-      );
+      const response = hubRequest(hub.hub, {
+        method: 'POST',
+        path: `/twins/${device.deviceId}/methods`,
+        body: { methodName: 'fuzz', payload, responseTimeoutInSeconds: 5 },
+      }).then((result) => (result.status >= 400 && result.status < 500 ? (refused = result) : result));
       await connection.until(() => publishes(connection).length > 0 || refused !== undefined, 5000);
       figures.calls++;
       if (refused) {

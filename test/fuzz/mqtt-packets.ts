@@ -50,7 +50,20 @@ export function topicNames({ self, other }: Identities): fc.Arbitrary<string> {
     },
     {
       weight: 2,
-      arbitrary: fc.constantFrom('#', '+', 'a/+/b', 'a/#', '', '/', '//', 'a\u0000b', `devices/${self}/messages/events/\u0000`, '😀', 'a/'.repeat(120), 'x'.repeat(5000)),
+      arbitrary: fc.constantFrom(
+        '#',
+        '+',
+        'a/+/b',
+        'a/#',
+        '',
+        '/',
+        '//',
+        'a\u0000b',
+        `devices/${self}/messages/events/\u0000`,
+        '😀',
+        'a/'.repeat(120),
+        'x'.repeat(5000),
+      ),
     },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
     { weight: 1, arbitrary: fc.tuple(query, fc.nat()).map(([q, at]) => withNull(`devices/${self}/messages/events/${q}`, at)) },
@@ -65,9 +78,25 @@ export function topicFilters({ self, other }: Identities): fc.Arbitrary<string> 
   return fc.oneof(
     {
       weight: 3,
-      arbitrary: fc.constantFrom('$iothub/methods/POST/#', '$iothub/twin/res/#', '$iothub/twin/PATCH/properties/desired/#', `devices/${self}/messages/devicebound/#`),
+      arbitrary: fc.constantFrom(
+        '$iothub/methods/POST/#',
+        '$iothub/twin/res/#',
+        '$iothub/twin/PATCH/properties/desired/#',
+        `devices/${self}/messages/devicebound/#`,
+      ),
     },
-    { weight: 2, arbitrary: fc.constantFrom(`devices/${other}/messages/devicebound/#`, `devices/${other}/#`, 'devices/+/messages/events/#', '#', '+/#', '$SYS/#', '$iothub/#') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        `devices/${other}/messages/devicebound/#`,
+        `devices/${other}/#`,
+        'devices/+/messages/events/#',
+        '#',
+        '+/#',
+        '$SYS/#',
+        '$iothub/#',
+      ),
+    },
     { weight: 2, arbitrary: fc.constantFrom('a/#/b', 'a#', '#/a', 'a+', '+a/b', '', 'a\u0000', '$iothub/\u0000/#', 'a/'.repeat(120) + '#') },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 10 }) },
     { weight: 1, arbitrary: fc.nat().map((at) => withNull('$iothub/methods/POST/#', at)) },
@@ -77,7 +106,10 @@ export function topicFilters({ self, other }: Identities): fc.Arbitrary<string> 
 const payload = fc.oneof(
   { weight: 4, arbitrary: jsonValue.map((value) => Buffer.from(JSON.stringify(value))) },
   { weight: 2, arbitrary: fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes)) },
-  { weight: 1, arbitrary: fc.constantFrom('', 'null', '{}', '[]', '{"a":', '"\\u0000"', '{"\\ud800":1}', '{"__proto__":{"polluted":1}}').map((text) => Buffer.from(text)) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('', 'null', '{}', '[]', '{"a":', '"\\u0000"', '{"\\ud800":1}', '{"__proto__":{"polluted":1}}').map((text) => Buffer.from(text)),
+  },
   {
     weight: 1,
     arbitrary: fc.constantFrom(70, 1000, 100_000).map((levels) => Buffer.from(`{"a":${'['.repeat(levels)}1${']'.repeat(levels)}}`)),
@@ -106,10 +138,17 @@ export function clientPackets(identities: Identities): fc.Arbitrary<Packet> {
     },
     {
       weight: 1,
-      arbitrary: fc.record({ messageId, unsubscriptions: fc.array(filter, { minLength: 1, maxLength: 3 }) }).map((fields): Packet => ({ cmd: 'unsubscribe', ...fields })),
+      arbitrary: fc
+        .record({ messageId, unsubscriptions: fc.array(filter, { minLength: 1, maxLength: 3 }) })
+        .map((fields): Packet => ({ cmd: 'unsubscribe', ...fields })),
     },
     { weight: 1, arbitrary: fc.constant<Packet>({ cmd: 'pingreq' }) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('puback' as const, 'pubrec' as const, 'pubrel' as const, 'pubcomp' as const), messageId).map(([cmd, id]): Packet => ({ cmd, messageId: id })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom('puback' as const, 'pubrec' as const, 'pubrel' as const, 'pubcomp' as const), messageId)
+        .map(([cmd, id]): Packet => ({ cmd, messageId: id })),
+    },
     {
       weight: 1,
       arbitrary: fc.constantFrom<Packet>(
@@ -137,7 +176,8 @@ function encode(packets: readonly Packet[]): Buffer {
   );
 }
 
-type ByteMutation = { kind: 'set'; at: number; value: number } | { kind: 'insert'; at: number; bytes: Uint8Array } | { kind: 'delete'; at: number; length: number };
+type ByteMutation =
+  { kind: 'set'; at: number; value: number } | { kind: 'insert'; at: number; bytes: Uint8Array } | { kind: 'delete'; at: number; length: number };
 
 const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
@@ -166,7 +206,10 @@ export function clientStreams(identities: Identities): fc.Arbitrary<Buffer> {
   const packets = fc.array(clientPackets(identities), { minLength: 1, maxLength: 5 }).map(encode);
   return fc.oneof(
     { weight: 6, arbitrary: packets },
-    { weight: 3, arbitrary: fc.tuple(packets, fc.array(byteMutation, { minLength: 1, maxLength: 3 })).map(([bytes, changes]) => changes.reduce(mutateBytes, bytes)) },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(packets, fc.array(byteMutation, { minLength: 1, maxLength: 3 })).map(([bytes, changes]) => changes.reduce(mutateBytes, bytes)),
+    },
     { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => Buffer.from(bytes)) },
   );
 }
@@ -186,7 +229,15 @@ export function clientStreams(identities: Identities): fc.Arbitrary<Buffer> {
 export type Expectation =
   | { kind: 'close'; reason: string }
   | { kind: 'either'; reason: string; pings: number }
-  | { kind: 'answer'; pubacks: number[]; subacks: Array<{ messageId: number; count: number }>; unsubacks: number[]; pings: number; twinRequests: number; reportedPatches: number };
+  | {
+      kind: 'answer';
+      pubacks: number[];
+      subacks: Array<{ messageId: number; count: number }>;
+      unsubacks: number[];
+      pings: number;
+      twinRequests: number;
+      reportedPatches: number;
+    };
 
 const SERVER_ONLY = new Set(['connack', 'suback', 'unsuback', 'pingresp', 'auth']);
 
@@ -209,7 +260,15 @@ export function expectationOf(stream: Buffer, identities: Identities, maxTopicLe
   parser.on('packet', (packet) => packets.push(packet));
   parser.on('error', (err: Error) => (parseError ??= err));
   const left = parser.parse(stream);
-  const answer = { kind: 'answer' as const, pubacks: [] as number[], subacks: [] as Array<{ messageId: number; count: number }>, unsubacks: [] as number[], pings: 0, twinRequests: 0, reportedPatches: 0 };
+  const answer = {
+    kind: 'answer' as const,
+    pubacks: [] as number[],
+    subacks: [] as Array<{ messageId: number; count: number }>,
+    unsubacks: [] as number[],
+    pings: 0,
+    twinRequests: 0,
+    reportedPatches: 0,
+  };
   let unsure: string | undefined;
   const [connect, ...rest] = packets;
   if (connect?.cmd !== 'connect') return { kind: 'close', reason: 'no CONNECT' };
@@ -264,7 +323,14 @@ export const methodAnswers = fc.record({
   status: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: -999_999_999, max: 999_999_999 }).map(String) }, { weight: 1, arbitrary: statusText }),
   rid: fc.oneof(
     { weight: 8, arbitrary: fc.constant((rid: string) => rid) },
-    { weight: 1, arbitrary: fc.constantFrom((rid: string) => `${rid}0`, (rid: string) => `%${rid}`, (rid: string) => rid.toUpperCase() + 'x') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        (rid: string) => `${rid}0`,
+        (rid: string) => `%${rid}`,
+        (rid: string) => rid.toUpperCase() + 'x',
+      ),
+    },
   ),
   body: payload,
 });

@@ -71,7 +71,11 @@ export async function loadFleet(stores: readonly FuzzStore[], seed: number): Pro
     await store.db.transaction(async (tx) => {
       for (const doc of docs) {
         const device = { ...newDevice({ deviceId: 'placeholder' }), deviceId: doc.deviceId };
-        await tx.execute('INSERT INTO devices (device_id, row_version, device, twin) VALUES ($1, 1, $2, $3)', [doc.deviceId, JSON.stringify(device), JSON.stringify(doc)]);
+        await tx.execute('INSERT INTO devices (device_id, row_version, device, twin) VALUES ($1, 1, $2, $3)', [
+          doc.deviceId,
+          JSON.stringify(device),
+          JSON.stringify(doc),
+        ]);
       }
       for (const [seq, record] of uniqueRecords.entries()) {
         await tx.execute('INSERT INTO device_jobs (job_id, device_id, doc, seq, status) VALUES ($1, $2, $3, $4, $5)', [
@@ -110,7 +114,9 @@ function assertSamePage(actual: unknown[], expected: unknown[], query: Query, wh
     rows.map((row) =>
       approximate.size === 0 || typeof row !== 'object' || row === null
         ? row
-        : Object.fromEntries(Object.entries(row).map(([key, value]) => [key, approximate.has(key) && typeof value === 'number' ? Number(value.toPrecision(9)) : value])),
+        : Object.fromEntries(
+            Object.entries(row).map(([key, value]) => [key, approximate.has(key) && typeof value === 'number' ? Number(value.toPrecision(9)) : value]),
+          ),
     );
   assert.deepStrictEqual(tolerant(actual), tolerant(expected), what);
 }
@@ -139,7 +145,12 @@ export async function runQueryFuzz({ stores, fleet, runs, seed }: QueryFuzzOptio
   const figures: QueryFuzzFigures = { cases: 0, queriesRun: 0, queriesRefused: 0, conditionsRun: 0, conditionsRefused: 0, compared: 0, slowestMs: 0 };
   const orderedFleet = [...fleet].sort((a, b) => byteOrder(String(a.deviceId), String(b.deviceId)));
 
-  const queryCase = fc.record({ kind: fc.constant('query' as const), text: queryText, pageSize: fc.integer({ min: 1, max: 1000 }), continuation: continuationCase });
+  const queryCase = fc.record({
+    kind: fc.constant('query' as const),
+    text: queryText,
+    pageSize: fc.integer({ min: 1, max: 1000 }),
+    continuation: continuationCase,
+  });
   const conditionCase = fc.record({ kind: fc.constant('condition' as const), text: conditionText });
 
   async function checkQuery(text: string, pageSize: number, continuation: ContinuationCase): Promise<void> {

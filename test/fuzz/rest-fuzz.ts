@@ -41,7 +41,10 @@ const twinBody: fc.Arbitrary<Json> = fc
   .record(
     {
       tags: plainObject,
-      properties: fc.record({ desired: plainObject, reported: fc.oneof({ weight: 4, arbitrary: fc.constant(objectOf([])) }, { weight: 1, arbitrary: plainObject }) }, { requiredKeys: [] }),
+      properties: fc.record(
+        { desired: plainObject, reported: fc.oneof({ weight: 4, arbitrary: fc.constant(objectOf([])) }, { weight: 1, arbitrary: plainObject }) },
+        { requiredKeys: [] },
+      ),
       etag: fc.constantFrom<Json>('*', null, 'AAAAAAAAAAE='),
       deviceId: fc.constantFrom<Json>(null, 'fz-twin-0'),
       version: fc.constantFrom<Json>(null, 3),
@@ -60,7 +63,10 @@ const deviceBody: fc.Arbitrary<Json> = fc
         {
           type: fc.constantFrom<Json>('sas', null, 'selfSigned', 'none'),
           symmetricKey: fc.record(
-            { primaryKey: fc.constantFrom<Json>(null, '', Buffer.alloc(32, 1).toString('base64'), 'short', Buffer.alloc(65, 2).toString('base64')), secondaryKey: fc.constantFrom<Json>(null, Buffer.alloc(16, 3).toString('base64')) },
+            {
+              primaryKey: fc.constantFrom<Json>(null, '', Buffer.alloc(32, 1).toString('base64'), 'short', Buffer.alloc(65, 2).toString('base64')),
+              secondaryKey: fc.constantFrom<Json>(null, Buffer.alloc(16, 3).toString('base64')),
+            },
             { requiredKeys: [] },
           ),
         },
@@ -86,7 +92,26 @@ function pathId(known: readonly string[]): fc.Arbitrary<string> {
 }
 
 const headerValue = fc.oneof(
-  fc.constantFrom('', ' ', '0', '-1', '1', '7', ' 7 ', '1000', '1001', '1e3', '0x10', '9'.repeat(30), 'abc', '*', '"*"', 'W/"x"', '"AAAAAAAAAAE="', 'AAAAAAAAAAE='),
+  fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    '-1',
+    '1',
+    '7',
+    ' 7 ',
+    '1000',
+    '1001',
+    '1e3',
+    '0x10',
+    '9'.repeat(30),
+    'abc',
+    '*',
+    '"*"',
+    'W/"x"',
+    '"AAAAAAAAAAE="',
+    'AAAAAAAAAAE=',
+  ),
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength: 20 }),
 );
 
@@ -183,23 +208,31 @@ export async function runRegistryFuzz({ hub, runs, seed }: RestFuzzOptions): Pro
 
   try {
     await fc.assert(
-      fc.asyncProperty(shortlyReported(fc.oneof({ weight: 3, arbitrary: twinCase }, { weight: 2, arbitrary: deviceCase }, { weight: 2, arbitrary: queryCase })), async (input) => {
-        if (input.target === 'twin') {
-          const headers = input.ifMatch === undefined ? undefined : { 'if-match': input.ifMatch };
-          await writeAndReadBack(`${input.method} /twins`, `/twins/${input.id}`, { method: input.method, path: `/twins/${input.id}`, headers, ...bodyOf(input.body) });
-        } else if (input.target === 'device') {
-          // A create goes to a fresh id (a known one is taken, a 409); a replace to a known one, with If-Match.
-          const id = input.replace || !deviceIds.includes(input.id) ? input.id : `fz-new-${created++}`;
-          const headers = input.replace ? { 'if-match': input.ifMatch } : undefined;
-          await writeAndReadBack('PUT /devices', `/devices/${id}`, { method: 'PUT', path: `/devices/${id}`, headers, ...bodyOf(input.body) });
-        } else {
-          const headers: Record<string, string> = {};
-          if (input.pageSize !== undefined) headers['x-ms-max-item-count'] = input.pageSize;
-          if (input.continuation.kind === 'raw') headers['x-ms-continuation'] = Buffer.from(input.continuation.token).toString('base64');
-          const response = await probe.send('POST /devices/query', { method: 'POST', path: '/devices/query', headers, ...bodyOf(input.body) });
-          if (response.status === 200) assert.ok(Array.isArray(response.body), 'a query answers a JSON array');
-        }
-      }),
+      fc.asyncProperty(
+        shortlyReported(fc.oneof({ weight: 3, arbitrary: twinCase }, { weight: 2, arbitrary: deviceCase }, { weight: 2, arbitrary: queryCase })),
+        async (input) => {
+          if (input.target === 'twin') {
+            const headers = input.ifMatch === undefined ? undefined : { 'if-match': input.ifMatch };
+            await writeAndReadBack(`${input.method} /twins`, `/twins/${input.id}`, {
+              method: input.method,
+              path: `/twins/${input.id}`,
+              headers,
+              ...bodyOf(input.body),
+            });
+          } else if (input.target === 'device') {
+            // A create goes to a fresh id (a known one is taken, a 409); a replace to a known one, with If-Match.
+            const id = input.replace || !deviceIds.includes(input.id) ? input.id : `fz-new-${created++}`;
+            const headers = input.replace ? { 'if-match': input.ifMatch } : undefined;
+            await writeAndReadBack('PUT /devices', `/devices/${id}`, { method: 'PUT', path: `/devices/${id}`, headers, ...bodyOf(input.body) });
+          } else {
+            const headers: Record<string, string> = {};
+            if (input.pageSize !== undefined) headers['x-ms-max-item-count'] = input.pageSize;
+            if (input.continuation.kind === 'raw') headers['x-ms-continuation'] = Buffer.from(input.continuation.token).toString('base64');
+            const response = await probe.send('POST /devices/query', { method: 'POST', path: '/devices/query', headers, ...bodyOf(input.body) });
+            if (response.status === 200) assert.ok(Array.isArray(response.body), 'a query answers a JSON array');
+          }
+        },
+      ),
       { seed, numRuns: runs, endOnFailure: true, includeErrorInReport: true },
     );
   } finally {
@@ -210,7 +243,13 @@ export async function runRegistryFuzz({ hub, runs, seed }: RestFuzzOptions): Pro
 
 const FAR = '2099-01-01T00:00:00Z';
 
-const jobCondition = fc.constantFrom<Json>('*', "deviceId = 'fz-job-0'", 'tags.a = 1', "FROM devices WHERE properties.reported.x > 2", "deviceId IN ['a', 'b']");
+const jobCondition = fc.constantFrom<Json>(
+  '*',
+  "deviceId = 'fz-job-0'",
+  'tags.a = 1',
+  'FROM devices WHERE properties.reported.x > 2',
+  "deviceId IN ['a', 'b']",
+);
 const methodJob: fc.Arbitrary<Json> = fc
   .record({
     type: fc.constant('scheduleDeviceMethod'),

@@ -78,7 +78,11 @@ describe('abuse of the hub endpoints', () => {
     const patched = await hubRequest(hub.hub, { method: 'PATCH', path: `/twins/${bob.deviceId}`, body: { properties: { desired: { secret: 1 } } } });
     assert.equal(patched.status, 200);
     assert.match(String((await desiredSeen)[0]), /^\$iothub\/twin\/PATCH\/properties\/desired\//);
-    const answer = await hubRequest(hub.hub, { method: 'POST', path: `/twins/${bob.deviceId}/methods`, body: { methodName: 'who', responseTimeoutInSeconds: 5 } });
+    const answer = await hubRequest(hub.hub, {
+      method: 'POST',
+      path: `/twins/${bob.deviceId}/methods`,
+      body: { methodName: 'who', responseTimeoutInSeconds: 5 },
+    });
     assert.deepEqual(answer.body, { status: 200, payload: 'bob' });
     const twinAnswer = nextEvent(victim, 'message');
     victim.publish('$iothub/twin/GET/?$rid=7', '');
@@ -87,7 +91,10 @@ describe('abuse of the hub endpoints', () => {
     const own = nextEvent(eve, 'message');
     eve.publish('$iothub/twin/GET/?$rid=eve', '');
     assert.match(String((await own)[0]), /^\$iothub\/twin\/res\/200\/\?\$rid=eve/);
-    assert.deepEqual(heardByEve.filter((topic) => !topic.includes('$rid=eve')), []);
+    assert.deepEqual(
+      heardByEve.filter((topic) => !topic.includes('$rid=eve')),
+      [],
+    );
   });
 
   it("a device cannot answer another device's method call, nor write another device's twin or telemetry", async () => {
@@ -127,9 +134,23 @@ describe('abuse of the hub endpoints', () => {
   });
 
   for (const [change, act] of [
-    ['disabled through PUT /devices', (id: string) => hubRequest(hub.hub, { method: 'PUT', path: `/devices/${id}`, body: { status: 'disabled' }, headers: { 'if-match': '*' } })],
+    [
+      'disabled through PUT /devices',
+      (id: string) => hubRequest(hub.hub, { method: 'PUT', path: `/devices/${id}`, body: { status: 'disabled' }, headers: { 'if-match': '*' } }),
+    ],
     ['deleted through DELETE /devices', (id: string) => hubRequest(hub.hub, { method: 'DELETE', path: `/devices/${id}` })],
-    ['given new keys through PUT /devices', (id: string) => hubRequest(hub.hub, { method: 'PUT', path: `/devices/${id}`, body: { authentication: { symmetricKey: { primaryKey: Buffer.alloc(32, 5).toString('base64'), secondaryKey: Buffer.alloc(32, 6).toString('base64') } } }, headers: { 'if-match': '*' } })],
+    [
+      'given new keys through PUT /devices',
+      (id: string) =>
+        hubRequest(hub.hub, {
+          method: 'PUT',
+          path: `/devices/${id}`,
+          body: {
+            authentication: { symmetricKey: { primaryKey: Buffer.alloc(32, 5).toString('base64'), secondaryKey: Buffer.alloc(32, 6).toString('base64') } },
+          },
+          headers: { 'if-match': '*' },
+        }),
+    ],
   ] as const) {
     it(`drops a live connection at once when its device is ${change}, and refuses it after`, async () => {
       const device = await hub.addDevice(`abuse-${change.split(' ')[0]}`);

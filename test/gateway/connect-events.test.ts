@@ -66,7 +66,7 @@ describe('connect events between processes through Redis', { skip: redisUrl ? fa
     await hub?.dispose();
   });
 
-  it('delivers the gateway\'s connects to a listener elsewhere, after the Connected state is stored', async () => {
+  it("delivers the gateway's connects to a listener elsewhere, after the Connected state is stored", async () => {
     const record = await recordConnects(hub, worker);
     const devices = await connectAll(hub, 'redis', 10);
     await eventually(async () => (record.heard.length === 10 ? true : undefined), 'every connect heard through Redis', 10_000);

@@ -57,7 +57,10 @@ for (const variant of STORE_VARIANTS) {
       await registry.addModule({ deviceId: 'edge-1', moduleId: 'filter', managedBy: 'iotEdge' } as iothub.Module);
 
       const { responseBody: listed } = await registry.getModulesOnDevice('edge-1');
-      assert.deepEqual(listed.map((module) => module.moduleId), ['filter', 'sensor']);
+      assert.deepEqual(
+        listed.map((module) => module.moduleId),
+        ['filter', 'sensor'],
+      );
       assert.equal(listed[0]!.managedBy, 'iotEdge');
 
       assertHubError(await hubRequest(hub.hub, { method: 'PUT', path: '/devices/edge-1/modules/sensor', body: {} }), 409, 'ModuleAlreadyExistsOnDevice');
@@ -73,7 +76,10 @@ for (const variant of STORE_VARIANTS) {
       assert.equal(updated.etag, 'Mg==');
       assert.equal(updated.managedBy, 'me');
       assert.equal(updated.authentication?.symmetricKey?.primaryKey, created.authentication?.symmetricKey?.primaryKey, 'keys kept');
-      const { responseBody: forced } = await registry.updateModule({ deviceId: 'edge-1', moduleId: 'sensor', managedBy: null } as unknown as iothub.Module, true);
+      const { responseBody: forced } = await registry.updateModule(
+        { deviceId: 'edge-1', moduleId: 'sensor', managedBy: null } as unknown as iothub.Module,
+        true,
+      );
       assert.equal(forced.etag, 'Mw==');
     });
 
@@ -81,15 +87,29 @@ for (const variant of STORE_VARIANTS) {
       const { responseBody: twin } = await registry.getModuleTwin('edge-1', 'sensor');
       assert.equal(twin.moduleId, 'sensor');
       assert.equal(twin.deviceId, 'edge-1');
-      const { responseBody: patched } = await registry.updateModuleTwin('edge-1', 'sensor', { tags: { role: 'temp' }, properties: { desired: { rate: 5 } } }, twin.etag);
+      const { responseBody: patched } = await registry.updateModuleTwin(
+        'edge-1',
+        'sensor',
+        { tags: { role: 'temp' }, properties: { desired: { rate: 5 } } },
+        twin.etag,
+      );
       assert.equal(patched.tags.role, 'temp');
       assert.equal(patched.properties.desired.rate, 5);
       assertHubError(
-        await hubRequest(hub.hub, { method: 'PATCH', path: '/twins/edge-1/modules/sensor', headers: { 'if-match': `"${twin.etag}"` }, body: { tags: { x: 1 } } }),
+        await hubRequest(hub.hub, {
+          method: 'PATCH',
+          path: '/twins/edge-1/modules/sensor',
+          headers: { 'if-match': `"${twin.etag}"` },
+          body: { tags: { x: 1 } },
+        }),
         412,
         'PreconditionFailed',
       );
-      const replaced = await hubRequest(hub.hub, { method: 'PUT', path: '/twins/edge-1/modules/sensor', body: { tags: { role: 'temp' }, properties: { desired: { rate: 10 } } } });
+      const replaced = await hubRequest(hub.hub, {
+        method: 'PUT',
+        path: '/twins/edge-1/modules/sensor',
+        body: { tags: { role: 'temp' }, properties: { desired: { rate: 10 } } },
+      });
       assert.equal(replaced.status, 200, replaced.text);
       assert.equal(replaced.body.properties.desired.rate, 10);
       assert.equal(replaced.body.capabilities, undefined, 'module twins have no capabilities');
@@ -120,8 +140,16 @@ for (const variant of STORE_VARIANTS) {
       const other = await hubRequest(hub.hub, { method: 'POST', path: '/twins/edge-1/modules/filter/methods', body: { methodName: 'reset' } });
       assert.equal(other.status, 404, 'an existing module that is not connected');
       assert.equal(JSON.parse(other.body.Message).errorCode, 404103, 'DeviceNotOnline');
-      assertHubError(await hubRequest(hub.hub, { method: 'POST', path: '/twins/edge-1/modules/none/methods', body: { methodName: 'reset' } }), 404, 'ModuleNotFound');
-      assertHubError(await hubRequest(hub.hub, { method: 'POST', path: '/twins/nobody/modules/none/methods', body: { methodName: 'reset' } }), 404, 'DeviceNotFound');
+      assertHubError(
+        await hubRequest(hub.hub, { method: 'POST', path: '/twins/edge-1/modules/none/methods', body: { methodName: 'reset' } }),
+        404,
+        'ModuleNotFound',
+      );
+      assertHubError(
+        await hubRequest(hub.hub, { method: 'POST', path: '/twins/nobody/modules/none/methods', body: { methodName: 'reset' } }),
+        404,
+        'DeviceNotFound',
+      );
     });
 
     it('queries devices.modules', async () => {

@@ -97,10 +97,7 @@ for (const variant of STORE_VARIANTS) {
       message.properties.add('alert', 'high temp');
       await client.sendEvent(message);
       assert.equal(hub.gateway.metrics.telemetryFrom(testDevice.deviceId), before + 1);
-      await eventually(
-        async () => (await hub.hub.store.getDevice(testDevice.deviceId))!.lastActivityTime > '0001',
-        'lastActivityTime',
-      );
+      await eventually(async () => (await hub.hub.store.getDevice(testDevice.deviceId))!.lastActivityTime > '0001', 'lastActivityTime');
     });
 
     it('keeps twin requests, desired patches and methods working after a server-side drop', async () => {
@@ -152,10 +149,7 @@ for (const variant of STORE_VARIANTS) {
 
     it('marks the device disconnected when it closes', async () => {
       await client.close();
-      await eventually(
-        async () => (await hub.hub.store.getDevice(testDevice.deviceId))!.connectionState === 'Disconnected',
-        'Disconnected',
-      );
+      await eventually(async () => (await hub.hub.store.getDevice(testDevice.deviceId))!.connectionState === 'Disconnected', 'Disconnected');
       const twinNow = await hub.hub.store.getTwin(testDevice.deviceId);
       assert.equal(twinNow!.connectionState, 'Disconnected');
     });

@@ -9,10 +9,12 @@ describe('gateway settings', () => {
   });
 
   it('reads the variables', () => {
-    assert.deepEqual(
-      loadGatewaySettings({ HUB_MQTTS_PORT: '18883', HUB_MQTT_WSS_PORT: '0', REDIS_URL: 'redis://127.0.0.1:6379', HUB_REDIS_PREFIX: 'hub2:' }),
-      { mqttsPort: 18883, wsPort: 0, redisUrl: 'redis://127.0.0.1:6379', redisPrefix: 'hub2:' },
-    );
+    assert.deepEqual(loadGatewaySettings({ HUB_MQTTS_PORT: '18883', HUB_MQTT_WSS_PORT: '0', REDIS_URL: 'redis://127.0.0.1:6379', HUB_REDIS_PREFIX: 'hub2:' }), {
+      mqttsPort: 18883,
+      wsPort: 0,
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisPrefix: 'hub2:',
+    });
   });
 
   it('reads the device CA file setting only when set', () => {
@@ -21,7 +23,10 @@ describe('gateway settings', () => {
   });
 
   it('names the variable of a bad value', () => {
-    assert.throws(() => loadGatewaySettings({ HUB_MQTTS_PORT: '70000' }), (err: unknown) => err instanceof GatewaySettingsError && /HUB_MQTTS_PORT/.test(err.message));
+    assert.throws(
+      () => loadGatewaySettings({ HUB_MQTTS_PORT: '70000' }),
+      (err: unknown) => err instanceof GatewaySettingsError && /HUB_MQTTS_PORT/.test(err.message),
+    );
     assert.throws(() => loadGatewaySettings({ HUB_MQTT_WSS_PORT: 'x' }), /HUB_MQTT_WSS_PORT/);
     assert.throws(() => loadGatewaySettings({ REDIS_URL: 'localhost:6379' }), /REDIS_URL.*redis:\/\//);
   });

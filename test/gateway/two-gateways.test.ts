@@ -22,8 +22,7 @@ describe('two gateway processes routing through Redis', { skip: redisUrl ? false
   const clients: device.Client[] = [];
   /** The device's connection string pointed at process B's gateway. */
   const onB = (connectionString: string) => connectionString.replace(/GatewayHostName=localhost:\d+/, `GatewayHostName=localhost:${b.mqttsPort}`);
-  const viaA = (hub: Hub, deviceId: string, body: unknown) =>
-    hubRequest(hub, { method: 'POST', path: `/twins/${deviceId}/methods`, body });
+  const viaA = (hub: Hub, deviceId: string, body: unknown) => hubRequest(hub, { method: 'POST', path: `/twins/${deviceId}/methods`, body });
 
   before(async () => {
     hubA = await startGatewayHub({ redisUrl, redisPrefix });

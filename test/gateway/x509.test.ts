@@ -10,12 +10,7 @@ import device from 'azure-iot-device';
 import mqttTransport from 'azure-iot-device-mqtt';
 import mqtt from 'mqtt';
 import type iothub from 'azure-iothub';
-import {
-  certificateThumbprints,
-  createCertificateAuthority,
-  issueDeviceCertificate,
-  type KeyAndCertificate,
-} from '../../src/tls/certificates.js';
+import { certificateThumbprints, createCertificateAuthority, issueDeviceCertificate, type KeyAndCertificate } from '../../src/tls/certificates.js';
 import { connackCode, eventually, startGatewayHub, type GatewayTestHub } from '../helpers/gateway-hub.js';
 import { hubRequest } from '../helpers/hub-http.js';
 import { registryFor } from '../helpers/service-sdk.js';
@@ -156,7 +151,10 @@ for (const variant of STORE_VARIANTS) {
       await x509.close();
 
       const sas = await hub.addDevice('ws-sas');
-      const client = device.Client.fromConnectionString(`HostName=${hub.hub.hostName};DeviceId=ws-sas;SharedAccessKey=${sas.key};GatewayHostName=localhost`, mqttTransport.MqttWs);
+      const client = device.Client.fromConnectionString(
+        `HostName=${hub.hub.hostName};DeviceId=ws-sas;SharedAccessKey=${sas.key};GatewayHostName=localhost`,
+        mqttTransport.MqttWs,
+      );
       clients.push(client);
       await client.setOptions({ ca: hub.hub.tls.ca, mqtt: { webSocketAgent: new PortAgent(hub.hub.api.httpsPort) } } as device.DeviceClientOptions);
       client.onDeviceMethod('ping', (_request, response) => void response.send(200, 'ws'));

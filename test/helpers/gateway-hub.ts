@@ -28,9 +28,7 @@ export interface TestDevice {
   connectionString: string;
 }
 
-export async function startGatewayHub(
-  options: GatewayPartOptions & { variant?: StoreVariant; log?: Logger } = {},
-): Promise<GatewayTestHub> {
+export async function startGatewayHub(options: GatewayPartOptions & { variant?: StoreVariant; log?: Logger } = {}): Promise<GatewayTestHub> {
   const dir = makeTempDir('iothub-gw-');
   const database = (options.variant ?? STORE_VARIANTS[0]!).create();
   let part: GatewayPart | undefined;

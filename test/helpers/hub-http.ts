@@ -51,7 +51,16 @@ export function hubRequest(hub: Hub, request: HubRequest): Promise<HubResponse> 
   }
   return new Promise((resolve, reject) => {
     const req = https.request(
-      { host: '127.0.0.1', servername: 'localhost', port: hub.api.httpsPort, ca: hub.tls.ca, method: request.method, path, headers, agent: request.agent ?? false },
+      {
+        host: '127.0.0.1',
+        servername: 'localhost',
+        port: hub.api.httpsPort,
+        ca: hub.tls.ca,
+        method: request.method,
+        path,
+        headers,
+        agent: request.agent ?? false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -35,7 +35,13 @@ export const serviceClientFor = (connectionString: string, hub: HubAddress): iot
 
 interface HasApiCall {
   _restApiClient: {
-    executeApiCall(method: string, path: string, headers: Record<string, string>, body: unknown, done: (err: Error | null | undefined, result?: unknown) => void): void;
+    executeApiCall(
+      method: string,
+      path: string,
+      headers: Record<string, string>,
+      body: unknown,
+      done: (err: Error | null | undefined, result?: unknown) => void,
+    ): void;
   };
 }
 

@@ -23,10 +23,30 @@ const REFUSED: Array<[string, string, unknown, number, string, RegExp?]> = [
   ['no queryCondition', 'v-5', { type: 'scheduleDeviceMethod', cloudToDeviceMethod: method }, 400, 'ArgumentInvalid', /queryCondition/],
   ['a full SELECT as queryCondition', 'v-6', methodJob({ queryCondition: 'SELECT * FROM devices' }), 400, 'ArgumentInvalid'],
   ['a queryCondition that does not parse', 'v-7', methodJob({ queryCondition: "deviceId = 'a' AND" }), 400, 'ArgumentInvalid'],
-  ['a queryCondition over 8192 characters', 'v-8', methodJob({ queryCondition: `deviceId IN [${Array(900).fill("'abcdefgh'").join(',')}]` }), 400, 'ArgumentInvalid'],
-  ['a response timeout over 300 s', 'v-9', methodJob({ cloudToDeviceMethod: { ...method, responseTimeoutInSeconds: 301 } }), 400, 'ArgumentInvalid', /5 and 300/],
+  [
+    'a queryCondition over 8192 characters',
+    'v-8',
+    methodJob({ queryCondition: `deviceId IN [${Array(900).fill("'abcdefgh'").join(',')}]` }),
+    400,
+    'ArgumentInvalid',
+  ],
+  [
+    'a response timeout over 300 s',
+    'v-9',
+    methodJob({ cloudToDeviceMethod: { ...method, responseTimeoutInSeconds: 301 } }),
+    400,
+    'ArgumentInvalid',
+    /5 and 300/,
+  ],
   ['a response timeout under 5 s', 'v-10', methodJob({ cloudToDeviceMethod: { ...method, responseTimeoutInSeconds: 4 } }), 400, 'ArgumentInvalid'],
-  ['a connect timeout over 300 s', 'v-11', methodJob({ cloudToDeviceMethod: { ...method, connectTimeoutInSeconds: 301 } }), 400, 'ArgumentInvalid', /0 and 300/],
+  [
+    'a connect timeout over 300 s',
+    'v-11',
+    methodJob({ cloudToDeviceMethod: { ...method, connectTimeoutInSeconds: 301 } }),
+    400,
+    'ArgumentInvalid',
+    /0 and 300/,
+  ],
   ['no methodName', 'v-12', methodJob({ cloudToDeviceMethod: { payload: 1 } }), 400, 'ArgumentInvalid', /methodName/],
   ['a method payload over 128 KB', 'v-13', methodJob({ cloudToDeviceMethod: { ...method, payload: 'x'.repeat(140_000) } }), 400, 'ArgumentInvalid', /payload/],
   ['no cloudToDeviceMethod', 'v-14', { type: 'scheduleDeviceMethod', queryCondition: '*' }, 400, 'ArgumentInvalid'],
@@ -52,7 +72,8 @@ for (const variant of STORE_VARIANTS) {
     let hub: JobsTestHub;
     const put = (jobId: string, body: unknown, auth?: string): Promise<HubResponse> =>
       hubRequest(hub.hub, { method: 'PUT', path: `/jobs/v2/${encodeURIComponent(jobId)}`, body, auth });
-    const listIds = async () => ((await hubRequest(hub.hub, { method: 'GET', path: '/jobs/v2/query' })).body as Array<{ jobId: string }>).map((j) => j.jobId).sort();
+    const listIds = async () =>
+      ((await hubRequest(hub.hub, { method: 'GET', path: '/jobs/v2/query' })).body as Array<{ jobId: string }>).map((j) => j.jobId).sort();
     const cancel = (jobId: string) => hubRequest(hub.hub, { method: 'POST', path: `/jobs/v2/${jobId}/cancel` });
 
     before(async () => {
@@ -100,9 +121,9 @@ for (const variant of STORE_VARIANTS) {
 
     it('refuses a job over the active-job limit with 429 ThrottlingMaxActiveJobCountExceeded', async () => {
       const active = async () =>
-        (await Promise.all(['queued', 'scheduled', 'running'].map((s) => hubRequest(hub.hub, { method: 'GET', path: `/jobs/v2/query?jobStatus=${s}` })))).flatMap(
-          (response) => response.body as unknown[],
-        );
+        (
+          await Promise.all(['queued', 'scheduled', 'running'].map((s) => hubRequest(hub.hub, { method: 'GET', path: `/jobs/v2/query?jobStatus=${s}` })))
+        ).flatMap((response) => response.body as unknown[]);
       await eventually(async () => (await active()).length === 0, 'the earlier jobs to finish');
       assert.equal((await put('active-1', methodJob({ startTime: FAR }))).status, 200);
       assert.equal((await put('active-2', methodJob({ startTime: FAR }))).status, 200);

@@ -23,11 +23,15 @@ for (const variant of STORE_VARIANTS) {
     let connectedAt = Date.parse('2030-01-01T00:00:00Z');
 
     const startJob = async (jobId: string) => {
-      await store.snapshotJobDevices({ jobId, jobType: 'scheduleDeviceMethod', queryCondition: "deviceId IN ['w-0', 'w-1', 'w-2', 'w-3']", createdTime: T1 }, 100);
+      await store.snapshotJobDevices(
+        { jobId, jobType: 'scheduleDeviceMethod', queryCondition: "deviceId IN ['w-0', 'w-1', 'w-2', 'w-3']", createdTime: T1 },
+        100,
+      );
       return store.claimDeviceJobs(jobId, { from: 0, to: DEVICES.length }, T1, DEVICES.length);
     };
     const record = async (jobId: string, deviceId: string): Promise<DeviceJobRecord> => (await jobRecords(store, jobId)).get(deviceId)!;
-    const connect = (deviceId: string, state: 'Connected' | 'Disconnected' = 'Connected') => store.setConnectionState(deviceId, state, new Date((connectedAt += 1000)));
+    const connect = (deviceId: string, state: 'Connected' | 'Disconnected' = 'Connected') =>
+      store.setConnectionState(deviceId, state, new Date((connectedAt += 1000)));
 
     before(async () => {
       testStore = await openTestStore(variant);
@@ -86,7 +90,7 @@ for (const variant of STORE_VARIANTS) {
       await connect('w-1', 'Disconnected');
       await connect('w-0', 'Disconnected');
       assert.deepEqual(await store.deviceWaits.waitForDevices('early', ['w-1'], LATER, T2, T1), { waiting: 1, woken: 0 });
-      assert.equal((await record('early', 'w-1') as DeviceJobRecord & { waitForDeviceUntil?: string }).waitForDeviceUntil, UNTIL);
+      assert.equal(((await record('early', 'w-1')) as DeviceJobRecord & { waitForDeviceUntil?: string }).waitForDeviceUntil, UNTIL);
     });
 
     it('takes a Connected state older than the calls for stale, not for a connect', async () => {
@@ -124,7 +128,7 @@ for (const variant of STORE_VARIANTS) {
     });
 
     if (variant.name === 'sqlite') {
-      it('finds a connect\'s waiting records and a job\'s through their partial indexes', async () => {
+      it("finds a connect's waiting records and a job's through their partial indexes", async () => {
         const plan = async (sql: string, params: unknown[]) =>
           (await store.db.query<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params)).map((row) => row.detail).join('\n');
         const byDevice = await plan(`SELECT job_id FROM device_jobs WHERE device_id IN (SELECT value FROM json_each($1)) AND status = 'waiting'`, ['["w-0"]']);

@@ -34,7 +34,10 @@ describe('job outcome', () => {
     assert.equal(reason({ reason: 'unresolvable', detail: 'bad' }), 'The devices matching the queryCondition could not be determined: bad');
     assert.equal(reason(batches), 'Some devices could not be processed: store unavailable');
     assert.equal(reason({ reason: 'shardFailed', shard: 3, detail: 'Terminated' }), 'Shard 3 failed: Terminated');
-    assert.equal(failureReasonOf({ kind: 'expired', unprocessed: 7 }, job), 'The job did not finish within maxExecutionTimeInSeconds (60): 7 devices were not processed');
+    assert.equal(
+      failureReasonOf({ kind: 'expired', unprocessed: 7 }, job),
+      'The job did not finish within maxExecutionTimeInSeconds (60): 7 devices were not processed',
+    );
     assert.equal(failureReasonOf({ kind: 'completed' }, job), undefined);
     assert.equal(statusOf({ kind: 'expired', unprocessed: 1 }), 'failed');
     assert.equal(statusOf({ kind: 'cancelled' }), 'cancelled');

@@ -28,7 +28,12 @@ for (const variant of STORE_VARIANTS) {
       (await store.db.query<{ device_id: string; seq: number }>('SELECT device_id, seq FROM device_jobs WHERE job_id = $1 ORDER BY seq', [jobId])).map(
         (row) => [row.device_id, Number(row.seq)],
       );
-    const snapshotAll = async (jobId: string, queryCondition: string, limit: number, jobType: 'scheduleDeviceMethod' | 'scheduleUpdateTwin' = 'scheduleDeviceMethod') => {
+    const snapshotAll = async (
+      jobId: string,
+      queryCondition: string,
+      limit: number,
+      jobType: 'scheduleDeviceMethod' | 'scheduleUpdateTwin' = 'scheduleDeviceMethod',
+    ) => {
       const calls: Array<{ added: number; total: number }> = [];
       for (;;) {
         const result = await store.snapshotJobDevices({ jobId, jobType, queryCondition, createdTime: T1 }, limit);
@@ -63,10 +68,13 @@ for (const variant of STORE_VARIANTS) {
         ['d-08', 4],
       ]);
       // Repeating (a retried activity) adds nothing.
-      assert.deepEqual(await store.snapshotJobDevices({ jobId: 'snap', jobType: 'scheduleDeviceMethod', queryCondition: "tags.kind = 'even'", createdTime: T1 }, 2), {
-        added: 0,
-        total: 5,
-      });
+      assert.deepEqual(
+        await store.snapshotJobDevices({ jobId: 'snap', jobType: 'scheduleDeviceMethod', queryCondition: "tags.kind = 'even'", createdTime: T1 }, 2),
+        {
+          added: 0,
+          total: 5,
+        },
+      );
       const [first] = await records('snap');
       assert.deepEqual(first, {
         deviceId: 'd-00',
@@ -78,14 +86,20 @@ for (const variant of STORE_VARIANTS) {
       });
     });
 
-    it("a job reusing an id the store still holds (Temporal forgot the earlier job) starts from a clean slate", async () => {
+    it('a job reusing an id the store still holds (Temporal forgot the earlier job) starts from a clean slate', async () => {
       await snapshotAll('reused', "tags.kind = 'odd'", 100);
       await store.finishDeviceJobs('reused', [{ deviceId: 'd-01', status: 'completed', methodResponse: { status: 200, payload: null } }], T2);
       await store.saveFinishedJob('reused', { jobId: 'reused', status: 'completed' }, T2);
-      const again = await store.snapshotJobDevices({ jobId: 'reused', jobType: 'scheduleUpdateTwin', queryCondition: "tags.kind = 'even'", createdTime: T3 }, 100);
+      const again = await store.snapshotJobDevices(
+        { jobId: 'reused', jobType: 'scheduleUpdateTwin', queryCondition: "tags.kind = 'even'", createdTime: T3 },
+        100,
+      );
       assert.deepEqual(again, { added: 5, total: 5 });
       const rows = await records('reused');
-      assert.deepEqual(rows.map((row) => [row.deviceId, row.status, row.jobType, row.createdDateTimeUtc]), ['d-00', 'd-02', 'd-04', 'd-06', 'd-08'].map((d) => [d, 'pending', 'scheduleUpdateTwin', T3]));
+      assert.deepEqual(
+        rows.map((row) => [row.deviceId, row.status, row.jobType, row.createdDateTimeUtc]),
+        ['d-00', 'd-02', 'd-04', 'd-06', 'd-08'].map((d) => [d, 'pending', 'scheduleUpdateTwin', T3]),
+      );
       assert.equal(await store.getFinishedJob('reused'), undefined);
     });
 
@@ -97,7 +111,10 @@ for (const variant of STORE_VARIANTS) {
     it('claims the first pending records of a range once, writes outcomes once', async () => {
       await snapshotAll('m1', '*', 100);
       const first = await store.claimDeviceJobs('m1', { from: 0, to: 4 }, T2, 3);
-      assert.deepEqual(first, [0, 1, 2].map((seq) => ({ deviceId: `d-0${seq}`, seq })));
+      assert.deepEqual(
+        first,
+        [0, 1, 2].map((seq) => ({ deviceId: `d-0${seq}`, seq })),
+      );
       const again = await store.claimDeviceJobs('m1', { from: 0, to: 4 }, T2, 3);
       assert.deepEqual(again, [{ deviceId: 'd-03', seq: 3 }], 'only the pending record left in the range');
       assert.deepEqual(await store.claimDeviceJobs('m1', { from: 0, to: 4 }, T2, 3), []);
@@ -144,13 +161,10 @@ for (const variant of STORE_VARIANTS) {
       const result = await store.applyTwinJobBatch('t1', { from: 0, to: 4 }, { tags: { fw: 'v2', big3: 'z'.repeat(500) }, desired: { interval: 5 } }, T2);
       assert.equal(result.succeeded, 2);
       assert.equal(result.failed, 2);
-      assert.deepEqual(
-        result.desiredChanges.map((c) => [c.deviceId, c.version]).sort(),
-        [
-          ['d-01', 2],
-          ['d-02', 2],
-        ],
-      );
+      assert.deepEqual(result.desiredChanges.map((c) => [c.deviceId, c.version]).sort(), [
+        ['d-01', 2],
+        ['d-02', 2],
+      ]);
       assert.deepEqual(result.desiredChanges[0]!.patch, { interval: 5 });
 
       const after = (await store.getTwin('d-01'))!;

@@ -70,8 +70,7 @@ for (const variant of STORE_VARIANTS) {
     let testStore: TestStore;
     let store: SqlHubStore;
 
-    const snapshot = (jobId: string) =>
-      store.snapshotJobDevices({ jobId, jobType: 'scheduleDeviceMethod', queryCondition: '*', createdTime: hubNow() }, 1000);
+    const snapshot = (jobId: string) => store.snapshotJobDevices({ jobId, jobType: 'scheduleDeviceMethod', queryCondition: '*', createdTime: hubNow() }, 1000);
     // What the batches told, with the job's records completed in the store at that moment.
     const signalled: Array<{ workflowId: string; progress: BatchProgress; completedInStore: number }> = [];
     let signalledJob = '';
@@ -85,13 +84,16 @@ for (const variant of STORE_VARIANTS) {
       deviceConcurrency: number,
       { jobStore = store, attempt = 1, progress = { updates: 0, intervalMs: 0 } } = {},
     ) =>
-      new MockActivityEnvironment({ attempt }, { logger: QUIET }).run(methodBatchActivity({ store: jobStore, invoker, now: hubNow, log: silentLogger, signalBatchProgress }), {
-        jobId,
-        range: { from: 0, to: DEVICES },
-        call: CALL,
-        deviceConcurrency,
-        progress,
-      });
+      new MockActivityEnvironment({ attempt }, { logger: QUIET }).run(
+        methodBatchActivity({ store: jobStore, invoker, now: hubNow, log: silentLogger, signalBatchProgress }),
+        {
+          jobId,
+          range: { from: 0, to: DEVICES },
+          call: CALL,
+          deviceConcurrency,
+          progress,
+        },
+      );
 
     before(async () => {
       testStore = await openTestStore(variant);
@@ -105,7 +107,10 @@ for (const variant of STORE_VARIANTS) {
       const invoker = new CountingInvoker();
       assert.deepEqual(await run(invoker, 'window', 3), { succeeded: DEVICES, failed: 0 });
       assert.equal(invoker.mostOpen, 3);
-      assert.deepEqual([...invoker.called].sort(), Array.from({ length: DEVICES }, (_, i) => `b-${i}`));
+      assert.deepEqual(
+        [...invoker.called].sort(),
+        Array.from({ length: DEVICES }, (_, i) => `b-${i}`),
+      );
       const records = await jobRecords(store, 'window');
       assert.deepEqual(records.get('b-7')?.outcome, { deviceMethodResponse: { status: 200, payload: { deviceId: 'b-7' } } });
     });
@@ -116,7 +121,10 @@ for (const variant of STORE_VARIANTS) {
       const claimed = (await store.claimDeviceJobs('retry', { from: 0, to: DEVICES }, hubNow(), 4)).map((record) => record.deviceId);
       const invoker = new CountingInvoker();
       assert.deepEqual(await run(invoker, 'retry', 4, { attempt: 2 }), { succeeded: DEVICES - 4, failed: 4 });
-      assert.deepEqual(invoker.called.filter((deviceId) => claimed.includes(deviceId)), []);
+      assert.deepEqual(
+        invoker.called.filter((deviceId) => claimed.includes(deviceId)),
+        [],
+      );
       const records = await jobRecords(store, 'retry');
       for (const deviceId of claimed) assert.deepEqual(records.get(deviceId)?.error, OUTCOME_UNKNOWN);
       assert.equal(invoker.called.length, DEVICES - 4);

@@ -22,7 +22,13 @@ describe('jobs API without a worker', () => {
     connection = await Connection.connect({ address: temporal.address });
     await ensureJobSearchAttributes(connection, 'default');
     store = await openTestStore(STORE_VARIANTS[0]!);
-    service = new JobsService({ client: new Client({ connection }), store: store.store, settings: jobsSettings({}), taskQueue: JOBS_TASK_QUEUE, workerDeadlineMs: 500 });
+    service = new JobsService({
+      client: new Client({ connection }),
+      store: store.store,
+      settings: jobsSettings({}),
+      taskQueue: JOBS_TASK_QUEUE,
+      workerDeadlineMs: 500,
+    });
   });
   after(async () => {
     await connection?.close();
@@ -36,7 +42,10 @@ describe('jobs API without a worker', () => {
     assert.equal(job.status, 'queued');
     assert.equal(job.jobId, 'waiting');
     assert.equal(job.deviceJobStatistics, undefined);
-    assert.deepEqual((await service.list({})).items.map((listed) => [listed.jobId, listed.status]), [['waiting', 'queued']]);
+    assert.deepEqual(
+      (await service.list({})).items.map((listed) => [listed.jobId, listed.status]),
+      [['waiting', 'queued']],
+    );
     await assert.rejects(service.cancel('waiting'), (err: unknown) => {
       assert.ok(err instanceof HubError, String(err));
       assert.equal(err.code, 'ServiceUnavailable');

@@ -70,20 +70,28 @@ for (const { name, variant, skip, redis } of SETUPS) {
       });
       assert.equal(created.status, 200, JSON.stringify(created.body));
 
-      const waiting = await eventually(async () => {
-        const seen = await job(jobId);
-        return seen.waitingForDeviceCount === 3 && seen.deviceJobStatistics?.succeededCount === 1 ? seen : undefined;
-      }, 'three devices waiting', 30_000);
+      const waiting = await eventually(
+        async () => {
+          const seen = await job(jobId);
+          return seen.waitingForDeviceCount === 3 && seen.deviceJobStatistics?.succeededCount === 1 ? seen : undefined;
+        },
+        'three devices waiting',
+        30_000,
+      );
       assert.equal(waiting.status, 'running');
       assert.deepEqual(waiting.deviceJobStatistics, { deviceCount: 4, failedCount: 0, succeededCount: 1, runningCount: 0, pendingCount: 3 });
       const scheduled = [...(await rows(jobId)).values()].filter((row) => row.status === 'scheduled').map((row) => row.deviceId);
       assert.deepEqual(scheduled.sort(), ['e2e-late-1', 'e2e-late-2', 'e2e-never']);
 
       for (const deviceId of ['e2e-late-1', 'e2e-late-2']) answerUpdates(await hub.openRegisteredDevice(deviceId), deviceId);
-      const called = await eventually(async () => {
-        const seen = await job(jobId);
-        return seen.deviceJobStatistics?.succeededCount === 3 ? seen : undefined;
-      }, 'the late devices called', 30_000);
+      const called = await eventually(
+        async () => {
+          const seen = await job(jobId);
+          return seen.deviceJobStatistics?.succeededCount === 3 ? seen : undefined;
+        },
+        'the late devices called',
+        30_000,
+      );
       assert.equal(called.waitingForDeviceCount, 1);
       assert.equal(called.status, 'running');
       const afterCalls = await rows(jobId);
@@ -95,10 +103,14 @@ for (const { name, variant, skip, redis } of SETUPS) {
       assert.equal(afterCalls.get('e2e-never')!.status, 'scheduled');
 
       await jobs.cancelJob(jobId);
-      const done = await eventually(async () => {
-        const seen = await job(jobId);
-        return seen.status === 'cancelled' && seen.endTime ? seen : undefined;
-      }, 'the job cancelled', 30_000);
+      const done = await eventually(
+        async () => {
+          const seen = await job(jobId);
+          return seen.status === 'cancelled' && seen.endTime ? seen : undefined;
+        },
+        'the job cancelled',
+        30_000,
+      );
       assert.deepEqual(done.deviceJobStatistics, { deviceCount: 4, failedCount: 1, succeededCount: 3, runningCount: 0, pendingCount: 0 });
       assert.equal((await rows(jobId)).get('e2e-never')!.status, 'canceled');
       assert.equal(calls.get('e2e-online'), 1);

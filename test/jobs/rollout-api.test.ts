@@ -9,9 +9,21 @@ import { startJobsHub, type JobsTestHub } from './helpers/jobs-hub.js';
 
 const FAR = '2099-01-01T00:00:00Z';
 const method = { methodName: 'upgrade', payload: null, responseTimeoutInSeconds: 30 };
-const methodJob = (rollout?: unknown) => ({ type: 'scheduleDeviceMethod', queryCondition: '*', startTime: FAR, cloudToDeviceMethod: method, ...(rollout !== undefined && { rollout }) });
+const methodJob = (rollout?: unknown) => ({
+  type: 'scheduleDeviceMethod',
+  queryCondition: '*',
+  startTime: FAR,
+  cloudToDeviceMethod: method,
+  ...(rollout !== undefined && { rollout }),
+});
 const twinJob = (rollout: unknown) => ({ type: 'scheduleUpdateTwin', queryCondition: '*', startTime: FAR, updateTwin: { tags: { a: 1 } }, rollout });
-const abort = (extra: Record<string, unknown> = {}) => ({ failureType: 'timedOut', thresholdPercentage: 10, minNumberOfExecutedDevices: 50, action: 'cancel', ...extra });
+const abort = (extra: Record<string, unknown> = {}) => ({
+  failureType: 'timedOut',
+  thresholdPercentage: 10,
+  minNumberOfExecutedDevices: 50,
+  action: 'cancel',
+  ...extra,
+});
 const retry = (extra: Record<string, unknown> = {}) => ({
   criteria: [{ failureType: 'offline', numberOfRetries: 3 }],
   backoff: { initialIntervalInSeconds: 10, backoffCoefficient: 2, maximumIntervalInSeconds: 600 },
@@ -29,16 +41,28 @@ const REFUSED: Array<[unknown, string]> = [
   [methodJob({ speed: 1 }), 'rollout.speed is not a rollout setting'],
   [methodJob({ exponentialRate: { ...ramp, incrementFactor: 1 } }), 'rollout.exponentialRate.incrementFactor must be over 1 and at most 5'],
   [methodJob({ exponentialRate: { ...ramp, incrementFactor: 5.5 } }), 'rollout.exponentialRate.incrementFactor must be over 1 and at most 5'],
-  [methodJob({ exponentialRate: { ...ramp, rateIncreaseCriteria: {} } }), 'rollout.exponentialRate.rateIncreaseCriteria must be either {numberOfNotifiedDevices} or {numberOfSucceededDevices}'],
+  [
+    methodJob({ exponentialRate: { ...ramp, rateIncreaseCriteria: {} } }),
+    'rollout.exponentialRate.rateIncreaseCriteria must be either {numberOfNotifiedDevices} or {numberOfSucceededDevices}',
+  ],
   [methodJob({ maxDevicesPerMinute: 5, exponentialRate: ramp }), 'rollout.exponentialRate.baseRatePerMinute must not be over rollout.maxDevicesPerMinute (5)'],
   [methodJob({ abortCriteria: [abort(), abort({ thresholdPercentage: 101 })] }), 'rollout.abortCriteria[1].thresholdPercentage must be between 0 and 100'],
   [methodJob({ abortCriteria: [abort({ thresholdPercentage: 0 })] }), 'rollout.abortCriteria[0].thresholdPercentage must be between 0 and 100'],
-  [methodJob({ abortCriteria: [abort({ failureType: 'rejected' })] }), 'rollout.abortCriteria[0].failureType must be one of offline, timedOut, errorStatus, all'],
+  [
+    methodJob({ abortCriteria: [abort({ failureType: 'rejected' })] }),
+    'rollout.abortCriteria[0].failureType must be one of offline, timedOut, errorStatus, all',
+  ],
   [methodJob({ abortCriteria: [abort({ action: 'pause' })] }), "rollout.abortCriteria[0].action must be 'cancel'"],
-  [methodJob({ abortCriteria: [abort({ minNumberOfExecutedDevices: 0 })] }), 'rollout.abortCriteria[0].minNumberOfExecutedDevices must be between 1 and 1000000000'],
+  [
+    methodJob({ abortCriteria: [abort({ minNumberOfExecutedDevices: 0 })] }),
+    'rollout.abortCriteria[0].minNumberOfExecutedDevices must be between 1 and 1000000000',
+  ],
   [methodJob({ abortCriteria: [abort(), abort()] }), 'rollout.abortCriteria must not list a failureType twice'],
   [methodJob({ abortCriteria: [] }), 'rollout.abortCriteria must list at least one criterion'],
-  [methodJob({ retry: retry({ criteria: [{ failureType: 'offline', numberOfRetries: 11 }] }) }), 'rollout.retry.criteria[0].numberOfRetries must be between 0 and 10'],
+  [
+    methodJob({ retry: retry({ criteria: [{ failureType: 'offline', numberOfRetries: 11 }] }) }),
+    'rollout.retry.criteria[0].numberOfRetries must be between 0 and 10',
+  ],
   [
     methodJob({ retry: retry({ backoff: { initialIntervalInSeconds: 60, backoffCoefficient: 2, maximumIntervalInSeconds: 30 } }) }),
     'rollout.retry.backoff.maximumIntervalInSeconds must not be under initialIntervalInSeconds',
@@ -70,7 +94,8 @@ for (const variant of STORE_VARIANTS) {
 
     it('shows the rollout fields only for a job that has them', async () => {
       const plain = (await call('PUT', '/jobs/v2/plain', methodJob())).body;
-      for (const field of ['rollout', 'paused', 'currentRatePerMinute', 'waitingForRetryCount', 'waitingForDeviceCount']) assert.equal(field in plain, false, field);
+      for (const field of ['rollout', 'paused', 'currentRatePerMinute', 'waitingForRetryCount', 'waitingForDeviceCount'])
+        assert.equal(field in plain, false, field);
       const rollout = { maxDevicesPerMinute: 600, exponentialRate: ramp, abortCriteria: [abort()], retry: retry(), waitForOfflineDevicesInSeconds: 3600 };
       const created = await call('PUT', '/jobs/v2/rollout-1', methodJob(rollout));
       assert.equal(created.status, 200, created.text);
@@ -84,17 +109,35 @@ for (const variant of STORE_VARIANTS) {
     });
 
     it('PATCH changes the settings of a scheduled job; a bad PATCH changes nothing', async () => {
-      const patched = await call('PATCH', '/jobs/v2/rollout-1', { rollout: { maxDevicesPerMinute: 1000, exponentialRate: null }, maxExecutionTimeInSeconds: 7200 });
+      const patched = await call('PATCH', '/jobs/v2/rollout-1', {
+        rollout: { maxDevicesPerMinute: 1000, exponentialRate: null },
+        maxExecutionTimeInSeconds: 7200,
+      });
       assert.equal(patched.status, 200, patched.text);
       assert.equal(patched.body.rollout.maxDevicesPerMinute, 1000);
       assert.equal('exponentialRate' in patched.body.rollout, false);
       assert.equal(patched.body.currentRatePerMinute, 1000);
       assert.equal(patched.body.maxExecutionTimeInSeconds, 7200);
-      assertHubError(await call('PATCH', '/jobs/v2/rollout-1', { rollout: { abortCriteria: [abort({ thresholdPercentage: 200 })] } }), 400, 'ArgumentInvalid', /rollout\.abortCriteria\[0\]\.thresholdPercentage must be between 0 and 100/);
-      assertHubError(await call('PATCH', '/jobs/v2/rollout-1', { rollout: { exponentialRate: { ...ramp, baseRatePerMinute: 5000 } } }), 400, 'ArgumentInvalid', /must not be over rollout\.maxDevicesPerMinute \(1000\)/);
+      assertHubError(
+        await call('PATCH', '/jobs/v2/rollout-1', { rollout: { abortCriteria: [abort({ thresholdPercentage: 200 })] } }),
+        400,
+        'ArgumentInvalid',
+        /rollout\.abortCriteria\[0\]\.thresholdPercentage must be between 0 and 100/,
+      );
+      assertHubError(
+        await call('PATCH', '/jobs/v2/rollout-1', { rollout: { exponentialRate: { ...ramp, baseRatePerMinute: 5000 } } }),
+        400,
+        'ArgumentInvalid',
+        /must not be over rollout\.maxDevicesPerMinute \(1000\)/,
+      );
       assertHubError(await call('PATCH', '/jobs/v2/rollout-1', { status: 'running' }), 400, 'ArgumentInvalid');
       assertHubError(await call('PATCH', '/jobs/v2/rollout-1', {}), 400, 'ArgumentInvalid', /must change rollout or maxExecutionTimeInSeconds/);
-      assertHubError(await call('PATCH', '/jobs/v2/plain', { rollout: { maxDevicesPerMinute: 10 } }), 400, 'ArgumentInvalid', /created without rollout settings/);
+      assertHubError(
+        await call('PATCH', '/jobs/v2/plain', { rollout: { maxDevicesPerMinute: 10 } }),
+        400,
+        'ArgumentInvalid',
+        /created without rollout settings/,
+      );
       const read = (await call('GET', '/jobs/v2/rollout-1')).body;
       assert.equal(read.rollout.maxDevicesPerMinute, 1000);
       assert.equal(read.maxExecutionTimeInSeconds, 7200);

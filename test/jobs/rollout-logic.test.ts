@@ -38,23 +38,44 @@ describe('rollout rules', () => {
     };
     assert.equal(abortCheck(criteria, finished(0, { offline: 9 })), undefined, 'under the minimum');
     assert.equal(abortCheck(criteria, finished(6, { offline: 5 })), undefined, '45% offline');
-    assert.equal(abortCheck(criteria, finished(5, { offline: 5 })), 'Aborted by rollout.abortCriteria[0] (offline at 50% after 10 devices): 5 of 10 finished devices (50.0%) were offline');
-    assert.equal(abortCheck(criteria, finished(79, { timedOut: 10, errorStatus: 11 })), 'Aborted by rollout.abortCriteria[1] (all at 20% after 100 devices): 21 of 100 finished devices (21.0%) failed');
+    assert.equal(
+      abortCheck(criteria, finished(5, { offline: 5 })),
+      'Aborted by rollout.abortCriteria[0] (offline at 50% after 10 devices): 5 of 10 finished devices (50.0%) were offline',
+    );
+    assert.equal(
+      abortCheck(criteria, finished(79, { timedOut: 10, errorStatus: 11 })),
+      'Aborted by rollout.abortCriteria[1] (all at 20% after 100 devices): 21 of 100 finished devices (21.0%) failed',
+    );
     assert.equal(abortCheck(undefined, finished(0, { offline: 100 })), undefined);
   });
 
-  it('retries: a failure type\'s own criterion, else all\'s; backoff grows to its maximum', () => {
-    const retry = { criteria: [{ failureType: 'offline' as const, numberOfRetries: 3 }, { failureType: 'all' as const, numberOfRetries: 1 }], backoff: { initialIntervalInSeconds: 10, backoffCoefficient: 3, maximumIntervalInSeconds: 60 } };
+  it("retries: a failure type's own criterion, else all's; backoff grows to its maximum", () => {
+    const retry = {
+      criteria: [
+        { failureType: 'offline' as const, numberOfRetries: 3 },
+        { failureType: 'all' as const, numberOfRetries: 1 },
+      ],
+      backoff: { initialIntervalInSeconds: 10, backoffCoefficient: 3, maximumIntervalInSeconds: 60 },
+    };
     assert.equal(retriesFor(retry, 'offline'), 3);
     assert.equal(retriesFor(retry, 'timedOut'), 1);
     assert.equal(retriesFor({ ...retry, criteria: [{ failureType: 'offline', numberOfRetries: 3 }] }, 'errorStatus'), 0);
-    assert.deepEqual([1, 2, 3, 4].map((attempt) => backoffSeconds(retry.backoff, attempt)), [10, 30, 60, 60]);
+    assert.deepEqual(
+      [1, 2, 3, 4].map((attempt) => backoffSeconds(retry.backoff, attempt)),
+      [10, 30, 60, 60],
+    );
   });
 
   it('PATCH replaces given fields, null removes them; the rules between fields hold after it', () => {
     const before = { maxDevicesPerMinute: 100, exponentialRate: { ...ramp, baseRatePerMinute: 50 } };
-    assert.deepEqual(patchedRollout(before, { exponentialRate: null, waitForOfflineDevicesInSeconds: 60 }), { maxDevicesPerMinute: 100, waitForOfflineDevicesInSeconds: 60 });
-    assert.equal(rolloutInconsistency(patchedRollout(before, { maxDevicesPerMinute: 20 }), true), 'rollout.exponentialRate.baseRatePerMinute must not be over rollout.maxDevicesPerMinute (20)');
+    assert.deepEqual(patchedRollout(before, { exponentialRate: null, waitForOfflineDevicesInSeconds: 60 }), {
+      maxDevicesPerMinute: 100,
+      waitForOfflineDevicesInSeconds: 60,
+    });
+    assert.equal(
+      rolloutInconsistency(patchedRollout(before, { maxDevicesPerMinute: 20 }), true),
+      'rollout.exponentialRate.baseRatePerMinute must not be over rollout.maxDevicesPerMinute (20)',
+    );
     assert.equal(rolloutInconsistency(before, true), undefined);
   });
 });

@@ -51,7 +51,12 @@ for (const variant of STORE_VARIANTS) {
         T1,
       );
       assert.equal(written, 4);
-      assert.deepEqual(await store.countRolloutBatch(JOB, 'b0'), { succeeded: 2, failed: 0, failures: { offline: 0, timedOut: 0, errorStatus: 1, other: 0 }, retrying: 2 });
+      assert.deepEqual(await store.countRolloutBatch(JOB, 'b0'), {
+        succeeded: 2,
+        failed: 0,
+        failures: { offline: 0, timedOut: 0, errorStatus: 1, other: 0 },
+        retrying: 2,
+      });
       const waiting = await record('r-2');
       assert.equal(waiting.status, 'pending');
       assert.deepEqual(waiting.error, { code: 'DeviceNotOnline', description: 'offline' });
@@ -65,7 +70,11 @@ for (const variant of STORE_VARIANTS) {
       assert.deepEqual(await store.claimRolloutDevices(JOB, { token: 'b1', dueBefore: T1, limit: 10 }, T1), { claimed: [], interrupted: [] });
       const due = await store.claimRolloutDevices(JOB, { token: 'b2', dueBefore: T2, limit: 10 }, T2);
       assert.deepEqual(due, { claimed: [{ deviceId: 'r-3', attempt: 2 }], interrupted: [] });
-      assert.deepEqual(await store.claimRolloutDevices(JOB, { token: 'b2', dueBefore: T3, limit: 10 }, T2), { claimed: [], interrupted: ['r-3'] }, 'a repeated claim takes no more');
+      assert.deepEqual(
+        await store.claimRolloutDevices(JOB, { token: 'b2', dueBefore: T3, limit: 10 }, T2),
+        { claimed: [], interrupted: ['r-3'] },
+        'a repeated claim takes no more',
+      );
       assert.deepEqual(await store.retryQueue(JOB), { waiting: 1, nextAt: T3 });
       await store.finishRolloutDevices(JOB, [{ deviceId: 'r-3', status: 'completed', methodResponse: { status: 200, payload: { ok: true } } }], T2);
       const done = await record('r-3');
@@ -73,7 +82,12 @@ for (const variant of STORE_VARIANTS) {
       assert.equal(done.attempts, 2);
       assert.equal(done.error, undefined, "the earlier attempt's error is gone");
       assert.deepEqual(done.outcome, { deviceMethodResponse: { status: 200, payload: { ok: true } } });
-      assert.deepEqual(await store.countRolloutBatch(JOB, 'b2'), { succeeded: 1, failed: 0, failures: { offline: 0, timedOut: 0, errorStatus: 0, other: 0 }, retrying: 0 });
+      assert.deepEqual(await store.countRolloutBatch(JOB, 'b2'), {
+        succeeded: 1,
+        failed: 0,
+        failures: { offline: 0, timedOut: 0, errorStatus: 0, other: 0 },
+        retrying: 0,
+      });
       assert.equal((await store.countRolloutBatch(JOB, 'b0')).retrying, 1, 'a device counts in the batch that claimed it last');
     });
 

@@ -96,7 +96,8 @@ for (const variant of STORE_VARIANTS) {
       await jobs.scheduleDeviceMethod('plain-sdk', "deviceId = 'rs-ok'", { methodName: 'upgrade', payload: null, responseTimeoutInSeconds: 5 });
       const done = await finished('plain-sdk');
       assert.equal(done.status, 'completed');
-      for (const field of ['rollout', 'paused', 'currentRatePerMinute', 'waitingForRetryCount', 'waitingForDeviceCount']) assert.equal(field in done, false, field);
+      for (const field of ['rollout', 'paused', 'currentRatePerMinute', 'waitingForRetryCount', 'waitingForDeviceCount'])
+        assert.equal(field in done, false, field);
     });
   });
 }

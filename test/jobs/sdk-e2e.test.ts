@@ -97,7 +97,10 @@ for (const variant of STORE_VARIANTS) {
       assert.equal(byId.get('sdk-offline')!.status, 'failed');
       assert.equal(byId.get('sdk-offline')!.error?.code, 'DeviceNotOnline');
       const failed = await queryAll(registry, "SELECT * FROM devices.jobs WHERE devices.jobs.jobId = 'method-job' AND devices.jobs.status = 'failed'");
-      assert.deepEqual(failed.map((row) => row.deviceId), ['sdk-offline']);
+      assert.deepEqual(
+        failed.map((row) => row.deviceId),
+        ['sdk-offline'],
+      );
     });
 
     it('runs a twin job: scheduleTwinUpdate forces the patch, bumps versions, notifies connected devices', async () => {
@@ -131,7 +134,13 @@ for (const variant of STORE_VARIANTS) {
 
     it('cancels a scheduled job with cancelJob, and reports unknown jobs as JobNotFound', async () => {
       const startTime = new Date(Date.now() + 3600_000);
-      const { jobStatus } = await jobs.scheduleDeviceMethod('later-job', '*', { methodName: 'reboot', payload: null, responseTimeoutInSeconds: 5 }, startTime, 600);
+      const { jobStatus } = await jobs.scheduleDeviceMethod(
+        'later-job',
+        '*',
+        { methodName: 'reboot', payload: null, responseTimeoutInSeconds: 5 },
+        startTime,
+        600,
+      );
       assert.equal(Date.parse(jobStatus.startTime), startTime.getTime());
       await eventually(async () => (await jobs.getJob('later-job')).jobStatus.status === 'scheduled', 'the job to be scheduled');
       const { jobStatus: cancelled } = await jobs.cancelJob('later-job');
@@ -159,10 +168,16 @@ for (const variant of STORE_VARIANTS) {
       assert.equal(all.find((job) => job.jobId === 'twin-job')!.status, 'completed');
 
       const twins = await jobs.createQuery('scheduleUpdateTwin').next();
-      assert.deepEqual((twins.result as JobResponse[]).map((job) => job.jobId), ['twin-job']);
+      assert.deepEqual(
+        (twins.result as JobResponse[]).map((job) => job.jobId),
+        ['twin-job'],
+      );
       const cancelled = await hubRequest(hub.hub, { method: 'GET', path: '/jobs/v2/query?jobStatus=Cancelled&jobType=ScheduleDeviceMethod' });
       assert.equal(cancelled.status, 200);
-      assert.deepEqual(cancelled.body.map((job: JobResponse) => job.jobId), ['later-job']);
+      assert.deepEqual(
+        cancelled.body.map((job: JobResponse) => job.jobId),
+        ['later-job'],
+      );
       assert.equal(cancelled.headers['x-ms-continuation'], undefined);
       const paged = await hubRequest(hub.hub, { method: 'GET', path: '/jobs/v2/query?pageSize=1' });
       assert.equal(paged.body.length, 1);

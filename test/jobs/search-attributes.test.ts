@@ -14,7 +14,9 @@ describe('job search attributes', () => {
   let temporal: TemporalLite;
   let connection: Connection;
   const custom = async (namespace: string) =>
-    Object.fromEntries(Object.entries((await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {}).map(([name, type]) => [name, Number(type)]));
+    Object.fromEntries(
+      Object.entries((await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {}).map(([name, type]) => [name, Number(type)]),
+    );
 
   before(async () => {
     temporal = await startTemporalLite({ logger: stderrLogger('error') });
@@ -39,7 +41,10 @@ describe('job search attributes', () => {
   it('refuses to start over an attribute of the same name with another type, naming it', async () => {
     await connection.workflowService.registerNamespace({ namespace: 'clash', workflowExecutionRetentionPeriod: msToTs('1 day') });
     await connection.operatorService.addSearchAttributes({ namespace: 'clash', searchAttributes: { JobStatus: IndexedValueType.INDEXED_VALUE_TYPE_TEXT } });
-    await assert.rejects(ensureJobSearchAttributes(connection, 'clash'), /Search attribute JobStatus exists in namespace 'clash' as INDEXED_VALUE_TYPE_TEXT, but the jobs engine needs INDEXED_VALUE_TYPE_KEYWORD/);
+    await assert.rejects(
+      ensureJobSearchAttributes(connection, 'clash'),
+      /Search attribute JobStatus exists in namespace 'clash' as INDEXED_VALUE_TYPE_TEXT, but the jobs engine needs INDEXED_VALUE_TYPE_KEYWORD/,
+    );
     assert.deepEqual(await custom('clash'), { JobStatus: IndexedValueType.INDEXED_VALUE_TYPE_TEXT }, 'nothing was added');
   });
 });

@@ -147,7 +147,12 @@ describe('job workflow failure paths (stubbed activities)', () => {
   const start = (job: JobDefinition, tuning: Partial<JobTuning>, jobScript: Script) => {
     scripts.set(job.jobId, { ...jobScript, tuning: tuningOf(tuning) });
     seen.set(job.jobId, { resolveFirst: 0, resolveRest: 0, batches: [], countedRecords: 0 });
-    return env.client.workflow.start<typeof iotHubJob>(JOB_WORKFLOW, { workflowId: job.jobId, taskQueue: TASK_QUEUE, args: [{ job, tuning: tuningOf(tuning) }], memo: { job } });
+    return env.client.workflow.start<typeof iotHubJob>(JOB_WORKFLOW, {
+      workflowId: job.jobId,
+      taskQueue: TASK_QUEUE,
+      args: [{ job, tuning: tuningOf(tuning) }],
+      memo: { job },
+    });
   };
   /** Its end, checked against what it stored, with its runs checked against their bounds and kept for replay. */
   const ended = async (jobId: string): Promise<JobResponse> => {
@@ -174,7 +179,12 @@ describe('job workflow failure paths (stubbed activities)', () => {
     await ensureJobSearchAttributes(env.connection, 'default');
     // Publishing job events fails here (no hooks' workflows to reach): the jobs go on without them.
     const publishJobEvent: WebhookActivities['publishJobEvent'] = () => Promise.reject(new Error('Temporal unreachable for the hooks'));
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue: TASK_QUEUE, workflowBundle: await jobsWorkflowBundle(), activities: { ...activities, publishJobEvent } });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: TASK_QUEUE,
+      workflowBundle: await jobsWorkflowBundle(),
+      activities: { ...activities, publishJobEvent },
+    });
     running = worker.run();
   });
   after(async () => {
@@ -184,11 +194,15 @@ describe('job workflow failure paths (stubbed activities)', () => {
   });
 
   it('fails when the targets cannot be resolved: a condition the store refuses is not retried', async () => {
-    await start(jobOf('unresolvable'), {}, {
-      devices: 0,
-      resolveFirst: () => Promise.reject(ApplicationFailure.nonRetryable("Unknown function 'FOO' in the condition", 'ArgumentInvalid')),
-      counts: counts({}),
-    });
+    await start(
+      jobOf('unresolvable'),
+      {},
+      {
+        devices: 0,
+        resolveFirst: () => Promise.reject(ApplicationFailure.nonRetryable("Unknown function 'FOO' in the condition", 'ArgumentInvalid')),
+        counts: counts({}),
+      },
+    );
     const done = await ended('unresolvable');
     const reason = "The devices matching the queryCondition could not be determined: Unknown function 'FOO' in the condition";
     assertFailedWith(done, reason);
@@ -199,14 +213,18 @@ describe('job workflow failure paths (stubbed activities)', () => {
   });
 
   it('fails when the targets cannot be resolved: a store error, once the retries ran out', async () => {
-    await start(jobOf('resolve-retries'), {}, {
-      devices: 0,
-      resolveFirst: async () => ({ total: 3, complete: false }),
-      resolveRest: () => Promise.reject(new Error('database is locked')),
-      // The three records resolved before the store failed.
-      unprocessed: 3,
-      counts: counts({ failed: 3 }),
-    });
+    await start(
+      jobOf('resolve-retries'),
+      {},
+      {
+        devices: 0,
+        resolveFirst: async () => ({ total: 3, complete: false }),
+        resolveRest: () => Promise.reject(new Error('database is locked')),
+        // The three records resolved before the store failed.
+        unprocessed: 3,
+        counts: counts({ failed: 3 }),
+      },
+    );
     const done = await ended('resolve-retries');
     assertFailedWith(done, 'The devices matching the queryCondition could not be determined: database is locked');
     assert.equal(saw('resolve-retries').resolveRest, 5, 'every attempt of its retry policy');
@@ -243,15 +261,19 @@ describe('job workflow failure paths (stubbed activities)', () => {
 
   it('fails when a shard fails (terminated by an operator), closing its devices', async () => {
     const gate = new Gate();
-    await start(jobOf('shard-fails'), { shardSize: 2, batchSize: 2, batchConcurrency: 1, shardConcurrency: 2 }, {
-      devices: 4,
-      batch: async ({ range }) => {
-        if (range.from === 2) await gate.pass();
-        return { succeeded: 2, failed: 0 };
+    await start(
+      jobOf('shard-fails'),
+      { shardSize: 2, batchSize: 2, batchConcurrency: 1, shardConcurrency: 2 },
+      {
+        devices: 4,
+        batch: async ({ range }) => {
+          if (range.from === 2) await gate.pass();
+          return { succeeded: 2, failed: 0 };
+        },
+        unprocessed: 2,
+        counts: counts({ completed: 2, failed: 2 }),
       },
-      unprocessed: 2,
-      counts: counts({ completed: 2, failed: 2 }),
-    });
+    );
     await within(gate.reached, "shard 1's batch to start");
     await env.client.workflow.getHandle('shard-fails/shard-1').terminate('stopped by an operator');
     gate.open();
@@ -263,15 +285,19 @@ describe('job workflow failure paths (stubbed activities)', () => {
 
   it('retries a twin batch whose worker died within its heartbeat timeout, not its 300 s start-to-close timeout', async () => {
     const deadWorker = new Gate();
-    await start(jobOf('twin-worker-died'), { shardSize: 100, batchSize: 2, batchConcurrency: 1 }, {
-      devices: 2,
-      // The first attempt's worker is gone: it neither heartbeats nor ends (until the test is done).
-      batch: async () => {
-        if (Context.current().info.attempt === 1) await deadWorker.pass();
-        return { succeeded: 2, failed: 0 };
+    await start(
+      jobOf('twin-worker-died'),
+      { shardSize: 100, batchSize: 2, batchConcurrency: 1 },
+      {
+        devices: 2,
+        // The first attempt's worker is gone: it neither heartbeats nor ends (until the test is done).
+        batch: async () => {
+          if (Context.current().info.attempt === 1) await deadWorker.pass();
+          return { succeeded: 2, failed: 0 };
+        },
+        counts: counts({ completed: 2 }),
       },
-      counts: counts({ completed: 2 }),
-    });
+    );
     try {
       await within(deadWorker.reached, 'the first attempt to start');
       // Real time: the test server holds its clock while an activity runs, as Temporal's does.
@@ -284,16 +310,24 @@ describe('job workflow failure paths (stubbed activities)', () => {
   });
 
   it('fails when maxExecutionTimeInSeconds runs out: dispatching stops and the devices left fail as expired', async () => {
-    await start(jobOf('expires', { maxExecutionTimeInSeconds: 1 }), { batchSize: 1, batchConcurrency: 1 }, {
-      devices: 2,
-      // Longer than the job may run.
-      batch: () => new Promise((resolve) => setTimeout(() => resolve({ succeeded: 1, failed: 0 }), 1500)),
-      unprocessed: 1,
-      counts: counts({ completed: 1, failed: 1 }),
-    });
+    await start(
+      jobOf('expires', { maxExecutionTimeInSeconds: 1 }),
+      { batchSize: 1, batchConcurrency: 1 },
+      {
+        devices: 2,
+        // Longer than the job may run.
+        batch: () => new Promise((resolve) => setTimeout(() => resolve({ succeeded: 1, failed: 0 }), 1500)),
+        unprocessed: 1,
+        counts: counts({ completed: 1, failed: 1 }),
+      },
+    );
     const done = await ended('expires');
     assertFailedWith(done, 'The job did not finish within maxExecutionTimeInSeconds (1): 1 devices were not processed');
-    assert.deepEqual(saw('expires').batches.map((batch) => batch.range), [{ from: 0, to: 1 }], 'the second batch never went out');
+    assert.deepEqual(
+      saw('expires').batches.map((batch) => batch.range),
+      [{ from: 0, to: 1 }],
+      'the second batch never went out',
+    );
     assert.deepEqual(saw('expires').closing?.pending, {
       status: 'failed',
       error: { code: 'JobExpired', description: "The job's maxExecutionTimeInSeconds (1) ran out before this device was processed" },
@@ -302,15 +336,19 @@ describe('job workflow failure paths (stubbed activities)', () => {
 
   it('cancels while a batch runs: the job shows cancelled at once, the devices left are canceled, a second cancel is turned down', async () => {
     const gate = new Gate();
-    const handle = await start(jobOf('cancelled'), { batchSize: 1, batchConcurrency: 1 }, {
-      devices: 2,
-      batch: async () => {
-        await gate.pass();
-        return { succeeded: 1, failed: 0 };
+    const handle = await start(
+      jobOf('cancelled'),
+      { batchSize: 1, batchConcurrency: 1 },
+      {
+        devices: 2,
+        batch: async () => {
+          await gate.pass();
+          return { succeeded: 1, failed: 0 };
+        },
+        unprocessed: 1,
+        counts: counts({ completed: 1, canceled: 1 }),
       },
-      unprocessed: 1,
-      counts: counts({ completed: 1, canceled: 1 }),
-    });
+    );
     await within(gate.reached, 'the first batch to start');
     const cancelled = await handle.executeUpdate(cancelJobUpdate);
     assert.equal(cancelled.status, 'cancelled');
@@ -333,22 +371,26 @@ describe('job workflow failure paths (stubbed activities)', () => {
   it("shows a batch's progress as it comes, through its shard to the job: in the query and in the memo lists read", async () => {
     const gate = new Gate();
     const signal = signalBatchProgressWith(env.client);
-    const handle = await start(jobOf('progress'), { shardSize: 2, batchSize: 2, shardConcurrency: 1, progressIntervalMs: 0 }, {
-      devices: 4,
-      batch: async ({ range }) => {
-        if (range.from === 0) {
-          // As a method batch does once an outcome is written: to the workflow running the batch.
-          await signal(Context.current().info.workflowExecution!.workflowId, { batch: 0, succeeded: 1, failed: 0 });
-          await gate.pass();
-        }
-        return { succeeded: 2, failed: 0 };
+    const handle = await start(
+      jobOf('progress'),
+      { shardSize: 2, batchSize: 2, shardConcurrency: 1, progressIntervalMs: 0 },
+      {
+        devices: 4,
+        batch: async ({ range }) => {
+          if (range.from === 0) {
+            // As a method batch does once an outcome is written: to the workflow running the batch.
+            await signal(Context.current().info.workflowExecution!.workflowId, { batch: 0, succeeded: 1, failed: 0 });
+            await gate.pass();
+          }
+          return { succeeded: 2, failed: 0 };
+        },
+        counts: counts({ completed: 4 }),
       },
-      counts: counts({ completed: 4 }),
-    });
+    );
     await within(gate.reached, 'the first batch to tell its progress');
     const expected = { deviceCount: 4, failedCount: 0, succeededCount: 1, runningCount: 1, pendingCount: 2 };
     let shown = await handle.query(jobResponseQuery);
-    for (const deadline = Date.now() + WAIT_MS; !isDeepStrictEqual(shown.deviceJobStatistics, expected) && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + WAIT_MS; !isDeepStrictEqual(shown.deviceJobStatistics, expected) && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       shown = await handle.query(jobResponseQuery);
     }

@@ -7,7 +7,15 @@ import { jobsSettings } from '../../src/jobs/settings.js';
 import { parentHistoryBound } from '../../workflows/history-bounds.js';
 import type { JobResponse } from '../../workflows/types.js';
 import { reply } from './helpers/devices.js';
-import { assertStatisticsConsistent, assertWithinHistoryBounds, cancelWhileRunning, expireMethodJob, jobRunHistories, replayJobHistories, waitForJob } from './helpers/jobs.js';
+import {
+  assertStatisticsConsistent,
+  assertWithinHistoryBounds,
+  cancelWhileRunning,
+  expireMethodJob,
+  jobRunHistories,
+  replayJobHistories,
+  waitForJob,
+} from './helpers/jobs.js';
 import { startJobsTestEngine, type JobsTestEngine } from './helpers/workflow-env.js';
 
 const TUNING = { shardSize: 100, batchSize: 4, batchConcurrency: 1, deviceConcurrency: 2 };
@@ -51,7 +59,11 @@ describe('a job within one shard runs its batches itself', () => {
     assert.equal(mostOpen, TUNING.deviceConcurrency * TUNING.batchConcurrency);
 
     const runs = await jobRunHistories(engine.env.client, 'inline');
-    assert.deepEqual(runs.map((run) => run.workflowId), ['inline'], 'no shard workflows');
+    assert.deepEqual(
+      runs.map((run) => run.workflowId),
+      ['inline'],
+      'no shard workflows',
+    );
     const events = runs[0]!.history.events!.length;
     assert.ok(events <= parentHistoryBound(8, tuning), `${events} events, over the bound ${parentHistoryBound(8, tuning)}`);
   });
@@ -61,7 +73,11 @@ describe('a job within one shard runs its batches itself', () => {
     // One batch of 4, 2 devices at a time, each answering after 1.5 s: the batch ends after 3 s, and
     // the first outcomes are written about a second before that.
     await engine.createJob('inline-live', { type: 'scheduleDeviceMethod', queryCondition: "STARTSWITH(deviceId, 'lone-')", cloudToDeviceMethod: method });
-    const partial = await waitForJob(engine.service, 'inline-live', (job) => job.deviceJobStatistics !== undefined && job.deviceJobStatistics.succeededCount > 0);
+    const partial = await waitForJob(
+      engine.service,
+      'inline-live',
+      (job) => job.deviceJobStatistics !== undefined && job.deviceJobStatistics.succeededCount > 0,
+    );
     assert.equal(partial.status, 'running');
     assert.ok(partial.deviceJobStatistics!.succeededCount < 4, JSON.stringify(partial.deviceJobStatistics));
     assertStatisticsConsistent(partial);
@@ -70,7 +86,12 @@ describe('a job within one shard runs its batches itself', () => {
 
   it('cancels while running: dispatching stops and the devices not started are canceled', async () => {
     jobIds.push('inline-cancel');
-    await cancelWhileRunning(engine, 'inline-cancel', { type: 'scheduleDeviceMethod', queryCondition: "STARTSWITH(deviceId, 'stop-')", cloudToDeviceMethod: method }, 12);
+    await cancelWhileRunning(
+      engine,
+      'inline-cancel',
+      { type: 'scheduleDeviceMethod', queryCondition: "STARTSWITH(deviceId, 'stop-')", cloudToDeviceMethod: method },
+      12,
+    );
   });
 
   it('fails when maxExecutionTimeInSeconds runs out, failing the devices not processed', async () => {
@@ -78,7 +99,13 @@ describe('a job within one shard runs its batches itself', () => {
     const records = await expireMethodJob(engine, 'inline-expiry', "STARTSWITH(deviceId, 'x-')", method);
     // The first batch (x-mute waiting out its response timeout) was in flight; the second never went out.
     assert.equal(records.get('x-mute')?.error?.code, 'GatewayTimeout');
-    assert.deepEqual([...records.values()].filter((r) => r.error?.code === 'JobExpired').map((r) => r.deviceId).sort(), ['x-ok-4', 'x-ok-5']);
+    assert.deepEqual(
+      [...records.values()]
+        .filter((r) => r.error?.code === 'JobExpired')
+        .map((r) => r.deviceId)
+        .sort(),
+      ['x-ok-4', 'x-ok-5'],
+    );
   });
 
   it('kept every run within its history bound, and replays every history it produced', async () => {

@@ -82,7 +82,12 @@ describe('a method job waiting for its offline devices, under time skipping', ()
     const tuning = jobsSettings({ tuning: { scheduleDeviceMethod: TUNING } }).tuning.scheduleDeviceMethod;
     for (const run of runs) {
       const events = run.history.events?.length ?? 0;
-      const bound = run.workflowId === jobId ? parentHistoryBound(4, tuning, true, true) : run.workflowId === offlineWaitWorkflowId(jobId) ? offlineWaitRunHistoryBound(tuning, 10) : shardRunHistoryBound(tuning);
+      const bound =
+        run.workflowId === jobId
+          ? parentHistoryBound(4, tuning, true, true)
+          : run.workflowId === offlineWaitWorkflowId(jobId)
+            ? offlineWaitRunHistoryBound(tuning, 10)
+            : shardRunHistoryBound(tuning);
       assert.ok(events <= bound, `${run.workflowId} has ${events} events, over its bound ${bound}`);
     }
     await replayJobHistories(engine.env.client, [jobId], 'offline-wait');

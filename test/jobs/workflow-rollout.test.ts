@@ -36,7 +36,8 @@ describe('rollout jobs under time skipping', () => {
   let engine: JobsTestEngine;
   const jobIds: string[] = [];
   const result = (jobId: string) => engine.env.client.workflow.getHandle(jobId).result() as Promise<JobResponse>;
-  const dispatches = async (jobId: string): Promise<Dispatch[]> => rolloutDispatches((await jobRunHistories(engine.env.client, jobId)).filter((run) => run.workflowId !== jobId));
+  const dispatches = async (jobId: string): Promise<Dispatch[]> =>
+    rolloutDispatches((await jobRunHistories(engine.env.client, jobId)).filter((run) => run.workflowId !== jobId));
   const devicesBefore = (list: readonly Dispatch[], at: number) => list.filter((d) => d.at < at).reduce((n, d) => n + d.size, 0);
 
   before(async () => {
@@ -55,7 +56,10 @@ describe('rollout jobs under time skipping', () => {
     assert.equal(done.status, 'completed');
     assert.deepEqual(done.deviceJobStatistics, { deviceCount: TWINS, failedCount: 0, succeededCount: TWINS, runningCount: 0, pendingCount: 0 });
     const list = await dispatches('rate');
-    assert.equal(list.reduce((n, d) => n + d.size, 0), TWINS);
+    assert.equal(
+      list.reduce((n, d) => n + d.size, 0),
+      TWINS,
+    );
     assert.ok(busiestWindow(list, MINUTE) <= 600, `busiest minute ${busiestWindow(list, MINUTE)}`);
     for (const count of windowCounts(list, 5000)) assert.ok(count >= 40 && count <= 60, `a 5 s window started ${count} devices, not 50 ± 20%`);
     const span = list.at(-1)!.at - list[0]!.at;
@@ -66,7 +70,10 @@ describe('rollout jobs under time skipping', () => {
 
   it('ramps exponentially: doubles each 100 devices started, up to the ceiling', async () => {
     jobIds.push('ramp');
-    const rollout = { maxDevicesPerMinute: 480, exponentialRate: { baseRatePerMinute: 60, incrementFactor: 2, rateIncreaseCriteria: { numberOfNotifiedDevices: 100 } } };
+    const rollout = {
+      maxDevicesPerMinute: 480,
+      exponentialRate: { baseRatePerMinute: 60, incrementFactor: 2, rateIncreaseCriteria: { numberOfNotifiedDevices: 100 } },
+    };
     await engine.createJob('ramp', twinJob(rollout, { queryCondition: "STARTSWITH(deviceId, 't0')" })); // t0000…t0999
     const done = await result('ramp');
     assert.equal(done.deviceJobStatistics!.succeededCount, 1000);
@@ -111,12 +118,18 @@ describe('rollout jobs under time skipping', () => {
     const beforeEdit = list.filter((d) => d.at < editedAt);
     assert.ok(busiestWindow(beforeEdit, MINUTE) <= 60, `before the edit ${busiestWindow(beforeEdit, MINUTE)} a minute`);
     const afterEdit = list.filter((d) => d.at > editedAt + 1000);
-    assert.ok(busiestWindow(afterEdit, MINUTE) <= 600 && busiestWindow(afterEdit, MINUTE) >= 550, `after the edit ${busiestWindow(afterEdit, MINUTE)} a minute`);
+    assert.ok(
+      busiestWindow(afterEdit, MINUTE) <= 600 && busiestWindow(afterEdit, MINUTE) >= 550,
+      `after the edit ${busiestWindow(afterEdit, MINUTE)} a minute`,
+    );
   });
 
   it('a paused job still expires at maxExecutionTimeInSeconds; cancelling a paused job cancels the rest', async () => {
     jobIds.push('pause-expire', 'pause-cancel');
-    await engine.createJob('pause-expire', twinJob({ maxDevicesPerMinute: 60 }, { queryCondition: "STARTSWITH(deviceId, 't20')", maxExecutionTimeInSeconds: 600 }));
+    await engine.createJob(
+      'pause-expire',
+      twinJob({ maxDevicesPerMinute: 60 }, { queryCondition: "STARTSWITH(deviceId, 't20')", maxExecutionTimeInSeconds: 600 }),
+    );
     await engine.createJob('pause-cancel', twinJob({ maxDevicesPerMinute: 60 }, { queryCondition: "STARTSWITH(deviceId, 't21')" }));
     await engine.env.sleep(30_000);
     await engine.service.pause('pause-expire');
@@ -154,7 +167,10 @@ describe('rollout jobs under time skipping', () => {
     });
     const done = await result('abort');
     assert.equal(done.status, 'failed');
-    assert.match(done.failureReason!, /^Aborted by rollout\.abortCriteria\[0\] \(timedOut at 10% after 50 devices\): \d+ of \d+ finished devices \(\d+\.\d%\) timed out$/);
+    assert.match(
+      done.failureReason!,
+      /^Aborted by rollout\.abortCriteria\[0\] \(timedOut at 10% after 50 devices\): \d+ of \d+ finished devices \(\d+\.\d%\) timed out$/,
+    );
     assertStatisticsConsistent(done);
     const records = [...(await jobRecords(engine.hub.hub.store, 'abort')).values()];
     const canceled = records.filter((r) => r.status === 'canceled').length;
@@ -178,7 +194,12 @@ describe('rollout jobs under time skipping', () => {
       type: 'scheduleDeviceMethod',
       queryCondition: "STARTSWITH(deviceId, 'r-')",
       cloudToDeviceMethod: { methodName: 'upgrade', responseTimeoutInSeconds: 5 },
-      rollout: { retry: { criteria: [{ failureType: 'errorStatus', numberOfRetries: 2 }], backoff: { initialIntervalInSeconds: 60, backoffCoefficient: 2, maximumIntervalInSeconds: 100 } } },
+      rollout: {
+        retry: {
+          criteria: [{ failureType: 'errorStatus', numberOfRetries: 2 }],
+          backoff: { initialIntervalInSeconds: 60, backoffCoefficient: 2, maximumIntervalInSeconds: 100 },
+        },
+      },
     });
     const done = await result('retries');
     assert.equal(done.status, 'completed');

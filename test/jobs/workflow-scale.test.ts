@@ -8,7 +8,14 @@ import { DEFAULT_JOBS_SETTINGS } from '../../src/jobs/settings.js';
 import { jobHistoryBound } from '../../workflows/history-bounds.js';
 import { planShards } from '../../workflows/sharding.js';
 import type { JobResponse, JobTuning } from '../../workflows/types.js';
-import { assertStatisticsConsistent, assertWithinHistoryBounds, jobRunHistories, recordHistoryFixtures, replayHistories, type RunHistory } from './helpers/jobs.js';
+import {
+  assertStatisticsConsistent,
+  assertWithinHistoryBounds,
+  jobRunHistories,
+  recordHistoryFixtures,
+  replayHistories,
+  type RunHistory,
+} from './helpers/jobs.js';
 import { jobRecords } from './helpers/records.js';
 import { startJobsTestEngine, type JobsTestEngine } from './helpers/workflow-env.js';
 
@@ -80,7 +87,12 @@ describe('a 10,000-device job with small shards', () => {
 
   it('ran the planned shards, continuing them as new', () => {
     const shardIds = new Set(runs.filter((run) => run.workflowId !== 'scale').map((run) => run.workflowId));
-    assert.deepEqual([...shardIds].sort(), planShards(DEVICES, tuning).map((shard) => `scale/shard-${shard.index}`).sort());
+    assert.deepEqual(
+      [...shardIds].sort(),
+      planShards(DEVICES, tuning)
+        .map((shard) => `scale/shard-${shard.index}`)
+        .sort(),
+    );
     assert.equal(shardIds.size, 20);
     assert.ok(runs.length - 1 > shardIds.size, `${runs.length - 1} shard runs for ${shardIds.size} shards: none continued as new`);
   });
@@ -89,7 +101,9 @@ describe('a 10,000-device job with small shards', () => {
     const parent = runs.find((run) => run.workflowId === 'scale')!;
     const shards = mostAtOnce(parent, [EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED], CHILD_CLOSED);
     assert.equal(shards, tuning.shardConcurrency, `${shards} shards at once`);
-    const batches = Math.max(...runs.filter((run) => run !== parent).map((run) => mostAtOnce(run, [EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED], ACTIVITY_CLOSED)));
+    const batches = Math.max(
+      ...runs.filter((run) => run !== parent).map((run) => mostAtOnce(run, [EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED], ACTIVITY_CLOSED)),
+    );
     assert.equal(batches, tuning.batchConcurrency, `${batches} batches at once in a shard run`);
   });
 

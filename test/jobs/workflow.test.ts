@@ -30,7 +30,10 @@ describe('job workflows under time skipping', () => {
     await engine.devices.connect(['err-1'], { answer: () => reply(500, { error: 'broken' }) });
     await engine.devices.connect(['mute-1'], { answer: () => undefined });
     await engine.devices.register(['off-1']);
-    await engine.devices.connect(['slow-1', 'slow-2', 'slow-3', 'slow-4', 'slow-5', 'slow-6', 'slow-7', 'slow-8'], { answer: () => reply(200, null), answerDelayMs: 1000 });
+    await engine.devices.connect(['slow-1', 'slow-2', 'slow-3', 'slow-4', 'slow-5', 'slow-6', 'slow-7', 'slow-8'], {
+      answer: () => reply(200, null),
+      answerDelayMs: 1000,
+    });
   });
   after(() => engine?.dispose());
 
@@ -89,7 +92,9 @@ describe('job workflows under time skipping', () => {
     // The records answer conditions on their outcome, error and times in the query language
     // (devices.jobs takes SELECT * only, as IoT Hub).
     const ids = async (condition: string) =>
-      (await engine.hub.hub.store.query(`SELECT * FROM devices.jobs WHERE devices.jobs.jobId = 'mixed' AND ${condition}`)).items.map((row) => (row as { deviceId: string }).deviceId).sort();
+      (await engine.hub.hub.store.query(`SELECT * FROM devices.jobs WHERE devices.jobs.jobId = 'mixed' AND ${condition}`)).items
+        .map((row) => (row as { deviceId: string }).deviceId)
+        .sort();
     assert.deepEqual(await ids('devices.jobs.outcome.deviceMethodResponse.status >= 500'), ['err-1']);
     assert.deepEqual(await ids("devices.jobs.outcome.deviceMethodResponse.payload.got = 'hello'"), ['ok-3']);
     assert.deepEqual(await ids("devices.jobs.error.code IN ['DeviceNotOnline', 'GatewayTimeout']"), ['mute-1', 'off-1']);
@@ -104,7 +109,12 @@ describe('job workflows under time skipping', () => {
     // A job starting far ahead stays queued/scheduled; cancelling it while its first status is
     // queued (before the workflow ran) and again once it is cancelled.
     const now = await engine.env.currentTimeMs();
-    const queued = await engine.createJob('cancel-queued', { type: 'scheduleDeviceMethod', queryCondition: '*', startTime: new Date(now + DAY_MS).toISOString(), cloudToDeviceMethod: method() });
+    const queued = await engine.createJob('cancel-queued', {
+      type: 'scheduleDeviceMethod',
+      queryCondition: '*',
+      startTime: new Date(now + DAY_MS).toISOString(),
+      cloudToDeviceMethod: method(),
+    });
     assert.equal(queued.status, 'queued');
     const cancelled = await engine.service.cancel('cancel-queued');
     assert.equal(cancelled.status, 'cancelled');
@@ -136,7 +146,12 @@ describe('job workflows under time skipping', () => {
 
   it('cancels a running job: dispatching stops and the devices not started are canceled', async () => {
     jobIds.push('cancel-running');
-    await cancelWhileRunning(engine, 'cancel-running', { type: 'scheduleDeviceMethod', queryCondition: "STARTSWITH(deviceId, 'slow-')", cloudToDeviceMethod: method() }, 8);
+    await cancelWhileRunning(
+      engine,
+      'cancel-running',
+      { type: 'scheduleDeviceMethod', queryCondition: "STARTSWITH(deviceId, 'slow-')", cloudToDeviceMethod: method() },
+      8,
+    );
   });
 
   it('fails a job whose maxExecutionTimeInSeconds runs out, failing the devices not processed', async () => {
@@ -150,7 +165,12 @@ describe('job workflows under time skipping', () => {
   it('reads a job whose workflow an operator terminated as failed, and cancelling it changes nothing', async () => {
     jobIds.push('terminated');
     const now = await engine.env.currentTimeMs();
-    await engine.createJob('terminated', { type: 'scheduleDeviceMethod', queryCondition: '*', startTime: new Date(now + DAY_MS).toISOString(), cloudToDeviceMethod: method() });
+    await engine.createJob('terminated', {
+      type: 'scheduleDeviceMethod',
+      queryCondition: '*',
+      startTime: new Date(now + DAY_MS).toISOString(),
+      cloudToDeviceMethod: method(),
+    });
     await waitForJob(engine.service, 'terminated', (job) => job.status === 'scheduled');
     await engine.env.client.workflow.getHandle('terminated').terminate('stopped by an operator');
     const job = await engine.service.get('terminated');
@@ -173,7 +193,13 @@ describe('job workflows under time skipping', () => {
     const connection = await Connection.connect({ address: engine.env.address, interceptors: [recordCalls] });
     try {
       const now = await engine.env.currentTimeMs();
-      const service = new JobsService({ client: new Client({ connection }), store: engine.hub.hub.store, settings: jobsSettings(), taskQueue: JOBS_TASK_QUEUE, now: () => new Date(now) });
+      const service = new JobsService({
+        client: new Client({ connection }),
+        store: engine.hub.hub.store,
+        settings: jobsSettings(),
+        taskQueue: JOBS_TASK_QUEUE,
+        now: () => new Date(now),
+      });
       const callsOf = async (request: () => Promise<unknown>) => {
         calls.length = 0;
         await request();

@@ -21,7 +21,15 @@ describe(`connect storm: ${DEVICES} devices connecting at once`, () => {
   it('every device connects, every REST call made during the storm answers 200, and the registry shows them all', async (t) => {
     const devices = [];
     for (let i = 0; i < DEVICES; i++) devices.push(await hub.addDevice(`storm-${String(i).padStart(4, '0')}`));
-    storm = await runConnectStorm({ hub: hub.hub, gatewayPort: hub.gateway.port, devices, concurrency: DEVICES, retryForMs: 120_000, probeDeviceId: 'storm-0000', probeIntervalMs: 20 });
+    storm = await runConnectStorm({
+      hub: hub.hub,
+      gatewayPort: hub.gateway.port,
+      devices,
+      concurrency: DEVICES,
+      retryForMs: 120_000,
+      probeDeviceId: 'storm-0000',
+      probeIntervalMs: 20,
+    });
     const { figures } = storm;
     t.diagnostic(JSON.stringify(figures));
     assert.equal(figures.failed, 0, figures.firstErrors.join('; '));

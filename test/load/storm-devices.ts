@@ -7,11 +7,9 @@ import type { MqttClient } from 'mqtt';
 import { connectDevice, type GatewayTarget, type SimulatedDeviceIdentity } from '../../src/simulator/device.js';
 
 export type StormToDevices =
-  | { cmd: 'connect'; target: GatewayTarget; devices: SimulatedDeviceIdentity[]; concurrency: number; retryForMs: number }
-  | { cmd: 'close' };
+  { cmd: 'connect'; target: GatewayTarget; devices: SimulatedDeviceIdentity[]; concurrency: number; retryForMs: number } | { cmd: 'close' };
 export type StormFromDevices =
-  | { event: 'connected'; connectMs: number[]; failed: number; retries: number; firstErrors: string[]; totalMs: number }
-  | { event: 'closed'; totalMs: number };
+  { event: 'connected'; connectMs: number[]; failed: number; retries: number; firstErrors: string[]; totalMs: number } | { event: 'closed'; totalMs: number };
 
 const clients: MqttClient[] = [];
 

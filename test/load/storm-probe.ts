@@ -26,7 +26,16 @@ const results: ProbeResults = { latenciesMs: [], statuses: {}, errors: [] };
 function get(agent: https.Agent, start: ProbeStart): Promise<number> {
   return new Promise((resolve, reject) => {
     const request = https.get(
-      { host: '127.0.0.1', port: start.port, path: start.path, ca: start.ca, servername: 'localhost', agent, headers: { authorization: start.authorization }, timeout: 30_000 },
+      {
+        host: '127.0.0.1',
+        port: start.port,
+        path: start.path,
+        ca: start.ca,
+        servername: 'localhost',
+        agent,
+        headers: { authorization: start.authorization },
+        timeout: 30_000,
+      },
       (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode ?? 0));

@@ -15,7 +15,11 @@ import { jobEnded } from '../run/helpers/poll.js';
 const DEVICES = 3;
 
 /** One HTTPS request to the hub (its own CA), with the headers given. */
-function request(hub: StartedHub, path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function request(
+  hub: StartedHub,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const ca = readFileSync(hub.banner.caFile, 'utf8');
   return new Promise((resolve, reject) => {
     const req = https.request({ host: '127.0.0.1', port: hub.banner.httpsPort, path, servername: 'localhost', ca, headers }, (res) => {
@@ -56,7 +60,9 @@ describe('metrics and logs of a hub process running real jobs', () => {
   before(async () => {
     hub = await HubProcess.start(await allInOneEnv(dir.path, { LOG_LEVEL: 'debug' }));
     metricsUrl = `http://127.0.0.1:${hub.banner.httpPort}/metrics`;
-    const hubFile = JSON.parse(readFileSync(join(dir.path, 'hub.json'), 'utf8')) as { sharedAccessPolicies: Array<{ primaryKey: string; secondaryKey: string }> };
+    const hubFile = JSON.parse(readFileSync(join(dir.path, 'hub.json'), 'utf8')) as {
+      sharedAccessPolicies: Array<{ primaryKey: string; secondaryKey: string }>;
+    };
     for (const policy of hubFile.sharedAccessPolicies) secrets.push(policy.primaryKey, policy.secondaryKey);
     before0 = (await scrape()).samples;
 
@@ -84,7 +90,12 @@ describe('metrics and logs of a hub process running real jobs', () => {
     const refused = await connectFleet(gateway, [{ deviceId: 'obs-1', key: wrongKey }], { concurrency: 1 });
     assert.equal(refused.failed, 1);
     const forged = createSasToken({ sr: 'localhost', key: wrongKey, keyName: 'iothubowner', expiresAt: new Date(Date.now() + 3600_000) });
-    const expired = createSasToken({ sr: 'localhost', key: hubFile.sharedAccessPolicies[0]!.primaryKey, keyName: 'iothubowner', expiresAt: new Date(Date.now() - 60_000) });
+    const expired = createSasToken({
+      sr: 'localhost',
+      key: hubFile.sharedAccessPolicies[0]!.primaryKey,
+      keyName: 'iothubowner',
+      expiresAt: new Date(Date.now() - 60_000),
+    });
     for (const token of [forged, expired]) {
       secrets.push(new URLSearchParams(token.replace(/^SharedAccessSignature /, '')).get('sig')!);
       assert.equal((await request(hub, '/devices/obs-1?api-version=2021-04-12', { authorization: token })).status, 401);
@@ -93,7 +104,12 @@ describe('metrics and logs of a hub process running real jobs', () => {
     assert.equal(leaked.status, 401);
 
     // A request id given by the caller is echoed and logged.
-    const owner = createSasToken({ sr: 'localhost', key: hubFile.sharedAccessPolicies[0]!.primaryKey, keyName: 'iothubowner', expiresAt: new Date(Date.now() + 3600_000) });
+    const owner = createSasToken({
+      sr: 'localhost',
+      key: hubFile.sharedAccessPolicies[0]!.primaryKey,
+      keyName: 'iothubowner',
+      expiresAt: new Date(Date.now() + 3600_000),
+    });
     secrets.push(new URLSearchParams(owner.replace(/^SharedAccessSignature /, '')).get('sig')!);
     const traced = await request(hub, '/twins/obs-2?api-version=2021-04-12', { authorization: owner, 'request-id': 'trace-0042' });
     assert.equal(traced.status, 200);

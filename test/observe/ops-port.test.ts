@@ -38,7 +38,7 @@ describe('HUB_METRICS_PORT and HUB_METRICS_POLICY: the operations endpoints on a
     assert.ok(valueOf(parseScrape(await reader.text()), 'iothub_store_query_duration_seconds_count') > 0);
   });
 
-  it('leaves the REST ports to IoT Hub\'s API, where the REST requests are counted by route template', async () => {
+  it("leaves the REST ports to IoT Hub's API, where the REST requests are counted by route template", async () => {
     const onApi = await hubRequest(hub, { method: 'GET', path: '/metrics' });
     assert.notEqual(onApi.status, 200);
     assert.equal((await hubRequest(hub, { method: 'GET', path: '/devices/nobody' })).status, 404);

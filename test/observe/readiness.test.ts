@@ -40,10 +40,14 @@ describe('GET /readyz of a hub process as its store and Temporal go away and com
     return { status: response.status, body: (await response.json()) as Readiness['body'] };
   };
   const until = (what: string, accept: (r: Readiness) => boolean) =>
-    pollUntil(async () => {
-      const r = await readiness();
-      return accept(r) ? r : undefined;
-    }, what, 30_000);
+    pollUntil(
+      async () => {
+        const r = await readiness();
+        return accept(r) ? r : undefined;
+      },
+      what,
+      30_000,
+    );
 
   before(async () => {
     const ports = await freePorts(4);
@@ -109,16 +113,20 @@ describe('GET /readyz of a hub process as its store and Temporal go away and com
     await until('readiness to recover', (r) => r.status === 200);
   });
 
-  it('turns 503 naming the store while PostgreSQL refuses its connections, and back to 200', { skip: adminUrl ? false : 'DATABASE_URL not set: the store part of readiness is checked on PostgreSQL' }, async () => {
-    await admin(async (client) => {
-      await client.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
-      await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
-    });
-    const down = await until('readiness to fail on the store', (r) => r.status === 503);
-    assert.ok(down.body.failing?.includes('store'), JSON.stringify(down.body));
-    assert.match(down.body.checks.store!, /not currently accepting connections|terminat/);
+  it(
+    'turns 503 naming the store while PostgreSQL refuses its connections, and back to 200',
+    { skip: adminUrl ? false : 'DATABASE_URL not set: the store part of readiness is checked on PostgreSQL' },
+    async () => {
+      await admin(async (client) => {
+        await client.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+        await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
+      });
+      const down = await until('readiness to fail on the store', (r) => r.status === 503);
+      assert.ok(down.body.failing?.includes('store'), JSON.stringify(down.body));
+      assert.match(down.body.checks.store!, /not currently accepting connections|terminat/);
 
-    await admin((client) => client.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`));
-    await until('readiness to recover', (r) => r.status === 200);
-  });
+      await admin((client) => client.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`));
+      await until('readiness to recover', (r) => r.status === 200);
+    },
+  );
 });

@@ -33,7 +33,9 @@ describe('secrets in log lines', () => {
   });
 
   it('readable lines for a terminal: time, level, message, fields, the error stack below', () => {
-    const line = readableLine('{"level":50,"time":"2026-01-02T03:04:05.678Z","pid":1,"msg":"Job finished","jobId":"j1","err":{"message":"boom","stack":"Error: boom\\n    at x"}}');
+    const line = readableLine(
+      '{"level":50,"time":"2026-01-02T03:04:05.678Z","pid":1,"msg":"Job finished","jobId":"j1","err":{"message":"boom","stack":"Error: boom\\n    at x"}}',
+    );
     assert.equal(line, '03:04:05.678 ERROR Job finished  jobId=j1\n    Error: boom\n        at x\n');
   });
 

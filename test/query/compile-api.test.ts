@@ -16,8 +16,7 @@ import { encodeContinuation } from '../../src/query/paging.js';
 
 const devices: QuerySource = { table: 'devices', docColumn: 'twin', keyColumn: 'device_id', indexedFields: { deviceId: 'device_id' } };
 
-const argumentInvalid = (message: RegExp) => (err: unknown) =>
-  err instanceof HubError && err.code === 'ArgumentInvalid' && message.test(err.message);
+const argumentInvalid = (message: RegExp) => (err: unknown) => err instanceof HubError && err.code === 'ArgumentInvalid' && message.test(err.message);
 
 /** A small SQLite table to run compiled statements against. */
 function database(ids: string[]) {
@@ -69,12 +68,21 @@ describe('compileQuery', () => {
       return compiled.decodePage(db.rows(compiled.sql, compiled.params));
     };
     const first = page('SELECT * FROM devices', 2);
-    assert.deepEqual(first.items.map((d) => (d as { deviceId: string }).deviceId), ['a', 'b']);
+    assert.deepEqual(
+      first.items.map((d) => (d as { deviceId: string }).deviceId),
+      ['a', 'b'],
+    );
     assert.match(first.continuation!, /^[A-Za-z0-9+/=]+$/);
     const second = page('SELECT * FROM devices', 2, first.continuation);
-    assert.deepEqual(second.items.map((d) => (d as { deviceId: string }).deviceId), ['c', 'd']);
+    assert.deepEqual(
+      second.items.map((d) => (d as { deviceId: string }).deviceId),
+      ['c', 'd'],
+    );
     const third = page('SELECT * FROM devices', 2, second.continuation);
-    assert.deepEqual(third.items.map((d) => (d as { deviceId: string }).deviceId), ['e']);
+    assert.deepEqual(
+      third.items.map((d) => (d as { deviceId: string }).deviceId),
+      ['e'],
+    );
     assert.equal(third.continuation, undefined);
     // Exactly a full last page: the extra row tells there is nothing more.
     assert.equal(page('SELECT * FROM devices', 5).continuation, undefined);
@@ -93,13 +101,21 @@ describe('compileQuery', () => {
     const withToken = (query: string, continuation: string) => () => compileQuery(query, 'sqlite', devices, { continuation });
     assert.throws(withToken("SELECT * FROM devices WHERE deviceId = 'a'", token), argumentInvalid(/belongs to a different query/));
     assert.throws(withToken('SELECT COUNT() AS n FROM devices', token), argumentInvalid(/continuation token is not valid/));
-    for (const bad of ['garbage!', Buffer.from('null').toString('base64'), Buffer.from('{"q":"x","n":-1}').toString('base64'), Buffer.from('[1]').toString('base64')]) {
+    for (const bad of [
+      'garbage!',
+      Buffer.from('null').toString('base64'),
+      Buffer.from('{"q":"x","n":-1}').toString('base64'),
+      Buffer.from('[1]').toString('base64'),
+    ]) {
       assert.throws(withToken('SELECT * FROM devices', bad), argumentInvalid(/continuation token is not valid/), bad);
     }
     // Keys no store holds, which the stores would also compare differently (found by the query fuzz).
     const query = parseQuery('SELECT * FROM devices');
     for (const key of ['a\u0000', '\ud800', 'x\udfffy']) {
-      assert.throws(withToken('SELECT * FROM devices', encodeContinuation(query, { returned: 1, after: [key] })), argumentInvalid(/continuation token is not valid/));
+      assert.throws(
+        withToken('SELECT * FROM devices', encodeContinuation(query, { returned: 1, after: [key] })),
+        argumentInvalid(/continuation token is not valid/),
+      );
     }
     assert.doesNotThrow(withToken('SELECT * FROM devices', encodeContinuation(query, { returned: 1, after: ['😀'] })));
   });

@@ -77,7 +77,19 @@ describe('reference evaluator: conditions', () => {
   it('does arithmetic on numbers only, undefined where it would overflow, underflow or divide by zero', () => {
     assert.equal(holds('tags.n / 2 = 2.5 AND tags.n % 3 = 2 AND -tags.n % 3 = -2 AND 2 * 3 - 1 = tags.n', doc), true);
     assert.equal(holds('0.1 + 0.2 = 0.30000000000000004'), true);
-    for (const undefinedOne of ['1 / 0', '0 / 0', '7.5 % 2', '1e300 * 1e10', '1e-300 * 1e-300', '1e301 + 0', '1e300 / 1e-10', "'a' + 1", 'true + 1', 'null * 2', '-tags.s']) {
+    for (const undefinedOne of [
+      '1 / 0',
+      '0 / 0',
+      '7.5 % 2',
+      '1e300 * 1e10',
+      '1e-300 * 1e-300',
+      '1e301 + 0',
+      '1e300 / 1e-10',
+      "'a' + 1",
+      'true + 1',
+      'null * 2',
+      '-tags.s',
+    ]) {
       assert.equal(holds(`IS_DEFINED(${undefinedOne})`, doc), false, undefinedOne);
     }
     assert.equal(holds('IS_DEFINED(1e300 * 1) AND IS_DEFINED(5e-324 * 1) AND IS_DEFINED(9007199254740992 % 7)'), true);
@@ -118,19 +130,15 @@ describe('reference evaluator: queries', () => {
   it('projections use the canonical casing and leave missing values out', () => {
     const result = evaluateQuery('SELECT DeviceId, tags.[[group]].name AS g, Properties.Reported.fw FROM devices', docs);
     assert.equal(result.itemType, 'Raw');
-    assert.deepEqual(result.items, [
-      { deviceId: 'a', g: 'g1', fw: '1.0' },
-      { deviceId: 'b', fw: '2.0' },
-      { deviceId: 'c', fw: { v: 3 } },
-      { deviceId: 'd' },
-    ]);
+    assert.deepEqual(result.items, [{ deviceId: 'a', g: 'g1', fw: '1.0' }, { deviceId: 'b', fw: '2.0' }, { deviceId: 'c', fw: { v: 3 } }, { deviceId: 'd' }]);
   });
 
   it('GROUP BY orders groups missing/non-primitive first, then null, booleans, numbers, strings', () => {
-    const result = evaluateQuery(
-      'SELECT properties.reported.fw AS fw, COUNT() AS n FROM devices GROUP BY properties.reported.fw',
-      [...docs, twin('e', { properties: { desired: {}, reported: { fw: '1.0' } } }), twin('f', { properties: { desired: {}, reported: { fw: 7 } } })],
-    );
+    const result = evaluateQuery('SELECT properties.reported.fw AS fw, COUNT() AS n FROM devices GROUP BY properties.reported.fw', [
+      ...docs,
+      twin('e', { properties: { desired: {}, reported: { fw: '1.0' } } }),
+      twin('f', { properties: { desired: {}, reported: { fw: 7 } } }),
+    ]);
     assert.deepEqual(result.items, [{ n: 2 }, { fw: 7, n: 1 }, { fw: '1.0', n: 2 }, { fw: '2.0', n: 1 }]);
   });
 
@@ -143,9 +151,9 @@ describe('reference evaluator: queries', () => {
       [{ n: 4, sum: 45, avg: 22.5, min: 20, max: '2.0' }],
     );
     assert.deepEqual(evaluateQuery('SELECT COUNT() AS n, SUM(tags.x) AS s FROM devices', []).items, [{ n: 0 }]);
-    assert.deepEqual(
-      evaluateQuery('SELECT tags.floor AS floor, COUNT() AS n FROM devices WHERE IS_DEFINED(tags.floor) GROUP BY tags.floor', docs).items,
-      [{ floor: 1, n: 2 }, { floor: 2, n: 1 }],
-    );
+    assert.deepEqual(evaluateQuery('SELECT tags.floor AS floor, COUNT() AS n FROM devices WHERE IS_DEFINED(tags.floor) GROUP BY tags.floor', docs).items, [
+      { floor: 1, n: 2 },
+      { floor: 2, n: 1 },
+    ]);
   });
 });

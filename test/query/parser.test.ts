@@ -2,22 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { HubError } from '../../src/errors/hub-error.js';
-import {
-  MAX_QUERY_LENGTH,
-  parseQuery,
-  parseQueryCondition,
-  printCondition,
-  printQuery,
-  type Expression,
-  type Query,
-} from '../../src/query/index.js';
+import { MAX_QUERY_LENGTH, parseQuery, parseQueryCondition, printCondition, printQuery, type Expression, type Query } from '../../src/query/index.js';
 import { FC_SEED, jobQuery, twinCondition, twinQuery } from './query-arbitraries.js';
 
 const where = (text: string): Expression => parseQuery(`SELECT * FROM devices WHERE ${text}`).where!;
 const path = (...segments: string[]): Expression => ({ type: 'path', path: segments });
-const constant = (value: unknown): Expression => ({ type: 'constant', value } as Expression);
-const compare = (operator: string, left: Expression, right: Expression): Expression =>
-  ({ type: 'comparison', operator, left, right }) as Expression;
+const constant = (value: unknown): Expression => ({ type: 'constant', value }) as Expression;
+const compare = (operator: string, left: Expression, right: Expression): Expression => ({ type: 'comparison', operator, left, right }) as Expression;
 
 /** Asserts a 400 ArgumentInvalid whose message matches. */
 function rejects(parse: () => unknown, message: RegExp | string): void {
@@ -57,9 +48,7 @@ describe('parseQuery: clauses', () => {
   });
 
   it('parses aggregates, naming unaliased ones $1, $2, …', () => {
-    const query = parseQuery(
-      'SELECT COUNT() AS n, AVG(properties.reported.t), sum(tags.x), MIN(tags.y) AS low, max(tags.z) FROM devices',
-    );
+    const query = parseQuery('SELECT COUNT() AS n, AVG(properties.reported.t), sum(tags.x), MIN(tags.y) AS low, max(tags.z) FROM devices');
     assert.deepEqual(query.select, [
       { type: 'aggregate', name: 'COUNT', alias: 'n' },
       { type: 'aggregate', name: 'AVG', path: ['properties', 'reported', 't'], alias: '$1' },
@@ -70,9 +59,7 @@ describe('parseQuery: clauses', () => {
   });
 
   it('parses GROUP BY with the grouped path and aggregates', () => {
-    const query = parseQuery(
-      'SELECT properties.reported.status AS s, COUNT() AS n FROM devices WHERE tags.a = 1 GROUP BY Properties.Reported.status',
-    );
+    const query = parseQuery('SELECT properties.reported.status AS s, COUNT() AS n FROM devices WHERE tags.a = 1 GROUP BY Properties.Reported.status');
     assert.deepEqual(query.groupBy, ['properties', 'reported', 'status']);
     assert.deepEqual(query.select, [
       { type: 'path', path: ['properties', 'reported', 'status'], alias: 's' },
@@ -84,10 +71,7 @@ describe('parseQuery: clauses', () => {
   it('rejects clause combinations the hub does not support', () => {
     rejects(() => parseQuery('SELECT deviceId FROM devices.jobs'), 'Queries on devices.jobs only support SELECT * (position 8)');
     rejects(() => parseQuery('SELECT COUNT() AS n FROM devices.jobs'), /only support SELECT \*/);
-    rejects(
-      () => parseQuery('SELECT tags.a, COUNT() AS n FROM devices.modules GROUP BY tags.a'),
-      'GROUP BY is only supported on FROM devices (position 50)',
-    );
+    rejects(() => parseQuery('SELECT tags.a, COUNT() AS n FROM devices.modules GROUP BY tags.a'), 'GROUP BY is only supported on FROM devices (position 50)');
     rejects(() => parseQuery('SELECT * FROM devices GROUP BY tags.a'), /GROUP BY needs a list of the grouped path and aggregates/);
     rejects(() => parseQuery('SELECT tags.b, COUNT() FROM devices GROUP BY tags.a'), /only the grouped path and aggregates/);
     rejects(() => parseQuery('SELECT tags.b, COUNT() FROM devices'), /only be selected together with GROUP BY/);
@@ -96,7 +80,7 @@ describe('parseQuery: clauses', () => {
     rejects(() => parseQuery('SELECT IS_DEFINED(tags.a) FROM devices'), /Only attribute paths and aggregates can be selected/);
     rejects(() => parseQuery('SELECT * FROM devices AS d'), "Unexpected token 'AS' at position 23");
     rejects(() => parseQuery('SELECT * FROM devices JOIN devices.modules'), "Unexpected token 'JOIN' at position 23");
-    rejects(() => parseQuery('SELECT * FROM foo'), 'Expected devices, devices.modules or devices.jobs at position 15, found \'foo\'');
+    rejects(() => parseQuery('SELECT * FROM foo'), "Expected devices, devices.modules or devices.jobs at position 15, found 'foo'");
     rejects(() => parseQuery('SELECT * FROM devices.foo'), /Expected devices, devices.modules or devices.jobs at position 23/);
     rejects(() => parseQuery(''), 'Expected SELECT at position 1, found end of query');
     const many = Array.from({ length: 41 }, (_, i) => `tags.k${i}`).join(', ');
@@ -128,14 +112,26 @@ describe('parseQuery: expressions', () => {
       where('1 + 2 * 3 - 4 % 5 / 6 > -tags.x * 2'),
       compare(
         '>',
-        arithmetic('-', arithmetic('+', constant(1), arithmetic('*', constant(2), constant(3))), arithmetic('/', arithmetic('%', constant(4), constant(5)), constant(6))),
+        arithmetic(
+          '-',
+          arithmetic('+', constant(1), arithmetic('*', constant(2), constant(3))),
+          arithmetic('/', arithmetic('%', constant(4), constant(5)), constant(6)),
+        ),
         arithmetic('*', { type: 'negate', operand: path('tags', 'x') }, constant(2)),
       ),
     );
   });
 
   it('parses every comparison operator, <> as !=', () => {
-    for (const [text, operator] of [['=', '='], ['!=', '!='], ['<>', '!='], ['<', '<'], ['>', '>'], ['<=', '<='], ['>=', '>=']]) {
+    for (const [text, operator] of [
+      ['=', '='],
+      ['!=', '!='],
+      ['<>', '!='],
+      ['<', '<'],
+      ['>', '>'],
+      ['<=', '<='],
+      ['>=', '>='],
+    ]) {
       assert.deepEqual(where(`version ${text} 3`), compare(operator, path('version'), constant(3)));
     }
   });
@@ -189,18 +185,15 @@ describe('parseQuery: expressions', () => {
   });
 
   it('matches system property names case-insensitively and keeps user keys as written', () => {
-    assert.deepEqual(
-      parseQuery("SELECT * FROM DEVICES WHERE DEVICEID = 'x' AND Tags.Floor = 3 AND PROPERTIES.REPORTED.Temp > 1").where,
-      {
-        type: 'logical',
-        operator: 'AND',
-        operands: [
-          compare('=', path('deviceId'), constant('x')),
-          compare('=', path('tags', 'Floor'), constant(3)),
-          compare('>', path('properties', 'reported', 'Temp'), constant(1)),
-        ],
-      },
-    );
+    assert.deepEqual(parseQuery("SELECT * FROM DEVICES WHERE DEVICEID = 'x' AND Tags.Floor = 3 AND PROPERTIES.REPORTED.Temp > 1").where, {
+      type: 'logical',
+      operator: 'AND',
+      operands: [
+        compare('=', path('deviceId'), constant('x')),
+        compare('=', path('tags', 'Floor'), constant(3)),
+        compare('>', path('properties', 'reported', 'Temp'), constant(1)),
+      ],
+    });
     assert.deepEqual(where('x509thumbprint.PRIMARYTHUMBPRINT = null'), compare('=', path('x509Thumbprint', 'primaryThumbprint'), constant(null)));
     assert.deepEqual(where('properties.desired.$VERSION > 1'), compare('>', path('properties', 'desired', '$version'), constant(1)));
     assert.deepEqual(where('capabilities.IOTEDGE = true'), compare('=', path('capabilities', 'iotEdge'), constant(true)));
@@ -221,7 +214,10 @@ describe('parseQuery: expressions', () => {
         compare('=', path('outcome', 'deviceMethodResponse', 'status'), constant(200)),
       ],
     });
-    rejects(() => parseQuery("SELECT * FROM devices.jobs WHERE jobId = 'x'"), /can only reference job record fields written devices.jobs.<field>; 'jobId' at position 34/);
+    rejects(
+      () => parseQuery("SELECT * FROM devices.jobs WHERE jobId = 'x'"),
+      /can only reference job record fields written devices.jobs.<field>; 'jobId' at position 34/,
+    );
     rejects(() => parseQuery("SELECT * FROM devices.jobs WHERE devices.jobs = 'x'"), /devices.jobs.<field>/);
     rejects(() => parseQuery("SELECT * FROM devices.jobs WHERE devices.jobs.foo = 'x'"), /devices.jobs has no field 'foo' \(position 47\)/);
   });
@@ -250,12 +246,12 @@ describe('parseQuery: errors name the problem and its position', () => {
     ['SELECT * FROM devices WHERE STARTSWITH(deviceId)', 'Function STARTSWITH takes 2 arguments, got 1 (position 29)'],
     ["SELECT * FROM devices WHERE deviceId IN ('a')", "IN and NIN need an array constant such as ['a', 'b'] (position 41)"],
     ['SELECT * FROM devices WHERE deviceId IN [tags.a]', "Array constants can only contain constants; found 'tags' at position 42"],
-    ['SELECT * FROM devices WHERE tags. = 1', "Expected a property name after \".\" at position 35, found '='"],
+    ['SELECT * FROM devices WHERE tags. = 1', 'Expected a property name after "." at position 35, found \'=\''],
     ['SELECT * FROM devices WHERE FROM = 1', "Unexpected token 'FROM' at position 29"],
     ['SELECT * FROM devices WHERE tags.a = 1 ORDER BY tags.a', "Unexpected token 'ORDER' at position 40"],
     // No stored document holds U+0000 or an unpaired surrogate, and PostgreSQL cannot bind them (found by the query fuzz).
     [String.raw`SELECT * FROM devices WHERE tags.a = 'x\u0000'`, 'The string at position 38 contains U+0000, which this hub does not support in queries'],
-    ["SELECT * FROM devices WHERE tags.[[a\udbff]] = 1", 'The name at position 34 contains U+DBFF, which this hub does not support in queries'],
+    ['SELECT * FROM devices WHERE tags.[[a\udbff]] = 1', 'The name at position 34 contains U+DBFF, which this hub does not support in queries'],
     ["SELECT * FROM devices WHERE STARTSWITH(tags.a, '\ud83d')", 'The string at position 48 contains U+D83D, which this hub does not support in queries'],
     [String.raw`SELECT * FROM devices WHERE tags.a = '\udc00'`, 'The string at position 38 contains U+DC00, which this hub does not support in queries'],
   ];
@@ -264,8 +260,14 @@ describe('parseQuery: errors name the problem and its position', () => {
   }
 
   it('rejects U+0000 typed into a string or a [[ ]] name', () => {
-    rejects(() => parseQuery("SELECT * FROM devices WHERE tags.a = 'x\u0000'"), 'The string at position 38 contains U+0000, which this hub does not support in queries');
-    rejects(() => parseQuery('SELECT * FROM devices WHERE tags.[[a\u0000]] = 1'), 'The name at position 34 contains U+0000, which this hub does not support in queries');
+    rejects(
+      () => parseQuery("SELECT * FROM devices WHERE tags.a = 'x\u0000'"),
+      'The string at position 38 contains U+0000, which this hub does not support in queries',
+    );
+    rejects(
+      () => parseQuery('SELECT * FROM devices WHERE tags.[[a\u0000]] = 1'),
+      'The name at position 34 contains U+0000, which this hub does not support in queries',
+    );
   });
 
   it(`rejects query text over ${MAX_QUERY_LENGTH} characters and accepts it at the limit`, () => {

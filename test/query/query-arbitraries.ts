@@ -1,13 +1,5 @@
 import fc from 'fast-check';
-import type {
-  AggregateName,
-  ComparisonOperator,
-  ConstantValue,
-  Expression,
-  FunctionName,
-  Projection,
-  Query,
-} from '../../src/query/index.js';
+import type { AggregateName, ComparisonOperator, ConstantValue, Expression, FunctionName, Projection, Query } from '../../src/query/index.js';
 
 /**
  * fast-check generators for twins, device-job records and queries over them. Values and keys come
@@ -20,9 +12,33 @@ export const FC_SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : 20_24
 const KEYS = ['a', 'b', 'A', 'group', 'in', 'x1', 'constructor', 'we"ird', 'back\\slash', 'ü', 'sp[ec]', "it's"];
 const STRINGS = ['', 'a', 'A', 'ab', 'abc', 'b', 'é', 'e\u0301', '😀', '\uE000', 'x y', "it's", 'quo"te', 'back\\slash', '10', 'true'];
 export const SPECIAL_NUMBERS = [
-  0, -0, 1, -1, 0.5, -2.5, 0.1, 0.30000000000000004, 1e21, 2 ** 53, -(2 ** 53), 2 ** 53 + 2, 1e150, 1e-150,
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  -2.5,
+  0.1,
+  0.30000000000000004,
+  1e21,
+  2 ** 53,
+  -(2 ** 53),
+  2 ** 53 + 2,
+  1e150,
+  1e-150,
   // Around the arithmetic bounds (1e300, 1e-300) and the ends of the double range.
-  1e300, -1e300, 1.5e300, -1e301, 1e305, 1e-300, -1e-300, 1e-301, 1e-310, 5e-324, Number.MAX_VALUE, -Number.MAX_VALUE,
+  1e300,
+  -1e300,
+  1.5e300,
+  -1e301,
+  1e305,
+  1e-300,
+  -1e-300,
+  1e-301,
+  1e-310,
+  5e-324,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
 ];
 
 // Most documents and paths use a few common keys, so paths into tags and properties usually exist.
@@ -37,7 +53,10 @@ const number = fc.oneof(
   { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) },
 );
 /** Numbers whose sums stay exact enough to compare SUM/AVG across engines with a small tolerance. */
-const moderateNumber = fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -100_000, max: 100_000 }).map((n) => n / 100));
+const moderateNumber = fc.oneof(
+  fc.integer({ min: -1000, max: 1000 }),
+  fc.integer({ min: -100_000, max: 100_000 }).map((n) => n / 100),
+);
 const primitive = fc.oneof(
   { weight: 3, arbitrary: string },
   { weight: 3, arbitrary: number },
@@ -136,7 +155,10 @@ const constantValue: fc.Arbitrary<ConstantValue> = fc.oneof(
 );
 
 const userPath = fc
-  .tuple(fc.constantFrom(['tags'], ['properties', 'desired'], ['properties', 'reported']), fc.oneof({ weight: 3, arbitrary: fc.tuple(key) }, fc.tuple(key, key)))
+  .tuple(
+    fc.constantFrom(['tags'], ['properties', 'desired'], ['properties', 'reported']),
+    fc.oneof({ weight: 3, arbitrary: fc.tuple(key) }, fc.tuple(key, key)),
+  )
   .map(([root, keys]) => [...root, ...keys]);
 
 const TWIN_FIELDS: Field[] = [
@@ -181,9 +203,7 @@ const FUNCTIONS: FunctionName[] = [...TYPE_CHECKS, 'STARTSWITH', 'ENDSWITH'];
 
 /** `-` applied to a number literal parses as a negative constant, so generate that form. */
 const negate = (operand: Expression): Expression =>
-  operand.type === 'constant' && typeof operand.value === 'number'
-    ? { type: 'constant', value: -operand.value }
-    : { type: 'negate', operand };
+  operand.type === 'constant' && typeof operand.value === 'number' ? { type: 'constant', value: -operand.value } : { type: 'negate', operand };
 
 /** AND/OR chains come out of the parser flattened. */
 const logical = (operator: 'AND' | 'OR', operands: Expression[]): Expression => ({
@@ -250,7 +270,9 @@ function expressions(field: fc.Arbitrary<Field>): fc.Arbitrary<Expression> {
         fc.tuple(fc.constantFrom(...COMPARISONS), sub, sub).map(([operator, left, right]): Expression => ({ type: 'comparison', operator, left, right })),
         {
           weight: 3,
-          arbitrary: fc.tuple(fc.constantFrom('AND' as const, 'OR' as const), fc.array(sub, { minLength: 2, maxLength: 3 })).map(([op, ops]) => logical(op, ops)),
+          arbitrary: fc
+            .tuple(fc.constantFrom('AND' as const, 'OR' as const), fc.array(sub, { minLength: 2, maxLength: 3 }))
+            .map(([op, ops]) => logical(op, ops)),
         },
         sub.map((operand): Expression => ({ type: 'not', operand })),
         sub.map(negate),
@@ -285,7 +307,9 @@ function conditions(field: fc.Arbitrary<Field>): fc.Arbitrary<Expression> {
       { weight: 5, arbitrary: predicates(field) },
       {
         weight: 2,
-        arbitrary: fc.tuple(fc.constantFrom('AND' as const, 'OR' as const), fc.array(tie('condition'), { minLength: 2, maxLength: 3 })).map(([op, ops]) => logical(op, ops)),
+        arbitrary: fc
+          .tuple(fc.constantFrom('AND' as const, 'OR' as const), fc.array(tie('condition'), { minLength: 2, maxLength: 3 }))
+          .map(([op, ops]) => logical(op, ops)),
       },
       { weight: 1, arbitrary: tie('condition').map((operand): Expression => ({ type: 'not', operand })) },
       { weight: 2, arbitrary: expressions(field) },
@@ -306,16 +330,19 @@ export const numericExpression: fc.Arbitrary<Expression> = fc.letrec<{ numeric: 
     { weight: 3, arbitrary: fc.oneof(number, fc.constantFrom(...SPECIAL_NUMBERS)).map(constant) },
     {
       weight: 4,
-      arbitrary: fc.tuple(fc.constantFrom('+', '-', '*', '/', '%' as const), tie('numeric'), tie('numeric')).map(
-        ([operator, left, right]): Expression => ({ type: 'arithmetic', operator, left, right }),
-      ),
+      arbitrary: fc
+        .tuple(fc.constantFrom('+', '-', '*', '/', '%' as const), tie('numeric'), tie('numeric'))
+        .map(([operator, left, right]): Expression => ({ type: 'arithmetic', operator, left, right })),
     },
     { weight: 1, arbitrary: tie('numeric').map(negate) },
   ),
 })).numeric;
 
 const alias = (i: number) => `v${i}`;
-const withOptional = <T extends object>(base: T, extra: Partial<Query>): T => ({ ...base, ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)) });
+const withOptional = <T extends object>(base: T, extra: Partial<Query>): T => ({
+  ...base,
+  ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)),
+});
 
 const top = fc.option(fc.integer({ min: 0, max: 8 }), { nil: undefined });
 const twinWhere = fc.option(conditions(twinField), { nil: undefined, freq: 4 });
@@ -326,9 +353,7 @@ const plainTwinQuery: fc.Arbitrary<Query> = fc
     where: twinWhere,
     select: fc.oneof(
       fc.constant('*' as const),
-      fc.array(twinPath, { minLength: 1, maxLength: 3 }).map((paths) =>
-        paths.map((path, i): Projection => ({ type: 'path', path, alias: alias(i) })),
-      ),
+      fc.array(twinPath, { minLength: 1, maxLength: 3 }).map((paths) => paths.map((path, i): Projection => ({ type: 'path', path, alias: alias(i) }))),
     ),
   })
   .map(({ top: t, where, select }) => withOptional({ collection: 'devices', select } as Query, { top: t, where }));

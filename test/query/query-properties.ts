@@ -15,16 +15,7 @@ import {
   type QuerySource,
   type SqlDialectName,
 } from '../../src/query/index.js';
-import {
-  FC_SEED,
-  jobQuery,
-  jobRecords,
-  numericExpression,
-  SPECIAL_NUMBERS,
-  twinCondition,
-  twinQuery,
-  twins,
-} from './query-arbitraries.js';
+import { FC_SEED, jobQuery, jobRecords, numericExpression, SPECIAL_NUMBERS, twinCondition, twinQuery, twins } from './query-arbitraries.js';
 
 /** A real database holding a devices table and a device-jobs table in the stores' shapes. */
 export interface QueryDatabase {
@@ -103,7 +94,14 @@ function agrees(actual: Expression, expected: Expression): Expression {
     type: 'logical',
     operator: 'OR',
     operands: [
-      { type: 'logical', operator: 'AND', operands: [{ type: 'not', operand: defined(actual) }, { type: 'not', operand: defined(expected) }] },
+      {
+        type: 'logical',
+        operator: 'AND',
+        operands: [
+          { type: 'not', operand: defined(actual) },
+          { type: 'not', operand: defined(expected) },
+        ],
+      },
       { type: 'comparison', operator: '=', left: actual, right: expected },
     ],
   };

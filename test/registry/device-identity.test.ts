@@ -8,8 +8,7 @@ import { sasKeysOf } from '../../src/registry/device/keys.js';
 import { assertEtagMatches, parseIfMatch } from '../../src/registry/if-match.js';
 
 const NOW = '2024-05-10T07:11:30.0000000Z';
-const isArgumentInvalid = (message: RegExp) => (err: unknown) =>
-  err instanceof HubError && err.code === 'ArgumentInvalid' && message.test(err.message);
+const isArgumentInvalid = (message: RegExp) => (err: unknown) => err instanceof HubError && err.code === 'ArgumentInvalid' && message.test(err.message);
 
 describe('device ids', () => {
   it('accepts every allowed character and 128 characters', () => {
@@ -67,7 +66,10 @@ describe('new device', () => {
   it('stores X.509 identities as IoT Hub returns them: thumbprints for selfSigned, no keys', () => {
     const sha1 = 'A'.repeat(40);
     const sha256 = 'b'.repeat(64);
-    const selfSigned = newDevice({ deviceId: 'x1', authentication: { type: 'selfSigned', x509Thumbprint: { primaryThumbprint: sha1, secondaryThumbprint: sha256 } } });
+    const selfSigned = newDevice({
+      deviceId: 'x1',
+      authentication: { type: 'selfSigned', x509Thumbprint: { primaryThumbprint: sha1, secondaryThumbprint: sha256 } },
+    });
     assert.deepEqual(selfSigned.authentication, {
       type: 'selfSigned',
       symmetricKey: { primaryKey: null, secondaryKey: null },
@@ -92,7 +94,11 @@ describe('new device', () => {
       isArgumentInvalid(/primaryThumbprint must be a SHA-1 \(40\) or SHA-256 \(64\) hex thumbprint/),
     );
     assert.throws(
-      () => newDevice({ deviceId: 'd1', authentication: { type: 'selfSigned', x509Thumbprint: { primaryThumbprint: 'a'.repeat(40), secondaryThumbprint: 'g'.repeat(40) } } }),
+      () =>
+        newDevice({
+          deviceId: 'd1',
+          authentication: { type: 'selfSigned', x509Thumbprint: { primaryThumbprint: 'a'.repeat(40), secondaryThumbprint: 'g'.repeat(40) } },
+        }),
       isArgumentInvalid(/secondaryThumbprint must be/),
     );
     assert.throws(() => newDevice({ deviceId: 'd1', authentication: { type: 'none' } }), isArgumentInvalid(/'none' is not supported/));

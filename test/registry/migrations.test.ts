@@ -41,7 +41,10 @@ for (const variant of STORE_VARIANTS) {
 
     it('processes starting together apply each migration exactly once', async () => {
       const results = await Promise.all(Array.from({ length: 4 }, () => runMigrations(connect())));
-      assert.deepEqual(results.flat().sort(), MIGRATIONS.map((migration) => migration.version));
+      assert.deepEqual(
+        results.flat().sort(),
+        MIGRATIONS.map((migration) => migration.version),
+      );
     });
 
     it('a later start applies only what is new, once', async () => {
@@ -49,11 +52,18 @@ for (const variant of STORE_VARIANTS) {
       assert.deepEqual([...first!, ...second!], [1000]);
       assert.deepEqual(await runMigrations(connect(), [...MIGRATIONS, EXTRA]), []);
       const history = await connect().query<{ version: number }>('SELECT version FROM hub_schema_migrations ORDER BY version');
-      assert.deepEqual(history.map((row) => Number(row.version)), [...MIGRATIONS.map((migration) => migration.version), 1000]);
+      assert.deepEqual(
+        history.map((row) => Number(row.version)),
+        [...MIGRATIONS.map((migration) => migration.version), 1000],
+      );
     });
 
     it('a failing migration leaves nothing behind', async () => {
-      const broken: Migration = { version: 2000, name: 'broken', sql: { sqlite: ['CREATE TABLE half_done (id INTEGER)', 'NOT SQL'], postgres: ['CREATE TABLE half_done (id INTEGER)', 'NOT SQL'] } };
+      const broken: Migration = {
+        version: 2000,
+        name: 'broken',
+        sql: { sqlite: ['CREATE TABLE half_done (id INTEGER)', 'NOT SQL'], postgres: ['CREATE TABLE half_done (id INTEGER)', 'NOT SQL'] },
+      };
       await assert.rejects(runMigrations(connect(), [...MIGRATIONS, broken]));
       const db = connect();
       const history = await db.query<{ version: number }>('SELECT version FROM hub_schema_migrations WHERE version = 2000');

@@ -29,7 +29,10 @@ for (const variant of STORE_VARIANTS) {
       it('migrations are recorded and idempotent', async () => {
         await store.migrate();
         const rows = await store.db.query<{ version: number }>('SELECT version FROM hub_schema_migrations ORDER BY version');
-        assert.deepEqual(rows.map((row) => Number(row.version)), MIGRATIONS.map((migration) => migration.version));
+        assert.deepEqual(
+          rows.map((row) => Number(row.version)),
+          MIGRATIONS.map((migration) => migration.version),
+        );
       });
 
       it('data survives reopening the store', async () => {
@@ -129,7 +132,10 @@ for (const variant of STORE_VARIANTS) {
         const stored = await store.getWebhook('hook-a');
         assert.equal(stored?.secret, 'another-secret-16ch');
         await store.putWebhook(hook('hook-b'));
-        assert.deepEqual((await store.listWebhooks()).map((each) => each.id).filter((id) => id.startsWith('hook-')), ['hook-a', 'hook-b']);
+        assert.deepEqual(
+          (await store.listWebhooks()).map((each) => each.id).filter((id) => id.startsWith('hook-')),
+          ['hook-a', 'hook-b'],
+        );
 
         await store.recordWebhookDelivery(delivery('hook-a', 'job-1.job.failed', '2026-01-01T00:00:01.0000000Z'));
         assert.equal(await store.deleteWebhook('hook-a'), true);
@@ -142,10 +148,22 @@ for (const variant of STORE_VARIANTS) {
       it('keeps one delivery record per event, rewritten at each attempt, newest first, and gives up on one', async () => {
         await store.putWebhook(hook('hook-d'));
         await store.recordWebhookDelivery(delivery('hook-d', 'job-1.job.started', '2026-01-01T00:00:01.0000000Z', { lastError: 'connect ECONNREFUSED' }));
-        await store.recordWebhookDelivery(delivery('hook-d', 'job-1.job.started', '2026-01-01T00:00:03.0000000Z', { attempts: 2, status: 'delivered', statusCode: 200 }));
-        await store.recordWebhookDelivery(delivery('hook-d', 'job-1.job.completed', '2026-01-01T00:00:04.0000000Z', { statusCode: 503, lastError: 'The receiver answered 503' }));
+        await store.recordWebhookDelivery(
+          delivery('hook-d', 'job-1.job.started', '2026-01-01T00:00:03.0000000Z', { attempts: 2, status: 'delivered', statusCode: 200 }),
+        );
+        await store.recordWebhookDelivery(
+          delivery('hook-d', 'job-1.job.completed', '2026-01-01T00:00:04.0000000Z', { statusCode: 503, lastError: 'The receiver answered 503' }),
+        );
         const [completed, started] = await store.listWebhookDeliveries('hook-d', 10);
-        assert.deepEqual(started, delivery('hook-d', 'job-1.job.started', '2026-01-01T00:00:03.0000000Z', { attempts: 2, status: 'delivered', statusCode: 200, firstAttemptTime: '2026-01-01T00:00:03.0000000Z' }));
+        assert.deepEqual(
+          started,
+          delivery('hook-d', 'job-1.job.started', '2026-01-01T00:00:03.0000000Z', {
+            attempts: 2,
+            status: 'delivered',
+            statusCode: 200,
+            firstAttemptTime: '2026-01-01T00:00:03.0000000Z',
+          }),
+        );
         assert.equal(completed?.id, 'job-1.job.completed');
         assert.equal((await store.listWebhookDeliveries('hook-d', 1)).length, 1);
 
@@ -156,7 +174,10 @@ for (const variant of STORE_VARIANTS) {
         assert.equal(givenUp?.statusCode, 503);
 
         assert.equal(await store.purgeWebhookDeliveries('2026-01-01T00:00:03.5000000Z'), 1);
-        assert.deepEqual((await store.listWebhookDeliveries('hook-d', 10)).map((each) => each.id), ['job-1.job.completed']);
+        assert.deepEqual(
+          (await store.listWebhookDeliveries('hook-d', 10)).map((each) => each.id),
+          ['job-1.job.completed'],
+        );
         await store.deleteWebhook('hook-d');
       });
 
@@ -171,18 +192,33 @@ for (const variant of STORE_VARIANTS) {
       it("lists a job range's failed devices with their errors, in record order", async () => {
         const ids = [newId(), newId(), newId()];
         for (const deviceId of ids) await store.createDevice({ deviceId });
-        const job = { jobId: `hooks-job-${ids[0]}`, jobType: 'scheduleDeviceMethod' as const, queryCondition: `deviceId IN [${ids.map((id) => `'${id}'`).join(', ')}]`, createdTime: '2026-01-01T00:00:00.0000000Z' };
+        const job = {
+          jobId: `hooks-job-${ids[0]}`,
+          jobType: 'scheduleDeviceMethod' as const,
+          queryCondition: `deviceId IN [${ids.map((id) => `'${id}'`).join(', ')}]`,
+          createdTime: '2026-01-01T00:00:00.0000000Z',
+        };
         await store.snapshotJobDevices(job, 10);
         const error = { code: 'DeviceNotOnline', description: 'The device is not online' };
-        await store.finishDeviceJobs(job.jobId, [
-          { deviceId: ids[0]!, status: 'failed', error },
-          { deviceId: ids[1]!, status: 'completed', methodResponse: { status: 200, payload: null } },
-          { deviceId: ids[2]!, status: 'failed', error },
-        ], '2026-01-01T00:00:01.0000000Z');
-        assert.deepEqual(await store.failedDeviceJobs(job.jobId, [{ from: 0, to: 2 }, { from: 2, to: 3 }]), [
-          { deviceId: ids[0], error },
-          { deviceId: ids[2], error },
-        ]);
+        await store.finishDeviceJobs(
+          job.jobId,
+          [
+            { deviceId: ids[0]!, status: 'failed', error },
+            { deviceId: ids[1]!, status: 'completed', methodResponse: { status: 200, payload: null } },
+            { deviceId: ids[2]!, status: 'failed', error },
+          ],
+          '2026-01-01T00:00:01.0000000Z',
+        );
+        assert.deepEqual(
+          await store.failedDeviceJobs(job.jobId, [
+            { from: 0, to: 2 },
+            { from: 2, to: 3 },
+          ]),
+          [
+            { deviceId: ids[0], error },
+            { deviceId: ids[2], error },
+          ],
+        );
         assert.deepEqual(await store.failedDeviceJobs(job.jobId, [{ from: 1, to: 2 }]), []);
       });
     });
@@ -292,8 +328,17 @@ for (const variant of STORE_VARIANTS) {
         const ids = [newId(), newId(), newId()];
         for (const deviceId of ids) await store.createDevice({ deviceId });
         const at = (second: number) => new Date(Date.UTC(2024, 4, 10, 7, 0, second));
-        assert.equal(await store.recordActivity([[ids[0]!, at(1)], ['no-such-device', at(2)], [ids[2]!, at(3)]]), 2);
-        const times = await Promise.all(ids.map(async (deviceId) => [(await store.getDevice(deviceId))!.lastActivityTime, (await store.getTwin(deviceId))!.lastActivityTime]));
+        assert.equal(
+          await store.recordActivity([
+            [ids[0]!, at(1)],
+            ['no-such-device', at(2)],
+            [ids[2]!, at(3)],
+          ]),
+          2,
+        );
+        const times = await Promise.all(
+          ids.map(async (deviceId) => [(await store.getDevice(deviceId))!.lastActivityTime, (await store.getTwin(deviceId))!.lastActivityTime]),
+        );
         assert.deepEqual(times, [
           ['2024-05-10T07:00:01.0000000Z', '2024-05-10T07:00:01.0000000Z'],
           [NEVER, NEVER],
@@ -352,10 +397,7 @@ for (const variant of STORE_VARIANTS) {
         const patched = await store.updateTwin(deviceId, { tags: { site: 'a' }, desired: { mode: 'eco' } }, { mode: 'patch', ifMatch: '"AAAAAAAAAAE="' });
         assert.deepEqual(patched.desiredChange, { deviceId, patch: { mode: 'eco' }, version: 2 });
         assert.deepEqual(await store.getTwin(deviceId), patched.twin);
-        await assert.rejects(
-          store.updateTwin(deviceId, { tags: { site: 'b' } }, { mode: 'patch', ifMatch: '"AAAAAAAAAAE="' }),
-          hubError('PreconditionFailed'),
-        );
+        await assert.rejects(store.updateTwin(deviceId, { tags: { site: 'b' } }, { mode: 'patch', ifMatch: '"AAAAAAAAAAE="' }), hubError('PreconditionFailed'));
         const replaced = await store.updateTwin(deviceId, { tags: { other: 1 } }, { mode: 'replace', ifMatch: '*' });
         assert.deepEqual(replaced.twin.tags, { other: 1 });
         assert.equal(replaced.desiredChange, undefined);

@@ -34,7 +34,17 @@ describe('docker-compose.yml', { skip: available ? false : 'docker-compose not i
 
   it('runs Temporal on PostgreSQL with its UI, Redis, and the hub roles as services of one image sharing one data volume', () => {
     const { services, volumes } = resolvedCompose();
-    assert.deepEqual(Object.keys(services).sort(), ['api', 'gateway', 'postgresql', 'redis', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
+    assert.deepEqual(Object.keys(services).sort(), [
+      'api',
+      'gateway',
+      'postgresql',
+      'redis',
+      'temporal',
+      'temporal-namespace',
+      'temporal-schema',
+      'temporal-ui',
+      'worker',
+    ]);
     assert.match(services.temporal!.image!, /^temporalio\/server:1\.(2[6-9]|[3-9]\d)\./, 'a current server release, not the retired auto-setup image');
     assert.equal(services.temporal!.environment!.DB, 'postgres12');
     assert.match(services['temporal-ui']!.image!, /^temporalio\/ui:/);
@@ -48,7 +58,10 @@ describe('docker-compose.yml', { skip: available ? false : 'docker-compose not i
       assert.match(hub.environment!.DATABASE_URL!, /^postgres:\/\/.*@postgresql:5432\//);
       assert.equal(hub.environment!.REDIS_URL, 'redis://redis:6379');
       assert.equal(hub.environment!.HUB_DATA_DIR, '/data');
-      assert.ok(hub.volumes!.some((volume) => volume.startsWith('hub-data:/data')), `${service} mounts the shared data volume`);
+      assert.ok(
+        hub.volumes!.some((volume) => volume.startsWith('hub-data:/data')),
+        `${service} mounts the shared data volume`,
+      );
     }
     assert.ok('hub-data' in volumes);
     const published = (service: string) => (services[service]!.ports ?? []).map((port) => `${port.published}->${port.target}`);
@@ -72,7 +85,7 @@ describe('docker-compose.yml', { skip: available ? false : 'docker-compose not i
     }
   });
 
-  it("builds the image that `npm start` runs", () => {
+  it('builds the image that `npm start` runs', () => {
     const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8');
     const start = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).scripts.start as string;
     assert.match(dockerfile, /^FROM node:20\S* AS build$/m);

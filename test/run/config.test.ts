@@ -19,7 +19,15 @@ describe('hub process configuration', () => {
   it('has the documented defaults: all roles, embedded temporal-lite on 7233, namespace default', () => {
     const config = loadConfig({});
     assert.deepEqual(config.run.roles, { api: true, worker: true, gateway: true });
-    assert.deepEqual(config.run.temporal, { address: undefined, namespace: 'default', embeddedPort: 7233, uiPort: 8233, uiWriteActions: false, uiUrl: undefined, connectTimeoutMs: 60_000 });
+    assert.deepEqual(config.run.temporal, {
+      address: undefined,
+      namespace: 'default',
+      embeddedPort: 7233,
+      uiPort: 8233,
+      uiWriteActions: false,
+      uiUrl: undefined,
+      connectTimeoutMs: 60_000,
+    });
     assert.equal(config.settings.dataDir, './data');
     assert.equal(config.settings.httpsPort, 8443);
     assert.equal(config.settings.httpPort, 8080);
@@ -79,11 +87,18 @@ describe('hub process configuration', () => {
       /^HUB_MAX_ACTIVE_JOBS \(--max-active-jobs\): /,
       /^HUB_TEMPORAL_UI_URL \(--temporal-ui-url\): expected an http:\/\/ or https:\/\/ URL/,
     ];
-    for (const pattern of expected) assert.ok(problems.some((problem) => pattern.test(problem)), `${pattern} in\n${problems.join('\n')}`);
+    for (const pattern of expected)
+      assert.ok(
+        problems.some((problem) => pattern.test(problem)),
+        `${pattern} in\n${problems.join('\n')}`,
+      );
   });
 
   it('takes every variable as a flag too, flags over the environment', () => {
-    const env = environmentWithFlags(['--data-dir', '/srv/hub', '--https-port=443', '--roles', 'gateway'], { HUB_DATA_DIR: '/elsewhere', REDIS_URL: 'redis://r:6379' });
+    const env = environmentWithFlags(['--data-dir', '/srv/hub', '--https-port=443', '--roles', 'gateway'], {
+      HUB_DATA_DIR: '/elsewhere',
+      REDIS_URL: 'redis://r:6379',
+    });
     assert.ok(env);
     const config = loadConfig(env);
     assert.equal(config.settings.dataDir, '/srv/hub');
@@ -97,7 +112,10 @@ describe('hub process configuration', () => {
   });
 
   it('refuses unknown flags and flags without a value; --help lists every variable', () => {
-    assert.throws(() => environmentWithFlags(['--data-dri', 'x'], {}), (err: unknown) => err instanceof ConfigError && /--data-dri/.test(err.problems[0]!));
+    assert.throws(
+      () => environmentWithFlags(['--data-dri', 'x'], {}),
+      (err: unknown) => err instanceof ConfigError && /--data-dri/.test(err.problems[0]!),
+    );
     assert.throws(() => environmentWithFlags(['--https-port'], {}), ConfigError);
     assert.throws(() => environmentWithFlags(['serve'], {}), ConfigError);
     assert.equal(environmentWithFlags(['--help'], {}), undefined);

@@ -56,9 +56,27 @@ describe('SIGKILL of the all-in-one hub while a rollout job is paused', () => {
       const address = { port: first.banner.httpsPort!, ca: readFileSync(first.banner.caFile, 'utf8') };
       const registry = registryFor(first.banner.connectionString, address);
       for (let i = 0; i < DEVICES; i++) await registry.create({ deviceId: `kp-${String(i).padStart(2, '0')}` });
-      const created = await cli(dir.path, ['job', 'schedule-twin', '--job-id', 'paused-1', '--query', "STARTSWITH(deviceId, 'kp-')", '--desired', '{"firmware":"4.2"}', '--tags', '{"wave":1}', '--rate', String(RATE)]);
+      const created = await cli(dir.path, [
+        'job',
+        'schedule-twin',
+        '--job-id',
+        'paused-1',
+        '--query',
+        "STARTSWITH(deviceId, 'kp-')",
+        '--desired',
+        '{"firmware":"4.2"}',
+        '--tags',
+        '{"wave":1}',
+        '--rate',
+        String(RATE),
+      ]);
       assert.equal(created.currentRatePerMinute, RATE);
-      await pollUntil(async () => ((await cli(dir.path, ['job', 'show', 'paused-1'])).deviceJobStatistics?.succeededCount ?? 0) >= 2 || undefined, 'two devices done', 60_000, 500);
+      await pollUntil(
+        async () => ((await cli(dir.path, ['job', 'show', 'paused-1'])).deviceJobStatistics?.succeededCount ?? 0) >= 2 || undefined,
+        'two devices done',
+        60_000,
+        500,
+      );
       const paused = await cli(dir.path, ['job', 'pause', 'paused-1']);
       assert.equal(paused.paused, true);
 
@@ -72,10 +90,15 @@ describe('SIGKILL of the all-in-one hub while a rollout job is paused', () => {
 
       const resumedAt = Date.now();
       assert.equal((await cli(dir.path, ['job', 'resume', 'paused-1'])).paused, false);
-      const done = await pollUntil(async () => {
-        const job = await cli(dir.path, ['job', 'show', 'paused-1']);
-        return job.status === 'completed' ? job : undefined;
-      }, 'the job to complete', 120_000, 500);
+      const done = await pollUntil(
+        async () => {
+          const job = await cli(dir.path, ['job', 'show', 'paused-1']);
+          return job.status === 'completed' ? job : undefined;
+        },
+        'the job to complete',
+        120_000,
+        500,
+      );
       assert.equal(done.deviceJobStatistics!.succeededCount, DEVICES);
       // The devices left were started at 30 a minute: one each 2 s after the resume.
       const seconds = (Date.now() - resumedAt) / 1000;

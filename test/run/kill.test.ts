@@ -24,10 +24,15 @@ describe('SIGKILL of the all-in-one hub in the middle of a method job', () => {
       const address = { port: first.banner.httpsPort!, ca: readFileSync(first.banner.caFile, 'utf8') };
       const jobs = jobClientFor(first.banner.connectionString, address);
       await jobs.scheduleDeviceMethod('killed-1', "STARTSWITH(deviceId, 'sim-')", { methodName: 'work', payload: { n: 1 }, responseTimeoutInSeconds: 30 });
-      const before = await pollUntil(async () => {
-        const { jobStatus } = await jobs.getJob('killed-1');
-        return jobStatus.status === 'running' && jobStatus.deviceJobStatistics?.succeededCount >= 4 ? jobStatus : undefined;
-      }, 'the first batch to finish', 30_000, 100);
+      const before = await pollUntil(
+        async () => {
+          const { jobStatus } = await jobs.getJob('killed-1');
+          return jobStatus.status === 'running' && jobStatus.deviceJobStatistics?.succeededCount >= 4 ? jobStatus : undefined;
+        },
+        'the first batch to finish',
+        30_000,
+        100,
+      );
       assert.ok(before.deviceJobStatistics.succeededCount < DEVICES, 'killed while running');
 
       assert.equal((await first.stop('SIGKILL')).signal, 'SIGKILL');

@@ -23,7 +23,12 @@ async function connectLate(dataDir: string, count: number): Promise<ChildProcess
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  await pollUntil(async () => (/devices connected/.test(output) ? true : child.exitCode !== null ? Promise.reject(new Error(output)) : undefined), 'the late devices to connect', 60_000, 50);
+  await pollUntil(
+    async () => (/devices connected/.test(output) ? true : child.exitCode !== null ? Promise.reject(new Error(output)) : undefined),
+    'the late devices to connect',
+    60_000,
+    50,
+  );
   return child;
 }
 
@@ -54,10 +59,14 @@ describe('SIGKILL of the all-in-one hub while devices wait for their device', ()
         rollout: { waitForOfflineDevicesInSeconds: 3600 },
       });
       const waiting = (jobClient: iothub.JobClient) =>
-        pollUntil(async () => {
-          const job = (await jobClient.getJob('wait-kill')).jobStatus as JobResponse;
-          return job.waitingForDeviceCount === 3 ? job : undefined;
-        }, 'three devices waiting', 60_000);
+        pollUntil(
+          async () => {
+            const job = (await jobClient.getJob('wait-kill')).jobStatus as JobResponse;
+            return job.waitingForDeviceCount === 3 ? job : undefined;
+          },
+          'three devices waiting',
+          60_000,
+        );
       await waiting(jobs);
 
       assert.equal((await first.stop('SIGKILL')).signal, 'SIGKILL');
@@ -68,10 +77,14 @@ describe('SIGKILL of the all-in-one hub while devices wait for their device', ()
       assert.equal((await waiting(resumedJobs)).status, 'running', 'still waiting after the restart');
 
       fleet = await connectLate(dir.path, 2);
-      const called = await pollUntil(async () => {
-        const job = (await resumedJobs.getJob('wait-kill')).jobStatus as JobResponse;
-        return job.deviceJobStatistics?.succeededCount === 2 ? job : undefined;
-      }, 'the two devices that connected to be called', 60_000);
+      const called = await pollUntil(
+        async () => {
+          const job = (await resumedJobs.getJob('wait-kill')).jobStatus as JobResponse;
+          return job.deviceJobStatistics?.succeededCount === 2 ? job : undefined;
+        },
+        'the two devices that connected to be called',
+        60_000,
+      );
       assert.equal(called.waitingForDeviceCount, 1);
       const records = await rows(resumedRegistry, 'wait-kill');
       for (const deviceId of ['late-0001', 'late-0002']) {
@@ -81,10 +94,14 @@ describe('SIGKILL of the all-in-one hub while devices wait for their device', ()
       assert.equal(records.get('late-0003')!.status, 'scheduled');
 
       await resumedJobs.cancelJob('wait-kill');
-      const done = await pollUntil(async () => {
-        const job = (await resumedJobs.getJob('wait-kill')).jobStatus as JobResponse;
-        return job.status === 'cancelled' && job.endTime ? job : undefined;
-      }, 'the job cancelled', 60_000);
+      const done = await pollUntil(
+        async () => {
+          const job = (await resumedJobs.getJob('wait-kill')).jobStatus as JobResponse;
+          return job.status === 'cancelled' && job.endTime ? job : undefined;
+        },
+        'the job cancelled',
+        60_000,
+      );
       assert.deepEqual(done.deviceJobStatistics, { deviceCount: 3, failedCount: 1, succeededCount: 2, runningCount: 0, pendingCount: 0 });
       assert.equal((await rows(resumedRegistry, 'wait-kill')).get('late-0003')!.status, 'canceled');
 

@@ -10,7 +10,8 @@ import { jobClientFor, registryFor } from '../helpers/service-sdk.js';
 import { freePorts, HubProcess, type StartedHub } from './helpers/hub-process.js';
 import { jobEnded, pollUntil } from './helpers/poll.js';
 
-const skip = process.env.DATABASE_URL && process.env.REDIS_URL ? false : 'DATABASE_URL or REDIS_URL not set: the cluster roles test (PostgreSQL + Redis) is skipped';
+const skip =
+  process.env.DATABASE_URL && process.env.REDIS_URL ? false : 'DATABASE_URL or REDIS_URL not set: the cluster roles test (PostgreSQL + Redis) is skipped';
 
 describe('a cluster: api, worker and gateway as three processes on PostgreSQL, Redis and one Temporal', { skip }, () => {
   const dir = makeTempDir('iothub-roles-');
@@ -88,7 +89,12 @@ describe('a cluster: api, worker and gateway as three processes on PostgreSQL, R
     assert.equal((await jobEnded(jobs, 'cluster-twin', 60_000)).status, 'completed');
     // The worker's desired-property notifications reach the gateway's devices through Redis; they report back.
     for (const { deviceId } of devices) {
-      await pollUntil(async () => ((await registry.getTwin(deviceId)).responseBody.properties.reported.level === 3 ? true : undefined), `${deviceId} to report level 3`, 15_000, 100);
+      await pollUntil(
+        async () => ((await registry.getTwin(deviceId)).responseBody.properties.reported.level === 3 ? true : undefined),
+        `${deviceId} to report level 3`,
+        15_000,
+        100,
+      );
     }
   });
 

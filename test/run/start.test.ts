@@ -15,7 +15,12 @@ describe('npm start: the all-in-one hub', () => {
   after(() => dir.remove());
 
   it('refuses bad settings with one line per value and exit code 2, starting nothing', async () => {
-    const hub = HubProcess.spawn({ HUB_DATA_DIR: join(dir.path, 'refused'), HUB_HTTPS_PORT: 'x' }, ['--roles', 'api,scheduler', '--temporal-address', 'nowhere']);
+    const hub = HubProcess.spawn({ HUB_DATA_DIR: join(dir.path, 'refused'), HUB_HTTPS_PORT: 'x' }, [
+      '--roles',
+      'api,scheduler',
+      '--temporal-address',
+      'nowhere',
+    ]);
     assert.equal(await hub.exited, 2, hub.output);
     assert.equal(
       hub.output,
@@ -54,8 +59,14 @@ describe('npm start: the all-in-one hub', () => {
       const owner = hubFile.sharedAccessPolicies.find((policy) => policy.keyName === 'iothubowner')!;
       assert.equal(banner.connectionString, `HostName=localhost;SharedAccessKeyName=iothubowner;SharedAccessKey=${owner.primaryKey}`);
       assert.equal(banner.caFile, join(dataDir, 'tls', 'ca.pem'));
-      assert.deepEqual([banner.httpsPort, banner.httpPort, banner.mqttsPort], [Number(env.HUB_HTTPS_PORT), Number(env.HUB_HTTP_PORT), Number(env.HUB_MQTTS_PORT)]);
-      assert.match(banner.temporal!, new RegExp(`^127\\.0\\.0\\.1:${env.HUB_TEMPORAL_PORT} namespace default \\(embedded temporal-lite, .*temporal-lite\\.db\\)$`));
+      assert.deepEqual(
+        [banner.httpsPort, banner.httpPort, banner.mqttsPort],
+        [Number(env.HUB_HTTPS_PORT), Number(env.HUB_HTTP_PORT), Number(env.HUB_MQTTS_PORT)],
+      );
+      assert.match(
+        banner.temporal!,
+        new RegExp(`^127\\.0\\.0\\.1:${env.HUB_TEMPORAL_PORT} namespace default \\(embedded temporal-lite, .*temporal-lite\\.db\\)$`),
+      );
       assert.match(banner.temporalUi!, /^http:\/\/127\.0\.0\.1:\d+$/);
       const temporalUi = Number(new URL(banner.temporalUi!).port);
       assert.deepEqual(hubFile.ports, { https: banner.httpsPort, http: banner.httpPort, mqtts: banner.mqttsPort, temporalUi });
@@ -84,7 +95,13 @@ describe('npm start: the all-in-one hub', () => {
       assert.equal((await registry.getTwin('resume-a')).responseBody.deviceId, 'resume-a');
       const jobs = jobClientFor(banner.connectionString, address);
       const startTime = new Date(Date.now() + 3000);
-      const scheduled = await jobs.scheduleTwinUpdate('resume-1', "deviceId IN ['resume-a', 'resume-b']", { etag: '*', properties: { desired: { mode: 'eco' } } }, startTime, 3600);
+      const scheduled = await jobs.scheduleTwinUpdate(
+        'resume-1',
+        "deviceId IN ['resume-a', 'resume-b']",
+        { etag: '*', properties: { desired: { mode: 'eco' } } },
+        startTime,
+        3600,
+      );
       assert.ok(['queued', 'scheduled'].includes(scheduled.jobStatus.status), scheduled.jobStatus.status);
 
       const stopped = await first.stop('SIGINT');

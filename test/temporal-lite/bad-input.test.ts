@@ -29,7 +29,13 @@ describe('temporal-lite bad input', () => {
 
   it('unknown namespace → NOT_FOUND', async () => {
     await assert.rejects(
-      env.client.workflowService.startWorkflowExecution({ namespace: 'nope', workflowId: 'x', workflowType: { name: 'greeting' }, taskQueue: { name: 'q' }, requestId: 'r' }),
+      env.client.workflowService.startWorkflowExecution({
+        namespace: 'nope',
+        workflowId: 'x',
+        workflowType: { name: 'greeting' },
+        taskQueue: { name: 'q' },
+        requestId: 'r',
+      }),
       rejectsWith(status.NOT_FOUND, /Namespace nope is not found/),
     );
     await assert.rejects(env.client.workflowService.describeNamespace({ namespace: 'nope' }), rejectsWith(status.NOT_FOUND, /nope/));
@@ -43,11 +49,23 @@ describe('temporal-lite bad input', () => {
     );
     const names = { namespaceId: 'no-such-namespace-id', workflowId: 'no-such-workflow', workflowType: 'greeting', attempt: 1 };
     const stale = encodeToken({ kind: 'workflow', ...names, runId: 'no-such-run', scheduledEventId: 2 });
-    await assert.rejects(svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: stale }), rejectsWith(status.NOT_FOUND, /Workflow task not found/));
+    await assert.rejects(
+      svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: stale }),
+      rejectsWith(status.NOT_FOUND, /Workflow task not found/),
+    );
     const activityToken = encodeToken({ kind: 'activity', ...names, runId: 'no-such-run', scheduledEventId: 5, activityId: '5', activityType: 'greet' });
-    await assert.rejects(svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: activityToken }), rejectsWith(status.INVALID_ARGUMENT, /not a workflow task token/));
-    await assert.rejects(svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: activityToken.subarray(0, 5) }), rejectsWith(status.INVALID_ARGUMENT, /Error deserializing task token/));
-    await assert.rejects(svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: activityToken }), rejectsWith(status.NOT_FOUND, /Activity task not found/));
+    await assert.rejects(
+      svc.respondWorkflowTaskCompleted({ namespace: 'default', taskToken: activityToken }),
+      rejectsWith(status.INVALID_ARGUMENT, /not a workflow task token/),
+    );
+    await assert.rejects(
+      svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: activityToken.subarray(0, 5) }),
+      rejectsWith(status.INVALID_ARGUMENT, /Error deserializing task token/),
+    );
+    await assert.rejects(
+      svc.respondActivityTaskCompleted({ namespace: 'default', taskToken: activityToken }),
+      rejectsWith(status.NOT_FOUND, /Activity task not found/),
+    );
     await assert.rejects(svc.respondWorkflowTaskCompleted({ namespace: 'default' }), rejectsWith(status.INVALID_ARGUMENT, /Task token is not set/));
   });
 
@@ -76,7 +94,10 @@ describe('temporal-lite bad input', () => {
     const again = await env.client.workflowService.startWorkflowExecution(req);
     assert.equal(again.runId, first.runId);
     assert.equal(again.started, true);
-    await assert.rejects(env.client.workflowService.startWorkflowExecution({ ...req, requestId: 'req-2' }), rejectsWith(status.ALREADY_EXISTS, /already running/));
+    await assert.rejects(
+      env.client.workflowService.startWorkflowExecution({ ...req, requestId: 'req-2' }),
+      rejectsWith(status.ALREADY_EXISTS, /already running/),
+    );
     await env.client.workflow.getHandle('idempotent').terminate();
   });
 
@@ -115,7 +136,17 @@ describe('temporal-lite bad input', () => {
     await svc.respondWorkflowTaskCompleted({
       namespace: 'default',
       taskToken: first.taskToken,
-      commands: [{ commandType: proto.temporal.api.enums.v1.CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK, scheduleActivityTaskCommandAttributes: proto.temporal.api.command.v1.ScheduleActivityTaskCommandAttributes.fromObject({ activityId: '1', activityType: { name: 'greet' }, taskQueue: { name: taskQueue }, startToCloseTimeout: { seconds: 10 } }) }],
+      commands: [
+        {
+          commandType: proto.temporal.api.enums.v1.CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+          scheduleActivityTaskCommandAttributes: proto.temporal.api.command.v1.ScheduleActivityTaskCommandAttributes.fromObject({
+            activityId: '1',
+            activityType: { name: 'greet' },
+            taskQueue: { name: taskQueue },
+            startToCloseTimeout: { seconds: 10 },
+          }),
+        },
+      ],
     });
     const activity = await svc.pollActivityTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw' });
     assert.ok(activity.taskToken?.length, 'an activity task');

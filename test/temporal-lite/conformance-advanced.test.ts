@@ -28,7 +28,12 @@ conformanceSuite(
       const handle = await client.workflow.start('parent', { taskQueue, workflowId: id('parent') });
       assert.equal(await handle.result(), 'child got hi; child failure: child failed');
       const types = await historyTypes(handle);
-      for (const t of ['START_CHILD_WORKFLOW_EXECUTION_INITIATED', 'CHILD_WORKFLOW_EXECUTION_STARTED', 'CHILD_WORKFLOW_EXECUTION_COMPLETED', 'CHILD_WORKFLOW_EXECUTION_FAILED']) {
+      for (const t of [
+        'START_CHILD_WORKFLOW_EXECUTION_INITIATED',
+        'CHILD_WORKFLOW_EXECUTION_STARTED',
+        'CHILD_WORKFLOW_EXECUTION_COMPLETED',
+        'CHILD_WORKFLOW_EXECUTION_FAILED',
+      ]) {
         assert.ok(types.includes(t), t);
       }
       const started = (await handle.fetchHistory()).events!.find((e) => e.childWorkflowExecutionStartedEventAttributes)!;
@@ -39,7 +44,10 @@ conformanceSuite(
 
     'child start fails when the id is taken': async ({ client, taskQueue, id }) => {
       const childId = id('dupChild', false);
-      assert.equal(await client.workflow.execute('duplicateChild', { taskQueue, workflowId: id('dupParent'), args: [childId] }), 'WorkflowExecutionAlreadyStartedError');
+      assert.equal(
+        await client.workflow.execute('duplicateChild', { taskQueue, workflowId: id('dupParent'), args: [childId] }),
+        'WorkflowExecutionAlreadyStartedError',
+      );
       assert.ok((await historyTypes(client.workflow.getHandle(childId))).includes('WORKFLOW_EXECUTION_TERMINATED'));
     },
 
@@ -108,13 +116,22 @@ conformanceSuite(
       const err = await run.result().catch((e: unknown) => e);
       assert.ok(err instanceof WorkflowFailedError && err.cause instanceof TimeoutFailure);
       assert.equal((await run.describe()).status.name, 'TIMED_OUT');
-      const exec = await client.workflow.start('counter', { taskQueue, workflowId: id('execTimeout'), args: [0, 1_000_000], workflowExecutionTimeout: '400ms' });
+      const exec = await client.workflow.start('counter', {
+        taskQueue,
+        workflowId: id('execTimeout'),
+        args: [0, 1_000_000],
+        workflowExecutionTimeout: '400ms',
+      });
       const err2 = await exec.result().catch((e: unknown) => e);
       assert.ok(err2 instanceof WorkflowFailedError && err2.cause instanceof TimeoutFailure, String(err2));
     },
 
     'workflow retry policy starts new attempts': async ({ client, taskQueue, id }) => {
-      const result = await client.workflow.execute('retryingWorkflow', { taskQueue, workflowId: id('wfRetry'), retry: { initialInterval: '10ms', maximumAttempts: 5 } });
+      const result = await client.workflow.execute('retryingWorkflow', {
+        taskQueue,
+        workflowId: id('wfRetry'),
+        retry: { initialInterval: '10ms', maximumAttempts: 5 },
+      });
       assert.equal(result, 3);
     },
 
@@ -185,8 +202,8 @@ conformanceSuite(
     'query reject condition on a closed workflow': async ({ client, namespace, taskQueue, id }) => {
       const workflowId = id('rejectQuery');
       await client.workflow.execute('failing', { taskQueue, workflowId }).catch(() => undefined);
-      const rejected = await new Client({ connection: client.connection, namespace, workflow: { queryRejectCondition: 'NOT_OPEN' } })
-        .workflow.getHandle(workflowId)
+      const rejected = await new Client({ connection: client.connection, namespace, workflow: { queryRejectCondition: 'NOT_OPEN' } }).workflow
+        .getHandle(workflowId)
         .query('state')
         .catch((e: unknown) => e);
       assert.ok(rejected instanceof QueryRejectedError, String(rejected));

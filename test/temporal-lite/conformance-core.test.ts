@@ -36,7 +36,10 @@ conformanceSuite('temporal-lite conformance: core', {
     const handle = await client.workflow.start('timerCancel', { taskQueue, workflowId: id('timerCancel') });
     assert.equal(await handle.result(), 'timer cancelled');
     const types = await historyTypes(handle);
-    assert.deepEqual(types.filter((t) => t.startsWith('TIMER_')), ['TIMER_STARTED', 'TIMER_STARTED', 'TIMER_FIRED', 'TIMER_CANCELED']);
+    assert.deepEqual(
+      types.filter((t) => t.startsWith('TIMER_')),
+      ['TIMER_STARTED', 'TIMER_STARTED', 'TIMER_FIRED', 'TIMER_CANCELED'],
+    );
   },
 
   'queries are answered while a stream of signals keeps the workflow busy': async ({ client, taskQueue, id }) => {
@@ -62,7 +65,11 @@ conformanceSuite('temporal-lite conformance: core', {
     assert.equal(await handle.result(), SIGNALS);
     // Each answer comes from the running workflow, not only once it has closed.
     assert.ok(whileOpen.length >= 2, `only ${whileOpen.length} queries answered while the workflow ran`);
-    assert.deepEqual(whileOpen, [...whileOpen].sort((a, b) => a - b), 'answers follow the signals in order');
+    assert.deepEqual(
+      whileOpen,
+      [...whileOpen].sort((a, b) => a - b),
+      'answers follow the signals in order',
+    );
   },
 
   'signals and queries (query task, attached query, query after close)': async ({ client, taskQueue, id }) => {
@@ -184,7 +191,8 @@ conformanceSuite('temporal-lite conformance: core', {
     assert.ok(err instanceof WorkflowFailedError);
     assert.ok(err.cause instanceof CancelledFailure);
     const types = await historyTypes(handle);
-    for (const t of ['WORKFLOW_EXECUTION_CANCEL_REQUESTED', 'TIMER_CANCELED', 'ACTIVITY_TASK_COMPLETED', 'WORKFLOW_EXECUTION_CANCELED']) assert.ok(types.includes(t), t);
+    for (const t of ['WORKFLOW_EXECUTION_CANCEL_REQUESTED', 'TIMER_CANCELED', 'ACTIVITY_TASK_COMPLETED', 'WORKFLOW_EXECUTION_CANCELED'])
+      assert.ok(types.includes(t), t);
     assert.equal((await handle.describe()).status.name, 'CANCELLED');
   },
 
@@ -241,7 +249,12 @@ conformanceSuite('temporal-lite conformance: core', {
 
     const failedId = id('failedOnly');
     await client.workflow.execute('failing', { taskQueue, workflowId: failedId }).catch(() => undefined);
-    const retried = await client.workflow.start('greeting', { taskQueue, workflowId: failedId, args: ['retry'], workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' });
+    const retried = await client.workflow.start('greeting', {
+      taskQueue,
+      workflowId: failedId,
+      args: ['retry'],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+    });
     assert.equal(await retried.result(), 'Hello, retry!');
   },
 
@@ -261,7 +274,10 @@ conformanceSuite('temporal-lite conformance: core', {
     assert.deepEqual(ids, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     assert.equal(pages, 3);
     const reverse = await svc.getWorkflowExecutionHistoryReverse({ namespace, execution: { workflowId }, maximumPageSize: 3 });
-    assert.deepEqual(reverse.history!.events!.map((e) => Number(e.eventId)), [11, 10, 9]);
+    assert.deepEqual(
+      reverse.history!.events!.map((e) => Number(e.eventId)),
+      [11, 10, 9],
+    );
   },
 
   'each run gets its own random seed': async ({ client, taskQueue, id }) => {

@@ -114,8 +114,17 @@ conformanceSuiteInBothModes(
       assert.deepEqual(searchAttributes.BuildIds, ['unversioned']);
     },
 
-    'user metadata: the static summary and details of the workflow, its timers, activities and children, in describe and history': async ({ client, taskQueue, id }) => {
-      const handle = await client.workflow.start('withUserMetadata', { taskQueue, workflowId: id('metadata'), staticSummary: 'the workflow', staticDetails: 'workflow details' });
+    'user metadata: the static summary and details of the workflow, its timers, activities and children, in describe and history': async ({
+      client,
+      taskQueue,
+      id,
+    }) => {
+      const handle = await client.workflow.start('withUserMetadata', {
+        taskQueue,
+        workflowId: id('metadata'),
+        staticSummary: 'the workflow',
+        staticDetails: 'workflow details',
+      });
       assert.equal(await handle.result(), 'child got metadata');
       const described = await handle.describe();
       assert.equal(await described.staticSummary(), 'the workflow');
@@ -133,7 +142,8 @@ conformanceSuiteInBothModes(
       assert.deepEqual(metadataOf('TIMER_STARTED'), { summary: 'short nap', details: undefined });
       assert.deepEqual(metadataOf('ACTIVITY_TASK_SCHEDULED'), { summary: 'say hello', details: undefined });
       assert.deepEqual(metadataOf('START_CHILD_WORKFLOW_EXECUTION_INITIATED'), { summary: 'the child', details: 'child details' });
-      const childId = events.find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)?.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+      const childId = events.find((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)?.startChildWorkflowExecutionInitiatedEventAttributes
+        ?.workflowId;
       assert.ok(childId);
       const childDescription = await client.workflow.getHandle(childId).describe();
       assert.equal(await childDescription.staticSummary(), 'the child');

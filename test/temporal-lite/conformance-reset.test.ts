@@ -35,7 +35,12 @@ async function reset(client: Client, namespace: string, handle: WorkflowHandle, 
 }
 
 conformanceSuiteInBothModes('temporal-lite conformance: reset', {
-  'reset to the first workflow task: the old run is terminated, the new one reruns from there with the later signal reapplied': async ({ client, namespace, taskQueue, id }) => {
+  'reset to the first workflow task: the old run is terminated, the new one reruns from there with the later signal reapplied': async ({
+    client,
+    namespace,
+    taskQueue,
+    id,
+  }) => {
     const { handle, firstTaskCompleted } = await signalledOnce(client, taskQueue, id('reset'));
     const oldRunId = (await handle.describe()).runId;
     const newRunId = await reset(client, namespace, handle, firstTaskCompleted);
@@ -47,7 +52,11 @@ conformanceSuiteInBothModes('temporal-lite conformance: reset', {
     assert.deepEqual(await newRun.result(), ['a', 'b']);
     const history = await newRun.fetchHistory();
     const types = eventTypes(history);
-    assert.deepEqual(types.slice(0, firstTaskCompleted + 1), [...types.slice(0, firstTaskCompleted - 1), 'WORKFLOW_TASK_FAILED', 'WORKFLOW_EXECUTION_SIGNALED']);
+    assert.deepEqual(types.slice(0, firstTaskCompleted + 1), [
+      ...types.slice(0, firstTaskCompleted - 1),
+      'WORKFLOW_TASK_FAILED',
+      'WORKFLOW_EXECUTION_SIGNALED',
+    ]);
     const failed = history.events?.[firstTaskCompleted - 1].workflowTaskFailedEventAttributes;
     assert.equal(failed?.cause, proto.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW);
     assert.equal(failed?.baseRunId, oldRunId);

@@ -20,7 +20,11 @@ describe('conformance target', () => {
       address: '127.0.0.1:7233',
       namespace: 'conformance',
     });
-    assert.deepEqual(conformanceTarget({ TEMPORAL_ADDRESS: '[::1]:7233', TEMPORAL_NAMESPACE: '' }), { kind: 'temporal-server', address: '[::1]:7233', namespace: 'default' });
+    assert.deepEqual(conformanceTarget({ TEMPORAL_ADDRESS: '[::1]:7233', TEMPORAL_NAMESPACE: '' }), {
+      kind: 'temporal-server',
+      address: '[::1]:7233',
+      namespace: 'default',
+    });
   });
 
   it('a malformed TEMPORAL_ADDRESS is an error naming the variable', () => {

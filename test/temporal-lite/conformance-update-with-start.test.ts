@@ -19,7 +19,8 @@ async function addWithStart(client: Client, taskQueue: string, workflowId: strin
   return { result, runId, handle: startWorkflowOperation.workflowHandle() };
 }
 
-const grpcError = (err: unknown): { code?: unknown; message?: unknown } => (err instanceof Error ? { code: 'code' in err ? err.code : undefined, message: err.message } : {});
+const grpcError = (err: unknown): { code?: unknown; message?: unknown } =>
+  err instanceof Error ? { code: 'code' in err ? err.code : undefined, message: err.message } : {};
 /** The error of a call that must fail. */
 const failureOf = (call: Promise<unknown>) => call.then(() => assert.fail('the call succeeded'), grpcError);
 
@@ -79,7 +80,14 @@ conformanceSuiteInBothModes('temporal-lite conformance: update-with-start', {
 
   "validation: Temporal's INVALID_ARGUMENT errors": async ({ client, namespace, taskQueue, id }) => {
     const workflowId = id('uwsInvalid', false);
-    const start = { namespace, workflowId, workflowType: { name: 'updatable' }, taskQueue: { name: taskQueue }, requestId: randomUUID(), workflowIdConflictPolicy: 2 };
+    const start = {
+      namespace,
+      workflowId,
+      workflowType: { name: 'updatable' },
+      taskQueue: { name: taskQueue },
+      requestId: randomUUID(),
+      workflowIdConflictPolicy: 2,
+    };
     const update = (target: string) => ({
       namespace,
       workflowExecution: { workflowId: target },
@@ -91,9 +99,16 @@ conformanceSuiteInBothModes('temporal-lite conformance: update-with-start', {
     assert.deepEqual(onlyStart, { code: status.INVALID_ARGUMENT, message: '3 INVALID_ARGUMENT: Operations have to be exactly [Start, Update].' });
     const swapped = await failureOf(svc.executeMultiOperation({ namespace, operations: [{ updateWorkflow: update(workflowId) }, { startWorkflow: start }] }));
     assert.equal(swapped.code, status.INVALID_ARGUMENT);
-    const otherId = await failureOf(svc.executeMultiOperation({ namespace, operations: [{ startWorkflow: start }, { updateWorkflow: update(`${workflowId}-other`) }] }));
+    const otherId = await failureOf(
+      svc.executeMultiOperation({ namespace, operations: [{ startWorkflow: start }, { updateWorkflow: update(`${workflowId}-other`) }] }),
+    );
     assert.equal(otherId.code, status.INVALID_ARGUMENT);
-    const cron = await failureOf(svc.executeMultiOperation({ namespace, operations: [{ startWorkflow: { ...start, cronSchedule: '* * * * *' } }, { updateWorkflow: update(workflowId) }] }));
+    const cron = await failureOf(
+      svc.executeMultiOperation({
+        namespace,
+        operations: [{ startWorkflow: { ...start, cronSchedule: '* * * * *' } }, { updateWorkflow: update(workflowId) }],
+      }),
+    );
     assert.equal(cron.code, status.INVALID_ARGUMENT);
     await assert.rejects(client.workflow.getHandle(workflowId).describe(), /not found/i, 'nothing was started');
   },

@@ -102,7 +102,10 @@ describe('temporal-lite crash recovery', () => {
     await client.workflow.getHandle('late-signals').signal('unblock', 'after restart');
     assert.deepEqual(await client.workflow.getHandle('late-signals').result(), ['during task', 'after restart']);
     assert.ok((await historyTypes(client.workflow.getHandle('late-signals'))).includes('WORKFLOW_TASK_TIMED_OUT'));
-    const cancelOutcome = await client.workflow.getHandle('late-cancel').result().catch((err: unknown) => err);
+    const cancelOutcome = await client.workflow
+      .getHandle('late-cancel')
+      .result()
+      .catch((err: unknown) => err);
     assert.ok(cancelOutcome instanceof WorkflowFailedError && cancelOutcome.cause instanceof CancelledFailure, String(cancelOutcome));
     const updateHandle = client.workflow.getHandle('late-update');
     assert.equal(await updateHandle.getUpdateHandle<number>('add-5').result(), 5);
@@ -115,8 +118,16 @@ describe('temporal-lite crash recovery', () => {
     assert.equal(listed.size, 10);
     for (const [workflowId, statusName] of listed) assert.equal((await client.workflow.getHandle(workflowId).describe()).status.name, statusName, workflowId);
     assert.deepEqual(Object.fromEntries(listed), {
-      'sleeper-0': 'COMPLETED', 'sleeper-1': 'COMPLETED', 'sleeper-2': 'COMPLETED', 'steps-0': 'COMPLETED', 'steps-1': 'COMPLETED',
-      'signals-0': 'COMPLETED', 'signals-1': 'COMPLETED', 'late-signals': 'COMPLETED', 'late-cancel': 'CANCELLED', 'late-update': 'COMPLETED',
+      'sleeper-0': 'COMPLETED',
+      'sleeper-1': 'COMPLETED',
+      'sleeper-2': 'COMPLETED',
+      'steps-0': 'COMPLETED',
+      'steps-1': 'COMPLETED',
+      'signals-0': 'COMPLETED',
+      'signals-1': 'COMPLETED',
+      'late-signals': 'COMPLETED',
+      'late-cancel': 'CANCELLED',
+      'late-update': 'COMPLETED',
     });
 
     const lines = logLines();

@@ -68,7 +68,10 @@ export function importCycles(files: readonly string[], importsOf: (file: string)
 describe('temporal-lite module structure', () => {
   it('the cycle finder reports a cycle and ignores a diamond', () => {
     const graph: Record<string, string[]> = { a: ['b', 'c'], b: ['d'], c: ['d'], d: [], x: ['y'], y: ['z'], z: ['x'] };
-    assert.deepEqual(importCycles(Object.keys(graph), (f) => graph[f]), [['x', 'y', 'z', 'x']]);
+    assert.deepEqual(
+      importCycles(Object.keys(graph), (f) => graph[f]),
+      [['x', 'y', 'z', 'x']],
+    );
   });
 
   it('has no runtime import cycles', () => {

@@ -14,7 +14,10 @@ describe('decoded messages have their Plain shape', () => {
       eventTime: { seconds: 1_700_000_000, nanos: 5 },
       eventType: 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED',
       taskId: 2 ** 40,
-      activityTaskCompletedEventAttributes: { scheduledEventId: 5, result: { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('1') }] } },
+      activityTaskCompletedEventAttributes: {
+        scheduledEventId: 5,
+        result: { payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('1') }] },
+      },
     };
     const decoded = codec.decode(codec.encode(event));
     assert.deepEqual(decoded, event);

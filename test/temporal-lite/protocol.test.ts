@@ -40,7 +40,12 @@ describe('temporal-lite protocol rules', () => {
 
   it('an unanswered workflow task times out and is retried', async () => {
     const taskQueue = `tq-${randomUUID()}`;
-    const handle = await env.client.workflow.start('greeting', { taskQueue, workflowId: `timeout-${randomUUID()}`, args: ['late'], workflowTaskTimeout: '300ms' });
+    const handle = await env.client.workflow.start('greeting', {
+      taskQueue,
+      workflowId: `timeout-${randomUUID()}`,
+      args: ['late'],
+      workflowTaskTimeout: '300ms',
+    });
     await pollTask(taskQueue);
     await waitFor('task timed out', async () => (await historyTypes(handle)).includes('WORKFLOW_TASK_TIMED_OUT') || undefined);
     assert.equal(await finishWithWorker(taskQueue, handle.workflowId), 'Hello, late!');
@@ -69,7 +74,10 @@ describe('temporal-lite protocol rules', () => {
     });
     const history = await handle.fetchHistory();
     const failed = history.events!.find((e) => e.workflowTaskFailedEventAttributes)!;
-    assert.equal(failed.workflowTaskFailedEventAttributes!.cause, proto.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND);
+    assert.equal(
+      failed.workflowTaskFailedEventAttributes!.cause,
+      proto.temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+    );
     assert.deepEqual((await historyTypes(handle)).slice(3, 6), ['WORKFLOW_TASK_FAILED', 'WORKFLOW_EXECUTION_SIGNALED', 'WORKFLOW_TASK_SCHEDULED']);
     assert.equal(await finishWithWorker(taskQueue, handle.workflowId), 'Hello, buffered!');
   });
@@ -93,7 +101,14 @@ describe('temporal-lite protocol rules', () => {
       env.client.workflowService.respondWorkflowTaskCompleted({
         namespace: 'default',
         taskToken: task.taskToken,
-        commands: [{ commandType: CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK, requestCancelActivityTaskCommandAttributes: proto.temporal.api.command.v1.RequestCancelActivityTaskCommandAttributes.fromObject({ scheduledEventId: 99 }) }],
+        commands: [
+          {
+            commandType: CommandType.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK,
+            requestCancelActivityTaskCommandAttributes: proto.temporal.api.command.v1.RequestCancelActivityTaskCommandAttributes.fromObject({
+              scheduledEventId: 99,
+            }),
+          },
+        ],
       }),
       (err: { code?: number; details?: string }) => err.code === status.INVALID_ARGUMENT && /event id 99/.test(err.details ?? ''),
     );
@@ -123,7 +138,11 @@ describe('temporal-lite protocol rules', () => {
     assert.equal(Number(queryTask.previousStartedEventId), Number(first.startedEventId));
     await handle.signal('unblock', 'a');
     // The signal's task is scheduled but not handed out while the query task is unanswered.
-    const early = await env.client.withDeadline(Date.now() + 500, () => env.client.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw-test' })).catch(() => undefined);
+    const early = await env.client
+      .withDeadline(Date.now() + 500, () =>
+        env.client.workflowService.pollWorkflowTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, identity: 'raw-test' }),
+      )
+      .catch(() => undefined);
     assert.ok(!early?.taskToken?.length, 'the workflow task waited for the query');
     const { defaultPayloadConverter } = await import('@temporalio/common');
     await env.client.workflowService.respondQueryTaskCompleted({

@@ -27,7 +27,14 @@ describe('temporal-lite retention', () => {
       const running = await shortClient.workflow.start('runForever', { taskQueue: 'retention', workflowId: 'still-running' });
 
       await skipTime(env.server.address, 2 * 24 * 3600 * 1000);
-      await waitFor('expired run deleted', async () => (await shortClient.workflow.getHandle('expires').describe().catch((e: unknown) => e)) instanceof WorkflowNotFoundError || undefined);
+      await waitFor(
+        'expired run deleted',
+        async () =>
+          (await shortClient.workflow
+            .getHandle('expires')
+            .describe()
+            .catch((e: unknown) => e)) instanceof WorkflowNotFoundError || undefined,
+      );
       await assert.rejects(shortClient.workflow.getHandle('expires').fetchHistory(), /NOT_FOUND/);
       assert.equal((await shortClient.workflow.count(`WorkflowId = 'expires'`)).count, 0);
       assert.equal((await env.client.workflow.getHandle('stays').describe()).status.name, 'COMPLETED');
@@ -38,7 +45,14 @@ describe('temporal-lite retention', () => {
       await skipTime(env.server.address, 27 * 24 * 3600 * 1000);
       assert.equal((await env.client.workflow.getHandle('stays').describe()).status.name, 'COMPLETED', 'kept on day 29');
       await skipTime(env.server.address, 2 * 24 * 3600 * 1000);
-      await waitFor('30-day-old run deleted', async () => (await env.client.workflow.getHandle('stays').describe().catch((e: unknown) => e)) instanceof WorkflowNotFoundError || undefined);
+      await waitFor(
+        '30-day-old run deleted',
+        async () =>
+          (await env.client.workflow
+            .getHandle('stays')
+            .describe()
+            .catch((e: unknown) => e)) instanceof WorkflowNotFoundError || undefined,
+      );
     } finally {
       await shortWorker.stop();
       await defaultWorker.stop();

@@ -83,7 +83,10 @@ describe('temporal-lite storage', () => {
     const blocker = join(dir, 'a-file');
     writeFileSync(blocker, 'not a directory');
     const dataDir = join(blocker, 'data');
-    await assert.rejects(startTemporalLite({ dataDir }), (err: unknown) => err instanceof StorageOpenError && err.message.startsWith(`cannot create data directory ${dataDir}:`));
+    await assert.rejects(
+      startTemporalLite({ dataDir }),
+      (err: unknown) => err instanceof StorageOpenError && err.message.startsWith(`cannot create data directory ${dataDir}:`),
+    );
   });
 
   it('a file that is not a database: one clear line, exit code 1; the library rejects', async () => {

@@ -9,7 +9,12 @@ import { workflowBundle } from './helpers/bundle.js';
 import { quietRuntime } from './helpers/harness.js';
 
 async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn: () => Promise<T>, extraActivities: object = {}): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: { ...activities, ...extraActivities } });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: { ...activities, ...extraActivities },
+  });
   return worker.runUntil(fn);
 }
 
@@ -64,7 +69,9 @@ describe('temporal-lite as the time-skipping test server', () => {
   });
 
   it('activity retries run to success under time skipping', async () => {
-    const result = await withWorker(env, 'ts-retry', () => env.client.workflow.execute('retries', { taskQueue: 'ts-retry', workflowId: 'ts-retries', args: ['ts-retries'] }));
+    const result = await withWorker(env, 'ts-retry', () =>
+      env.client.workflow.execute('retries', { taskQueue: 'ts-retry', workflowId: 'ts-retries', args: ['ts-retries'] }),
+    );
     assert.equal(result, 3);
   });
 });
@@ -81,7 +88,13 @@ describe('temporal-lite as the dev server (createLocal)', () => {
 
   it('runs a workflow with an activity', async () => {
     const result = await (async () => {
-      const worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace, taskQueue: 'local', workflowBundle: await workflowBundle(), activities });
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        namespace: env.namespace,
+        taskQueue: 'local',
+        workflowBundle: await workflowBundle(),
+        activities,
+      });
       return worker.runUntil(() => env.client.workflow.execute('greeting', { taskQueue: 'local', workflowId: 'local-1', args: ['local'] }));
     })();
     assert.equal(result, 'Hello, local!');

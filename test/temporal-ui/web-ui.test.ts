@@ -25,7 +25,18 @@ describe('the Temporal Web UI of the hub', { skip }, () => {
     // Devices answer after a minute and the job waits 30 s for each: its method batch stays a pending
     // activity while the test looks, and the job is over (devices timed out) soon after.
     fleet = await hub.background(['simulate', '--devices', '3', '--delay-ms', '60000'], /3 devices connected/);
-    const scheduled = await hub.cli(['job', 'schedule-method', '--job-id', jobId, '--method', 'slow', '--timeout', '30', '--query', "STARTSWITH(deviceId, 'sim-')"]);
+    const scheduled = await hub.cli([
+      'job',
+      'schedule-method',
+      '--job-id',
+      jobId,
+      '--method',
+      'slow',
+      '--timeout',
+      '30',
+      '--query',
+      "STARTSWITH(deviceId, 'sim-')",
+    ]);
     assert.equal(scheduled.code, 0, scheduled.stderr);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -55,7 +66,10 @@ describe('the Temporal Web UI of the hub', { skip }, () => {
 
     await page.locator('a[href$="/pending-activities"]').first().click();
     await page.waitForURL(/\/pending-activities$/);
-    await page.getByText(/Attempt/).first().waitFor();
+    await page
+      .getByText(/Attempt/)
+      .first()
+      .waitFor();
     await page.getByText('processDeviceBatch').first().waitFor();
 
     await page.locator('a[href$="/query"]').first().click();

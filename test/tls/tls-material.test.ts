@@ -15,13 +15,10 @@ async function handshake(material: TlsMaterial, servername: string): Promise<str
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     return await new Promise<string>((resolve, reject) => {
-      const req = https.get(
-        { host: '127.0.0.1', servername, port: (server.address() as AddressInfo).port, ca: material.ca, agent: false },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve('trusted'));
-        },
-      );
+      const req = https.get({ host: '127.0.0.1', servername, port: (server.address() as AddressInfo).port, ca: material.ca, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve('trusted'));
+      });
       req.on('error', (err) => resolve(err.message));
       req.on('timeout', () => reject(new Error('timeout')));
     });

@@ -48,9 +48,16 @@ describe('webhook deliveries under time skipping', () => {
     assert.equal((await jobResult('flaky-job')).status, 'completed');
     await deliveriesDone('flaky', 'flaky-job');
 
-    assert.deepEqual(flaky.requests.slice(0, 4).map((request) => request.event.type), ['job.created', 'job.created', 'job.created', 'job.created'], 'the first event is retried until accepted');
+    assert.deepEqual(
+      flaky.requests.slice(0, 4).map((request) => request.event.type),
+      ['job.created', 'job.created', 'job.created', 'job.created'],
+      'the first event is retried until accepted',
+    );
     const accepted = flaky.accepted();
-    assert.deepEqual(accepted.map((request) => request.event.type), ['job.created', 'job.started', 'job.devicesFailed', 'job.completed']);
+    assert.deepEqual(
+      accepted.map((request) => request.event.type),
+      ['job.created', 'job.started', 'job.devicesFailed', 'job.completed'],
+    );
     assert.equal(flaky.requests.length, 3 + accepted.length, 'nothing was sent twice once accepted');
     for (const request of flaky.requests) {
       assert.ok(request.verified, `the signature of ${request.event.id} verifies`);
@@ -86,7 +93,11 @@ describe('webhook deliveries under time skipping', () => {
       return 200;
     });
     await addHook('batched', batched.url, 'batched-', ['job.devicesFailed', 'job.completed']);
-    await engine.createJob('batched-job', { type: 'scheduleDeviceMethod', queryCondition: "deviceId IN ['wh-off-1', 'wh-off-2', 'wh-off-3', 'wh-ok-2']", cloudToDeviceMethod: method });
+    await engine.createJob('batched-job', {
+      type: 'scheduleDeviceMethod',
+      queryCondition: "deviceId IN ['wh-off-1', 'wh-off-2', 'wh-off-3', 'wh-ok-2']",
+      cloudToDeviceMethod: method,
+    });
     await jobResult('batched-job');
     await deliveriesDone('batched', 'batched-job');
     const failures = batched.accepted().filter((request) => request.event.type === 'job.devicesFailed');
@@ -104,7 +115,10 @@ describe('webhook deliveries under time skipping', () => {
     await jobResult('patient-job');
     await deliveriesDone('patient', 'patient-job');
     assert.ok((await engine.env.currentTimeMs()) >= upAt, 'an hour went by');
-    assert.deepEqual(patient.accepted().map((request) => request.event.type), ['job.completed']);
+    assert.deepEqual(
+      patient.accepted().map((request) => request.event.type),
+      ['job.completed'],
+    );
     assert.ok(patient.requests.length > 5, `retried with backoff (${patient.requests.length} attempts)`);
     const [record] = await engine.hub.hub.store.listWebhookDeliveries('patient', 10);
     assert.equal(record?.status, 'delivered');
@@ -118,7 +132,10 @@ describe('webhook deliveries under time skipping', () => {
     const done = await jobResult('mute-job');
     assert.equal(done.status, 'completed');
     await mute.received(1);
-    assert.ok(mute.requests.every((request) => request.answered === 'hang'), 'the job completed while the receiver held its first event');
+    assert.ok(
+      mute.requests.every((request) => request.answered === 'hang'),
+      'the job completed while the receiver held its first event',
+    );
     assert.equal(mute.accepted().length, 0);
     const deliveries = engine.env.client.workflow.getHandle(webhookDeliveryWorkflowId('mute', 'mute-job'));
     assert.equal((await deliveries.describe()).status.name, 'RUNNING', 'the deliveries wait for the receiver, the job did not');
@@ -132,12 +149,23 @@ describe('webhook deliveries under time skipping', () => {
     const publish = jobEventPublisher(engine.env.client, engine.hub.hub.store, JOBS_TASK_QUEUE);
     const data = { jobId: 'twice-job', type: 'scheduleUpdateTwin' as const, queryCondition: '*', createdTime: '', startTime: '' };
     const event = (type: 'job.created' | 'job.completed', sequence: number) =>
-      ({ kind: 'job', type, jobId: 'twice-job', jobType: 'scheduleUpdateTwin', sequence, time: new Date().toISOString(), data: { ...data, status: 'queued' } }) as const;
+      ({
+        kind: 'job',
+        type,
+        jobId: 'twice-job',
+        jobType: 'scheduleUpdateTwin',
+        sequence,
+        time: new Date().toISOString(),
+        data: { ...data, status: 'queued' },
+      }) as const;
     await publish(event('job.created', 1));
     await publish(event('job.created', 1));
     await publish(event('job.completed', 2));
     await deliveriesDone('twice', 'twice-job');
-    assert.deepEqual(twice.accepted().map((request) => request.event.id), ['twice-job.1.job.created', 'twice-job.2.job.completed']);
+    assert.deepEqual(
+      twice.accepted().map((request) => request.event.id),
+      ['twice-job.1.job.created', 'twice-job.2.job.completed'],
+    );
   });
 
   it('the jobs and their deliveries replay (kept as fixtures with JOBS_RECORD_HISTORIES=1), the jobs within their history bounds', async () => {

@@ -41,13 +41,21 @@ describe('webhooks through the REST API and the CLI', () => {
       ['not a URL', hookBody({ url: 'hooks.example.com' }), /Invalid body\.url: not an absolute URL/],
       ['another scheme', hookBody({ url: 'ftp://hooks.example.com/' }), /Invalid body\.url: the scheme must be https/],
       ['http off loopback', hookBody({ url: 'http://hooks.example.com/' }), /Invalid body\.url: http is allowed to loopback addresses only/],
-      ['a private address', hookBody({ url: 'https://10.1.2.3/events' }), /Invalid body\.url: 10\.1\.2\.3 is a private-network address.*HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS/],
+      [
+        'a private address',
+        hookBody({ url: 'https://10.1.2.3/events' }),
+        /Invalid body\.url: 10\.1\.2\.3 is a private-network address.*HUB_WEBHOOKS_ALLOW_PRIVATE_NETWORKS/,
+      ],
       ['a private IPv6 address', hookBody({ url: 'https://[fd00::5]/events' }), /Invalid body\.url: fd00::5 is a private-network address/],
       ['an unknown event', hookBody({ events: ['job.completed', 'job.exploded'] }), /Invalid body\.events\.1: unknown event type "job\.exploded"/],
       ['no events', hookBody({ events: [] }), /Invalid body\.events: events must name at least one event type/],
       ['no secret', hookBody({ secret: undefined }), /Invalid body\.secret: secret is required/],
       ['a short secret', hookBody({ secret: 'short' }), /Invalid body\.secret: secret must be at least 16 characters/],
-      ['an unknown job type', hookBody({ jobFilter: { jobType: 'reboot' } }), /Invalid body\.jobFilter\.jobType: expected scheduleDeviceMethod or scheduleUpdateTwin/],
+      [
+        'an unknown job type',
+        hookBody({ jobFilter: { jobType: 'reboot' } }),
+        /Invalid body\.jobFilter\.jobType: expected scheduleDeviceMethod or scheduleUpdateTwin/,
+      ],
       ['credentials in the URL', hookBody({ url: 'https://user:pw@hooks.example.com/' }), /Invalid body\.url: credentials in the URL are not allowed/],
     ];
     for (const [what, body, message] of cases) {
@@ -60,11 +68,19 @@ describe('webhooks through the REST API and the CLI', () => {
     assert.equal(badId.status, 400);
     assert.match(badId.body.Message, /Invalid path parameter id/);
     assert.equal((await hubRequest(api, { method: 'GET', path: '/hooks/refused' })).status, 404);
-    assert.equal((await hubRequest(api, { method: 'PUT', path: '/hooks/reader', body: hookBody(), auth: 'registryRead' })).status, 401, 'writing takes RegistryWrite');
+    assert.equal(
+      (await hubRequest(api, { method: 'PUT', path: '/hooks/reader', body: hookBody(), auth: 'registryRead' })).status,
+      401,
+      'writing takes RegistryWrite',
+    );
   });
 
   it('keeps hooks with write-only secrets: PUT, GET, list, DELETE', async () => {
-    const put = await hubRequest(api, { method: 'PUT', path: '/hooks/crud', body: hookBody({ url: 'http://127.0.0.1:9/loopback-is-fine', jobFilter: { jobIdPrefix: 'nightly-' } }) });
+    const put = await hubRequest(api, {
+      method: 'PUT',
+      path: '/hooks/crud',
+      body: hookBody({ url: 'http://127.0.0.1:9/loopback-is-fine', jobFilter: { jobIdPrefix: 'nightly-' } }),
+    });
     assert.equal(put.status, 200);
     assert.equal(put.body.id, 'crud');
     assert.equal(put.text.includes(SECRET), false, 'the secret is not answered');
@@ -79,26 +95,52 @@ describe('webhooks through the REST API and the CLI', () => {
   });
 
   it("delivers a twin job's events, signed and in order, and shows the deliveries (REST and CLI)", async () => {
-    const added = await hub.cli(['hooks', 'add', 'e2e', '--url', receiver.url, '--events', 'job.created,job.started,job.completed', '--job-id-prefix', 'e2e-', '--secret', SECRET]);
+    const added = await hub.cli([
+      'hooks',
+      'add',
+      'e2e',
+      '--url',
+      receiver.url,
+      '--events',
+      'job.created,job.started,job.completed',
+      '--job-id-prefix',
+      'e2e-',
+      '--secret',
+      SECRET,
+    ]);
     assert.equal(added.code, 0, added.stderr);
     assert.equal(JSON.parse(added.stdout).url, receiver.url);
     assert.equal(added.stdout.includes(SECRET), false);
 
     assert.equal((await hubRequest(api, { method: 'PUT', path: '/devices/hooked-1', body: {} })).status, 200);
-    const job = await hubRequest(api, { method: 'PUT', path: '/jobs/v2/e2e-twin', body: { type: 'scheduleUpdateTwin', queryCondition: "deviceId = 'hooked-1'", updateTwin: { tags: { hooked: true } } } });
+    const job = await hubRequest(api, {
+      method: 'PUT',
+      path: '/jobs/v2/e2e-twin',
+      body: { type: 'scheduleUpdateTwin', queryCondition: "deviceId = 'hooked-1'", updateTwin: { tags: { hooked: true } } },
+    });
     assert.equal(job.status, 200, job.text);
     await waitFor(() => receiver.accepted().length >= 3, 'three events received', 60_000);
 
     const events = receiver.accepted().map((request) => request.event);
-    assert.deepEqual(events.map((event) => event.type), ['job.created', 'job.started', 'job.completed']);
-    assert.ok(receiver.requests.every((request) => request.verified), 'every signature verifies with the secret');
+    assert.deepEqual(
+      events.map((event) => event.type),
+      ['job.created', 'job.started', 'job.completed'],
+    );
+    assert.ok(
+      receiver.requests.every((request) => request.verified),
+      'every signature verifies with the secret',
+    );
     assert.deepEqual(events[2].data.deviceJobStatistics, { deviceCount: 1, failedCount: 0, succeededCount: 1, runningCount: 0, pendingCount: 0 });
     assert.equal(events[2].data.updateTwin, undefined, "the operation's content stays out of events");
 
-    const deliveries = await waitFor(async () => {
-      const { body } = await hubRequest(api, { method: 'GET', path: '/hooks/e2e/deliveries' });
-      return body.length === 3 && body.every((delivery: { status: string }) => delivery.status === 'delivered') ? body : undefined;
-    }, 'three delivered records', 10_000);
+    const deliveries = await waitFor(
+      async () => {
+        const { body } = await hubRequest(api, { method: 'GET', path: '/hooks/e2e/deliveries' });
+        return body.length === 3 && body.every((delivery: { status: string }) => delivery.status === 'delivered') ? body : undefined;
+      },
+      'three delivered records',
+      10_000,
+    );
     for (const delivery of deliveries) {
       assert.equal(delivery.statusCode, 200);
       assert.equal(delivery.attempts, 1);

@@ -12,11 +12,24 @@ const OPEN = { allowPrivateNetworks: true };
 
 describe('webhook targets', () => {
   it('takes https to public and loopback addresses, http to loopback only', () => {
-    for (const url of ['https://hooks.example.com/x', 'https://8.8.8.8/', 'https://[2001:4860::8888]/', 'https://127.0.0.1:8443/', 'http://127.0.0.1:9000/in', 'http://localhost:3000/', 'http://[::1]/', 'http://api.localhost/']) {
+    for (const url of [
+      'https://hooks.example.com/x',
+      'https://8.8.8.8/',
+      'https://[2001:4860::8888]/',
+      'https://127.0.0.1:8443/',
+      'http://127.0.0.1:9000/in',
+      'http://localhost:3000/',
+      'http://[::1]/',
+      'http://api.localhost/',
+    ]) {
       assert.equal(urlRefusal(url, STRICT), undefined, url);
     }
     assert.match(urlRefusal('http://hooks.example.com/', STRICT)!, /http is allowed to loopback addresses only/);
-    assert.match(urlRefusal('http://8.8.8.8/', OPEN)!, /http is allowed to loopback addresses only .*\(8\.8\.8\.8 is public\)/, 'even with private networks allowed');
+    assert.match(
+      urlRefusal('http://8.8.8.8/', OPEN)!,
+      /http is allowed to loopback addresses only .*\(8\.8\.8\.8 is public\)/,
+      'even with private networks allowed',
+    );
     assert.equal(urlRefusal('http://10.1.1.1/in', OPEN), undefined, 'http inside a private network, when allowed');
     assert.match(urlRefusal('http://10.1.1.1/in', STRICT)!, /private-network address/);
     assert.equal(urlRefusal('http://receiver.internal/in', OPEN), undefined, 'a name: its addresses are checked when delivering');
@@ -26,7 +39,18 @@ describe('webhook targets', () => {
   });
 
   it('refuses private-network addresses unless allowed, IPv4-mapped ones included', () => {
-    for (const address of ['10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', 'fd12::1', 'fe80::1', '::', '::ffff:10.0.0.1']) {
+    for (const address of [
+      '10.0.0.1',
+      '172.16.5.4',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      'fd12::1',
+      'fe80::1',
+      '::',
+      '::ffff:10.0.0.1',
+    ]) {
       assert.match(addressRefusal(address, 'https:', STRICT) ?? '', /private-network address/, address);
       assert.equal(addressRefusal(address, 'https:', OPEN), undefined, address);
     }
@@ -49,19 +73,31 @@ describe('webhook signatures', () => {
     const at = new Date('2026-03-01T12:00:00Z');
     const body = '{"specversion":"1.0","id":"j.job.completed"}';
     const headers = signedHeaders('a-secret-of-16-chars', 'j.job.completed', body, at);
-    const expected = createHmac('sha256', 'a-secret-of-16-chars').update(`j.job.completed.${at.getTime() / 1000}.${body}`).digest('base64');
+    const expected = createHmac('sha256', 'a-secret-of-16-chars')
+      .update(`j.job.completed.${at.getTime() / 1000}.${body}`)
+      .digest('base64');
     assert.deepEqual(headers, { 'webhook-id': 'j.job.completed', 'webhook-timestamp': String(at.getTime() / 1000), 'webhook-signature': `v1,${expected}` });
     assert.ok(verifySignature('a-secret-of-16-chars', headers, body, at));
     assert.ok(verifySignature('a-secret-of-16-chars', headers, body, new Date(at.getTime() + 299_000)));
     assert.ok(!verifySignature('a-secret-of-16-chars', headers, body, new Date(at.getTime() + 301_000)), 'an old request (a replay) is refused');
     assert.ok(!verifySignature('another-secret-16ch', headers, body, at));
     assert.ok(!verifySignature('a-secret-of-16-chars', headers, `${body} `, at), 'a changed body is refused');
-    assert.ok(!verifySignature('a-secret-of-16-chars', { ...headers, 'webhook-timestamp': String(at.getTime() / 1000 + 1) }, body, at), 'so is a changed timestamp');
+    assert.ok(
+      !verifySignature('a-secret-of-16-chars', { ...headers, 'webhook-timestamp': String(at.getTime() / 1000 + 1) }, body, at),
+      'so is a changed timestamp',
+    );
   });
 });
 
 describe('which events a hook wants', () => {
-  const hook: Webhook = { id: 'h', url: 'https://x.example/', events: ['job.failed'], jobFilter: { jobType: 'scheduleUpdateTwin', jobIdPrefix: 'nightly-' }, createdTime: '', lastUpdatedTime: '' };
+  const hook: Webhook = {
+    id: 'h',
+    url: 'https://x.example/',
+    events: ['job.failed'],
+    jobFilter: { jobType: 'scheduleUpdateTwin', jobIdPrefix: 'nightly-' },
+    createdTime: '',
+    lastUpdatedTime: '',
+  };
   it('its event types, of jobs matching its filter', () => {
     assert.ok(wantsEvent(hook, 'job.failed', { jobId: 'nightly-1', jobType: 'scheduleUpdateTwin' }));
     assert.ok(!wantsEvent(hook, 'job.completed', { jobId: 'nightly-1', jobType: 'scheduleUpdateTwin' }));

@@ -57,7 +57,10 @@ export class HubApi {
     return `${path}?${params}`;
   }
 
-  async fetch(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; query?: Record<string, string | undefined>; signal?: AbortSignal } = {}): Promise<Response> {
+  async fetch(
+    path: string,
+    init: { method?: string; body?: unknown; headers?: Record<string, string>; query?: Record<string, string | undefined>; signal?: AbortSignal } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = { Authorization: (await this.authorization()).value, ...init.headers };
     if (init.body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await fetch(this.url(path, init.query), {

@@ -21,7 +21,11 @@ export function watchJobs(api: HubApi, ids: readonly string[], handlers: JobEven
     let delayMs = 500;
     while (!abort.signal.aborted) {
       try {
-        const response = await api.fetch('/console/job-events', { query: { ids: ids.join(',') }, signal: abort.signal, headers: { Accept: 'text/event-stream' } });
+        const response = await api.fetch('/console/job-events', {
+          query: { ids: ids.join(',') },
+          signal: abort.signal,
+          headers: { Accept: 'text/event-stream' },
+        });
         handlers.connection('live');
         delayMs = 500;
         await readEvents(response, handlers);

@@ -2,15 +2,13 @@
  * Hash routes (#/jobs, #/jobs/<id>, #/new, #/devices, #/devices/<id>): the hub serves one
  * static page, and the route never reaches the server (no fallback needed, nothing in its logs).
  */
-export type Route =
-  | { page: 'jobs' }
-  | { page: 'job'; jobId: string }
-  | { page: 'new' }
-  | { page: 'devices' }
-  | { page: 'device'; deviceId: string };
+export type Route = { page: 'jobs' } | { page: 'job'; jobId: string } | { page: 'new' } | { page: 'devices' } | { page: 'device'; deviceId: string };
 
 export function parseRoute(hash: string): Route {
-  const [page, id] = hash.replace(/^#\/?/, '').split('/').map((part) => decodeURIComponent(part));
+  const [page, id] = hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .map((part) => decodeURIComponent(part));
   if (page === 'jobs' && id) return { page: 'job', jobId: id };
   if (page === 'new') return { page: 'new' };
   if (page === 'devices') return id ? { page: 'device', deviceId: id } : { page: 'devices' };

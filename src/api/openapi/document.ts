@@ -54,7 +54,11 @@ function operationObject(op: Operation): JsonSchema {
   const status = op.success?.status ?? 200;
   const content = op.success?.contentType ?? 'application/json';
   const success =
-    status === 204 ? { description: 'Done (no content)' } : status === 301 ? { description: 'Moved permanently' } : { description: 'Success', content: { [content]: { schema: op.success?.schema ? jsonSchema(op.success.schema) : {} } } };
+    status === 204
+      ? { description: 'Done (no content)' }
+      : status === 301
+        ? { description: 'Moved permanently' }
+        : { description: 'Success', content: { [content]: { schema: op.success?.schema ? jsonSchema(op.success.schema) : {} } } };
   const permissions = op.permissions.length > 0 ? ` Permissions: ${op.permissions.join(' or ')}.` : '';
   return {
     operationId: `${op.method}${op.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_match, next: string | undefined) => (next ?? '').toUpperCase())}`,
@@ -77,7 +81,8 @@ function buildDocument(): JsonSchema {
       title: 'iothub-jobs REST API',
       // The IoT Hub service API version it follows (any api-version from 2018-06-30 on is served alike).
       version: '2021-04-12',
-      description: "Azure IoT Hub's service REST API (registry, twins, query, direct methods, jobs v2, configurations, bulk registry, modules) and this hub's extensions (device import/export as JSON lines, webhooks for job events).",
+      description:
+        "Azure IoT Hub's service REST API (registry, twins, query, direct methods, jobs v2, configurations, bulk registry, modules) and this hub's extensions (device import/export as JSON lines, webhooks for job events).",
     },
     security: [{ sas: [] }],
     paths,
@@ -87,11 +92,17 @@ function buildDocument(): JsonSchema {
           type: 'apiKey',
           in: 'header',
           name: 'Authorization',
-          description: 'A shared access signature of one of the hub\'s policies: `SharedAccessSignature sr=<host>&sig=<signature>&se=<expiry>&skn=<policy>` (https://learn.microsoft.com/azure/iot-hub/authenticate-authorize-sas).',
+          description:
+            "A shared access signature of one of the hub's policies: `SharedAccessSignature sr=<host>&sig=<signature>&se=<expiry>&skn=<policy>` (https://learn.microsoft.com/azure/iot-hub/authenticate-authorize-sas).",
         },
       },
       parameters: {
-        apiVersion: { name: 'api-version', in: 'query', required: true, schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}(-preview)?$', examples: ['2021-04-12'] } },
+        apiVersion: {
+          name: 'api-version',
+          in: 'query',
+          required: true,
+          schema: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}(-preview)?$', examples: ['2021-04-12'] },
+        },
       },
       schemas: { ErrorBody: jsonSchema(errorBodySchema) },
       responses: {

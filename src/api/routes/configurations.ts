@@ -38,7 +38,11 @@ function toInput(id: string, body: z.infer<typeof configurationBody>): Configura
     id,
     labels: body.labels ?? undefined,
     content: body.content
-      ? { deviceContent: body.content.deviceContent ?? undefined, moduleContent: body.content.moduleContent ?? undefined, modulesContent: body.content.modulesContent ?? undefined }
+      ? {
+          deviceContent: body.content.deviceContent ?? undefined,
+          moduleContent: body.content.moduleContent ?? undefined,
+          modulesContent: body.content.modulesContent ?? undefined,
+        }
       : undefined,
     targetCondition: body.targetCondition ?? undefined,
     priority: body.priority ?? undefined,
@@ -125,7 +129,9 @@ export function configurationsRouter(store: HubStore, workflows: ConfigurationWo
     const ifMatch = req.get('if-match');
     const configuration = ifMatch === undefined ? await store.createConfiguration(input) : await store.replaceConfiguration(input, ifMatch);
     // Committed first: a failure to reach Temporal here is repaired by the next twin change's signal-with-start.
-    await workflows.changed(configuration.id).catch((err: unknown) => log.error({ err, configurationId: configuration.id }, `Starting configuration '${configuration.id}' failed`));
+    await workflows
+      .changed(configuration.id)
+      .catch((err: unknown) => log.error({ err, configurationId: configuration.id }, `Starting configuration '${configuration.id}' failed`));
     res.set('ETag', `"${configuration.etag}"`).json(configuration);
   });
 
@@ -153,7 +159,8 @@ export function configurationsRouter(store: HubStore, workflows: ConfigurationWo
       const desired = parseInput(jsonObject, section['properties.desired'] ?? {}, `modulesContent.${moduleId}['properties.desired']`);
       changes.push((await store.updateModuleTwin(deviceId, moduleId, { desired }, { mode: 'patch' })).desiredChange);
     }
-    for (const change of changes) if (change) notifyAfterCommit(log, `Desired-property notification for '${change.deviceId}'`, () => events.onDesiredChange(change));
+    for (const change of changes)
+      if (change) notifyAfterCommit(log, `Desired-property notification for '${change.deviceId}'`, () => events.onDesiredChange(change));
     res.status(200).json({});
   });
 

@@ -51,7 +51,13 @@ export function hooksRouter(store: WebhookStore, settings: Pick<WebhookSettings,
     if (body.id !== undefined && body.id !== id) throw new HubError('ArgumentInvalid', `Invalid body.id: '${body.id}' does not match '${id}' in the path`);
     const refusal = urlRefusal(body.url, settings);
     if (refusal) throw new HubError('ArgumentInvalid', `Invalid body.url: ${refusal}`);
-    const { webhook } = await store.putWebhook({ id, url: body.url, events: [...new Set(body.events)], ...(body.jobFilter && { jobFilter: body.jobFilter }), secret: body.secret });
+    const { webhook } = await store.putWebhook({
+      id,
+      url: body.url,
+      events: [...new Set(body.events)],
+      ...(body.jobFilter && { jobFilter: body.jobFilter }),
+      secret: body.secret,
+    });
     res.json(webhook);
   });
 

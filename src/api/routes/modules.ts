@@ -39,8 +39,7 @@ function toModuleCreate(req: Request): ModuleCreate {
   return { deviceId, moduleId, managedBy: body.managedBy ?? null, authentication: toAuthentication(body.authentication) };
 }
 
-const moduleNotFound = (deviceId: string, moduleId: string) =>
-  new HubError('ModuleNotFound', `Module '${moduleId}' on device '${deviceId}' was not found`);
+const moduleNotFound = (deviceId: string, moduleId: string) => new HubError('ModuleNotFound', `Module '${moduleId}' on device '${deviceId}' was not found`);
 
 /**
  * Module identities (`PUT/GET/DELETE /devices/{id}/modules/{moduleId}`, `GET /devices/{id}/modules`;

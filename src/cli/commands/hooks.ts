@@ -5,11 +5,15 @@ import { integerOption } from '../values.js';
 
 export const hooksAdd: Command = {
   name: 'hooks add',
-  summary: "create (or replace) a webhook for job events; prints it, and a generated secret on stderr",
+  summary: 'create (or replace) a webhook for job events; prints it, and a generated secret on stderr',
   args: '<hookId>',
   options: {
     url: { type: 'string', value: 'url', description: 'where to POST the events: https, or http to loopback (required)' },
-    events: { type: 'string', value: 'types', description: 'comma-separated: job.created, job.scheduled, job.started, job.completed, job.failed, job.cancelled, job.devicesFailed (required)' },
+    events: {
+      type: 'string',
+      value: 'types',
+      description: 'comma-separated: job.created, job.scheduled, job.started, job.completed, job.failed, job.cancelled, job.devicesFailed (required)',
+    },
     'job-type': { type: 'string', value: 'type', description: 'only jobs of this type: scheduleDeviceMethod or scheduleUpdateTwin' },
     'job-id-prefix': { type: 'string', value: 'prefix', description: 'only jobs whose id starts with this' },
     secret: { type: 'string', value: 'text', description: 'the signing secret, 16-256 characters (default: a random one, printed once)' },
@@ -26,7 +30,10 @@ export const hooksAdd: Command = {
     const jobIdPrefix = stringOption(context, 'job-id-prefix');
     const body = {
       url,
-      events: events.split(',').map((type) => type.trim()).filter((type) => type !== ''),
+      events: events
+        .split(',')
+        .map((type) => type.trim())
+        .filter((type) => type !== ''),
       ...((jobType !== undefined || jobIdPrefix !== undefined) && { jobFilter: { jobType, jobIdPrefix } }),
       secret,
     };
@@ -47,7 +54,12 @@ export const hooksList: Command = {
     if (context.values.json) return context.out.json(hooks);
     context.out.table(
       ['HOOK ID', 'URL', 'EVENTS', 'JOB FILTER'],
-      hooks.map((hook) => [hook.id, hook.url, hook.events.join(','), [hook.jobFilter?.jobType, hook.jobFilter?.jobIdPrefix && `${hook.jobFilter.jobIdPrefix}*`].filter(Boolean).join(' ')]),
+      hooks.map((hook) => [
+        hook.id,
+        hook.url,
+        hook.events.join(','),
+        [hook.jobFilter?.jobType, hook.jobFilter?.jobIdPrefix && `${hook.jobFilter.jobIdPrefix}*`].filter(Boolean).join(' '),
+      ]),
     );
   },
 };
@@ -75,11 +87,21 @@ export const hooksDeliveries: Command = {
   async run(context) {
     const id = requiredArg(context, 0, '<hookId>');
     const top = integerOption(context, 'top', { min: 1, max: 1000 });
-    const { body: deliveries } = await context.client().request<WebhookDeliveryJson[]>('GET', `${hookPath(id)}/deliveries`, { query: { top: top?.toString() } });
+    const { body: deliveries } = await context
+      .client()
+      .request<WebhookDeliveryJson[]>('GET', `${hookPath(id)}/deliveries`, { query: { top: top?.toString() } });
     if (context.values.json) return context.out.json(deliveries);
     context.out.table(
       ['EVENT ID', 'TYPE', 'STATUS', 'ATTEMPTS', 'HTTP', 'LAST ATTEMPT', 'LAST ERROR'],
-      deliveries.map((delivery) => [delivery.id, delivery.type, delivery.status, delivery.attempts, delivery.statusCode, delivery.lastAttemptTime, delivery.lastError]),
+      deliveries.map((delivery) => [
+        delivery.id,
+        delivery.type,
+        delivery.status,
+        delivery.attempts,
+        delivery.statusCode,
+        delivery.lastAttemptTime,
+        delivery.lastError,
+      ]),
     );
   },
 };

@@ -9,7 +9,7 @@ export const jobList: Command = {
   options: {
     type: { type: 'string', value: 'type', description: 'only jobs of this type: scheduleDeviceMethod or scheduleUpdateTwin' },
     status: { type: 'string', value: 'status', description: 'only jobs in this status: queued, scheduled, running, completed, failed, cancelled' },
-    'page-size': { type: 'string', value: 'n', description: 'jobs per request, 1-1000 (default: the hub\'s)' },
+    'page-size': { type: 'string', value: 'n', description: "jobs per request, 1-1000 (default: the hub's)" },
     json: { type: 'boolean', description: 'print the JSON array' },
   },
   async run(context) {

@@ -11,7 +11,8 @@ export const jobShow: Command = {
     const { body } = await context.client().request('GET', jobPath(jobId));
     context.out.json(body);
     const { host, temporalUiPort } = context.target();
-    if (temporalUiPort !== undefined) context.out.note(`Temporal Web UI: ${temporalWorkflowUrl(host, temporalUiPort, context.env.TEMPORAL_NAMESPACE || 'default', jobId)}`);
+    if (temporalUiPort !== undefined)
+      context.out.note(`Temporal Web UI: ${temporalWorkflowUrl(host, temporalUiPort, context.env.TEMPORAL_NAMESPACE || 'default', jobId)}`);
   },
 };
 

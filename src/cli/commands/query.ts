@@ -3,7 +3,7 @@ import { integerOption } from '../values.js';
 
 export const query: Command = {
   name: 'query',
-  summary: "run an IoT Hub query over devices or devices.jobs; prints the rows as a JSON array (every page)",
+  summary: 'run an IoT Hub query over devices or devices.jobs; prints the rows as a JSON array (every page)',
   args: '<query>',
   options: {
     'page-size': { type: 'string', value: 'n', description: 'rows per request, 1-1000 (default 100)' },

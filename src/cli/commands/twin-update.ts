@@ -7,8 +7,8 @@ export const twinUpdate: Command = {
   summary: 'merge tags and/or desired properties into a twin (null deletes a key); prints the twin',
   args: '<deviceId>',
   options: {
-    tags: { type: 'string', value: 'json', description: "tags to merge, e.g. '{\"building\":\"43\"}'" },
-    desired: { type: 'string', value: 'json', description: "desired properties to merge, e.g. '{\"interval\":30}'" },
+    tags: { type: 'string', value: 'json', description: 'tags to merge, e.g. \'{"building":"43"}\'' },
+    desired: { type: 'string', value: 'json', description: 'desired properties to merge, e.g. \'{"interval":30}\'' },
     etag: { type: 'string', value: 'etag', description: "update only if the twin's etag is this (default: any)" },
   },
   async run(context) {

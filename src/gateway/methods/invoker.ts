@@ -4,9 +4,7 @@ import { connectTimedOut, deviceNotOnline } from './outcomes.js';
 import type { MethodRequest } from './request.js';
 
 /** What a direct-method call came to; errors are data here, the HTTP route turns them into HubErrors. */
-export type MethodResult =
-  | { kind: 'response'; status: number; payload: unknown }
-  | { kind: 'error'; code: MethodErrorCode; message: string };
+export type MethodResult = { kind: 'response'; status: number; payload: unknown } | { kind: 'error'; code: MethodErrorCode; message: string };
 
 export type MethodErrorCode = 'DeviceNotFound' | 'DeviceNotOnline' | 'GatewayTimeout';
 

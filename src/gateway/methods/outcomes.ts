@@ -5,8 +5,7 @@ import type { MethodOutcome } from '../routing/device-router.js';
 export const deviceNotOnline = (): MethodOutcome => ({
   kind: 'error',
   code: 'DeviceNotOnline',
-  message:
-    "The operation failed because the requested device isn't online or hasn't registered the direct method callback.",
+  message: "The operation failed because the requested device isn't online or hasn't registered the direct method callback.",
 });
 
 export const connectTimedOut = (): MethodOutcome => ({

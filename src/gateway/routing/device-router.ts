@@ -15,8 +15,7 @@ export interface MethodCall {
 }
 
 export type MethodOutcome =
-  | { kind: 'response'; status: number; payload: unknown }
-  | { kind: 'error'; code: 'DeviceNotOnline' | 'GatewayTimeout'; message: string };
+  { kind: 'response'; status: number; payload: unknown } | { kind: 'error'; code: 'DeviceNotOnline' | 'GatewayTimeout'; message: string };
 
 /** What a gateway process offers for one device connected to it. */
 export interface DeviceEndpoint {

@@ -10,9 +10,7 @@ import { join, raw, sql, type Sql } from './fragment.js';
  * operands several times, and repeating anything bigger would grow the SQL exponentially.
  */
 type Compiled =
-  | { kind: 'undefined' | 'null' | 'array' }
-  | { kind: 'boolean' | 'number' | 'string'; sql: Sql; cheap: boolean }
-  | { kind: 'json'; ref: JsonRef; column?: Sql };
+  { kind: 'undefined' | 'null' | 'array' } | { kind: 'boolean' | 'number' | 'string'; sql: Sql; cheap: boolean } | { kind: 'json'; ref: JsonRef; column?: Sql };
 
 const SQL_OPERATOR: Record<ComparisonOperator, string> = { '=': '=', '!=': '<>', '<': '<', '>': '>', '<=': '<=', '>=': '>=' };
 const TYPE_CHECKS: Partial<Record<FunctionName, JsonType[]>> = {
@@ -63,13 +61,23 @@ export class ExpressionCompiler {
       case 'comparison':
         return this.boolean(this.comparison(e.operator, this.compile(e.left), this.compile(e.right)));
       case 'logical':
-        return this.boolean(this.balanced(e.operator, e.operands.map((operand) => this.condition(operand))));
+        return this.boolean(
+          this.balanced(
+            e.operator,
+            e.operands.map((operand) => this.condition(operand)),
+          ),
+        );
       case 'membership': {
         const member = this.membership(this.compile(e.operand), e.values);
         return this.boolean(e.negated ? sql`(NOT ${member})` : member);
       }
       case 'call':
-        return this.boolean(this.call(e.name, e.args.map((arg) => this.compile(arg))));
+        return this.boolean(
+          this.call(
+            e.name,
+            e.args.map((arg) => this.compile(arg)),
+          ),
+        );
     }
   }
 
@@ -252,7 +260,12 @@ export class ExpressionCompiler {
     const types = name === 'IS_DEFINED' ? undefined : TYPE_CHECKS[name]!;
     switch (first.kind) {
       case 'json':
-        return types ? sql`(${join(types.map((type) => first.ref.isType(type)), ' OR ')})` : first.ref.defined;
+        return types
+          ? sql`(${join(
+              types.map((type) => first.ref.isType(type)),
+              ' OR ',
+            )})`
+          : first.ref.defined;
       case 'undefined':
         return d.false;
       case 'null':

@@ -3,7 +3,10 @@ import { bind, join, raw, sql, type Sql } from './fragment.js';
 
 function postgresRef(document: Sql, path: readonly string[]): JsonRef {
   // `->` with text keys never indexes into arrays (unlike `#>`), matching the language's lookup.
-  const value = sql`(${document}${join(path.map((key) => sql` -> CAST(${bind(key)} AS text)`), '')})`;
+  const value = sql`(${document}${join(
+    path.map((key) => sql` -> CAST(${bind(key)} AS text)`),
+    '',
+  )})`;
   const typeIs = (type: string) => sql`jsonb_typeof(${value}) = '${raw(type)}'`;
   return {
     isType: (type: JsonType) => sql`COALESCE(${typeIs(type)}, FALSE)`,
@@ -40,7 +43,10 @@ export const postgres: Dialect = {
   groupValue: sql`CASE g_rank WHEN 1 THEN 'null'::jsonb WHEN 2 THEN to_jsonb(g_num = 1) WHEN 3 THEN to_jsonb(g_num)
     WHEN 4 THEN to_jsonb(g_str) END`,
   object(entries) {
-    const built = sql`jsonb_build_object(${join(entries.map((e) => sql`CAST(${bind(e.key)} AS TEXT), ${e.value}`), ', ')})`;
+    const built = sql`jsonb_build_object(${join(
+      entries.map((e) => sql`CAST(${bind(e.key)} AS TEXT), ${e.value}`),
+      ', ',
+    )})`;
     const removals = entries.map((e) => sql`CASE WHEN ${e.present} THEN NULL ELSE CAST(${bind(e.key)} AS TEXT) END`);
     return sql`(${built} - CAST(ARRAY[${join(removals, ', ')}] AS TEXT[]))`;
   },

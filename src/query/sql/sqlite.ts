@@ -16,8 +16,7 @@ const SQLITE_TYPES: Record<JsonType, string> = {
  * compares keys after decoding escapes, so `"` and `\` (and control characters) are written as \uXXXX.
  */
 export function sqlitePath(path: readonly string[]): string {
-  const escape = (key: string) =>
-    key.replace(/["\\\u0000-\u001f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escape = (key: string) => key.replace(/["\\\u0000-\u001f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `$${path.map((key) => `."${escape(key)}"`).join('')}`;
 }
 
@@ -59,7 +58,10 @@ export const sqlite: Dialect = {
   groupValue: sql`json(CASE g_rank WHEN 1 THEN 'null' WHEN 2 THEN (CASE WHEN g_num = 1 THEN 'true' ELSE 'false' END)
     WHEN 3 THEN json_quote(g_num) WHEN 4 THEN json_quote(g_str) END)`,
   object(entries) {
-    const built = sql`json_object(${join(entries.map((e) => sql`${bind(e.key)}, ${e.value}`), ', ')})`;
+    const built = sql`json_object(${join(
+      entries.map((e) => sql`${bind(e.key)}, ${e.value}`),
+      ', ',
+    )})`;
     // json_remove() with a NULL path returns NULL, so present entries "remove" '$[0]', a no-op on objects.
     const removals = entries.map((e) => sql`CASE WHEN ${e.present} THEN '$[0]' ELSE ${bind(sqlitePath([e.key]))} END`);
     return sql`json_remove(${built}, ${join(removals, ', ')})`;

@@ -56,7 +56,10 @@ export class SourceStatements {
 
   /** Non-aggregate queries: rows in key order after `after`, one extra row to tell if more follow. */
   keysetPage(query: Query, after: readonly string[] | undefined, limit: number): Sql {
-    const keys = join(this.keys.map((key, i) => sql`${key} AS ${raw(`key_${i}`)}`), ', ');
+    const keys = join(
+      this.keys.map((key, i) => sql`${key} AS ${raw(`key_${i}`)}`),
+      ', ',
+    );
     return sql`SELECT ${this.item(query)} AS item, ${keys} FROM ${this.table} AS src WHERE ${this.filter(query.where, after)}
       ORDER BY ${this.order()} LIMIT ${raw(String(limit + 1))}`;
   }
@@ -72,16 +75,17 @@ export class SourceStatements {
       return { key: projection.alias, value, present: projection.name === 'COUNT' ? this.dialect.true : sql`(${value} IS NOT NULL)` };
     });
     if (inner.length === 0) inner.push(raw('1 AS one'));
-    const grouping = query.groupBy
-      ? sql` GROUP BY g_rank, g_num, g_str ORDER BY g_rank, g_num, ${this.dialect.collate(raw('g_str'))}`
-      : sql``;
+    const grouping = query.groupBy ? sql` GROUP BY g_rank, g_num, g_str ORDER BY g_rank, g_num, ${this.dialect.collate(raw('g_str'))}` : sql``;
     return sql`SELECT ${this.dialect.object(entries)} AS item FROM (SELECT ${join(inner, ', ')} FROM ${this.table} AS src
       WHERE ${this.filter(query.where)}) AS grouped${grouping} LIMIT ${raw(String(limit + 1))} OFFSET ${raw(String(offset))}`;
   }
 
   /** Keys (columns key_0…) of the rows matching `where`, in key order, after `after`. */
   matchingKeys(where: Expression | undefined, after: readonly string[] | undefined, limit: number): Sql {
-    const keys = join(this.keys.map((key, i) => sql`${key} AS ${raw(`key_${i}`)}`), ', ');
+    const keys = join(
+      this.keys.map((key, i) => sql`${key} AS ${raw(`key_${i}`)}`),
+      ', ',
+    );
     return sql`SELECT ${keys} FROM ${this.table} AS src WHERE ${this.filter(where, after)} ORDER BY ${this.order()}
       LIMIT ${raw(String(limit))}`;
   }
@@ -97,13 +101,19 @@ export class SourceStatements {
   }
 
   private order(): Sql {
-    return join(this.keys.map((key) => this.dialect.collate(key)), ', ');
+    return join(
+      this.keys.map((key) => this.dialect.collate(key)),
+      ', ',
+    );
   }
 
   private keysAfter(after: readonly string[]): Sql {
     const values = after.map((key) => this.dialect.string(key));
     if (this.keys.length === 1) return sql`${this.dialect.collate(this.keys[0])} > ${values[0]}`;
-    return sql`(${join(this.keys.map((key) => this.dialect.collate(key)), ', ')}) > (${join(values, ', ')})`;
+    return sql`(${join(
+      this.keys.map((key) => this.dialect.collate(key)),
+      ', ',
+    )}) > (${join(values, ', ')})`;
   }
 
   /**
@@ -135,8 +145,6 @@ export class SourceStatements {
     const fn = raw(projection.name.toLowerCase());
     const numbers = column('n', ref.number);
     const strings = column('s', ref.string);
-    return sql`CASE WHEN count(${numbers}) > 0 THEN ${d.jsonOf(sql`${fn}(${numbers})`)} ELSE ${d.jsonOf(
-      sql`${fn}(${d.collate(strings)})`,
-    )} END`;
+    return sql`CASE WHEN count(${numbers}) > 0 THEN ${d.jsonOf(sql`${fn}(${numbers})`)} ELSE ${d.jsonOf(sql`${fn}(${d.collate(strings)})`)} END`;
   }
 }

@@ -102,7 +102,8 @@ export function buildConfiguration(input: ConfigurationInput, current: Configura
   const targetCondition = input.targetCondition?.trim() || '';
   if (targetCondition !== '') {
     const condition = parseQueryCondition(targetCondition);
-    if (condition.collection !== 'devices' && condition.collection !== 'devices.modules') throw invalid('targetCondition must target devices or devices.modules');
+    if (condition.collection !== 'devices' && condition.collection !== 'devices.modules')
+      throw invalid('targetCondition must target devices or devices.modules');
   }
   const content = current ? current.content : checkContent(input.content);
   if (current && input.content && JSON.stringify(checkContent(input.content)) !== JSON.stringify(current.content)) {
@@ -125,5 +126,7 @@ export function buildConfiguration(input: ConfigurationInput, current: Configura
 }
 
 /** Whether `a` wins over `b` on a device both target: higher priority, then the later created. */
-export const outranks = (a: Pick<Configuration, 'priority' | 'createdTimeUtc' | 'id'>, b: Pick<Configuration, 'priority' | 'createdTimeUtc' | 'id'>): boolean =>
-  a.priority !== b.priority ? a.priority > b.priority : a.createdTimeUtc !== b.createdTimeUtc ? a.createdTimeUtc > b.createdTimeUtc : a.id > b.id;
+export const outranks = (
+  a: Pick<Configuration, 'priority' | 'createdTimeUtc' | 'id'>,
+  b: Pick<Configuration, 'priority' | 'createdTimeUtc' | 'id'>,
+): boolean => (a.priority !== b.priority ? a.priority > b.priority : a.createdTimeUtc !== b.createdTimeUtc ? a.createdTimeUtc > b.createdTimeUtc : a.id > b.id);

@@ -76,20 +76,24 @@ function identity(input: DeviceCreate, current?: Device['authentication']) {
 export function newDevice(input: DeviceCreate): Device {
   checkInput(input);
   const { statusReason, authentication, capabilities } = identity(input);
-  return withScopes({
-    deviceId: input.deviceId,
-    generationId: newGenerationId(),
-    etag: deviceEtag(1),
-    connectionState: 'Disconnected',
-    status: input.status ?? 'enabled',
-    statusReason,
-    connectionStateUpdatedTime: NEVER,
-    statusUpdatedTime: NEVER,
-    lastActivityTime: NEVER,
-    cloudToDeviceMessageCount: 0,
-    authentication,
-    capabilities,
-  }, input, undefined);
+  return withScopes(
+    {
+      deviceId: input.deviceId,
+      generationId: newGenerationId(),
+      etag: deviceEtag(1),
+      connectionState: 'Disconnected',
+      status: input.status ?? 'enabled',
+      statusReason,
+      connectionStateUpdatedTime: NEVER,
+      statusUpdatedTime: NEVER,
+      lastActivityTime: NEVER,
+      cloudToDeviceMessageCount: 0,
+      authentication,
+      capabilities,
+    },
+    input,
+    undefined,
+  );
 }
 
 /** The device with its scope fields (scopes.ts) in place of any it had. */

@@ -41,15 +41,15 @@ export function scopeFields(input: DeviceCreate, current: Device | undefined): P
     const parents = givenParents ?? current?.parentScopes ?? [];
     return { deviceScope: own ?? given ?? `ms-azure-iot-edge://${input.deviceId}-${ticksNow()}`, parentScopes: [...parents] };
   }
-  const parent = given === undefined ? (givenParents ? (givenParents[0] ?? null) : current?.capabilities.iotEdge ? null : (current?.deviceScope ?? null)) : given;
+  const parent =
+    given === undefined ? (givenParents ? (givenParents[0] ?? null) : current?.capabilities.iotEdge ? null : (current?.deviceScope ?? null)) : given;
   if (parent === null) return {};
   if (givenParents && givenParents.length === 1 && givenParents[0] !== parent) throw invalid("A leaf device's parentScopes must be [deviceScope]");
   return { deviceScope: parent, parentScopes: [parent] };
 }
 
 /** The scope naming a device's parent edge device, if it has one. */
-export const parentScopeOf = (device: Device): string | undefined =>
-  device.capabilities.iotEdge ? device.parentScopes?.[0] : device.deviceScope;
+export const parentScopeOf = (device: Device): string | undefined => (device.capabilities.iotEdge ? device.parentScopes?.[0] : device.deviceScope);
 
 /**
  * A device's parent scope must be the scope of an edge device (read with `lookup`), and following

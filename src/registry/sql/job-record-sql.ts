@@ -40,8 +40,7 @@ export function jobRecordSql(dialect: SqlDialect) {
   const range = `job_id = $1 AND seq >= $2 AND seq < $3`;
   const errorCode = (table: string) => (pg ? `${table}doc->'error'->>'code'` : `json_extract(${table}doc, '$.error.code')`);
   /** Records an outcome may be written to: not final, or failed with an unknown outcome (the answer came after all). */
-  const WRITABLE = (table: string) =>
-    `(${table}status IN ${NOT_FINAL} OR (${table}status = 'failed' AND ${errorCode(table)} = '${OUTCOME_UNKNOWN.code}'))`;
+  const WRITABLE = (table: string) => `(${table}status IN ${NOT_FINAL} OR (${table}status = 'failed' AND ${errorCode(table)} = '${OUTCOME_UNKNOWN.code}'))`;
   const sql = {
     lastRecorded: `SELECT device_id, seq, ${pg ? "doc->>'createdDateTimeUtc'" : "json_extract(doc, '$.createdDateTimeUtc')"} AS created
       FROM device_jobs WHERE job_id = $1 AND seq IS NOT NULL ORDER BY seq DESC LIMIT 1`,
@@ -94,7 +93,9 @@ export function jobRecordSql(dialect: SqlDialect) {
     // Jobs run on device twins: a `FROM devices.modules` job targets nothing.
     const where = condition.collection === 'devices' ? compileCondition(condition, dialect, QUERY_SOURCES.devices) : { sql: '1 = 0', params: [] };
     const k = where.params.length;
-    const [jobId, firstSeq, jobType, created, after] = [1, 2, 3, 4, 5].map((i) => `$${k + i}${pg ? ['::text', '::integer', '::text', '::text', '::text'][i - 1] : ''}`);
+    const [jobId, firstSeq, jobType, created, after] = [1, 2, 3, 4, 5].map(
+      (i) => `$${k + i}${pg ? ['::text', '::integer', '::text', '::text', '::text'][i - 1] : ''}`,
+    );
     const doc = `${pg ? 'jsonb_build_object' : 'json_object'}('deviceId', picked.device_id, 'jobId', ${jobId}, 'jobType', ${jobType},
       'status', 'pending', 'createdDateTimeUtc', ${created}, 'lastUpdatedDateTimeUtc', ${created})`;
     const text = `INSERT INTO device_jobs (job_id, device_id, seq, status, doc)

@@ -14,12 +14,8 @@ export async function runMigrations(db: SqlDriver, migrations: readonly Migratio
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`iothub-jobs migrations ${db.schema ?? ''}`]);
       if (db.schema) await tx.execute(`CREATE SCHEMA IF NOT EXISTS "${db.schema}"`);
     }
-    await tx.execute(
-      `CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
-    );
-    const done = new Set(
-      (await tx.query<{ version: number }>(`SELECT version FROM ${HISTORY_TABLE}`)).map((row) => Number(row.version)),
-    );
+    await tx.execute(`CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    const done = new Set((await tx.query<{ version: number }>(`SELECT version FROM ${HISTORY_TABLE}`)).map((row) => Number(row.version)));
     const applied: number[] = [];
     for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
       if (done.has(migration.version)) continue;

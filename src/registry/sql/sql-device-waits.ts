@@ -18,8 +18,12 @@ function waitSql(dialect: SqlDialect) {
     : `EXISTS (SELECT 1 FROM devices AS d WHERE d.device_id = device_jobs.device_id AND json_extract(d.device, '$.connectionState') = 'Connected')`;
   const set = (fields: Record<string, string>) =>
     pg
-      ? `doc || jsonb_build_object(${Object.entries(fields).map(([key, value]) => `'${key}', ${value}`).join(', ')})`
-      : `json_set(doc, ${Object.entries(fields).map(([key, value]) => `'$.${key}', ${value}`).join(', ')})`;
+      ? `doc || jsonb_build_object(${Object.entries(fields)
+          .map(([key, value]) => `'${key}', ${value}`)
+          .join(', ')})`
+      : `json_set(doc, ${Object.entries(fields)
+          .map(([key, value]) => `'$.${key}', ${value}`)
+          .join(', ')})`;
   const text = (param: string) => (pg ? `${param}::text` : param);
   return {
     wait: `UPDATE device_jobs SET status = 'waiting', wait_until = COALESCE(wait_until, ${text('$3')}),
@@ -58,7 +62,13 @@ export class SqlDeviceWaits implements DeviceWaitStore {
     return this.db.dialect === 'postgres' ? values : JSON.stringify(values);
   }
 
-  async waitForDevices(jobId: string, deviceIds: readonly string[], until: string, at: string, connectedSince: string): Promise<{ waiting: number; woken: number }> {
+  async waitForDevices(
+    jobId: string,
+    deviceIds: readonly string[],
+    until: string,
+    at: string,
+    connectedSince: string,
+  ): Promise<{ waiting: number; woken: number }> {
     if (deviceIds.length === 0) return { waiting: 0, woken: 0 };
     const ids = this.list(deviceIds);
     const waiting = await this.db.execute(this.sql.wait, [jobId, ids, until, at]);

@@ -63,8 +63,7 @@ function setStringFields(dialect: SqlDialect, column: string, fields: Record<str
  * string order is time order in both stores, whatever the database's default collation.
  */
 function isNewerConnectionState(dialect: SqlDialect): string {
-  const stored =
-    dialect === 'sqlite' ? `json_extract(device, '$.connectionStateUpdatedTime')` : `(device->>'connectionStateUpdatedTime') COLLATE "C"`;
+  const stored = dialect === 'sqlite' ? `json_extract(device, '$.connectionStateUpdatedTime')` : `(device->>'connectionStateUpdatedTime') COLLATE "C"`;
   return `(${stored} < $3 OR (${stored} = $3 AND $2 = 'Connected'))`;
 }
 

@@ -32,9 +32,7 @@ const TWIN_JOB_OUTCOME = { deviceMethodResponse: null };
 
 function outcomePatch(outcome: DeviceJobOutcome, at: string): RecordPatch & Record<string, unknown> {
   const base = { status: outcome.status, endTimeUtc: at, lastUpdatedDateTimeUtc: at };
-  return outcome.status === 'completed'
-    ? { ...base, outcome: { deviceMethodResponse: outcome.methodResponse } }
-    : { ...base, error: outcome.error };
+  return outcome.status === 'completed' ? { ...base, outcome: { deviceMethodResponse: outcome.methodResponse } } : { ...base, error: outcome.error };
 }
 
 /** Why a device of a twin job failed: a HubError's code and text; anything else is the store's fault. */
@@ -78,7 +76,13 @@ export class SqlJobRecords implements JobRecordStore {
 
   async claimDeviceJobs(jobId: string, range: SeqRange, at: string, limit: number): Promise<ClaimedRecord[]> {
     const patch: RecordPatch = { status: 'running', startTimeUtc: at, lastUpdatedDateTimeUtc: at };
-    const rows = await this.db.query<{ device_id: string; seq: number | string }>(this.q.sql.claimFirst, [jobId, range.from, range.to, JSON.stringify(patch), limit]);
+    const rows = await this.db.query<{ device_id: string; seq: number | string }>(this.q.sql.claimFirst, [
+      jobId,
+      range.from,
+      range.to,
+      JSON.stringify(patch),
+      limit,
+    ]);
     return rows.map((row) => ({ deviceId: row.device_id, seq: Number(row.seq) })).sort((a, b) => a.seq - b.seq);
   }
 
@@ -119,7 +123,11 @@ export class SqlJobRecords implements JobRecordStore {
     });
   }
 
-  closeUnprocessedDeviceJobs(jobId: string, close: { pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError } }, at: string): Promise<number> {
+  closeUnprocessedDeviceJobs(
+    jobId: string,
+    close: { pending: { status: 'canceled' } | { status: 'failed'; error: DeviceJobError } },
+    at: string,
+  ): Promise<number> {
     const ended = { endTimeUtc: at, lastUpdatedDateTimeUtc: at };
     const pendingPatch: RecordPatch = { ...close.pending, ...ended };
     const runningPatch: RecordPatch = { status: 'failed', error: OUTCOME_UNKNOWN, ...ended };

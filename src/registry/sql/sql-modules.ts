@@ -19,8 +19,7 @@ interface ModuleRow {
 
 const MAX_WRITE_ATTEMPTS = 100;
 
-const moduleNotFound = (deviceId: string, moduleId: string) =>
-  new HubError('ModuleNotFound', `Module '${moduleId}' on device '${deviceId}' was not found`);
+const moduleNotFound = (deviceId: string, moduleId: string) => new HubError('ModuleNotFound', `Module '${moduleId}' on device '${deviceId}' was not found`);
 
 function statements(dialect: SqlDriver['dialect']) {
   return {

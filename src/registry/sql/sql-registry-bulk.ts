@@ -38,7 +38,9 @@ function statements(dialect: SqlDriver['dialect']) {
          FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, device, twin) WHERE d.device_id = v.id`
       : `UPDATE devices SET row_version = row_version + 1, device = $2, twin = $3 WHERE device_id = $1`,
     delete: pg ? `DELETE FROM devices WHERE device_id = ANY($1::text[])` : `DELETE FROM devices WHERE device_id = $1`,
-    deleteModules: pg ? `DELETE FROM modules WHERE device_id = ANY($1::text[]) RETURNING device_id, module_id` : `DELETE FROM modules WHERE device_id = $1 RETURNING device_id, module_id`,
+    deleteModules: pg
+      ? `DELETE FROM modules WHERE device_id = ANY($1::text[]) RETURNING device_id, module_id`
+      : `DELETE FROM modules WHERE device_id = $1 RETURNING device_id, module_id`,
   };
 }
 
@@ -66,7 +68,9 @@ export class SqlRegistryBulk {
       const current = await this.read(tx, ids);
       const plan = await this.plan(operations, current, tx);
       const deletedModules = await this.write(tx, plan);
-      return plan.results.map((result) => (result.ok && plan.deletes.has(result.deviceId) ? { ...result, moduleIds: deletedModules.get(result.deviceId) ?? [] } : result));
+      return plan.results.map((result) =>
+        result.ok && plan.deletes.has(result.deviceId) ? { ...result, moduleIds: deletedModules.get(result.deviceId) ?? [] } : result,
+      );
     });
   }
 
@@ -74,7 +78,12 @@ export class SqlRegistryBulk {
     const rows = await tx.query<{ device_id: string; device: unknown; twin: unknown }>(this.sql.select, [
       this.db.dialect === 'postgres' ? ids : JSON.stringify(ids),
     ]);
-    return new Map(rows.map((row) => [row.device_id, { device: canonicalDevice(decodeJsonColumn<Device>(row.device)), twin: canonicalTwin(decodeJsonColumn<Twin>(row.twin)) }]));
+    return new Map(
+      rows.map((row) => [
+        row.device_id,
+        { device: canonicalDevice(decodeJsonColumn<Device>(row.device)), twin: canonicalTwin(decodeJsonColumn<Twin>(row.twin)) },
+      ]),
+    );
   }
 
   /** Computes every operation in order against the rows as the earlier ones leave them. */

@@ -79,7 +79,14 @@ export class SqlRolloutRecords implements RolloutRecordStore {
     const retrying = outcome.retryAt !== undefined;
     const patch = { status: retrying ? 'pending' : outcome.status, lastUpdatedDateTimeUtc: at, ...(!retrying && { endTimeUtc: at }), ...result };
     const column = retrying ? 'retrying' : outcome.status;
-    return tx.execute(this.sql.finish(Object.keys(patch)), [jobId, outcome.deviceId, column, retrying ? null : (outcome.failure ?? null), outcome.retryAt ?? null, JSON.stringify(patch)]);
+    return tx.execute(this.sql.finish(Object.keys(patch)), [
+      jobId,
+      outcome.deviceId,
+      column,
+      retrying ? null : (outcome.failure ?? null),
+      outcome.retryAt ?? null,
+      JSON.stringify(patch),
+    ]);
   }
 
   async countRolloutBatch(jobId: string, token: string): Promise<RolloutBatchCounts> {

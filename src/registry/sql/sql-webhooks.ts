@@ -14,7 +14,8 @@ export interface FailedDevice {
 }
 
 function statements(dialect: SqlDriver['dialect']) {
-  const failed = dialect === 'sqlite' ? `json_set(doc, '$.status', 'failed', '$.lastError', $3)` : `doc || jsonb_build_object('status', 'failed', 'lastError', $3::text)`;
+  const failed =
+    dialect === 'sqlite' ? `json_set(doc, '$.status', 'failed', '$.lastError', $3)` : `doc || jsonb_build_object('status', 'failed', 'lastError', $3::text)`;
   return {
     select: `SELECT doc, secret FROM webhooks WHERE hook_id = $1`,
     list: `SELECT doc, secret FROM webhooks ORDER BY hook_id LIMIT ${MAX_WEBHOOKS}`,

@@ -53,11 +53,7 @@ export function mergeTracked(current: Tracked, patch: JsonObject, stamp: Metadat
     const existing = ownValue(data, key);
     if (isJsonObject(value) && isJsonObject(existing)) {
       const childMeta = meta ? ownValue(meta, key) : undefined;
-      const merged = mergeTracked(
-        { data: existing, meta: meta ? (isJsonObject(childMeta) ? childMeta : {}) : undefined },
-        value,
-        stamp,
-      );
+      const merged = mergeTracked({ data: existing, meta: meta ? (isJsonObject(childMeta) ? childMeta : {}) : undefined }, value, stamp);
       setOwn(data, key, merged.data);
       if (meta) setOwn(meta, key, merged.meta);
     } else {

@@ -18,9 +18,7 @@ function checkKey(key: string, parentPath: string): void {
   if (key.length === 0) throw invalid(`Empty property name in ${parentPath}: twin property names must not be empty`);
   const bytes = utf8Length(key);
   if (bytes > TWIN_LIMITS.keyBytes) {
-    throw invalid(
-      `Property name '${key.slice(0, 32)}…' in ${parentPath} is ${bytes} bytes long, more than the limit of ${TWIN_LIMITS.keyBytes} bytes`,
-    );
+    throw invalid(`Property name '${key.slice(0, 32)}…' in ${parentPath} is ${bytes} bytes long, more than the limit of ${TWIN_LIMITS.keyBytes} bytes`);
   }
   const bad = FORBIDDEN_KEY_CHAR.exec(key);
   if (bad) {
@@ -41,9 +39,7 @@ function checkValue(value: unknown, path: string, nesting: number, depth: number
       return;
     case 'number':
       if (Number.isInteger(value) && (value < TWIN_LIMITS.minInteger || value > TWIN_LIMITS.maxInteger)) {
-        throw invalid(
-          `Value of ${path} (${value}) is outside the supported integer range ${TWIN_LIMITS.minInteger} to ${TWIN_LIMITS.maxInteger}`,
-        );
+        throw invalid(`Value of ${path} (${value}) is outside the supported integer range ${TWIN_LIMITS.minInteger} to ${TWIN_LIMITS.maxInteger}`);
       }
       return;
     case 'string': {

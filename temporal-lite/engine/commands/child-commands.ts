@@ -79,7 +79,12 @@ export const cancelExternal = commandHandler({
 
 /** What the initiated event of a signal or cancellation request carries either way. */
 function requestBase(ctx: CommandContext, attrs: { control?: string; childWorkflowOnly?: boolean }) {
-  return { namespace: ctx.run.core.namespace, control: attrs.control, childWorkflowOnly: attrs.childWorkflowOnly, workflowTaskCompletedEventId: ctx.completedEventId };
+  return {
+    namespace: ctx.run.core.namespace,
+    control: attrs.control,
+    childWorkflowOnly: attrs.childWorkflowOnly,
+    workflowTaskCompletedEventId: ctx.completedEventId,
+  };
 }
 
 /** Keeps the request pending until it is delivered, after all of the task's commands. */

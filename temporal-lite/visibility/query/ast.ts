@@ -1,11 +1,7 @@
 // Syntax tree of Temporal's list filter, before attribute names are resolved.
 
 export type Literal =
-  | { kind: 'string'; value: string }
-  | { kind: 'int'; value: bigint }
-  | { kind: 'float'; value: number }
-  | { kind: 'bool'; value: boolean }
-  | { kind: 'null' };
+  { kind: 'string'; value: string } | { kind: 'int'; value: bigint } | { kind: 'float'; value: number } | { kind: 'bool'; value: boolean } | { kind: 'null' };
 
 export type ComparisonOperator = '=' | '!=' | '<' | '<=' | '>' | '>=';
 export type PrefixOperator = 'starts_with' | 'not starts_with';

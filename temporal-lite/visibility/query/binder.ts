@@ -108,9 +108,7 @@ export class Binder {
       case 'between': {
         const attr = this.resolve(condition.attr);
         if (!RANGE_TYPES.includes(attr.type)) {
-          throw invalidQuery(
-            `invalid expression: cannot do range condition on search attribute '${attr.name}' of type ${attr.type}`,
-          );
+          throw invalidQuery(`invalid expression: cannot do range condition on search attribute '${attr.name}' of type ${attr.type}`);
         }
         return { kind: 'between', attr, negated: condition.negated, from: this.value(attr, condition.from), to: this.value(attr, condition.to) };
       }
@@ -148,10 +146,7 @@ export class Binder {
     if (literal.kind === 'null') throw invalidQuery('invalid expression: unexpected value NULL (use IS NULL or IS NOT NULL)');
     if (attr.storage === 'column' && attr.kind === 'status') return statusValue(literal);
     if (attr.storage === 'column' && attr.kind === 'durationMs') return durationValue(literal);
-    const wrongType = () =>
-      invalidQuery(
-        `invalid expression: invalid value type for search attribute ${attr.name} of type ${attr.type}: ${describe(literal)}`,
-      );
+    const wrongType = () => invalidQuery(`invalid expression: invalid value type for search attribute ${attr.name} of type ${attr.type}: ${describe(literal)}`);
     switch (attr.type) {
       case 'Int':
       case 'Double':

@@ -115,7 +115,10 @@ export class ConditionCompiler {
   private millisecondPredicate(column: string, leaf: Exclude<Leaf, { kind: 'isNull' }>): string {
     const param = (ms: number) => this.param(ms);
     const exactMs = (values: QueryValue[]) =>
-      values.map((value) => msBounds(bigintValue(value))).filter((bounds) => bounds.exact).map((bounds) => bounds.floor);
+      values
+        .map((value) => msBounds(bigintValue(value)))
+        .filter((bounds) => bounds.exact)
+        .map((bounds) => bounds.floor);
     switch (leaf.kind) {
       case 'between': {
         const range = `(${column} >= ${param(msBounds(bigintValue(leaf.from)).ceil)} AND ${column} <= ${param(msBounds(bigintValue(leaf.to)).floor)})`;

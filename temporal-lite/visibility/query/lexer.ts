@@ -14,8 +14,23 @@ export interface Token {
 }
 
 const KEYWORDS = new Set([
-  'AND', 'OR', 'NOT', 'IN', 'BETWEEN', 'IS', 'NULL', 'TRUE', 'FALSE', 'LIKE', 'STARTS_WITH',
-  'ORDER', 'GROUP', 'BY', 'ASC', 'DESC', 'LIMIT',
+  'AND',
+  'OR',
+  'NOT',
+  'IN',
+  'BETWEEN',
+  'IS',
+  'NULL',
+  'TRUE',
+  'FALSE',
+  'LIKE',
+  'STARTS_WITH',
+  'ORDER',
+  'GROUP',
+  'BY',
+  'ASC',
+  'DESC',
+  'LIMIT',
 ]);
 
 const SYMBOLS = ['<=', '>=', '!=', '<>', '&&', '||', '=', '<', '>', '(', ')', ',', '-'];

@@ -43,9 +43,7 @@ export function planOrder(orderBy: BoundOrder[], params: SqlParams): OrderPlan {
 
 /** ORDER BY terms for the keys; `expr` names key i (its expression, or a column it was selected as). */
 export function orderByClause(keys: OrderKey[], expr: (key: OrderKey, i: number) => string = (key) => key.expr): string {
-  return keys
-    .map((key, i) => `${expr(key, i)} ${key.descending ? 'DESC' : 'ASC'}${key.nullable ? ' NULLS LAST' : ''}`)
-    .join(', ');
+  return keys.map((key, i) => `${expr(key, i)} ${key.descending ? 'DESC' : 'ASC'}${key.nullable ? ' NULLS LAST' : ''}`).join(', ');
 }
 
 /**

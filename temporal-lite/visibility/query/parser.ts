@@ -172,9 +172,7 @@ class Parser {
     const token = this.peek();
     if (token.kind === 'name') {
       this.next();
-      throw invalidQuery(
-        `operation is not supported: column name on the right side of comparison expression (did you forget to quote "${token.text}"?)`,
-      );
+      throw invalidQuery(`operation is not supported: column name on the right side of comparison expression (did you forget to quote "${token.text}"?)`);
     }
     return this.parseLiteral();
   }

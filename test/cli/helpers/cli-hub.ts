@@ -49,7 +49,11 @@ function capture(): { stream: Writable & { isTTY?: boolean }; text: () => string
 function invoke(argv: string[], env: NodeJS.ProcessEnv, stop?: Promise<void>) {
   const stdout = capture();
   const stderr = capture();
-  const done = runCli(argv, { stdout: stdout.stream, stderr: stderr.stream, env, stop }).then((code) => ({ code, stdout: stdout.text(), stderr: stderr.text() }));
+  const done = runCli(argv, { stdout: stdout.stream, stderr: stderr.stream, env, stop }).then((code) => ({
+    code,
+    stdout: stdout.text(),
+    stderr: stderr.text(),
+  }));
   return { done, stdout: stdout.text };
 }
 

@@ -67,9 +67,7 @@ export async function startJobsHub(
             settings: options.settings,
           })(context)),
         // Automatic device configurations (their workflows run on the jobs worker), when asked for.
-        ...(options.configurations
-          ? [configurationsPart({ temporal: { address: temporal.address }, ...options.configurations })]
-          : []),
+        ...(options.configurations ? [configurationsPart({ temporal: { address: temporal.address }, ...options.configurations })] : []),
       ],
     });
     const openRegistered = async (deviceId: string): Promise<device.Client> => {

@@ -63,7 +63,12 @@ export async function cancelWhileRunning(engine: JobsTestEngine, jobId: string, 
  * Runs a method job with maxExecutionTimeInSeconds 1 and checks it failed for it, with consistent
  * statistics; returns its device records.
  */
-export async function expireMethodJob(engine: JobsTestEngine, jobId: string, queryCondition: string, method: Record<string, unknown>): Promise<Map<string, DeviceJobRecord>> {
+export async function expireMethodJob(
+  engine: JobsTestEngine,
+  jobId: string,
+  queryCondition: string,
+  method: Record<string, unknown>,
+): Promise<Map<string, DeviceJobRecord>> {
   await engine.createJob(jobId, { type: 'scheduleDeviceMethod', queryCondition, maxExecutionTimeInSeconds: 1, cloudToDeviceMethod: method });
   const done = (await engine.env.client.workflow.getHandle(jobId).result()) as JobResponse;
   assert.equal(done.status, 'failed');

@@ -10,7 +10,10 @@ export interface Simulation {
 
 /** `iothub-jobs simulate` on the hub of `dataDir`; resolves once the fleet is connected. */
 export async function simulate(dataDir: string, args: string[], timeoutMs = 60_000): Promise<Simulation> {
-  const child = spawn(process.execPath, [`${ROOT}bin/iothub-jobs.js`, 'simulate', '--data-dir', dataDir, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [`${ROOT}bin/iothub-jobs.js`, 'simulate', '--data-dir', dataDir, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

@@ -13,8 +13,12 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, what: st
 
 /** The job's JobResponse once it is completed, failed or cancelled (official JobClient). */
 export function jobEnded(jobs: iothub.JobClient, jobId: string, timeoutMs: number) {
-  return pollUntil(async () => {
-    const { jobStatus } = await jobs.getJob(jobId);
-    return ['completed', 'failed', 'cancelled'].includes(jobStatus.status) ? jobStatus : undefined;
-  }, `job ${jobId} to end`, timeoutMs);
+  return pollUntil(
+    async () => {
+      const { jobStatus } = await jobs.getJob(jobId);
+      return ['completed', 'failed', 'cancelled'].includes(jobStatus.status) ? jobStatus : undefined;
+    },
+    `job ${jobId} to end`,
+    timeoutMs,
+  );
 }

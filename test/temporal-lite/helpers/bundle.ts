@@ -13,7 +13,10 @@ const cacheDir = join(here, '..', '..', '..', '.cache', 'temporal-lite-bundles')
 
 function sourceHash(): string {
   const h = createHash('sha256');
-  for (const f of readdirSync(fixtures).filter((n) => n.endsWith('.ts')).sort()) h.update(f).update(readFileSync(join(fixtures, f)));
+  for (const f of readdirSync(fixtures)
+    .filter((n) => n.endsWith('.ts'))
+    .sort())
+    h.update(f).update(readFileSync(join(fixtures, f)));
   return h.digest('hex').slice(0, 16);
 }
 

@@ -97,9 +97,7 @@ export function eventTypes(history: proto.temporal.api.history.v1.IHistory): str
   });
 }
 
-const eventTypeNames: Record<number, string> = Object.fromEntries(
-  Object.entries(proto.temporal.api.enums.v1.EventType).map(([k, v]) => [v as number, k]),
-);
+const eventTypeNames: Record<number, string> = Object.fromEntries(Object.entries(proto.temporal.api.enums.v1.EventType).map(([k, v]) => [v as number, k]));
 function eventTypeName(n: number): string {
   return eventTypeNames[n] ?? String(n);
 }

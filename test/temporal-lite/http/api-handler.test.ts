@@ -50,11 +50,14 @@ describe('temporal-lite HTTP API transport', () => {
 
   it('answers after the group commit, and a storage failure there is UNAVAILABLE (503)', async () => {
     let committed = false;
-    const ok = await serve({ GetSystemInfo: () => ({ serverVersion: committed ? 'late' : 'x' }) }, {
-      beforeRespond: async () => {
-        committed = true;
+    const ok = await serve(
+      { GetSystemInfo: () => ({ serverVersion: committed ? 'late' : 'x' }) },
+      {
+        beforeRespond: async () => {
+          committed = true;
+        },
       },
-    });
+    );
     try {
       const res = await fetch(`${ok.base}/api/v1/system-info`, { signal: AbortSignal.timeout(5_000) });
       assert.equal(res.status, 200);

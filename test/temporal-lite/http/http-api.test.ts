@@ -24,7 +24,11 @@ describe('temporal-lite HTTP API', () => {
   let apiBase: string;
   let uiBase: string;
 
-  async function call(base: string, path: string, init: { method?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Answer> {
+  async function call(
+    base: string,
+    path: string,
+    init: { method?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<Answer> {
     const body = init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
     const res = await fetch(`${base}${path}`, {
       method: init.method ?? (body === undefined ? 'GET' : 'POST'),
@@ -92,9 +96,17 @@ describe('temporal-lite HTTP API', () => {
     await done.result();
     const count = await ui(`/api/v1/namespaces/default/workflow-count?query=${encodeURIComponent('GROUP BY ExecutionStatus')}`);
     assert.equal(count.status, 200);
-    const groups = Object.fromEntries(count.body.groups.map((group: { groupValues: Array<{ data: string }>; count: string }) => [JSON.parse(Buffer.from(group.groupValues[0].data, 'base64').toString()), Number(group.count)]));
+    const groups = Object.fromEntries(
+      count.body.groups.map((group: { groupValues: Array<{ data: string }>; count: string }) => [
+        JSON.parse(Buffer.from(group.groupValues[0].data, 'base64').toString()),
+        Number(group.count),
+      ]),
+    );
     assert.ok(groups.Running >= 1 && groups.Completed >= 1, JSON.stringify(groups));
-    assert.equal(Number(count.body.count), Object.values<number>(groups).reduce((a, b) => a + b, 0));
+    assert.equal(
+      Number(count.body.count),
+      Object.values<number>(groups).reduce((a, b) => a + b, 0),
+    );
   });
 
   it('describe shows a pending activity; history pages (next_page_token), history-reverse, task queue pollers', async () => {
@@ -111,11 +123,19 @@ describe('temporal-lite HTTP API', () => {
     assert.match(activity.lastWorkerIdentity, /\S/);
 
     const first = await ui(`${path}/history?execution.runId=${handle.firstExecutionRunId}&maximumPageSize=2&waitNewEvent=false`);
-    assert.deepEqual(first.body.history.events.map((event: { eventId: string }) => event.eventId), ['1', '2']);
+    assert.deepEqual(
+      first.body.history.events.map((event: { eventId: string }) => event.eventId),
+      ['1', '2'],
+    );
     assert.equal(first.body.history.events[0].eventType, 'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     assert.ok(first.body.nextPageToken);
-    const second = await ui(`${path}/history?execution.runId=${handle.firstExecutionRunId}&maximumPageSize=2&next_page_token=${encodeURIComponent(first.body.nextPageToken)}`);
-    assert.deepEqual(second.body.history.events.map((event: { eventId: string }) => event.eventId), ['3', '4']);
+    const second = await ui(
+      `${path}/history?execution.runId=${handle.firstExecutionRunId}&maximumPageSize=2&next_page_token=${encodeURIComponent(first.body.nextPageToken)}`,
+    );
+    assert.deepEqual(
+      second.body.history.events.map((event: { eventId: string }) => event.eventId),
+      ['3', '4'],
+    );
     const reverse = await ui(`${path}/history-reverse?execution.runId=${handle.firstExecutionRunId}&maximumPageSize=1`);
     assert.equal(reverse.body.history.events[0].eventType, 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED', 'newest first (a started activity is written when it ends)');
     assert.ok(reverse.body.nextPageToken);
@@ -155,7 +175,9 @@ describe('temporal-lite HTTP API', () => {
     assert.deepEqual(optedOut.body.queryResult, full.body.queryResult);
     const byAccept = await api(path, { body: { query: { queryType: 'state' } }, headers: { Accept: 'application/json+no-payload-shorthand' } });
     assert.deepEqual(byAccept.body.queryResult, full.body.queryResult);
-    const metadata = await ui(`/api/v1/namespaces/default/workflows/${handle.workflowId}/query/__temporal_workflow_metadata`, { body: { query: { queryType: '__temporal_workflow_metadata' } } });
+    const metadata = await ui(`/api/v1/namespaces/default/workflows/${handle.workflowId}/query/__temporal_workflow_metadata`, {
+      body: { query: { queryType: '__temporal_workflow_metadata' } },
+    });
     const definition = JSON.parse(Buffer.from(metadata.body.queryResult.payloads[0].data, 'base64').toString());
     assert.ok(definition.definition.queryDefinitions.some((query: { name: string }) => query.name === 'state'));
   });

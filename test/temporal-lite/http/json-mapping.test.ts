@@ -41,12 +41,20 @@ describe('HTTP API JSON mapping: messages to JSON', () => {
       workerMayIgnore: true,
       activityTaskStartedEventAttributes: { scheduledEventId: '5', identity: 'worker-1', requestId: 'r', attempt: 3 },
     });
-    assert.deepEqual(toJson('temporal.api.workflowservice.v1.PollActivityTaskQueueResponse', { taskToken: Buffer.from([0, 1, 2, 250, 255]) }), { taskToken: 'AAEC+v8=' });
+    assert.deepEqual(toJson('temporal.api.workflowservice.v1.PollActivityTaskQueueResponse', { taskToken: Buffer.from([0, 1, 2, 250, 255]) }), {
+      taskToken: 'AAEC+v8=',
+    });
   });
 
   it('fields at their default value are left out; empty messages are kept', () => {
     assert.deepEqual(
-      toJson('temporal.api.workflow.v1.PendingActivityInfo', { activityId: '', attempt: 0, state: 'PENDING_ACTIVITY_STATE_UNSPECIFIED', activityType: {}, heartbeatDetails: { payloads: [] } }),
+      toJson('temporal.api.workflow.v1.PendingActivityInfo', {
+        activityId: '',
+        attempt: 0,
+        state: 'PENDING_ACTIVITY_STATE_UNSPECIFIED',
+        activityType: {},
+        heartbeatDetails: { payloads: [] },
+      }),
       { activityType: {}, heartbeatDetails: {} },
     );
   });
@@ -58,18 +66,23 @@ describe('HTTP API JSON mapping: messages to JSON', () => {
       [{ seconds: 1714557600, nanos: 1_000 }, '2024-05-01T10:00:00.000001Z'],
       [{ seconds: 0, nanos: 1 }, '1970-01-01T00:00:00.000000001Z'],
     ] as const;
-    for (const [timestamp, text] of times) assert.deepEqual(toJson('temporal.api.history.v1.HistoryEvent', { eventId: 1, eventTime: timestamp }), { eventId: '1', eventTime: text });
+    for (const [timestamp, text] of times)
+      assert.deepEqual(toJson('temporal.api.history.v1.HistoryEvent', { eventId: 1, eventTime: timestamp }), { eventId: '1', eventTime: text });
     const durations = [
       [{ seconds: 10, nanos: 0 }, '10s'],
       [{ seconds: 1, nanos: 500_000_000 }, '1.500s'],
       [{ seconds: 0, nanos: 1_500 }, '0.000001500s'],
       [{ seconds: -2, nanos: -500_000_000 }, '-2.500s'],
     ] as const;
-    for (const [duration, text] of durations) assert.deepEqual(toJson('temporal.api.common.v1.RetryPolicy', { initialInterval: duration }), { initialInterval: text });
+    for (const [duration, text] of durations)
+      assert.deepEqual(toJson('temporal.api.common.v1.RetryPolicy', { initialInterval: duration }), { initialInterval: text });
   });
 
   it('doubles and floats: numbers, the shortest float32 decimal, NaN and infinities as strings', () => {
-    assert.deepEqual(toJson('temporal.api.common.v1.RetryPolicy', { backoffCoefficient: 1.5, maximumAttempts: 3 }), { backoffCoefficient: 1.5, maximumAttempts: 3 });
+    assert.deepEqual(toJson('temporal.api.common.v1.RetryPolicy', { backoffCoefficient: 1.5, maximumAttempts: 3 }), {
+      backoffCoefficient: 1.5,
+      maximumAttempts: 3,
+    });
     assert.deepEqual(toJson('temporal.api.common.v1.RetryPolicy', { backoffCoefficient: Infinity }), { backoffCoefficient: 'Infinity' });
     assert.deepEqual(toJson('temporal.api.common.v1.RetryPolicy', { backoffCoefficient: NaN }), { backoffCoefficient: 'NaN' });
     assert.deepEqual(toJson('temporal.api.common.v1.Priority', { fairnessWeight: 0.1 }), { fairnessWeight: 0.1 });
@@ -77,10 +90,9 @@ describe('HTTP API JSON mapping: messages to JSON', () => {
 
   it('repeated fields as arrays, maps as objects (integer keys as strings), wrappers as their value', () => {
     assert.deepEqual(toJson('temporal.api.common.v1.RetryPolicy', { nonRetryableErrorTypes: ['A', 'B'] }), { nonRetryableErrorTypes: ['A', 'B'] });
-    assert.deepEqual(
-      toJson('temporal.api.workflowservice.v1.DescribeTaskQueueResponse', { statsByPriorityKey: { 3: { approximateBacklogCount: 7 } } }),
-      { statsByPriorityKey: { 3: { approximateBacklogCount: '7' } } },
-    );
+    assert.deepEqual(toJson('temporal.api.workflowservice.v1.DescribeTaskQueueResponse', { statsByPriorityKey: { 3: { approximateBacklogCount: 7 } } }), {
+      statsByPriorityKey: { 3: { approximateBacklogCount: '7' } },
+    });
     assert.deepEqual(toJson('temporal.api.taskqueue.v1.TaskQueueMetadata', { maxTasksPerSecond: { value: 2.5 } }), { maxTasksPerSecond: 2.5 });
   });
 
@@ -94,10 +106,13 @@ describe('HTTP API JSON mapping: messages to JSON', () => {
 
   it('Any with "@type" and the message fields inline', () => {
     const body = messageCodec('temporal.api.update.v1.Request').encode({ meta: { updateId: 'u1' }, input: { name: 'add' } });
-    assert.deepEqual(toJson('temporal.api.protocol.v1.Message', { id: 'm', body: { type_url: 'type.googleapis.com/temporal.api.update.v1.Request', value: body } }), {
-      id: 'm',
-      body: { '@type': 'type.googleapis.com/temporal.api.update.v1.Request', meta: { updateId: 'u1' }, input: { name: 'add' } },
-    });
+    assert.deepEqual(
+      toJson('temporal.api.protocol.v1.Message', { id: 'm', body: { type_url: 'type.googleapis.com/temporal.api.update.v1.Request', value: body } }),
+      {
+        id: 'm',
+        body: { '@type': 'type.googleapis.com/temporal.api.update.v1.Request', meta: { updateId: 'u1' }, input: { name: 'add' } },
+      },
+    );
   });
 
   it('payloads: the full form (base64 metadata and data) without shorthand', () => {
@@ -109,7 +124,11 @@ describe('HTTP API JSON mapping: messages to JSON', () => {
   it('payloads with shorthand: JSON values, null for binary/null, _protoMessageType for protobuf JSON, the full form otherwise', () => {
     const binaryNull = { metadata: { encoding: Buffer.from('binary/null') } };
     const protoJson = { metadata: { encoding: Buffer.from('json/protobuf'), messageType: Buffer.from('my.Msg') }, data: Buffer.from('{"a":1}') };
-    assert.deepEqual(toJson('temporal.api.common.v1.Payloads', { payloads: [jsonPayload({ n: 1 }), binaryNull, protoJson] }, SHORTHAND), [{ n: 1 }, null, { a: 1, _protoMessageType: 'my.Msg' }]);
+    assert.deepEqual(toJson('temporal.api.common.v1.Payloads', { payloads: [jsonPayload({ n: 1 }), binaryNull, protoJson] }, SHORTHAND), [
+      { n: 1 },
+      null,
+      { a: 1, _protoMessageType: 'my.Msg' },
+    ]);
     const encrypted = { metadata: { encoding: Buffer.from('binary/encrypted') }, data: Buffer.from([1, 2]) };
     assert.deepEqual(toJson('temporal.api.common.v1.Payloads', { payloads: [jsonPayload('x'), encrypted] }, SHORTHAND), {
       payloads: ['x', { metadata: { encoding: b64('binary/encrypted') }, data: 'AQI=' }],
@@ -142,11 +161,17 @@ describe('HTTP API JSON mapping: JSON to messages', () => {
         historyEventFilterType: 'HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT',
       },
     );
-    assert.deepEqual(fromJson('temporal.api.history.v1.HistoryEvent', { eventId: '12', taskId: 7, eventType: 10 }), { eventId: 12, taskId: 7, eventType: 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED' });
+    assert.deepEqual(fromJson('temporal.api.history.v1.HistoryEvent', { eventId: '12', taskId: 7, eventType: 10 }), {
+      eventId: 12,
+      taskId: 7,
+      eventType: 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED',
+    });
   });
 
   it('reads Timestamps with offsets, Durations, FieldMasks, wrappers and floats in their JSON forms', () => {
-    assert.deepEqual(fromJson('temporal.api.history.v1.HistoryEvent', { eventTime: '2024-05-01T12:00:00.5+02:00' }), { eventTime: { seconds: 1714557600, nanos: 500_000_000 } });
+    assert.deepEqual(fromJson('temporal.api.history.v1.HistoryEvent', { eventTime: '2024-05-01T12:00:00.5+02:00' }), {
+      eventTime: { seconds: 1714557600, nanos: 500_000_000 },
+    });
     assert.deepEqual(fromJson('temporal.api.common.v1.RetryPolicy', { initialInterval: '1.5s', backoffCoefficient: 'Infinity' }), {
       initialInterval: { seconds: 1, nanos: 500_000_000 },
       backoffCoefficient: Infinity,
@@ -166,16 +191,31 @@ describe('HTTP API JSON mapping: JSON to messages', () => {
     const full = { queryType: 'state', queryArgs: { payloads: [{ metadata: { encoding: b64('json/plain') }, data: b64('"x"') }] } };
     assert.deepEqual(fromJson('temporal.api.query.v1.WorkflowQuery', full, SHORTHAND), { queryType: 'state', queryArgs: { payloads: [jsonPayload('x')] } });
     assert.deepEqual(fromJson('temporal.api.query.v1.WorkflowQuery', full, FULL), { queryType: 'state', queryArgs: { payloads: [jsonPayload('x')] } });
-    const message = fromJson('temporal.api.protocol.v1.Message', { body: { '@type': 'type.googleapis.com/temporal.api.update.v1.Request', meta: { updateId: 'u1' } } });
-    assert.deepEqual(message, { body: { type_url: 'type.googleapis.com/temporal.api.update.v1.Request', value: messageCodec('temporal.api.update.v1.Request').encode({ meta: { updateId: 'u1' } }) } });
+    const message = fromJson('temporal.api.protocol.v1.Message', {
+      body: { '@type': 'type.googleapis.com/temporal.api.update.v1.Request', meta: { updateId: 'u1' } },
+    });
+    assert.deepEqual(message, {
+      body: {
+        type_url: 'type.googleapis.com/temporal.api.update.v1.Request',
+        value: messageCodec('temporal.api.update.v1.Request').encode({ meta: { updateId: 'u1' } }),
+      },
+    });
   });
 
   it('a value that does not fit its field is INVALID_ARGUMENT naming the field', () => {
     const cases: Array<[string, Json, RegExp]> = [
       ['temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest', { maximumPageSize: 'ten' }, /field 'maximumPageSize': expected an integer/],
       ['temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest', { waitNewEvent: 'yes' }, /field 'waitNewEvent': expected true or false/],
-      ['temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest', { execution: { workflowId: 5 } }, /field 'execution.workflowId': expected a string/],
-      ['temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest', { historyEventFilterType: 'CLOSE' }, /field 'historyEventFilterType': expected one of/],
+      [
+        'temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest',
+        { execution: { workflowId: 5 } },
+        /field 'execution.workflowId': expected a string/,
+      ],
+      [
+        'temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest',
+        { historyEventFilterType: 'CLOSE' },
+        /field 'historyEventFilterType': expected one of/,
+      ],
       ['temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest', { maximumPageSize: 2 ** 31 }, /expected a int32/],
       ['temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest', { nextPageToken: '***' }, /expected base64 bytes/],
       ['temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest', { bogus: 1 }, /unknown field 'bogus'/],
@@ -184,7 +224,11 @@ describe('HTTP API JSON mapping: JSON to messages', () => {
       ['temporal.api.common.v1.RetryPolicy', { nonRetryableErrorTypes: 'A' }, /field 'nonRetryableErrorTypes': expected a JSON array/],
     ];
     for (const [typeName, json, message] of cases) {
-      assert.throws(() => fromJson(typeName, json), (err: unknown) => err instanceof RpcError && err.code === 3 && message.test(err.message), `${JSON.stringify(json)}`);
+      assert.throws(
+        () => fromJson(typeName, json),
+        (err: unknown) => err instanceof RpcError && err.code === 3 && message.test(err.message),
+        `${JSON.stringify(json)}`,
+      );
     }
   });
 });

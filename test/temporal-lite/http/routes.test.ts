@@ -8,7 +8,9 @@ const routes = deriveRoutes();
 
 function resolve(verb: string, path: string) {
   const match = matchRoute(routes, verb, pathSegments(path)!);
-  return 'route' in match ? { method: match.route.method.name, params: Object.fromEntries(match.params.map((param) => [param.fieldPath.join('.'), param.value])) } : match;
+  return 'route' in match
+    ? { method: match.route.method.name, params: Object.fromEntries(match.params.map((param) => [param.fieldPath.join('.'), param.value])) }
+    : match;
 }
 
 const methodOf = (verb: string, path: string) => {
@@ -18,12 +20,16 @@ const methodOf = (verb: string, path: string) => {
 
 describe('temporal-lite HTTP routes', () => {
   it('derives every binding, with and without /api/v1, from the WorkflowService and OperatorService rules', () => {
-    const byMethod = (name: string) => routes.filter((route: HttpRoute) => route.method.name === name).map((route) => `${route.verb.toUpperCase()} ${route.template}`);
+    const byMethod = (name: string) =>
+      routes.filter((route: HttpRoute) => route.method.name === name).map((route) => `${route.verb.toUpperCase()} ${route.template}`);
     assert.deepEqual(byMethod('GetWorkflowExecutionHistory').sort(), [
       'GET /api/v1/namespaces/{namespace}/workflows/{execution.workflow_id}/history',
       'GET /namespaces/{namespace}/workflows/{execution.workflow_id}/history',
     ]);
-    assert.deepEqual(byMethod('ListSearchAttributes').sort(), ['GET /api/v1/namespaces/{namespace}/search-attributes', 'GET /cluster/namespaces/{namespace}/search-attributes']);
+    assert.deepEqual(byMethod('ListSearchAttributes').sort(), [
+      'GET /api/v1/namespaces/{namespace}/search-attributes',
+      'GET /cluster/namespaces/{namespace}/search-attributes',
+    ]);
     assert.equal(byMethod('RecordActivityTaskHeartbeatById').length, 4, 'a rule with three additional bindings');
     assert.deepEqual(byMethod('PollWorkflowTaskQueue'), [], 'methods without a rule have no route');
     assert.ok(routes.length > 200);

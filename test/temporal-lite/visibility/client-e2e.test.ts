@@ -61,7 +61,12 @@ describe('visibility with the real Temporal client', () => {
     await connection.operatorService.addSearchAttributes({
       namespace: 'default',
       searchAttributes: {
-        CustomerId: IVT.KEYWORD, Amount: IVT.DOUBLE, Tags: IVT.KEYWORD_LIST, DueAt: IVT.DATETIME, Notes: IVT.TEXT, Urgent: IVT.BOOL,
+        CustomerId: IVT.KEYWORD,
+        Amount: IVT.DOUBLE,
+        Tags: IVT.KEYWORD_LIST,
+        DueAt: IVT.DATETIME,
+        Notes: IVT.TEXT,
+        Urgent: IVT.BOOL,
       },
     });
     const listed = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
@@ -100,14 +105,16 @@ describe('visibility with the real Temporal client', () => {
     await handles[1].terminate('test');
     await handles[3].terminate('test');
 
-    const ids = async (query: string, pageSize?: number) =>
-      (await collect(client.workflow.list({ query, pageSize }))).map((w) => w.workflowId).sort();
+    const ids = async (query: string, pageSize?: number) => (await collect(client.workflow.list({ query, pageSize }))).map((w) => w.workflowId).sort();
     assert.deepEqual(await ids("CustomerId = 'c1'"), ['vis-0', 'vis-2', 'vis-4']);
     assert.deepEqual(await ids("ExecutionStatus = 'Terminated'"), ['vis-1', 'vis-3']);
     assert.deepEqual(await ids("Tags = 'odd' AND Amount > 20"), ['vis-3', 'vis-5']);
     assert.deepEqual(await ids("DueAt >= '2025-01-05T00:00:00Z' OR Urgent = true"), ['vis-4', 'vis-5']);
     assert.deepEqual(await ids("Notes = 'order c2'"), ['vis-1', 'vis-5']);
-    assert.deepEqual(await ids("WorkflowType = 'visibilityProbe' AND WorkflowId STARTS_WITH 'vis-'", 2), customers.map((_, i) => `vis-${i}`));
+    assert.deepEqual(
+      await ids("WorkflowType = 'visibilityProbe' AND WorkflowId STARTS_WITH 'vis-'", 2),
+      customers.map((_, i) => `vis-${i}`),
+    );
 
     const [probe] = await collect(client.workflow.list({ query: "WorkflowId = 'vis-4'" }));
     assert.equal(probe.typedSearchAttributes.get(customerKey), 'c1');
@@ -128,11 +135,19 @@ describe('visibility with the real Temporal client', () => {
 
     // ORDER BY and ScanWorkflowExecutions over gRPC, paged.
     const ordered = await collect(client.workflow.list({ query: "WorkflowType = 'visibilityProbe' ORDER BY Amount DESC", pageSize: 4 }));
-    assert.deepEqual(ordered.map((w) => w.workflowId), ['vis-5', 'vis-4', 'vis-3', 'vis-2', 'vis-1', 'vis-0']);
+    assert.deepEqual(
+      ordered.map((w) => w.workflowId),
+      ['vis-5', 'vis-4', 'vis-3', 'vis-2', 'vis-1', 'vis-0'],
+    );
     const scanned: string[] = [];
     let nextPageToken: Uint8Array | undefined;
     do {
-      const page = await connection.workflowService.scanWorkflowExecutions({ namespace: 'default', query: "CustomerId = 'c1' OR CustomerId = 'c3'", pageSize: 2, nextPageToken });
+      const page = await connection.workflowService.scanWorkflowExecutions({
+        namespace: 'default',
+        query: "CustomerId = 'c1' OR CustomerId = 'c3'",
+        pageSize: 2,
+        nextPageToken,
+      });
       assert.ok((page.executions ?? []).length <= 2);
       scanned.push(...(page.executions ?? []).map((e) => e.execution!.workflowId!));
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
@@ -146,7 +161,13 @@ describe('visibility with the real Temporal client', () => {
     try {
       // HealthCheckRequest {} is empty; HealthCheckResponse is field 1, the status enum (1 = SERVING).
       const reply = await new Promise<Buffer>((resolve, reject) =>
-        health.makeUnaryRequest('/grpc.health.v1.Health/Check', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), (err, value) => (err ? reject(err) : resolve(value!))),
+        health.makeUnaryRequest(
+          '/grpc.health.v1.Health/Check',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.alloc(0),
+          (err, value) => (err ? reject(err) : resolve(value!)),
+        ),
       );
       assert.deepEqual([...reply], [0x08, 0x01]);
     } finally {

@@ -58,7 +58,10 @@ describe('list filter binding', () => {
     rejects("Num STARTS_WITH '1'", "operation is not supported: operator 'STARTS_WITH' not supported for Int type search attribute 'Num'");
     rejects("Kw LIKE 'a%'", "operation is not supported: operator 'LIKE' not supported for Keyword type search attribute 'Kw'");
     rejects("Kw NOT LIKE 'a%'", "operation is not supported: operator 'NOT LIKE' not supported for Keyword type search attribute 'Kw'");
-    rejects("ExecutionStatus STARTS_WITH 'Run'", "operation is not supported: operator 'STARTS_WITH' not supported for Keyword type search attribute 'ExecutionStatus'");
+    rejects(
+      "ExecutionStatus STARTS_WITH 'Run'",
+      "operation is not supported: operator 'STARTS_WITH' not supported for Keyword type search attribute 'ExecutionStatus'",
+    );
   });
 
   it('rejects BETWEEN on types without a range', () => {

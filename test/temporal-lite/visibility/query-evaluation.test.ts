@@ -34,8 +34,7 @@ describe('list filters: SQL against the reference evaluator', () => {
   let vis: VisibilityService;
   let records: RefRecord[];
 
-  const expected = (query: string) =>
-    referenceList(records, new Binder(vis.registry.lookup(NS)).bind(parseQuery(query))).map((r) => r.runId);
+  const expected = (query: string) => referenceList(records, new Binder(vis.registry.lookup(NS)).bind(parseQuery(query))).map((r) => r.runId);
 
   before(() => {
     db = new Database(':memory:');
@@ -114,9 +113,7 @@ describe('list filters: SQL against the reference evaluator', () => {
         const matching = expected(cond).map((id) => records.find((r) => r.runId === id)!);
         const byStatus = new Map<string, number>();
         for (const r of matching) byStatus.set(statusShortName(r.status), (byStatus.get(statusShortName(r.status)) ?? 0) + 1);
-        const groups = new Map(
-          (res.groups ?? []).map((g) => [JSON.parse(Buffer.from(g.groupValues[0].data as Uint8Array).toString()), g.count]),
-        );
+        const groups = new Map((res.groups ?? []).map((g) => [JSON.parse(Buffer.from(g.groupValues[0].data as Uint8Array).toString()), g.count]));
         assert.deepEqual(groups, byStatus, cond);
         assert.equal(res.count, matching.length);
       }),

@@ -45,9 +45,19 @@ describe('search attribute registry', () => {
     assert.deepEqual(custom('other'), {}, 'namespaces are separate');
     const listed = vis.listSearchAttributes({ namespace: 'default' });
     for (const [name, type] of Object.entries({
-      WorkflowId: 'KEYWORD', WorkflowType: 'KEYWORD', RunId: 'KEYWORD', ExecutionStatus: 'KEYWORD', StartTime: 'DATETIME',
-      CloseTime: 'DATETIME', ExecutionTime: 'DATETIME', TaskQueue: 'KEYWORD', HistoryLength: 'INT', ExecutionDuration: 'INT',
-      TemporalChangeVersion: 'KEYWORD_LIST', BinaryChecksums: 'KEYWORD_LIST', BuildIds: 'KEYWORD_LIST',
+      WorkflowId: 'KEYWORD',
+      WorkflowType: 'KEYWORD',
+      RunId: 'KEYWORD',
+      ExecutionStatus: 'KEYWORD',
+      StartTime: 'DATETIME',
+      CloseTime: 'DATETIME',
+      ExecutionTime: 'DATETIME',
+      TaskQueue: 'KEYWORD',
+      HistoryLength: 'INT',
+      ExecutionDuration: 'INT',
+      TemporalChangeVersion: 'KEYWORD_LIST',
+      BinaryChecksums: 'KEYWORD_LIST',
+      BuildIds: 'KEYWORD_LIST',
     })) {
       assert.equal(listed.systemAttributes[name], `INDEXED_VALUE_TYPE_${type}`, name);
     }
@@ -70,12 +80,15 @@ describe('search attribute registry', () => {
   });
 
   it('rejects reserved, system and malformed names, unknown types and empty requests', () => {
-    const add = (searchAttributes: Record<string, unknown>, namespace = 'default') => () => vis.addSearchAttributes({ namespace, searchAttributes });
+    const add =
+      (searchAttributes: Record<string, unknown>, namespace = 'default') =>
+      () =>
+        vis.addSearchAttributes({ namespace, searchAttributes });
     expectVisibilityError(add({ WorkflowId: 'INDEXED_VALUE_TYPE_KEYWORD' }), 'INVALID_ARGUMENT', 'Search attribute WorkflowId is reserved by system.');
     expectVisibilityError(add({ BuildIds: 'INDEXED_VALUE_TYPE_KEYWORD_LIST' }), 'INVALID_ARGUMENT', 'Search attribute BuildIds is reserved by system.');
     expectVisibilityError(add({ TemporalFoo: 'INDEXED_VALUE_TYPE_KEYWORD' }), 'INVALID_ARGUMENT', 'Search attribute TemporalFoo is reserved by system.');
     expectVisibilityError(add({ Memo: 'INDEXED_VALUE_TYPE_KEYWORD' }), 'INVALID_ARGUMENT', 'Search attribute Memo is reserved by system.');
-    for (const bad of ['', 'has space', '1st', 'a.b', 'quote\'', 'x'.repeat(256)]) {
+    for (const bad of ['', 'has space', '1st', 'a.b', "quote'", 'x'.repeat(256)]) {
       expectVisibilityError(add({ [bad]: 'INDEXED_VALUE_TYPE_KEYWORD' }), 'INVALID_ARGUMENT', /^Search attribute name '.*' is invalid/);
     }
     expectVisibilityError(add({ Foo: 'INDEXED_VALUE_TYPE_UNSPECIFIED' }), 'INVALID_ARGUMENT', 'Unknown search attribute type: INDEXED_VALUE_TYPE_UNSPECIFIED.');
@@ -92,9 +105,21 @@ describe('search attribute registry', () => {
     const withKw = records.filter((r) => r.values.Kw !== undefined).length;
     assert.equal(vis.countWorkflowExecutions({ namespace: 'default', query: 'Kw IS NOT NULL' }).count, withKw);
 
-    expectVisibilityError(() => vis.removeSearchAttributes({ namespace: 'default', searchAttributes: ['Kw', 'Nope'] }), 'NOT_FOUND', "Search attribute Nope doesn't exist.");
-    expectVisibilityError(() => vis.removeSearchAttributes({ namespace: 'default', searchAttributes: ['StartTime'] }), 'INVALID_ARGUMENT', 'Unable to remove non-custom search attributes: StartTime.');
-    expectVisibilityError(() => vis.removeSearchAttributes({ namespace: 'default', searchAttributes: [] }), 'INVALID_ARGUMENT', 'SearchAttributes are not set on request.');
+    expectVisibilityError(
+      () => vis.removeSearchAttributes({ namespace: 'default', searchAttributes: ['Kw', 'Nope'] }),
+      'NOT_FOUND',
+      "Search attribute Nope doesn't exist.",
+    );
+    expectVisibilityError(
+      () => vis.removeSearchAttributes({ namespace: 'default', searchAttributes: ['StartTime'] }),
+      'INVALID_ARGUMENT',
+      'Unable to remove non-custom search attributes: StartTime.',
+    );
+    expectVisibilityError(
+      () => vis.removeSearchAttributes({ namespace: 'default', searchAttributes: [] }),
+      'INVALID_ARGUMENT',
+      'SearchAttributes are not set on request.',
+    );
     assert.ok('Kw' in custom(), 'a failed remove removes nothing');
 
     vis.removeSearchAttributes({ namespace: 'default', searchAttributes: ['Kw'] });

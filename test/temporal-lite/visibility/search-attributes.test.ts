@@ -9,19 +9,13 @@ import {
   decodeTypedSearchAttributes,
   encodeUnifiedSearchAttributes,
 } from '@temporalio/common/lib/converter/payload-search-attributes.js';
-import {
-  applySearchAttributeUpsert,
-  createVisibilityService,
-  type IndexedFields,
-  type VisibilityService,
-} from '../../../temporal-lite/visibility/index.js';
+import { applySearchAttributeUpsert, createVisibilityService, type IndexedFields, type VisibilityService } from '../../../temporal-lite/visibility/index.js';
 import { expectVisibilityError } from './helpers/expect-error.js';
 import { CUSTOM_ATTRIBUTES, KEYS } from './helpers/synthetic-records.js';
 
 const NS = 'default';
 const typed = (pairs: SearchAttributeUpdatePair[]) => encodeUnifiedSearchAttributes(undefined, pairs) as IndexedFields;
-const untyped = (attrs: Record<string, string[] | number[] | boolean[] | Date[]>) =>
-  encodeUnifiedSearchAttributes(attrs, undefined) as IndexedFields;
+const untyped = (attrs: Record<string, string[] | number[] | boolean[] | Date[]>) => encodeUnifiedSearchAttributes(attrs, undefined) as IndexedFields;
 /** The SDK's decoders take its own Payload type. */
 const sdk = (fields: IndexedFields) => fields as Parameters<typeof decodeTypedSearchAttributes>[0];
 const raw = (data: string, metadata: Record<string, string> = { encoding: 'json/plain' }) => ({
@@ -40,15 +34,21 @@ describe('workflow search attributes', () => {
   after(() => db.close());
 
   const validate = (fields: IndexedFields) => vis.validateSearchAttributes(NS, { indexedFields: fields });
-  const invalid = (fields: IndexedFields, message: string | RegExp) =>
-    expectVisibilityError(() => validate(fields), 'INVALID_ARGUMENT', message);
+  const invalid = (fields: IndexedFields, message: string | RegExp) => expectVisibilityError(() => validate(fields), 'INVALID_ARGUMENT', message);
   let runCounter = 0;
   /** Writes a run with these attributes and returns them as listed, decoded by the SDK. */
   function roundTrip(fields: IndexedFields) {
     const runId = `run-${++runCounter}`;
     vis.upsert({
-      namespace: NS, workflowId: runId, runId, workflowType: 'W', taskQueue: 'q', status: 'Running',
-      startTime: 1_700_000_000_000, executionTime: 1_700_000_000_000, searchAttributes: { indexedFields: fields },
+      namespace: NS,
+      workflowId: runId,
+      runId,
+      workflowType: 'W',
+      taskQueue: 'q',
+      status: 'Running',
+      startTime: 1_700_000_000_000,
+      executionTime: 1_700_000_000_000,
+      searchAttributes: { indexedFields: fields },
     });
     const [info] = vis.listWorkflowExecutions({ namespace: NS, query: `RunId = '${runId}'` }).executions;
     return (info.searchAttributes as { indexedFields: IndexedFields } | undefined)?.indexedFields ?? {};
@@ -80,7 +80,12 @@ describe('workflow search attributes', () => {
     validate(fields);
     const listed = roundTrip(fields);
     assert.deepEqual(decodeSearchAttributes(sdk(listed)), {
-      Kw: ['x'], Num: [7], Dbl: [1.5], Flag: [true], When: [new Date('2024-01-01T00:00:00Z')], Tags: ['p', 'q'],
+      Kw: ['x'],
+      Num: [7],
+      Dbl: [1.5],
+      Flag: [true],
+      When: [new Date('2024-01-01T00:00:00Z')],
+      Tags: ['p', 'q'],
     });
     assert.equal(decodeTypedSearchAttributes(sdk(listed)).get(KEYS.Num), 7);
   });
@@ -109,7 +114,10 @@ describe('workflow search attributes', () => {
     invalid(untyped({ Kw: ['a', 'b'] }), 'invalid value for search attribute Kw of type Keyword: ["a","b"]');
     invalid({ Kw: raw('x', { encoding: 'binary/plain' }) }, "invalid value for search attribute Kw of type Keyword: <payload with encoding 'binary/plain'>");
     invalid({ Kw: raw('{not json') }, 'invalid value for search attribute Kw of type Keyword: {not json');
-    invalid({ Kw: { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from([0x22, 0xff, 0x22]) } }, 'invalid value for search attribute Kw of type Keyword: <invalid UTF-8>');
+    invalid(
+      { Kw: { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from([0x22, 0xff, 0x22]) } },
+      'invalid value for search attribute Kw of type Keyword: <invalid UTF-8>',
+    );
   });
 
   it('rejects unknown, system and non-settable predefined attributes', () => {
@@ -136,12 +144,20 @@ describe('workflow search attributes', () => {
     const removal = typed([{ key: KEYS.Kw, value: null }]);
     validate(removal);
     validate(untyped({ Tags: [] }));
-    const current = typed([{ key: KEYS.Kw, value: 'a' }, { key: KEYS.Num, value: 1 }, { key: KEYS.Tags, value: ['t'] }, { key: KEYS.Flag, value: true }]);
+    const current = typed([
+      { key: KEYS.Kw, value: 'a' },
+      { key: KEYS.Num, value: 1 },
+      { key: KEYS.Tags, value: ['t'] },
+      { key: KEYS.Flag, value: true },
+    ]);
     const merged = applySearchAttributeUpsert(current, {
       ...removal,
       ...untyped({ Tags: [] }),
       Flag: { metadata: { encoding: Buffer.from('binary/null') } },
-      ...typed([{ key: KEYS.Num, value: 2 }, { key: KEYS.Dbl, value: 0.5 }]),
+      ...typed([
+        { key: KEYS.Num, value: 2 },
+        { key: KEYS.Dbl, value: 0.5 },
+      ]),
     });
     assert.deepEqual(Object.keys(merged).sort(), ['Dbl', 'Num']);
     assert.equal(decodeTypedSearchAttributes(sdk(merged)).get(KEYS.Num), 2);

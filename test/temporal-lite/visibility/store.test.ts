@@ -7,11 +7,7 @@ import { decodeCountWorkflowExecutionsResponse, executionInfoFromRaw } from '@te
 import { defaultPayloadConverter } from '@temporalio/common';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import proto from '@temporalio/proto';
-import {
-  createVisibilityService,
-  type VisibilityRecord,
-  type VisibilityService,
-} from '../../../temporal-lite/visibility/index.js';
+import { createVisibilityService, type VisibilityRecord, type VisibilityService } from '../../../temporal-lite/visibility/index.js';
 import { CUSTOM_ATTRIBUTES, KEYS } from './helpers/synthetic-records.js';
 import { encodeUnifiedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
 
@@ -23,8 +19,15 @@ const CountResponse = temporal.api.workflowservice.v1.CountWorkflowExecutionsRes
 
 function run(id: string, overrides: Partial<VisibilityRecord> = {}): VisibilityRecord {
   return {
-    namespace: NS, workflowId: id, runId: `${id}-run`, workflowType: 'Flow', taskQueue: 'tq', status: 'Running',
-    startTime: T0, executionTime: T0, ...overrides,
+    namespace: NS,
+    workflowId: id,
+    runId: `${id}-run`,
+    workflowType: 'Flow',
+    taskQueue: 'tq',
+    status: 'Running',
+    startTime: T0,
+    executionTime: T0,
+    ...overrides,
   };
 }
 
@@ -40,8 +43,7 @@ describe('visibility store', () => {
   });
   afterEach(() => db.close());
 
-  const ids = (query: string) =>
-    vis.listWorkflowExecutions({ namespace: NS, query }).executions.map((e) => (e.execution as { workflowId: string }).workflowId);
+  const ids = (query: string) => vis.listWorkflowExecutions({ namespace: NS, query }).executions.map((e) => (e.execution as { workflowId: string }).workflowId);
 
   it('follows a run from start through attribute upserts to close', () => {
     const sa = (value: string) => ({ indexedFields: encodeUnifiedSearchAttributes(undefined, [{ key: KEYS.Kw, value }]) as never });
@@ -64,11 +66,21 @@ describe('visibility store', () => {
         { key: KEYS.When, value: new Date(T0 + 5) },
       ]) as never,
     };
-    vis.upsert(run('child', {
-      status: 'Failed', startTime: T0 + 1, executionTime: T0 + 1001, closeTime: T0 + 61_001, historyLength: 9,
-      historySizeBytes: 1234, stateTransitionCount: 7, memo, searchAttributes,
-      parentExecution: { workflowId: 'parent', runId: 'parent-run' }, rootExecution: { workflowId: 'root', runId: 'root-run' },
-    }));
+    vis.upsert(
+      run('child', {
+        status: 'Failed',
+        startTime: T0 + 1,
+        executionTime: T0 + 1001,
+        closeTime: T0 + 61_001,
+        historyLength: 9,
+        historySizeBytes: 1234,
+        stateTransitionCount: 7,
+        memo,
+        searchAttributes,
+        parentExecution: { workflowId: 'parent', runId: 'parent-run' },
+        rootExecution: { workflowId: 'root', runId: 'root-run' },
+      }),
+    );
     const response = vis.listWorkflowExecutions({ namespace: NS, query: '' });
     const decoded = ListResponse.decode(ListResponse.encode(ListResponse.fromObject(response)).finish());
     const raw = decoded.executions[0];
@@ -108,9 +120,11 @@ describe('visibility store', () => {
         { count: 1, groupValues: [['TimedOut']] },
       ],
     });
-    const plain = decodeCountWorkflowExecutionsResponse(CountResponse.decode(CountResponse.encode(CountResponse.fromObject(
-      vis.countWorkflowExecutions({ namespace: NS, query: "ExecutionStatus != 'Running'" }),
-    )).finish()));
+    const plain = decodeCountWorkflowExecutionsResponse(
+      CountResponse.decode(
+        CountResponse.encode(CountResponse.fromObject(vis.countWorkflowExecutions({ namespace: NS, query: "ExecutionStatus != 'Running'" }))).finish(),
+      ),
+    );
     assert.deepEqual(plain, { count: 2, groups: [] });
   });
 
@@ -168,15 +182,21 @@ describe('visibility store', () => {
     assert.deepEqual(names(vis.listOpenWorkflowExecutions({ namespace: NS })), ['o2', 'o1']);
     assert.deepEqual(names(vis.listOpenWorkflowExecutions({ namespace: NS, startTimeFilter: { earliestTime: sec(T0 + 15) } })), ['o2']);
     assert.deepEqual(names(vis.listOpenWorkflowExecutions({ namespace: NS, typeFilter: { name: 'A' } })), ['o1']);
-    assert.deepEqual(names(vis.listOpenWorkflowExecutions({ namespace: NS, executionFilter: { workflowId: "o2" } })), ['o2']);
+    assert.deepEqual(names(vis.listOpenWorkflowExecutions({ namespace: NS, executionFilter: { workflowId: 'o2' } })), ['o2']);
     assert.deepEqual(names(vis.listClosedWorkflowExecutions({ namespace: NS })), ['c2', 'c1']);
-    assert.deepEqual(names(vis.listClosedWorkflowExecutions({ namespace: NS, startTimeFilter: { earliestTime: sec(T0 + 50), latestTime: sec(T0 + 150) } })), ['c1']);
+    assert.deepEqual(names(vis.listClosedWorkflowExecutions({ namespace: NS, startTimeFilter: { earliestTime: sec(T0 + 50), latestTime: sec(T0 + 150) } })), [
+      'c1',
+    ]);
     assert.deepEqual(names(vis.listClosedWorkflowExecutions({ namespace: NS, statusFilter: { status: 'WORKFLOW_EXECUTION_STATUS_TERMINATED' } })), ['c2']);
     assert.deepEqual(names(vis.listClosedWorkflowExecutions({ namespace: NS, executionFilter: { workflowId: "it's" } })), []);
-    assert.throws(() => vis.listClosedWorkflowExecutions({ namespace: NS, statusFilter: { status: 'WORKFLOW_EXECUTION_STATUS_RUNNING' } }),
-      /StatusFilter must be specified and must be not Running\./);
-    assert.throws(() => vis.listOpenWorkflowExecutions({ namespace: NS, startTimeFilter: { earliestTime: sec(T0 + 2), latestTime: sec(T0 + 1) } }),
-      /EarliestTime in StartTimeFilter should not be larger than LatestTime\./);
+    assert.throws(
+      () => vis.listClosedWorkflowExecutions({ namespace: NS, statusFilter: { status: 'WORKFLOW_EXECUTION_STATUS_RUNNING' } }),
+      /StatusFilter must be specified and must be not Running\./,
+    );
+    assert.throws(
+      () => vis.listOpenWorkflowExecutions({ namespace: NS, startTimeFilter: { earliestTime: sec(T0 + 2), latestTime: sec(T0 + 1) } }),
+      /EarliestTime in StartTimeFilter should not be larger than LatestTime\./,
+    );
     const page = vis.listOpenWorkflowExecutions({ namespace: NS, maximumPageSize: 1 });
     assert.deepEqual(names(page), ['o2']);
     assert.deepEqual(names(vis.listOpenWorkflowExecutions({ namespace: NS, maximumPageSize: 1, nextPageToken: page.nextPageToken })), ['o1']);

@@ -4,8 +4,7 @@ import fc from 'fast-check';
 import { formatRfc3339Nano } from '../../../../temporal-lite/visibility/datetime.js';
 import { BASE_MS, KEYWORDS, QUEUES, TAGS, TYPES, WORDS } from './synthetic-records.js';
 
-const quote = (s: string) =>
-  fc.constantFrom(`'${s.replace(/'/g, "''")}'`, `"${s.replace(/"/g, '\\"')}"`);
+const quote = (s: string) => fc.constantFrom(`'${s.replace(/'/g, "''")}'`, `"${s.replace(/"/g, '\\"')}"`);
 const name = (n: string) => fc.constantFrom(n, `\`${n}\``);
 const oneOfQuoted = (values: readonly string[]) => fc.constantFrom(...values).chain(quote);
 const list = (item: fc.Arbitrary<string>) => fc.array(item, { minLength: 1, maxLength: 3 }).map((xs) => `(${xs.join(', ')})`);
@@ -51,10 +50,12 @@ function orderedLeaf(attr: string, values: fc.Arbitrary<string>): fc.Arbitrary<s
   );
 }
 
-const workflowIds = fc.oneof(
-  fc.integer({ min: 0, max: 160 }).map((i) => `wf-${String(i).padStart(3, '0')}`),
-  fc.constantFrom('wf-0', 'wf-1', 'wf-', 'w', 'x'),
-).chain(quote);
+const workflowIds = fc
+  .oneof(
+    fc.integer({ min: 0, max: 160 }).map((i) => `wf-${String(i).padStart(3, '0')}`),
+    fc.constantFrom('wf-0', 'wf-1', 'wf-', 'w', 'x'),
+  )
+  .chain(quote);
 
 const NULLABLE = ['Kw', 'Txt', 'Num', 'Dbl', 'Flag', 'When', 'Tags', 'CloseTime', 'HistoryLength', 'ParentWorkflowId', 'ExecutionDuration'];
 
@@ -64,8 +65,16 @@ export const leafArbitrary: fc.Arbitrary<string> = fc.oneof(
   keywordLeaf('TaskQueue', oneOfQuoted([...QUEUES, 'q'])),
   keywordLeaf('ParentWorkflowId', workflowIds),
   keywordLeaf('Kw', oneOfQuoted([...KEYWORDS, 'zzz', 'Ü'])),
-  fc.tuple(name('ExecutionStatus'), fc.constantFrom('=', '!='), fc.constantFrom("'Running'", "'Completed'", "'TimedOut'", '3', "'WORKFLOW_EXECUTION_STATUS_FAILED'")).map(([a, op, v]) => `${a} ${op} ${v}`),
-  fc.tuple(name('ExecutionStatus'), fc.constantFrom('IN', 'NOT IN'), list(fc.constantFrom("'Running'", "'Canceled'", '5', "'ContinuedAsNew'"))).map(([a, op, v]) => `${a} ${op} ${v}`),
+  fc
+    .tuple(
+      name('ExecutionStatus'),
+      fc.constantFrom('=', '!='),
+      fc.constantFrom("'Running'", "'Completed'", "'TimedOut'", '3', "'WORKFLOW_EXECUTION_STATUS_FAILED'"),
+    )
+    .map(([a, op, v]) => `${a} ${op} ${v}`),
+  fc
+    .tuple(name('ExecutionStatus'), fc.constantFrom('IN', 'NOT IN'), list(fc.constantFrom("'Running'", "'Canceled'", '5', "'ContinuedAsNew'")))
+    .map(([a, op, v]) => `${a} ${op} ${v}`),
   orderedLeaf('StartTime', datetime),
   orderedLeaf('CloseTime', datetime),
   orderedLeaf('ExecutionTime', datetime),
@@ -78,7 +87,16 @@ export const leafArbitrary: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(name('Flag'), fc.constantFrom('IN', 'NOT IN'), list(fc.constantFrom('true', 'false'))).map(([a, op, v]) => `${a} ${op} ${v}`),
   fc.tuple(name('Tags'), fc.constantFrom('=', '!='), oneOfQuoted([...TAGS, 'none'])).map(([a, op, v]) => `${a} ${op} ${v}`),
   fc.tuple(name('Tags'), fc.constantFrom('IN', 'NOT IN'), list(oneOfQuoted([...TAGS, 'none']))).map(([a, op, v]) => `${a} ${op} ${v}`),
-  fc.tuple(name('Txt'), fc.constantFrom('=', '!='), fc.array(fc.constantFrom(...WORDS, 'cafe', 'RED', 'purple'), { minLength: 1, maxLength: 2 }).map((w) => w.join(' ')).chain(quote)).map(([a, op, v]) => `${a} ${op} ${v}`),
+  fc
+    .tuple(
+      name('Txt'),
+      fc.constantFrom('=', '!='),
+      fc
+        .array(fc.constantFrom(...WORDS, 'cafe', 'RED', 'purple'), { minLength: 1, maxLength: 2 })
+        .map((w) => w.join(' '))
+        .chain(quote),
+    )
+    .map(([a, op, v]) => `${a} ${op} ${v}`),
   fc.tuple(fc.constantFrom(...NULLABLE), fc.constantFrom('IS NULL', 'IS NOT NULL')).map(([a, op]) => `${a} ${op}`),
 );
 

@@ -145,8 +145,6 @@ export function referenceList(records: RefRecord[], q: BoundQuery): RefRecord[] 
       if (c !== 0) return descending ? -c : c;
     }
     const closeOrder = (r: RefRecord) => r.closeTime ?? Number.MAX_SAFE_INTEGER;
-    return (
-      closeOrder(b) - closeOrder(a) || b.startTime - a.startTime || compareScalars(a.runId, b.runId)
-    );
+    return closeOrder(b) - closeOrder(a) || b.startTime - a.startTime || compareScalars(a.runId, b.runId);
   });
 }
