@@ -1,17 +1,12 @@
 // The one clock behind every event time, timer, timeout and backoff. Without time skipping it
 // is wall time. With time skipping it runs with wall time while anything holds it (explicit
 // locks from TestService, or outstanding work reported by the work probe) and otherwise jumps
-// straight to the next due timer. Running activities hold it too, except while a client sleeps
-// in UnlockTimeSkippingWithSleep: Temporal's test server then advances time by the requested
-// duration even when the caller is an activity that is itself running.
+// straight to the next due timer.
 import { TimerHeap, type TimerEntry } from './timer-heap.js';
 
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 export type TimerHandle = TimerEntry;
-
-/** What outstanding work holds the clock: none, only running activities, or tasks a worker must act on first. */
-export type HeldBy = 'nothing' | 'activities' | 'tasks';
 
 export interface ClockOptions {
   timeSkipping: boolean;
@@ -27,9 +22,7 @@ export class VirtualClock {
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = Infinity;
   private locks: number;
-  private workProbe: () => HeldBy = () => 'nothing';
-  /** UnlockTimeSkippingWithSleep calls in progress: running activities do not hold time meanwhile. */
-  private forcedSleeps = 0;
+  private workProbe: () => boolean = () => false;
   private skipCheckQueued = false;
   private closed = false;
 
@@ -56,7 +49,7 @@ export class VirtualClock {
   }
 
   /** Tells the clock how to find out whether work in progress holds time still. */
-  setWorkProbe(probe: () => HeldBy): void {
+  setWorkProbe(probe: () => boolean): void {
     this.workProbe = probe;
   }
 
@@ -68,18 +61,6 @@ export class VirtualClock {
   unlock(): void {
     this.locks--;
     this.requestSkipCheck();
-  }
-
-  /** A sleep that must end even if running activities hold time; call the returned function when it ends. */
-  beginForcedSleep(): () => void {
-    this.forcedSleeps++;
-    this.requestSkipCheck();
-    let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      this.forcedSleeps--;
-    };
   }
 
   /** Asks the clock to consider a jump soon (after the current turn's state changes settle). */
@@ -100,9 +81,7 @@ export class VirtualClock {
   }
 
   private trySkip(): void {
-    if (this.closed || this.locks > 0) return;
-    const heldBy = this.workProbe();
-    if (heldBy === 'tasks' || (heldBy === 'activities' && this.forcedSleeps === 0)) return;
+    if (this.closed || this.locks > 0 || this.workProbe()) return;
     const next = this.heap.peek();
     if (!next) return;
     const now = this.now();

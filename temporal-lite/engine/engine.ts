@@ -1,6 +1,6 @@
 // The engine's shared context: clock, storage, task queues, run index, namespaces and
 // visibility. The behaviour lives in the modules next to this one, which take an Engine.
-import type { HeldBy, VirtualClock } from '../clock/virtual-clock.js';
+import type { VirtualClock } from '../clock/virtual-clock.js';
 import type { SearchAttributes } from '../grpc/api.js';
 import type { Logger } from '../logger.js';
 import { Matching } from '../matching/matching.js';
@@ -116,14 +116,13 @@ export class Engine {
     run.handles.clear();
   }
 
-  /** Work that holds a time-skipping clock still: scheduled/running workflow tasks and queries, then activities. */
-  hasOutstandingWork(): HeldBy {
-    if (this.legacyQueries.size > 0) return 'tasks';
-    let heldBy: HeldBy = 'nothing';
+  /** Work that holds a time-skipping clock still: scheduled/running workflow tasks, activities, queries. */
+  hasOutstandingWork(): boolean {
+    if (this.legacyQueries.size > 0) return true;
     for (const run of this.runs.openRuns()) {
-      if (run.core.wft && !(run.core.wft.notBefore && run.core.wft.notBefore > this.clock.now())) return 'tasks';
-      for (const activity of run.activities.values()) if (activity.phase !== 'backoff') heldBy = 'activities';
+      if (run.core.wft && !(run.core.wft.notBefore && run.core.wft.notBefore > this.clock.now())) return true;
+      for (const activity of run.activities.values()) if (activity.phase !== 'backoff') return true;
     }
-    return heldBy;
+    return false;
   }
 }

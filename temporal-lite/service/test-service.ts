@@ -5,18 +5,13 @@ import type { CallContext } from '../grpc/call-context.js';
 import { failedPrecondition } from '../grpc/errors.js';
 import type { TestServiceHandlers } from '../grpc/handlers.js';
 
-/**
- * Waits until the virtual clock reaches `at`; with `unlock`, releases one lock meanwhile and
- * lets time pass even while activities run (the caller may be one of them).
- */
+/** Waits until the virtual clock reaches `at`; with `unlock`, releases one lock meanwhile. */
 function sleepUntil(clock: VirtualClock, at: number, unlock: boolean, ctx: CallContext): Promise<object> {
   return new Promise((resolve) => {
     let done = false;
-    const endForced = unlock ? clock.beginForcedSleep() : () => undefined;
     const finish = () => {
       if (done) return;
       done = true;
-      endForced();
       if (unlock) clock.lock();
       resolve({});
     };

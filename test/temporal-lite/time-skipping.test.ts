@@ -8,13 +8,8 @@ import { binPath } from './helpers/bin.js';
 import { workflowBundle } from './helpers/bundle.js';
 import { quietRuntime } from './helpers/harness.js';
 
-async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn: () => Promise<T>, extraActivities: object = {}): Promise<T> {
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: { ...activities, ...extraActivities },
-  });
+async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
   return worker.runUntil(fn);
 }
 
@@ -50,22 +45,6 @@ describe('temporal-lite as the time-skipping test server', () => {
       const d = await handle.describe();
       assert.equal(d.status.name, 'COMPLETED');
     });
-  });
-
-  it('env.sleep called from inside a running activity advances time by its duration and returns', { timeout: 60_000 }, async () => {
-    // The activity itself holds time still (it is running); Temporal's test server advances anyway.
-    const sleepInTestEnv = async (ms: number) => {
-      const before = await env.currentTimeMs();
-      await env.sleep(ms);
-      return (await env.currentTimeMs()) - before;
-    };
-    const slept = await withWorker(
-      env,
-      'ts-activity-sleep',
-      () => env.client.workflow.execute('activitySleepsInTestEnv', { taskQueue: 'ts-activity-sleep', workflowId: 'activity-sleep', args: [3 * 3600 * 1000] }),
-      { sleepInTestEnv },
-    );
-    assert.ok(slept >= 3 * 3600 * 1000, `time advanced by ${slept} ms`);
   });
 
   it('activity retries run to success under time skipping', async () => {
