@@ -154,7 +154,7 @@ describe('iothub-jobs job commands against a running hub', () => {
       [['job', 'schedule-method', '--method', 'x', '--start-time', '2030-01-01T00:00:00Z', '--start-in', '5'], /not both/],
       [['job', 'schedule-twin', '--query', '*'], /give --tags and\/or --desired/],
       [['job', 'watch', 'm1', '--interval', '0'], /--interval must be seconds/],
-      [['job'], /'job' needs a command: job schedule-method, job schedule-twin, job show, job list, job cancel, job watch/],
+      [['job'], /'job' needs a command: job schedule-method, job schedule-twin, job show, job list, job cancel, job pause, job resume, job edit, job watch/],
     ] as const) {
       const result = await hub.cli([...argv]);
       assert.equal(result.code, 2, `${argv.join(' ')}: ${result.stderr}`);
