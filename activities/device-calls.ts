@@ -147,14 +147,14 @@ export function deviceCallsActivity(deps: Pick<JobActivityDeps, 'store' | 'invok
 }
 
 /** Device outcomes written in order, a flush at a time, counting the final ones written. */
-class OutcomeWriter {
-  private readonly unwritten: CallOutcome[] = [];
+export class OutcomeWriter<Outcome extends CallOutcome = CallOutcome> {
+  private readonly unwritten: Outcome[] = [];
   private writing: Promise<unknown> = Promise.resolve();
   private readonly counts = { succeeded: 0, failed: 0 };
 
-  constructor(private readonly write: (outcomes: CallOutcome[]) => Promise<unknown>) {}
+  constructor(private readonly write: (outcomes: Outcome[]) => Promise<unknown>) {}
 
-  add(outcome: CallOutcome): void {
+  add(outcome: Outcome): void {
     this.unwritten.push(outcome);
   }
 

@@ -7,7 +7,7 @@ import type { BatchCounts, JobMethodCall } from '../workflows/types.js';
 import { BatchProgressReporter, type BatchProgressLimits } from './batch-progress.js';
 import type { JobActivityDeps } from './deps.js';
 import { withReconnectGrace } from './reconnect-grace.js';
-import type { DeviceWait } from './device-calls.js';
+import { OutcomeWriter, type DeviceWait } from './device-calls.js';
 
 /** Outcomes are written (and the attempt heartbeats) this often while devices answer. */
 const FLUSH_INTERVAL_MS = 1000;
@@ -54,7 +54,7 @@ export function methodBatchActivity(deps: Pick<JobActivityDeps, 'store' | 'invok
   return async function processMethodBatch({ jobId, range, call, deviceConcurrency, progress }: MethodBatch): Promise<BatchCounts> {
     const { cancellationSignal } = Context.current();
     const reporter = new BatchProgressReporter(signalBatchProgress, range, progress);
-    const outcomes = new OutcomeWriter(async (written) => {
+    const outcomes = new OutcomeWriter<DeviceJobOutcome>(async (written) => {
       await store.finishDeviceJobs(jobId, written, now());
       for (const outcome of written) metrics?.devicesProcessed.inc({ type: 'scheduleDeviceMethod', outcome: outcome.status });
     });
@@ -151,34 +151,5 @@ class RecordClaims {
         this.claiming = false;
         this.claimForWaiting();
       });
-  }
-}
-
-/** Device outcomes written in order, a flush at a time, counting the ones written. */
-class OutcomeWriter {
-  private readonly unwritten: DeviceJobOutcome[] = [];
-  private writing: Promise<unknown> = Promise.resolve();
-  private readonly counts = { succeeded: 0, failed: 0 };
-
-  constructor(private readonly write: (outcomes: DeviceJobOutcome[]) => Promise<unknown>) {}
-
-  add(outcome: DeviceJobOutcome): void {
-    this.unwritten.push(outcome);
-  }
-
-  /** Writes the outcomes added so far, after the writes before. */
-  flush(): Promise<unknown> {
-    const outcomes = this.unwritten.splice(0);
-    if (outcomes.length > 0) {
-      this.writing = this.writing.then(async () => {
-        await this.write(outcomes);
-        for (const outcome of outcomes) this.counts[outcome.status === 'completed' ? 'succeeded' : 'failed'] += 1;
-      });
-    }
-    return this.writing;
-  }
-
-  written(): BatchCounts {
-    return { ...this.counts };
   }
 }
