@@ -213,7 +213,8 @@ describe('the operator console', { skip: consoleSkip }, () => {
       for (const route of ['#/jobs', '#/new', '#/devices', '#/devices/con-ok-0001']) {
         await page.goto(`${url}${route}`);
         await page.locator('h1').first().waitFor();
-        await page.waitForLoadState('networkidle');
+        // Not 'networkidle': a page that watches jobs keeps its event stream open for as long as it shows them.
+        await page.waitForLoadState('load');
         const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
         assert.ok(overflow <= 0, `${route} is ${overflow}px wider than the phone`);
       }
