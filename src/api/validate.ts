@@ -14,6 +14,14 @@ export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string
 }
 
 /** A JSON object kept by reference (twin content is validated by the twin model, keys and all). */
+/** `?top=N` of a list route: 1 to 1000 items per page. */
+export const topParam = z
+  .string()
+  .regex(/^\d+$/, 'expected a whole number')
+  .transform(Number)
+  .refine((top) => top >= 1 && top <= 1000, 'expected 1 to 1000')
+  .optional();
+
 export const jsonObject = z.custom<JsonObject>(isJsonObject, { message: 'expected a JSON object' });
 
 /** The request body, which must be a JSON object. */

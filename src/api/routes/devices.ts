@@ -8,7 +8,7 @@ import type { Logger } from '../../logger.js';
 import { identityKey } from '../../registry/module/key.js';
 import { requirePermission } from '../auth.js';
 import { notifyAfterCommit } from '../notify.js';
-import { deviceIdParam, parseInput, requestBody } from '../validate.js';
+import { deviceIdParam, parseInput, requestBody, topParam } from '../validate.js';
 
 // SDKs send nulls for unset fields; they mean "not given".
 export const optionalString = z
@@ -46,14 +46,7 @@ export const deviceBody = z.looseObject({
   parentScopes: z.array(z.string()).nullish(),
 });
 
-export const devicesListQuery = z.looseObject({
-  top: z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number')
-    .transform(Number)
-    .refine((top) => top >= 1 && top <= 1000, 'expected 1 to 1000')
-    .optional(),
-});
+export const devicesListQuery = z.looseObject({ top: topParam });
 
 function toDeviceCreate(deviceId: string, body: z.infer<typeof deviceBody>): DeviceCreate {
   if (body.deviceId !== undefined && body.deviceId !== deviceId) {

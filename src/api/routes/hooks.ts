@@ -6,18 +6,11 @@ import { WEBHOOK_ID, webhookBody, type StoredWebhook, type Webhook } from '../..
 import type { WebhookStore } from '../../webhooks/store.js';
 import { urlRefusal } from '../../webhooks/target.js';
 import { requirePermission } from '../auth.js';
-import { parseInput, requestBody } from '../validate.js';
+import { parseInput, requestBody, topParam } from '../validate.js';
 
 export const hookIdParam = z.string().regex(WEBHOOK_ID, 'expected at most 64 ASCII letters, digits and -');
 
-export const deliveriesQuery = z.looseObject({
-  top: z
-    .string()
-    .regex(/^\d+$/, 'expected a whole number')
-    .transform(Number)
-    .refine((top) => top >= 1 && top <= 1000, 'expected 1 to 1000')
-    .optional(),
-});
+export const deliveriesQuery = z.looseObject({ top: topParam });
 
 const hookNotFound = (id: string) => new HubError('GenericNotFound', `Hook '${id}' was not found`);
 const idOf = (req: Request): string => parseInput(hookIdParam, req.params.id, 'path parameter id');
