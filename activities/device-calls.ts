@@ -1,5 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import type { MethodResult } from '../src/gateway/methods/invoker.js';
+import type { Logger } from '../src/logger.js';
 import type { DeviceJobOutcome } from '../src/registry/job-records.js';
 import { errorMessage } from '../workflows/errors.js';
 import type { BatchCounts, JobMethodCall } from '../workflows/types.js';
@@ -50,6 +51,12 @@ function outcomeOf(deviceId: string, result: MethodResult, wait: DeviceWait | un
   if (result.kind === 'response') return { deviceId, status: 'completed', methodResponse: { status: result.status, payload: result.payload } };
   if (wait && result.code === 'DeviceNotOnline') return { deviceId, status: 'offline' };
   return { deviceId, status: 'failed', error: { code: result.code, description: result.message } };
+}
+
+/** A call the hub could not make (the invoker threw): logged, and the device fails with ServerError. */
+export function unreachableDevice(log: Logger, jobId: string, call: JobMethodCall, deviceId: string, err: unknown): DeviceJobOutcome & { status: 'failed' } {
+  log.error({ err, jobId, deviceId }, `Job ${jobId}: calling ${call.methodName} on '${deviceId}' failed`);
+  return { deviceId, status: 'failed', error: { code: 'ServerError', description: `The hub could not reach the device: ${errorMessage(err)}` } };
 }
 
 /**
@@ -118,9 +125,7 @@ export function deviceCallsActivity(deps: Pick<JobActivityDeps, 'store' | 'invok
         try {
           outcomes.add(outcomeOf(deviceId, await invoker.invoke(deviceId, call), wait));
         } catch (err) {
-          log.error({ err, jobId, deviceId }, `Job ${jobId}: calling ${call.methodName} on '${deviceId}' failed`);
-          const description = `The hub could not reach the device: ${errorMessage(err)}`;
-          outcomes.add({ deviceId, status: 'failed', error: { code: 'ServerError', description } });
+          outcomes.add(unreachableDevice(log, jobId, call, deviceId, err));
         }
       }
     };

@@ -1,13 +1,12 @@
 import { Context, heartbeat } from '@temporalio/activity';
 import type { MethodResult } from '../src/gateway/methods/invoker.js';
 import type { ClaimedRecord, DeviceJobOutcome, SeqRange } from '../src/registry/job-records.js';
-import { errorMessage } from '../workflows/errors.js';
 import { finishedCounts } from '../workflows/job-response.js';
 import type { BatchCounts, JobMethodCall } from '../workflows/types.js';
 import { BatchProgressReporter, type BatchProgressLimits } from './batch-progress.js';
 import type { JobActivityDeps } from './deps.js';
 import { withReconnectGrace } from './reconnect-grace.js';
-import { OutcomeWriter, type DeviceWait } from './device-calls.js';
+import { OutcomeWriter, unreachableDevice, type DeviceWait } from './device-calls.js';
 
 /** Outcomes are written (and the attempt heartbeats) this often while devices answer. */
 const FLUSH_INTERVAL_MS = 1000;
@@ -64,9 +63,7 @@ export function methodBatchActivity(deps: Pick<JobActivityDeps, 'store' | 'invok
         try {
           outcomes.add(outcomeOf(deviceId, await invoker.invoke(deviceId, call)));
         } catch (err) {
-          log.error({ err, jobId, deviceId }, `Job ${jobId}: calling ${call.methodName} on '${deviceId}' failed`);
-          const description = `The hub could not reach the device: ${errorMessage(err)}`;
-          outcomes.add({ deviceId, status: 'failed', error: { code: 'ServerError', description } });
+          outcomes.add(unreachableDevice(log, jobId, call, deviceId, err));
         }
       }
     };

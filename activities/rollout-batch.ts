@@ -5,9 +5,8 @@ import { formatHubTime } from '../workflows/hub-time.js';
 import { backoffSeconds, retriesFor } from '../workflows/retry-policy.js';
 import type { JobMethodCall, RolloutBatch, RolloutBatchResult } from '../workflows/types.js';
 import type { JobActivityDeps } from './deps.js';
-import { parkOfflineDevices } from './device-calls.js';
+import { parkOfflineDevices, unreachableDevice } from './device-calls.js';
 import { deviceWaitOf } from './method-batch.js';
-import { errorMessage } from '../workflows/errors.js';
 
 /** Outcomes are written (and the attempt heartbeats) this often while devices answer. */
 const FLUSH_INTERVAL_MS = 1000;
@@ -79,13 +78,7 @@ export function rolloutBatchActivity(deps: Pick<JobActivityDeps, 'store' | 'invo
           if (wait && failureKindOf(result) === 'offline') offline.push(deviceId);
           else unwritten.push(end(deviceId, attempt, result));
         } catch (err) {
-          log.error({ err, jobId, deviceId }, `Job ${jobId}: calling ${call.methodName} on '${deviceId}' failed`);
-          unwritten.push({
-            deviceId,
-            status: 'failed',
-            error: { code: 'ServerError', description: `The hub could not reach the device: ${errorMessage(err)}` },
-            failure: 'other',
-          });
+          unwritten.push({ ...unreachableDevice(log, jobId, call, deviceId, err), failure: 'other' });
         }
       }
     };
