@@ -78,6 +78,8 @@ for (const variant of STORE_VARIANTS) {
       const { completed } = await store.countDeviceJobs(signalledJob);
       signalled.push({ workflowId, progress, completedInStore: completed });
     };
+    // These batches do not wait for offline devices, so nothing is ever parked to wake a wait for.
+    const wakeOfflineWait = async (jobId: string) => assert.fail(`no offline wait to wake (job ${jobId})`);
     const run = (
       invoker: MethodInvoker,
       jobId: string,
@@ -85,7 +87,7 @@ for (const variant of STORE_VARIANTS) {
       { jobStore = store, attempt = 1, progress = { updates: 0, intervalMs: 0 } } = {},
     ) =>
       new MockActivityEnvironment({ attempt }, { logger: QUIET }).run(
-        methodBatchActivity({ store: jobStore, invoker, now: hubNow, log: silentLogger, signalBatchProgress }),
+        methodBatchActivity({ store: jobStore, invoker, now: hubNow, log: silentLogger, signalBatchProgress, wakeOfflineWait }),
         {
           jobId,
           range: { from: 0, to: DEVICES },
@@ -163,7 +165,7 @@ for (const variant of STORE_VARIANTS) {
       await snapshot('cancelled');
       const env = new MockActivityEnvironment({ attempt: 1 }, { logger: QUIET });
       const invoker = new CountingInvoker(50);
-      const attempt = env.run(methodBatchActivity({ store, invoker, now: hubNow, log: silentLogger, signalBatchProgress }), {
+      const attempt = env.run(methodBatchActivity({ store, invoker, now: hubNow, log: silentLogger, signalBatchProgress, wakeOfflineWait }), {
         jobId: 'cancelled',
         range: { from: 0, to: DEVICES },
         call: CALL,
