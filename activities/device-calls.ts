@@ -89,7 +89,7 @@ export function deviceCallsActivity(deps: Pick<JobActivityDeps, 'store' | 'invok
         parked += offline.length;
       }
     });
-    const claims = new LaneClaims(claim, cancelled);
+    const claims = new LaneClaims<string>(claim, cancelled);
     const lane = async () => {
       for (let deviceId = await claims.next(); deviceId !== undefined; deviceId = await claims.next()) {
         try {
@@ -128,19 +128,19 @@ export function deviceCallsActivity(deps: Pick<JobActivityDeps, 'store' | 'invok
  * one of hundreds). Ends (next() resolves undefined) when no record is left, when a claim failed, or
  * on cancellation.
  */
-export class LaneClaims {
-  private readonly waiting: Array<(deviceId: string | undefined) => void> = [];
+export class LaneClaims<Claimed> {
+  private readonly waiting: Array<(claimed: Claimed | undefined) => void> = [];
   private scheduled = false;
   private claiming = false;
   private exhausted = false;
   private failure: { error: unknown } | undefined;
 
   constructor(
-    private readonly claim: (count: number) => Promise<string[]>,
+    private readonly claim: (count: number) => Promise<Claimed[]>,
     private readonly cancelled?: AbortSignal,
   ) {}
 
-  next(): Promise<string | undefined> {
+  next(): Promise<Claimed | undefined> {
     if (this.ended()) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.waiting.push(resolve);
@@ -177,9 +177,9 @@ export class LaneClaims {
     this.claiming = true;
     this.claim(lanes.length)
       .then(
-        (deviceIds) => {
-          if (deviceIds.length < lanes.length) this.exhausted = true;
-          lanes.forEach((lane, i) => lane(deviceIds[i]));
+        (claimed) => {
+          if (claimed.length < lanes.length) this.exhausted = true;
+          lanes.forEach((lane, i) => lane(claimed[i]));
         },
         (error: unknown) => {
           this.failure ??= { error };
