@@ -89,7 +89,7 @@ export function deviceCallsActivity(deps: Pick<JobActivityDeps, 'store' | 'invok
         parked += offline.length;
       }
     });
-    const claims = new LaneClaims<string>(claim, cancelled);
+    const claims = new LaneClaims<string>(claim, lanes, cancelled);
     const lane = async () => {
       for (let deviceId = await claims.next(); deviceId !== undefined; deviceId = await claims.next()) {
         try {
@@ -121,24 +121,32 @@ export function deviceCallsActivity(deps: Pick<JobActivityDeps, 'store' | 'invok
   };
 }
 
+/** A lane whose device answered waits this long at most for others to share its claim. */
+const CLAIM_GATHER_MS = 2;
+
 /**
- * Claims records for the lanes as they ask, the lanes that ask within one turn of the event loop in
- * one claim: a claimed record's device is called at once, and claims cost one store write per group
- * of answers that arrived together, not one per device (a claim of one record costs about as much as
- * one of hundreds). Ends (next() resolves undefined) when no record is left, when a claim failed, or
- * on cancellation.
+ * Claims records for the lanes as they ask, gathering lanes into one claim: a claimed record's device
+ * is called at once, and claims cost one store write per group, not one per device (a claim of one
+ * record costs about as much as one of hundreds). A claim is made when an eighth of the lanes wait
+ * (after the current event-loop turn, so the lanes whose devices answered in it share it), or
+ * CLAIM_GATHER_MS after the first lane began to wait. Ends (next() resolves undefined) when no record
+ * is left, when a claim failed, or on cancellation.
  */
 export class LaneClaims<Claimed> {
   private readonly waiting: Array<(claimed: Claimed | undefined) => void> = [];
-  private scheduled = false;
+  private readonly groupSize: number;
+  private gathering: { timer: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | undefined;
   private claiming = false;
   private exhausted = false;
   private failure: { error: unknown } | undefined;
 
   constructor(
     private readonly claim: (count: number) => Promise<Claimed[]>,
+    lanes: number,
     private readonly cancelled?: AbortSignal,
-  ) {}
+  ) {
+    this.groupSize = Math.max(1, Math.ceil(lanes / 8));
+  }
 
   next(): Promise<Claimed | undefined> {
     if (this.ended()) return Promise.resolve(undefined);
@@ -157,14 +165,19 @@ export class LaneClaims<Claimed> {
     return this.exhausted || this.failure !== undefined || this.cancelled?.aborted === true;
   }
 
-  /** After the current I/O turn, so that the lanes whose devices answered in it share a claim. */
   private schedule(): void {
-    if (this.scheduled || this.claiming) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
+    if (this.claiming || this.waiting.length === 0) return; // a claim's end schedules the next
+    const claimNow = () => {
+      this.gathering = undefined;
       this.claimForWaiting();
-    });
+    };
+    if (this.waiting.length >= this.groupSize) {
+      if (this.gathering && 'immediate' in this.gathering) return;
+      if (this.gathering) clearTimeout(this.gathering.timer);
+      this.gathering = { immediate: setImmediate(claimNow) };
+    } else {
+      this.gathering ??= { timer: setTimeout(claimNow, CLAIM_GATHER_MS) };
+    }
   }
 
   private claimForWaiting(): void {
@@ -188,7 +201,7 @@ export class LaneClaims<Claimed> {
       )
       .finally(() => {
         this.claiming = false;
-        if (this.waiting.length > 0) this.schedule();
+        this.schedule();
       });
   }
 }

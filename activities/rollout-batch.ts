@@ -66,11 +66,12 @@ export function rolloutBatchActivity(deps: Pick<JobActivityDeps, 'store' | 'invo
     };
 
     let claimedCount = 0;
+    const lanes = Math.max(1, Math.min(batch.deviceConcurrency, batchSizeOf(batch)));
     const claims = new LaneClaims<ClaimedDevice>(async (count) => {
       const claimed = await store.claimRolloutDevices(jobId, claim, count, now());
       claimedCount += claimed.length;
       return claimed;
-    });
+    }, lanes);
     const lane = async () => {
       for (let device = await claims.next(); device !== undefined; device = await claims.next()) {
         const { deviceId, attempt } = device;
@@ -88,7 +89,7 @@ export function rolloutBatchActivity(deps: Pick<JobActivityDeps, 'store' | 'invo
       flush().catch(() => undefined); // the final flush reports a write error
     }, FLUSH_INTERVAL_MS);
     try {
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(batch.deviceConcurrency, batchSizeOf(batch))) }, lane));
+      await Promise.all(Array.from({ length: lanes }, lane));
     } finally {
       clearInterval(ticker);
     }
