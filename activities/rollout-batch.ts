@@ -1,7 +1,14 @@
 import { heartbeat } from '@temporalio/activity';
 import type { MethodResult } from '../src/gateway/methods/invoker.js';
 import { OUTCOME_UNKNOWN } from '../src/registry/job-records.js';
-import type { ClaimedDevice, FailureKind, RolloutBatchCounts, RolloutClaim, RolloutOutcome } from '../src/registry/rollout-records.js';
+import {
+  failureKindOfAnswer,
+  type ClaimedDevice,
+  type FailureKind,
+  type RolloutBatchCounts,
+  type RolloutClaim,
+  type RolloutOutcome,
+} from '../src/registry/rollout-records.js';
 import { formatHubTime } from '../workflows/hub-time.js';
 import { backoffSeconds, retriesFor } from '../workflows/retry-policy.js';
 import type { JobMethodCall, RolloutBatch, RolloutBatchResult } from '../workflows/types.js';
@@ -13,12 +20,7 @@ import { deviceWaitOf } from './method-batch.js';
 const FLUSH_INTERVAL_MS = 1000;
 
 /** How an attempt failed, if it did: offline (DeviceNotOnline), timedOut (GatewayTimeout), errorStatus (an answer outside 200–299). */
-export function failureKindOf(result: MethodResult): FailureKind | undefined {
-  if (result.kind === 'response') return result.status >= 200 && result.status <= 299 ? undefined : 'errorStatus';
-  if (result.code === 'DeviceNotOnline') return 'offline';
-  if (result.code === 'GatewayTimeout') return 'timedOut';
-  return 'other';
-}
+export const failureKindOf = (result: MethodResult): FailureKind | undefined => failureKindOfAnswer(result);
 
 /**
  * A rollout job's batch (method jobs): claims its devices under the batch's token (a seq range, or

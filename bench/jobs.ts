@@ -6,7 +6,8 @@
  *
  *  (a) direct-method jobs over N connected devices: devices/s from the job's start to its end, and
  *      the ratio to the bare-broker round trips (aedes over TLS, no hub logic) measured right before
- *      and after each job (median of the rounds' ratios);
+ *      and after each job (median of the rounds' ratios); and in each round a rollout job with
+ *      abortCriteria only over the same devices, against the plain job (median of the ratios);
  *  (b) twin-update jobs over M registered devices: devices/s, and the ratio to a bare SQLite loop
  *      updating the same rows (read, parse, change, write; 1000 rows per transaction);
  *  (c) a twin job over a million devices: the largest event count of any of its workflow runs (the
@@ -151,9 +152,15 @@ async function methodJobs(): Promise<void> {
     // The bare broker is measured before and after every job, and each job is compared with the
     // mean of the two: the machine's speed drifts between rounds, and this cancels it.
     let before = await baseline();
+    // Abort criteria alone (no rate) must not slow a job down.
+    const rolloutJob = {
+      ...methodJob,
+      rollout: { abortCriteria: [{ failureType: 'all', thresholdPercentage: 50, minNumberOfExecutedDevices: 100, action: 'cancel' }] },
+    };
     const jobRates: number[] = [];
     const bareRates: number[] = [];
     const ratios: number[] = [];
+    const rolloutRatios: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const { job, perSecond, cpuMicros } = await runJob(bench, methodJob);
       if (job.deviceJobStatistics!.succeededCount !== METHOD_DEVICES) throw new Error(`only ${job.deviceJobStatistics!.succeededCount} devices succeeded`);
@@ -167,9 +174,19 @@ async function methodJobs(): Promise<void> {
         `  round ${round}: job ${rate(perSecond)} (${cpuMicros.toFixed(0)} µs CPU/device), bare broker ${rate(bareRate)} (concurrency ${CONCURRENCY}, ${bareCpuMicros.toFixed(0)} µs CPU/call); ratio ${(perSecond / bareRate).toFixed(2)}`,
       );
       before = after;
+      const rollout = await runJob(bench, rolloutJob);
+      if (rollout.job.deviceJobStatistics!.succeededCount !== METHOD_DEVICES)
+        throw new Error(`rollout job: only ${rollout.job.deviceJobStatistics!.succeededCount} devices succeeded`);
+      rolloutRatios.push(rollout.perSecond / perSecond);
+      console.log(
+        `           rollout job (abortCriteria only) ${rate(rollout.perSecond)} (${rollout.cpuMicros.toFixed(0)} µs CPU/device); ratio to the plain job ${(rollout.perSecond / perSecond).toFixed(2)}`,
+      );
     }
     console.log(
       `  method job: ${rate(median(jobRates))} devices, bare broker ${rate(median(bareRates))} round trips; ratio ${median(ratios).toFixed(2)} (median of the rounds; target >= 0.5)`,
+    );
+    console.log(
+      `  rollout job with abortCriteria only: ${median(rolloutRatios).toFixed(2)} of the plain job's devices/s (median of the rounds; target >= 0.9)`,
     );
   } finally {
     fleetProcess.stop();

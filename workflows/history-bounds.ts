@@ -33,9 +33,10 @@ export const parentEventsPerShard = (tuning: JobTuning): number => 1 + (1 + WFT)
 /**
  * Parent, when the job waits for offline devices: the wait's child initiated, started (+ wake-up)
  * and completed (+ wake-up), two signals to it (initiated, signaled, + wake-up each), and its
- * reports (1 + wake-up each, at most MAX_WAIT_REPORTS over the job's life).
+ * reports (1 + wake-up each, at most MAX_WAIT_REPORTS over the job's life), each passed on to the
+ * rollout shard (initiated, signaled, + wake-up), under a patch marker 1.
  */
-export const parentOfflineWaitEvents = (): number => 1 + (1 + WFT) + (1 + WFT) + 2 * (2 + WFT) + MAX_WAIT_REPORTS * (1 + WFT);
+export const parentOfflineWaitEvents = (): number => 1 + (1 + WFT) + (1 + WFT) + 2 * (2 + WFT) + MAX_WAIT_REPORTS * (1 + WFT + 2 + WFT) + 1;
 
 /**
  * Pause, resume and edit requests a job takes at most: each costs history events in the job (and
@@ -84,11 +85,15 @@ const PARENT_SIGNAL_EVENTS = 2 + WFT;
  * most progressUpdates per shard); plus the stop signal 1 + 3 (and, should it arrive while the
  * shard's closing task is in flight, that task failing: 1 + 3) and the closing event 1.
  */
-export function shardRunHistoryBound(tuning: JobTuning, rollout = false): number {
+export function shardRunHistoryBound(tuning: JobTuning, rollout = false, waitsForDevices = false): number {
   const progressChanges = tuning.batchConcurrency * (1 + tuning.batchProgressUpdates);
   const parentSignals = Math.min(tuning.progressUpdates, progressChanges);
-  // Pause and resume signals (1 + wake-up each) may come after the limit too; a rollout shard's last tick timer 2 + 3.
-  const commands = (rollout ? MAX_CONTROL_REQUESTS.rollout : MAX_CONTROL_REQUESTS.plain) * (1 + WFT) + (rollout ? 2 + WFT : 0);
+  // Pause and resume signals (1 + wake-up each) may come after the limit too; a rollout shard's last tick timer 2 + 3;
+  // and the outcomes of the waits the job passes on (1 + wake-up each, at most MAX_WAIT_REPORTS).
+  const commands =
+    (rollout ? MAX_CONTROL_REQUESTS.rollout : MAX_CONTROL_REQUESTS.plain) * (1 + WFT) +
+    (rollout ? 2 + WFT : 0) +
+    (waitsForDevices ? MAX_WAIT_REPORTS * (1 + WFT) : 0);
   return (
     tuning.shardHistoryLimit +
     WFT +
@@ -101,6 +106,9 @@ export function shardRunHistoryBound(tuning: JobTuning, rollout = false): number
   );
 }
 
-/** The largest event count any workflow run of a job of `deviceCount` devices can reach (a rollout job's, with `rollout`). */
-export const jobHistoryBound = (deviceCount: number, tuning: JobTuning, rollout = false): number =>
-  Math.max(parentHistoryBound(deviceCount, tuning, rollout), shardRunHistoryBound(tuning, rollout));
+/**
+ * The largest event count any workflow run of a job of `deviceCount` devices can reach (a rollout
+ * job's, with `rollout`; one that waits for offline devices, with `waitsForDevices`).
+ */
+export const jobHistoryBound = (deviceCount: number, tuning: JobTuning, rollout = false, waitsForDevices = false): number =>
+  Math.max(parentHistoryBound(deviceCount, tuning, rollout, waitsForDevices), shardRunHistoryBound(tuning, rollout, waitsForDevices));

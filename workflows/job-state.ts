@@ -22,6 +22,7 @@ import type { WaitedDevices } from '../src/registry/device-waits.js';
 import { ShardsProgress } from './job-progress.js';
 import { withWaited } from './offline-wait-job.js';
 import { jobResponse, statisticsOf } from './job-response.js';
+import { abortCheck, finishedOf, finishedTogether, type FinishedDevices } from './rollout-abort.js';
 import { RolloutControl, type DispatchStatus } from './rollout-control.js';
 import { patchedRollout, rolloutInconsistency } from './rollout-settings.js';
 import { MAX_CONTROL_REQUESTS } from './history-bounds.js';
@@ -57,6 +58,10 @@ export class JobState {
   private memoProgress = { finished: 0, at: 0 };
   /** The counts of the job's wait for offline devices, when it has one. */
   private waitedDevices?: WaitedDevices;
+  /** `waitedListeners` hear how the waited devices finished while a rollout shard dispatches (its abort criteria weigh them). */
+  private readonly waitedListeners: Array<(waited: FinishedDevices) => void> = [];
+  /** A rollout shard's finished devices once it ended: from then on the job weighs the waits' outcomes against them itself. */
+  private dispatchedFinished?: FinishedDevices;
   /** Rate, pause and the other rollout settings, as they are now. */
   readonly control: RolloutControl;
   /** The wall-clock deadline (a PATCH may change it); `deadlineChanged` runs when it does. */
@@ -164,18 +169,38 @@ export class JobState {
   }
 
   /** A shard's (or the job's own batches') end: batches that ran out of retries fail the job; a rollout shard may have aborted it. */
-  shardEnded(shard: number, counters: ShardCounters, rollout?: { aborted?: string; status: DispatchStatus }): void {
+  shardEnded(shard: number, counters: ShardCounters, rollout?: { aborted?: string; status: DispatchStatus; finished: FinishedDevices }): void {
     this.progress.end(shard, counters);
     if (counters.lastError !== undefined) this.failure = { reason: 'batchesFailed', detail: counters.lastError };
-    if (rollout) this.control.dispatched(rollout.status);
-    if (rollout?.aborted !== undefined) this.abort(rollout.aborted);
+    if (rollout) {
+      this.control.dispatched(rollout.status);
+      this.dispatchedFinished = rollout.finished;
+      if (rollout.aborted !== undefined) this.abort(rollout.aborted);
+      else this.abortOnWaited();
+    }
     this.progressed();
   }
 
-  /** The wait for offline devices told its counts. */
+  /**
+   * The wait for offline devices told its counts. Devices that finished after waiting count toward
+   * the abort criteria like the others: the rollout shard weighs them while it dispatches, the job
+   * once it ended (devices wait on after the last one started).
+   */
   waited(waited: WaitedDevices): void {
     this.waitedDevices = waited;
+    if (this.dispatchedFinished) this.abortOnWaited();
+    else for (const listener of this.waitedListeners) listener(finishedOf(waited));
     this.progressed();
+  }
+
+  onWaitedOutcomes(listener: (waited: FinishedDevices) => void): void {
+    this.waitedListeners.push(listener);
+  }
+
+  private abortOnWaited(): void {
+    if (!this.dispatchedFinished || !this.waitedDevices || !this.control.rollout.abortCriteria) return;
+    const aborted = abortCheck(this.control.rollout.abortCriteria, finishedTogether(this.dispatchedFinished, this.waitedDevices));
+    if (aborted !== undefined) this.abort(aborted);
   }
 
   /** A shard workflow that failed: the job closes its unfinished records. */

@@ -6,7 +6,16 @@
  * ends what was left. The job stores its final JobResponse (the read model of closed jobs) and
  * completes with it, also when cancelled or failed. History bounded: history-bounds.ts.
  */
-import { condition, proxyActivities, proxyLocalActivities, setHandler, startChild, type ChildWorkflowHandle, type RetryPolicy } from '@temporalio/workflow';
+import {
+  condition,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  startChild,
+  type ChildWorkflowHandle,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
 import type { DeviceJobCounts } from '../src/registry/job-records.js';
 import { batchProgressSignal } from './batch-messages.js';
@@ -20,7 +29,7 @@ import { offlineWaitOf, withOfflineWait } from './offline-wait-job.js';
 import { Semaphore } from './semaphore.js';
 import type { RolloutCommand } from './rollout-control.js';
 import { newRolloutCursor, type RolloutCursor } from './rollout-dispatch.js';
-import { rolloutCommandSignal, stopShardSignal } from './shard-messages.js';
+import { rolloutCommandSignal, stopShardSignal, waitedOutcomesSignal } from './shard-messages.js';
 import { inlineShard, planShards, shardWorkflowId, type PlannedShard } from './sharding.js';
 import { iotHubJobShard } from './shard.js';
 import type { JobResponse, JobTuning, JobWorkflowInput, ShardInput } from './types.js';
@@ -55,6 +64,9 @@ const now = (): string => formatHubTime(new Date());
 const withWaitSeconds = (seconds: number | undefined) => (seconds === undefined ? {} : { waitForOfflineDevicesInSeconds: seconds });
 
 type ShardHandle = ChildWorkflowHandle<typeof iotHubJobShard>;
+
+/** The patch (a history marker) under which the job tells its rollout shard how the waited devices finished. */
+const WAITED_OUTCOMES_PATCH = 'rollout-waited-outcomes';
 
 export async function iotHubJob({ job, tuning }: JobWorkflowInput): Promise<JobResponse> {
   const state = new JobState(job, tuning);
@@ -144,6 +156,11 @@ function runningShards(state: JobState): Set<ShardHandle> {
   state.control.onChange((command) => {
     for (const shard of running) commandShard(shard, command);
   });
+  state.onWaitedOutcomes((waited) => {
+    // Jobs started before the waits' outcomes counted toward abort criteria replay without it.
+    if (!patched(WAITED_OUTCOMES_PATCH)) return;
+    for (const shard of running) void shard.signal(waitedOutcomesSignal, waited).catch(() => undefined); // it may have ended
+  });
   return running;
 }
 
@@ -194,7 +211,8 @@ async function runShardToEnd(
     else if (state.control.command().paused !== (rollout?.command.paused ?? false)) commandShard(handle, state.control.command()); // so did a pause
     try {
       const result = await handle.result();
-      state.shardEnded(index, result, result.rollout && { aborted: result.rollout.aborted, status: rolloutStatusOf(result.rollout) });
+      const { rollout: cursor } = result;
+      state.shardEnded(index, result, cursor && { aborted: cursor.aborted, status: rolloutStatusOf(cursor), finished: cursor.finished });
     } finally {
       running.delete(handle);
     }

@@ -1,5 +1,5 @@
 /** The abort criteria (pure): checked on the finished devices the dispatcher counts. */
-import type { AbortCriterion, FailureCounts } from './rollout-types.js';
+import { FAILURE_KINDS, noFailures, type AbortCriterion, type FailureCounts } from './rollout-types.js';
 
 /** Devices that finished (final: retries over), and how those that failed did. */
 export interface FinishedDevices {
@@ -8,6 +8,22 @@ export interface FinishedDevices {
   /** By type; a completed device that answered outside 200–299 is errorStatus. */
   failures: FailureCounts;
 }
+
+/**
+ * The devices the batches finished together with those that finished after waiting for their device
+ * (counted apart: offline-wait.ts), which the abort criteria weigh alike.
+ */
+export function finishedTogether(dispatched: FinishedDevices, waited: FinishedDevices | undefined): FinishedDevices {
+  if (!waited) return dispatched;
+  const failures = noFailures();
+  // Counts reported before the waits' failures were counted by type have none.
+  const waitedFailures: Partial<FailureCounts> = waited.failures ?? {};
+  for (const kind of FAILURE_KINDS) failures[kind] = dispatched.failures[kind] + (waitedFailures[kind] ?? 0);
+  return { succeeded: dispatched.succeeded + waited.succeeded, failed: dispatched.failed + waited.failed, failures };
+}
+
+/** Just the finished counts of `devices` (a signal carries no more). */
+export const finishedOf = ({ succeeded, failed, failures }: FinishedDevices): FinishedDevices => ({ succeeded, failed, failures });
 
 const FAILED_AS: Record<AbortCriterion['failureType'], string> = {
   offline: 'were offline',

@@ -12,7 +12,7 @@ import type { RangeProgress } from './batches.js';
 import { errorMessage } from './errors.js';
 import { currentRate, type RampCounts } from './pacing.js';
 import type { DispatchStatus, RolloutCommand } from './rollout-control.js';
-import { abortCheck, type FinishedDevices } from './rollout-abort.js';
+import { abortCheck, finishedTogether, type FinishedDevices } from './rollout-abort.js';
 import { FAILURE_KINDS, noFailures } from './rollout-types.js';
 import { Semaphore } from './semaphore.js';
 import { waitForDeviceUntil } from './offline-wait-job.js';
@@ -34,6 +34,8 @@ export interface RolloutCursor {
    * devices started in the last minute ([time, devices], at most one entry a tick).
    */
   pace: { tickAt: number; credit: number; recent: Array<[number, number]> };
+  /** The devices that finished after waiting for their device, as the job last told (absent until it did). */
+  waited?: FinishedDevices;
   /** Set once an abort criterion was met: why. */
   aborted?: string;
 }
@@ -97,7 +99,12 @@ export class RolloutDispatcher {
   get ended(): boolean {
     const { cursor } = this;
     const allFinal = cursor.next >= this.work.range.to && cursor.retry.waiting === 0 && this.inflight.size === 0;
-    return this.stopped || cursor.aborted !== undefined || allFinal;
+    return this.halted || allFinal;
+  }
+
+  /** Starts no more devices: the job stopped it, or an abort criterion was met (also while paused or between ticks). */
+  private get halted(): boolean {
+    return this.stopped || this.cursor.aborted !== undefined;
   }
 
   /** New settings or pause: taken at the next tick (a pause at once). */
@@ -109,6 +116,13 @@ export class RolloutDispatcher {
 
   stop(): void {
     this.stopped = true;
+    this.wake();
+  }
+
+  /** The job's wait told how its devices finished: they count toward the abort criteria too. */
+  heardWaited(waited: FinishedDevices): void {
+    this.cursor.waited = waited;
+    this.checkAbort();
     this.wake();
   }
 
@@ -135,9 +149,9 @@ export class RolloutDispatcher {
   async run(mayContinue: () => boolean): Promise<void> {
     const slots = new Semaphore(this.work.tuning.batchConcurrency);
     const batches: Array<Promise<void>> = [];
-    while (!this.stopped && this.cursor.aborted === undefined && mayContinue()) {
+    while (!this.halted && mayContinue()) {
       if (this.command.paused) {
-        await condition(() => !this.command.paused || this.stopped);
+        await condition(() => !this.command.paused || this.halted);
         this.cursor.pace = { ...this.cursor.pace, tickAt: Date.now(), credit: 0 };
         continue;
       }
@@ -170,7 +184,7 @@ export class RolloutDispatcher {
         kind === 'retries' ? (this.retryDue() ? Math.min(left, this.cursor.retry.waiting) : 0) : Math.min(left, this.work.range.to - this.cursor.next);
       if (wanted <= 0) continue;
       await slots.acquire();
-      if (this.stopped || this.cursor.aborted !== undefined || this.command.paused) {
+      if (this.halted || this.command.paused) {
         slots.release();
         break;
       }
@@ -204,7 +218,7 @@ export class RolloutDispatcher {
     const wait = this.cursor.pace.tickAt - Date.now();
     if (wait <= 0) return true;
     this.commanded = false;
-    return !(await condition(() => this.commanded || this.stopped, wait));
+    return !(await condition(() => this.commanded || this.halted, wait));
   }
 
   /**
@@ -220,7 +234,7 @@ export class RolloutDispatcher {
       const used = pace.recent.reduce((sum, [, devices]) => sum + devices, 0);
       if (used + count <= rate || pace.recent.length === 0) return true;
       this.commanded = false;
-      if (await condition(() => this.commanded || this.stopped, pace.recent[0]![0] + MINUTE_MS - now)) return false;
+      if (await condition(() => this.commanded || this.halted, pace.recent[0]![0] + MINUTE_MS - now)) return false;
     }
   }
 
@@ -272,6 +286,11 @@ export class RolloutDispatcher {
     finished.failed += counts.failed;
     for (const kind of FAILURE_KINDS) finished.failures[kind] += counts.failures[kind];
     this.cursor.retry = queue;
-    this.cursor.aborted ??= abortCheck(this.command.rollout.abortCriteria, finished);
+    this.checkAbort();
+  }
+
+  private checkAbort(): void {
+    const { cursor } = this;
+    cursor.aborted ??= abortCheck(this.command.rollout.abortCriteria, finishedTogether(cursor.finished, cursor.waited));
   }
 }

@@ -11,7 +11,7 @@ import { BatchRunner, type RangeProgress } from './batches.js';
 import { shardProgressSignal } from './job-messages.js';
 import type { DispatchStatus } from './rollout-control.js';
 import { RolloutDispatcher } from './rollout-dispatch.js';
-import { rolloutCommandSignal, stopShardSignal } from './shard-messages.js';
+import { rolloutCommandSignal, stopShardSignal, waitedOutcomesSignal } from './shard-messages.js';
 import { progressStep } from './sharding.js';
 import type { ShardInput, ShardResult } from './types.js';
 
@@ -48,6 +48,7 @@ async function rolloutShard(input: ShardInput, carried: NonNullable<ShardInput['
   );
   setHandler(stopShardSignal, () => dispatcher.stop());
   setHandler(rolloutCommandSignal, (command) => dispatcher.receive(command));
+  setHandler(waitedOutcomesSignal, (waited) => dispatcher.heardWaited(waited));
 
   await dispatcher.run(() => workflowInfo().historyLength < tuning.shardHistoryLimit);
   await parent.delivered();

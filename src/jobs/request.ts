@@ -9,12 +9,11 @@ import { formatHubTime } from '../registry/time.js';
 import { assertSectionSize, validateTwinContent } from '../registry/twin/validate.js';
 import { withoutNulls } from '../registry/twin/merge.js';
 import { JOB_TYPES, type JobDefinition, type JobOperation, type JobPatch, type JobType } from '../../workflows/types.js';
-import { parseRollout, parseRolloutPatch } from './rollout.js';
+import { MAX_EXECUTION_SECONDS_LIMIT, parseJobPatchBody, parseRollout } from './rollout.js';
 
 /** Job ids: at most 64 US-ASCII letters, digits and '-', as IoT Hub accepts them. */
 export const JOB_ID = /^[A-Za-z0-9-]{1,64}$/;
 export const DEFAULT_MAX_EXECUTION_SECONDS = 3600;
-const MAX_EXECUTION_SECONDS_LIMIT = 2 ** 31 - 1;
 
 // The real hub's text for a wrong etag on a twin job.
 const FORCE_UPDATE_ETAG =
@@ -111,21 +110,8 @@ export function parseJobRequest(jobId: string, body: unknown, created: Date): Jo
   return { ...common, operation, updateTwin: echo };
 }
 
-const patchBody = z.strictObject({
-  rollout: z.unknown().optional(),
-  maxExecutionTimeInSeconds: z.number().int().min(1).max(MAX_EXECUTION_SECONDS_LIMIT).optional(),
-});
-
-/** Validates a PATCH body; throws HubError 400 ArgumentInvalid naming the field. */
+/** Validates a PATCH body (jobPatchSchema); throws HubError 400 ArgumentInvalid naming the field. */
 export function parseJobPatch(jobId: string, body: unknown): JobPatch {
   assertJobId(jobId);
-  if (!isJsonObject(body)) throw new HubError('ArgumentInvalid', 'The job patch must be a JSON object');
-  const fields = parseInput(patchBody, body, 'body');
-  if (fields.rollout === undefined && fields.maxExecutionTimeInSeconds === undefined) {
-    throw new HubError('ArgumentInvalid', 'The job patch must change rollout or maxExecutionTimeInSeconds');
-  }
-  return {
-    ...(fields.rollout !== undefined && { rollout: parseRolloutPatch(fields.rollout) }),
-    ...(fields.maxExecutionTimeInSeconds !== undefined && { maxExecutionTimeInSeconds: fields.maxExecutionTimeInSeconds }),
-  };
+  return parseJobPatchBody(body);
 }

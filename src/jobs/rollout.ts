@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { HubError } from '../errors/hub-error.js';
 import { isJsonObject } from '../registry/json.js';
 import { rolloutInconsistency } from '../../workflows/rollout-settings.js';
-import { FAILURE_TYPE_CRITERIA, type Rollout, type RolloutPatch } from '../../workflows/rollout-types.js';
+import { FAILURE_TYPE_CRITERIA, type Rollout } from '../../workflows/rollout-types.js';
+import type { JobPatch } from '../../workflows/types.js';
 
 /** AWS IoT Jobs' limits where it has them (maximumPerMinute 1–1000 there; this hub goes to 100,000). */
 export const MAX_DEVICES_PER_MINUTE = 100_000;
@@ -79,36 +80,48 @@ export const rolloutPatchSchema = z.strictObject({
   waitForOfflineDevicesInSeconds: fields.waitForOfflineDevicesInSeconds.nullish(),
 });
 
-/** A PATCH body (for the API's description; the route checks its parts with parseRolloutPatch and the job's deadline rules). */
-export const jobPatchSchema = z.strictObject({ rollout: rolloutPatchSchema.optional(), maxExecutionTimeInSeconds: z.number().int().positive().optional() });
+/** maxExecutionTimeInSeconds at most (a 32-bit signed integer, as IoT Hub takes it). */
+export const MAX_EXECUTION_SECONDS_LIMIT = 2 ** 31 - 1;
+
+/** A PATCH body: what the route validates and what the API's description shows. */
+export const jobPatchSchema = z
+  .strictObject({ rollout: rolloutPatchSchema.optional(), maxExecutionTimeInSeconds: integer(1, MAX_EXECUTION_SECONDS_LIMIT).optional() })
+  .refine((patch) => patch.rollout !== undefined || patch.maxExecutionTimeInSeconds !== undefined, 'must change rollout or maxExecutionTimeInSeconds');
 
 /** `rollout.abortCriteria[0].thresholdPercentage`. */
-function pathOf(root: string, path: readonly PropertyKey[]): string {
-  return path.reduce<string>((at, key) => (typeof key === 'number' ? `${at}[${key}]` : `${at}.${String(key)}`), root);
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((at, key) => (typeof key === 'number' ? `${at}[${key}]` : at === '' ? String(key) : `${at}.${String(key)}`), '');
 }
 
-function parseWith<T>(schema: z.ZodType<T>, value: unknown, root: string): T {
-  if (!isJsonObject(value)) throw new HubError('ArgumentInvalid', `${root} must be a JSON object`);
+/** Parses `value` (the body's `what`) with `schema`; the first problem becomes a 400 ArgumentInvalid naming its field's path. */
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, what: { name: string; path: readonly string[] }): T {
+  if (!isJsonObject(value)) throw new HubError('ArgumentInvalid', `${what.name} must be a JSON object`);
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
-    throw new HubError('ArgumentInvalid', `${pathOf(root, [...issue.path, issue.keys[0]!])} is not a rollout setting`);
+    const path = [...what.path, ...issue.path, issue.keys[0]!];
+    const kind = path.length > 1 ? 'a rollout setting' : 'a field of a job patch (rollout, maxExecutionTimeInSeconds)';
+    throw new HubError('ArgumentInvalid', `${pathOf(path)} is not ${kind}`);
   }
   // Objects the schema gives no message of its own (absent or not an object).
   const message = issue.code === 'invalid_type' && issue.expected === 'object' ? 'must be a JSON object' : issue.message;
-  throw new HubError('ArgumentInvalid', `${pathOf(root, issue.path)} ${message}`);
+  const at = pathOf([...what.path, ...issue.path]);
+  throw new HubError('ArgumentInvalid', `${at === '' ? what.name : at} ${message}`);
 }
 
 /** The `rollout` of a PUT body, validated. */
 export function parseRollout(value: unknown, method: boolean): Rollout {
-  const rollout: Rollout = parseWith(rolloutSchema, value, 'rollout');
+  const rollout: Rollout = parseWith(rolloutSchema, value, { name: 'rollout', path: ['rollout'] });
   const inconsistency = rolloutInconsistency(rollout, method);
   if (inconsistency) throw new HubError('ArgumentInvalid', inconsistency);
   return rollout;
 }
 
-/** The `rollout` of a PATCH body: null removes a setting (the workflow checks the result against the job, rolloutInconsistency). */
-export function parseRolloutPatch(value: unknown): RolloutPatch {
-  return parseWith(rolloutPatchSchema, value, 'rollout');
+/**
+ * A PATCH body, validated with jobPatchSchema: null removes a rollout setting (the workflow checks
+ * the settings it ends up with against the job: rolloutInconsistency).
+ */
+export function parseJobPatchBody(body: unknown): JobPatch {
+  return parseWith(jobPatchSchema, body, { name: 'The job patch', path: [] });
 }

@@ -1,3 +1,4 @@
+import type { FailureCounts } from '../../workflows/rollout-types.js';
 import type { DeviceJobError } from './job-records.js';
 
 /**
@@ -47,6 +48,12 @@ export interface WaitedDevices {
   succeeded: number;
   /** Failed (the wait ended, or the call failed) or canceled. */
   failed: number;
+  /**
+   * The finished ones by how they failed, as a rollout batch counts its devices (a completed device
+   * that answered outside 200–299 is errorStatus; one whose wait ended is offline): the abort
+   * criteria weigh them with the batches' devices.
+   */
+  failures: FailureCounts;
   /** The earliest end of a wait still running (hub time). */
   nextWaitEnd?: string;
 }

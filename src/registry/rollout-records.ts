@@ -11,6 +11,17 @@ import type { DeviceJobOutcome, SeqRange } from './job-records.js';
  */
 export type FailureKind = DeviceFailureType | 'other';
 
+/**
+ * How a method call's answer failed, if it did: offline (DeviceNotOnline), timedOut
+ * (GatewayTimeout), errorStatus (a status outside 200–299), other (any other error).
+ */
+export function failureKindOfAnswer(answer: { status: number } | { code: string }): FailureKind | undefined {
+  if ('status' in answer) return answer.status >= 200 && answer.status <= 299 ? undefined : 'errorStatus';
+  if (answer.code === 'DeviceNotOnline') return 'offline';
+  if (answer.code === 'GatewayTimeout') return 'timedOut';
+  return 'other';
+}
+
 /** A batch's devices: the pending records of a seq range (first attempts), or up to `limit` retries due by `dueBefore` (hub time). */
 export type RolloutClaim = { token: string; range: SeqRange } | { token: string; dueBefore: string; limit: number };
 

@@ -14,7 +14,16 @@ const T2 = '2030-01-01T00:00:01.0000000Z';
 const UNTIL = '2030-01-02T00:00:00.0000000Z';
 const LATER = '2030-01-03T00:00:00.0000000Z';
 const OFFLINE = { code: 'DeviceNotOnline', description: 'The device did not connect within the wait' };
+const INTERRUPTED = { code: 'ServerError', description: 'The worker calling this device stopped' };
 const DEVICES = ['w-0', 'w-1', 'w-2', 'w-3'];
+/** Finished waited devices by how they failed. */
+const failures = (counts: Partial<Record<'offline' | 'timedOut' | 'errorStatus' | 'other', number>> = {}) => ({
+  offline: 0,
+  timedOut: 0,
+  errorStatus: 0,
+  other: 0,
+  ...counts,
+});
 
 for (const variant of STORE_VARIANTS) {
   describe(`device waits in the HubStore (${variant.name})`, { skip: variant.skip }, () => {
@@ -50,7 +59,14 @@ for (const variant of STORE_VARIANTS) {
       assert.equal(parked.startTimeUtc, T1);
       assert.deepEqual(await store.countDeviceJobs('park'), { pending: 2, running: 2, completed: 0, failed: 0, canceled: 0 });
       assert.deepEqual(await store.countDeviceJobs('park', { from: 0, to: 4 }), { pending: 0, running: 2, completed: 0, failed: 0, canceled: 0 });
-      assert.deepEqual(await store.deviceWaits.waitedDevices('park'), { waiting: 2, running: 0, succeeded: 0, failed: 0, nextWaitEnd: UNTIL });
+      assert.deepEqual(await store.deviceWaits.waitedDevices('park'), {
+        waiting: 2,
+        running: 0,
+        succeeded: 0,
+        failed: 0,
+        failures: failures(),
+        nextWaitEnd: UNTIL,
+      });
       // Only records being called wait; a repeat changes nothing.
       assert.deepEqual(await store.deviceWaits.waitForDevices('park', ['w-0', 'w-1'], LATER, T2, T1), { waiting: 0, woken: 0 });
     });
@@ -63,18 +79,44 @@ for (const variant of STORE_VARIANTS) {
       assert.deepEqual((await store.deviceWaits.wakeWaitingDevices(['w-2', 'no-such'])).sort(), ['wake-a', 'wake-b']);
       assert.deepEqual(await store.deviceWaits.wakeWaitingDevices(['w-2']), [], 'woken already');
       assert.equal((await record('wake-a', 'w-2')).status, 'scheduled', 'a woken record still reads scheduled until it is called');
-      assert.deepEqual(await store.deviceWaits.waitedDevices('wake-a'), { waiting: 2, running: 0, succeeded: 0, failed: 0, nextWaitEnd: UNTIL });
+      assert.deepEqual(await store.deviceWaits.waitedDevices('wake-a'), {
+        waiting: 2,
+        running: 0,
+        succeeded: 0,
+        failed: 0,
+        failures: failures(),
+        nextWaitEnd: UNTIL,
+      });
 
       assert.deepEqual(await store.deviceWaits.claimWokenDevices('wake-a', 10, T2), ['w-2']);
       assert.deepEqual(await store.deviceWaits.claimWokenDevices('wake-a', 10, T2), [], 'claimed once');
       assert.equal((await record('wake-a', 'w-2')).status, 'running');
       await store.finishDeviceJobs('wake-a', [{ deviceId: 'w-2', status: 'completed', methodResponse: { status: 200, payload: null } }], T2);
-      assert.deepEqual(await store.deviceWaits.waitedDevices('wake-a'), { waiting: 1, running: 0, succeeded: 1, failed: 0, nextWaitEnd: UNTIL });
+      assert.deepEqual(await store.deviceWaits.waitedDevices('wake-a'), {
+        waiting: 1,
+        running: 0,
+        succeeded: 1,
+        failed: 0,
+        failures: failures(),
+        nextWaitEnd: UNTIL,
+      });
+      // A device called after it connected fails as its answer says: no answer in time is timedOut.
+      assert.deepEqual(await store.deviceWaits.wakeWaitingDevices(['w-3']), ['wake-a']);
+      assert.deepEqual(await store.deviceWaits.claimWokenDevices('wake-a', 10, T2), ['w-3']);
+      await store.finishDeviceJobs('wake-a', [{ deviceId: 'w-3', status: 'failed', error: { code: 'GatewayTimeout', description: 'No answer' } }], T2);
+      assert.deepEqual(await store.deviceWaits.waitedDevices('wake-a'), {
+        waiting: 0,
+        running: 0,
+        succeeded: 1,
+        failed: 1,
+        failures: failures({ timedOut: 1 }),
+      });
       assert.deepEqual(await store.deviceWaits.claimWokenDevices('wake-b', 10, T2), ['w-2']);
       // Its worker died while calling it: it fails, uncalled again.
-      assert.equal(await store.deviceWaits.endInterruptedCalls('wake-b', OFFLINE, T2), 1);
+      assert.equal(await store.deviceWaits.endInterruptedCalls('wake-b', INTERRUPTED, T2), 1);
+      assert.deepEqual(await store.deviceWaits.waitedDevices('wake-b'), { waiting: 0, running: 0, succeeded: 0, failed: 1, failures: failures({ other: 1 }) });
       assert.equal((await record('wake-b', 'w-2')).status, 'failed');
-      assert.equal(await store.deviceWaits.endInterruptedCalls('wake-b', OFFLINE, T2), 0);
+      assert.equal(await store.deviceWaits.endInterruptedCalls('wake-b', INTERRUPTED, T2), 0);
     });
 
     it('wakes at once a device that connected before its record waited, and on a sweep those connected meanwhile', async () => {
@@ -82,6 +124,16 @@ for (const variant of STORE_VARIANTS) {
       await connect('w-0');
       assert.deepEqual(await store.deviceWaits.waitForDevices('early', ['w-0', 'w-1'], UNTIL, T2, T1), { waiting: 1, woken: 1 });
       assert.deepEqual(await store.deviceWaits.claimWokenDevices('early', 10, T2), ['w-0']);
+      // It answered with a status outside 200–299: completed, and errorStatus to the abort criteria.
+      await store.finishDeviceJobs('early', [{ deviceId: 'w-0', status: 'completed', methodResponse: { status: 500, payload: null } }], T2);
+      assert.deepEqual(await store.deviceWaits.waitedDevices('early'), {
+        waiting: 1,
+        running: 0,
+        succeeded: 1,
+        failed: 0,
+        failures: failures({ errorStatus: 1 }),
+        nextWaitEnd: UNTIL,
+      });
       await connect('w-1');
       assert.deepEqual(await store.deviceWaits.wakeConnectedDevices('early'), ['early']);
       assert.deepEqual(await store.deviceWaits.wakeConnectedDevices('early'), []);
@@ -120,11 +172,19 @@ for (const variant of STORE_VARIANTS) {
       assert.equal(ended.status, 'failed');
       assert.deepEqual(ended.error, OFFLINE);
       assert.equal(ended.endTimeUtc, UNTIL);
-      assert.deepEqual(await store.deviceWaits.waitedDevices('ends'), { waiting: 1, running: 0, succeeded: 0, failed: 1, nextWaitEnd: LATER });
+      assert.deepEqual(await store.deviceWaits.waitedDevices('ends'), {
+        waiting: 1,
+        running: 0,
+        succeeded: 0,
+        failed: 1,
+        failures: failures({ offline: 1 }),
+        nextWaitEnd: LATER,
+      });
       const closed = await store.closeUnprocessedDeviceJobs('ends', { pending: { status: 'canceled' } }, LATER);
       assert.equal(closed, 3, 'the waiting record and the two still running');
       assert.equal((await record('ends', 'w-1')).status, 'canceled');
-      assert.deepEqual(await store.deviceWaits.waitedDevices('ends'), { waiting: 0, running: 0, succeeded: 0, failed: 2 });
+      // The canceled record failed no way of its own.
+      assert.deepEqual(await store.deviceWaits.waitedDevices('ends'), { waiting: 0, running: 0, succeeded: 0, failed: 2, failures: failures({ offline: 1 }) });
     });
 
     if (variant.name === 'sqlite') {

@@ -114,6 +114,8 @@ describe('a 10,000-device job with small shards', () => {
       assert.ok(bound < 10_000, `a 1,000,000-device job may reach ${bound} events`);
       const rollout = jobHistoryBound(1_000_000, defaults, true);
       assert.ok(rollout < 10_000, `a 1,000,000-device rollout job may reach ${rollout} events`);
+      const waiting = jobHistoryBound(1_000_000, defaults, true, true);
+      assert.ok(waiting < 10_000, `a 1,000,000-device rollout job waiting for offline devices may reach ${waiting} events`);
     }
   });
 

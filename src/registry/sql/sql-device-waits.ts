@@ -1,5 +1,7 @@
 import type { DeviceWaitStore, WaitedDevices } from '../device-waits.js';
 import type { DeviceJobError } from '../job-records.js';
+import { failureKindOfAnswer, type FailureKind } from '../rollout-records.js';
+import { noFailures } from '../../../workflows/rollout-types.js';
 import type { SqlDialect, SqlDriver } from './driver.js';
 
 /** The statements of the device waits, per dialect (lists bound as JSON text on SQLite, arrays on PostgreSQL). */
@@ -44,8 +46,11 @@ function waitSql(dialect: SqlDialect) {
     endInterrupted: `UPDATE device_jobs SET status = 'failed',
         doc = ${set({ status: `'failed'`, error: pg ? '$2::jsonb' : 'json($2)', endTimeUtc: text('$3'), lastUpdatedDateTimeUtc: text('$3') })}
       WHERE job_id = $1 AND status = 'running' AND wait_until IS NOT NULL`,
-    waited: `SELECT status, count(*) AS n, min(wait_until) AS next FROM device_jobs
-      WHERE job_id = $1 AND wait_until IS NOT NULL GROUP BY status`,
+    // A finished record's answer (its error code, or its method's status) tells how it failed.
+    waited: `SELECT status, ${pg ? `doc->'error'->>'code'` : `json_extract(doc, '$.error.code')`} AS code,
+        ${pg ? `doc->'outcome'->'deviceMethodResponse'->>'status'` : `json_extract(doc, '$.outcome.deviceMethodResponse.status')`} AS answered,
+        count(*) AS n, min(wait_until) AS next
+      FROM device_jobs WHERE job_id = $1 AND wait_until IS NOT NULL GROUP BY status, code, answered`,
   };
 }
 
@@ -105,8 +110,11 @@ export class SqlDeviceWaits implements DeviceWaitStore {
   }
 
   async waitedDevices(jobId: string): Promise<WaitedDevices> {
-    const rows = await this.db.query<{ status: string; n: number | string; next: string | null }>(this.sql.waited, [jobId]);
-    const waited: WaitedDevices = { waiting: 0, running: 0, succeeded: 0, failed: 0 };
+    const rows = await this.db.query<{ status: string; code: string | null; answered: number | string | null; n: number | string; next: string | null }>(
+      this.sql.waited,
+      [jobId],
+    );
+    const waited: WaitedDevices = { waiting: 0, running: 0, succeeded: 0, failed: 0, failures: noFailures() };
     for (const row of rows) {
       const n = Number(row.n);
       if (row.status === 'waiting' || row.status === 'woken') {
@@ -115,9 +123,17 @@ export class SqlDeviceWaits implements DeviceWaitStore {
       } else if (row.status === 'running') waited.running += n;
       else if (row.status === 'completed') waited.succeeded += n;
       else waited.failed += n;
+      const failure = failureOfRecord(row);
+      if (failure) waited.failures[failure] += n;
     }
     return waited;
   }
+}
+
+/** How a finished record failed, from its answer; canceled records (the job stopped) did not fail a way of their own. */
+function failureOfRecord({ status, code, answered }: { status: string; code: string | null; answered: number | string | null }): FailureKind | undefined {
+  if (status === 'completed') return failureKindOfAnswer({ status: Number(answered) });
+  return status === 'failed' ? failureKindOfAnswer({ code: code ?? '' }) : undefined;
 }
 
 const distinctJobs = (rows: ReadonlyArray<{ job_id: string }>): string[] => [...new Set(rows.map((row) => row.job_id))];
