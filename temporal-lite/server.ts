@@ -45,6 +45,13 @@ export interface TemporalLiteOptions {
   dataDir?: string;
   /** The SQLite file itself (its directory must exist). Neither this nor dataDir: in memory. */
   dbFile?: string;
+  /**
+   * The identity of the workers running in this server's own process (their `identity` option): at
+   * start-up, a workflow task or activity attempt such a worker had started died with the process,
+   * so it times out at once (and is retried) instead of after its timeout. Unset: every worker may
+   * have outlived the server, as with Temporal's.
+   */
+  inProcessWorkerIdentity?: string;
   /** Custom search attributes to register in every configured namespace, as NAME=Type. */
   searchAttributes?: string[];
   logger?: Logger;
@@ -149,7 +156,7 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
   const visibility = createVisibilityService(opened.db, { clock: () => clock.now() });
   const engine = createEngine(opts, { clock, store, committer, logger, visibility });
   store.transaction(() => ensureNamespaces(engine, visibility, opts));
-  const recovered = recoverOpenRuns(engine);
+  const recovered = recoverOpenRuns(engine, opts.inProcessWorkerIdentity);
   await committer.settled();
   if (recovered > 0) logger.info(`recovered ${recovered} open workflow runs from ${file}`);
   const stopRetention = scheduleRetention(engine, visibility, opts.retentionSweepIntervalMs ?? 3600_000);

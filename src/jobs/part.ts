@@ -37,6 +37,8 @@ export interface JobsPartOptions {
   workflowBundle?: WorkflowBundle;
   bundleCacheDir?: string;
   taskQueue?: string;
+  /** The worker's identity in Temporal (the embedded temporal-lite knows it: provideTemporal). */
+  workerIdentity?: string;
 }
 
 export interface JobsPart extends HubPartHandle {
@@ -126,6 +128,7 @@ async function runWorker(
     connection,
     namespace: namespaceOf(options.temporal),
     taskQueue,
+    identity: options.workerIdentity,
     workflowBundle: options.workflowBundle ?? (await bundleJobWorkflows({ cacheDir: options.bundleCacheDir })),
     activities: {
       store: context.store,
