@@ -25,7 +25,7 @@ export class VirtualClock {
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = Infinity;
   private locks: number;
-  private workProbe: () => number = () => 0;
+  private workProbe: (enough: number) => number = () => 0;
   private skipCheckQueued = false;
   private closed = false;
 
@@ -51,8 +51,8 @@ export class VirtualClock {
     if (handle) this.heap.remove(handle);
   }
 
-  /** Tells the clock how to count the pieces of work in progress that each hold time still. */
-  setWorkProbe(probe: () => number): void {
+  /** Tells the clock how to count the pieces of work in progress that each hold time still (it may stop counting at `enough`). */
+  setWorkProbe(probe: (enough: number) => number): void {
     this.workProbe = probe;
   }
 
@@ -84,7 +84,8 @@ export class VirtualClock {
   }
 
   private trySkip(): void {
-    if (this.closed || this.locks + this.workProbe() > 0) return;
+    // Held while the work outnumbers the unlocks past the explicit locks.
+    if (this.closed || this.locks > 0 || this.workProbe(1 - this.locks) >= 1 - this.locks) return;
     const next = this.heap.peek();
     if (!next) return;
     const now = this.now();

@@ -79,7 +79,7 @@ export class Engine {
       this.runs.evictCommitted();
       this.clock.requestSkipCheck();
     });
-    this.clock.setWorkProbe(() => this.outstandingWork());
+    this.clock.setWorkProbe((enough) => this.outstandingWork(enough));
   }
 
   typeSearchAttributes(namespace: string, searchAttributes: SearchAttributes | undefined): SearchAttributes | undefined {
@@ -116,10 +116,11 @@ export class Engine {
     run.handles.clear();
   }
 
-  /** Pieces of work that each hold a time-skipping clock: scheduled/running workflow tasks, activities, queries. */
-  outstandingWork(): number {
+  /** Pieces of work that each hold a time-skipping clock (scheduled/running workflow tasks, activities, queries), counted up to `enough`. */
+  outstandingWork(enough = Infinity): number {
     let count = this.legacyQueries.size;
     for (const run of this.runs.openRuns()) {
+      if (count >= enough) return count;
       if (run.core.wft && !(run.core.wft.notBefore && run.core.wft.notBefore > this.clock.now())) count++;
       for (const activity of run.activities.values()) if (activity.phase !== 'backoff') count++;
     }
