@@ -42,6 +42,7 @@ const RESOLVE_RETRY: RetryPolicy = {
 };
 
 const { resolveJobTargets } = proxyActivities<JobActivities>({
+  summary: "find the devices the job's query selects",
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '1 minute',
   retry: RESOLVE_RETRY,

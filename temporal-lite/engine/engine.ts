@@ -79,7 +79,7 @@ export class Engine {
       this.runs.evictCommitted();
       this.clock.requestSkipCheck();
     });
-    this.clock.setWorkProbe(() => this.hasOutstandingWork());
+    this.clock.setWorkProbe((enough) => this.outstandingWork(enough));
   }
 
   typeSearchAttributes(namespace: string, searchAttributes: SearchAttributes | undefined): SearchAttributes | undefined {
@@ -116,13 +116,14 @@ export class Engine {
     run.handles.clear();
   }
 
-  /** Work that holds a time-skipping clock still: scheduled/running workflow tasks, activities, queries. */
-  hasOutstandingWork(): boolean {
-    if (this.legacyQueries.size > 0) return true;
+  /** Pieces of work that each hold a time-skipping clock (scheduled/running workflow tasks, activities, queries), counted up to `enough`. */
+  outstandingWork(enough = Infinity): number {
+    let count = this.legacyQueries.size;
     for (const run of this.runs.openRuns()) {
-      if (run.core.wft && !(run.core.wft.notBefore && run.core.wft.notBefore > this.clock.now())) return true;
-      for (const activity of run.activities.values()) if (activity.phase !== 'backoff') return true;
+      if (count >= enough) return count;
+      if (run.core.wft && !(run.core.wft.notBefore && run.core.wft.notBefore > this.clock.now())) count++;
+      for (const activity of run.activities.values()) if (activity.phase !== 'backoff') count++;
     }
-    return false;
+    return count;
   }
 }
