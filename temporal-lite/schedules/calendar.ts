@@ -31,20 +31,22 @@ function rangeValues(ranges: readonly ScheduleRange[], each: (value: number) => 
   }
 }
 
-function matcher(ranges: readonly ScheduleRange[] | undefined, sundayIsSeven = false): Matcher {
+/** A field's predicate; a field without ranges matches 0 (second, minute, hour) or every value (the others). */
+function matcher(ranges: readonly ScheduleRange[] | undefined, empty: 'zero' | 'all', sundayIsSeven = false): Matcher {
+  if (!ranges?.length) return empty === 'zero' ? (value) => value === 0 : () => true;
   const values = new Set<number>();
-  rangeValues(ranges ?? [], (value) => values.add(sundayIsSeven && value === 7 ? 0 : value));
+  rangeValues(ranges, (value) => values.add(sundayIsSeven && value === 7 ? 0 : value));
   return (value) => values.has(value);
 }
 
 export function compileCalendar(calendar: StructuredCalendar, zone: Zone): CompiledCalendar {
-  const year = matcher(calendar.year);
-  const month = matcher(calendar.month);
-  const dayOfMonth = matcher(calendar.dayOfMonth);
-  const dayOfWeek = matcher(calendar.dayOfWeek, true);
-  const hour = matcher(calendar.hour);
-  const minute = matcher(calendar.minute);
-  const second = matcher(calendar.second);
+  const year = matcher(calendar.year, 'all');
+  const month = matcher(calendar.month, 'all');
+  const dayOfMonth = matcher(calendar.dayOfMonth, 'all');
+  const dayOfWeek = matcher(calendar.dayOfWeek, 'all', true);
+  const hour = matcher(calendar.hour, 'zero');
+  const minute = matcher(calendar.minute, 'zero');
+  const second = matcher(calendar.second, 'zero');
 
   const matches = (ms: number): boolean => {
     const t = zone.civil(ms);

@@ -232,7 +232,7 @@ export class ScheduleRunner {
       if (record.namespace !== core.namespace) continue;
       const execution = record.runningWorkflows.find((running) => running.workflowId === core.workflowId && running.runId === core.firstRunId);
       if (!execution) {
-        this.noteStatus(record, core.workflowId, core.status);
+        this.noteStatus(record, { workflowId: core.workflowId, runId: core.firstRunId }, core.status);
         continue;
       }
       if (closed.result) {
@@ -251,7 +251,7 @@ export class ScheduleRunner {
   private noteClosed(live: LiveSchedule, execution: WorkflowExecution, status: ScheduleActionResult['startWorkflowStatus'], failureMessage = ''): void {
     const record = live.record;
     record.runningWorkflows = record.runningWorkflows.filter((running) => running !== execution);
-    this.noteStatus(record, execution.workflowId ?? '', status);
+    this.noteStatus(record, execution, status);
     const failed = status === 'WORKFLOW_EXECUTION_STATUS_FAILED' || status === 'WORKFLOW_EXECUTION_STATUS_TIMED_OUT';
     const state = (record.schedule.state ??= {});
     if (record.schedule.policies?.pauseOnFailure && failed && !state.paused) {
@@ -264,8 +264,10 @@ export class ScheduleRunner {
     }
   }
 
-  private noteStatus(record: ScheduleRecord, workflowId: string, status: ScheduleActionResult['startWorkflowStatus']): void {
-    const action = record.recentActions.find((recent) => recent.startWorkflowResult?.workflowId === workflowId);
+  private noteStatus(record: ScheduleRecord, execution: WorkflowExecution, status: ScheduleActionResult['startWorkflowStatus']): void {
+    const action = record.recentActions.find(
+      (recent) => recent.startWorkflowResult?.workflowId === execution.workflowId && recent.startWorkflowResult?.runId === execution.runId,
+    );
     if (!action) return;
     action.startWorkflowStatus = status;
     this.store.save(record);

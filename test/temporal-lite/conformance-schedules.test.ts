@@ -59,8 +59,10 @@ async function describedWhen(handle: ScheduleHandle, what: string, ready: (d: Sc
 /** The workflow ids of the schedule's recent actions. */
 const startedIds = (d: ScheduleDescription) => d.info.recentActions.map((action) => action.action.workflow.workflowId);
 
-async function statusOf(client: Client, workflowId: string): Promise<string> {
-  return (await client.workflow.getHandle(workflowId).describe()).status.name;
+/** The status of the run the schedule's `index`th recent action started (two starts in one second share their workflow id). */
+async function startedStatus(client: Client, d: ScheduleDescription, index: number): Promise<string> {
+  const { workflowId, firstExecutionRunId } = d.info.recentActions[index].action.workflow;
+  return (await client.workflow.getHandle(workflowId, firstExecutionRunId).describe()).status.name;
 }
 
 conformanceSuiteInBothModes(
@@ -234,11 +236,11 @@ conformanceSuiteInBothModes(
         const first = await describedWhen(handle, 'the first running', (d) => d.info.runningActions.length === 1);
         await handle.trigger(ScheduleOverlapPolicy.TERMINATE_OTHER);
         const second = await describedWhen(handle, 'the second running', (d) => d.info.numActionsTaken === 2 && d.info.runningActions.length === 1);
-        const [firstId, secondId] = startedIds(second);
-        assert.equal(firstId, startedIds(first)[0]);
-        assert.equal(await statusOf(ctx.client, firstId), 'TERMINATED');
-        assert.equal(second.info.runningActions[0].workflow.workflowId, secondId);
-        await ctx.client.workflow.getHandle(secondId).terminate('done');
+        assert.deepEqual(second.info.recentActions[0].action, first.info.recentActions[0].action);
+        assert.equal(await startedStatus(ctx.client, second, 0), 'TERMINATED');
+        assert.equal(await startedStatus(ctx.client, second, 1), 'RUNNING');
+        assert.deepEqual(second.info.runningActions[0].workflow, second.info.recentActions[1].action.workflow);
+        await ctx.client.workflow.getHandle(startedIds(second)[1]).terminate('done');
       });
     },
 
@@ -253,7 +255,7 @@ conformanceSuiteInBothModes(
           const paused = await describedWhen(handle, 'paused by the failure', (d) => d.state.paused);
           const [failedId] = startedIds(paused);
           assert.match(paused.state.note ?? '', new RegExp(`^paused due to workflow failure: ${failedId}: `));
-          assert.equal(await statusOf(ctx.client, failedId), 'FAILED');
+          assert.equal(await startedStatus(ctx.client, paused, 0), 'FAILED');
         },
       );
     },
