@@ -148,6 +148,10 @@ export function scheduleRequests(engine: Engine, runner: ScheduleRunner) {
       return { schedules: page.map(listEntry), nextPageToken: more ? Buffer.from(page[page.length - 1].record.scheduleId) : undefined };
     },
 
+    count(req: WorkflowServiceRequest<'CountSchedules'>): WorkflowServiceResponse<'CountSchedules'> {
+      return { count: filterSchedules(runner.list(namespaceOf(req.namespace)), req.query ?? '').length };
+    },
+
     matchingTimes(req: WorkflowServiceRequest<'ListScheduleMatchingTimes'>): WorkflowServiceResponse<'ListScheduleMatchingTimes'> {
       const live = requireSchedule(runner, namespaceOf(req.namespace), req.scheduleId);
       const start = timestampMs(req.startTime);

@@ -13,6 +13,7 @@ export function scheduleHandlers(engine: Engine, runner: ScheduleRunner): Workfl
     PatchSchedule: (req) => requests.patch(req),
     DeleteSchedule: (req) => requests.delete(req),
     ListSchedules: (req) => requests.list(req),
+    CountSchedules: (req) => requests.count(req),
     ListScheduleMatchingTimes: (req) => requests.matchingTimes(req),
   };
 }
