@@ -299,7 +299,13 @@ function namespaceOf(request: DecodedMessage): string {
 /** Each service by full name, with its handlers and how its calls run. */
 type ServiceTable = Array<[string, HandlersByName, ServiceOptions]>;
 
-function serviceTable(engine: Engine, visibility: VisibilityService, clock: VirtualClock, schedules: ScheduleRunner, serviceOpts: ServiceOptions): ServiceTable {
+function serviceTable(
+  engine: Engine,
+  visibility: VisibilityService,
+  clock: VirtualClock,
+  schedules: ScheduleRunner,
+  serviceOpts: ServiceOptions,
+): ServiceTable {
   const workflowHandlers: WorkflowServiceHandlers = {
     GetSystemInfo: () => systemInfo(),
     GetClusterInfo: () => clusterInfo(),

@@ -15,7 +15,11 @@ export interface BufferDecision {
   skipped: number;
 }
 
-export function decideBuffer(buffer: readonly BufferedStart[], running: boolean, resolve: (policy: OverlapPolicy | undefined) => OverlapPolicy): BufferDecision {
+export function decideBuffer(
+  buffer: readonly BufferedStart[],
+  running: boolean,
+  resolve: (policy: OverlapPolicy | undefined) => OverlapPolicy,
+): BufferDecision {
   const decision: BufferDecision = { overlapping: [], buffer: [], cancelRunning: false, terminateRunning: false, skipped: 0 };
   for (const start of buffer) {
     const policy = resolve(start.overlapPolicy);

@@ -116,7 +116,12 @@ export function parseCron(cron: string): CompiledCron {
 function parseEvery(text: string): IntervalSpec {
   const space = text.indexOf(' ');
   if (space < 0) throw new SpecError('malformed expression');
-  const [every, phase] = text.slice(space + 1).trim().split('/');
+  const [every, phase] = text
+    .slice(space + 1)
+    .trim()
+    .split('/');
   const toDuration = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
-  return phase === undefined ? { interval: toDuration(parseGoDuration(every)) } : { interval: toDuration(parseGoDuration(every)), phase: toDuration(parseGoDuration(phase)) };
+  return phase === undefined
+    ? { interval: toDuration(parseGoDuration(every)) }
+    : { interval: toDuration(parseGoDuration(every)), phase: toDuration(parseGoDuration(phase)) };
 }

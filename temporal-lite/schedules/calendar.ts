@@ -51,13 +51,7 @@ export function compileCalendar(calendar: StructuredCalendar, zone: Zone): Compi
   const matches = (ms: number): boolean => {
     const t = zone.civil(ms);
     return (
-      year(t.year) &&
-      month(t.month) &&
-      dayOfMonth(t.day) &&
-      dayOfWeek(weekday(t.year, t.month, t.day)) &&
-      hour(t.hour) &&
-      minute(t.minute) &&
-      second(t.second)
+      year(t.year) && month(t.month) && dayOfMonth(t.day) && dayOfWeek(weekday(t.year, t.month, t.day)) && hour(t.hour) && minute(t.minute) && second(t.second)
     );
   };
 

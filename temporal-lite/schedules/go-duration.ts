@@ -2,7 +2,7 @@
 // accepts days), as cron strings' @every takes them.
 import { SpecError } from './spec-error.js';
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 };
 
 /** Milliseconds of a duration string; SpecError if malformed. */
 export function parseGoDuration(text: string): number {

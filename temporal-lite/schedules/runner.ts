@@ -85,7 +85,9 @@ export class ScheduleRunner {
   }
 
   list(namespace: string): LiveSchedule[] {
-    return [...this.schedules.values()].filter((live) => live.record.namespace === namespace).sort((a, b) => (a.record.scheduleId < b.record.scheduleId ? -1 : 1));
+    return [...this.schedules.values()]
+      .filter((live) => live.record.namespace === namespace)
+      .sort((a, b) => (a.record.scheduleId < b.record.scheduleId ? -1 : 1));
   }
 
   /** Adds a new schedule (its spec already valid) and runs it. */
@@ -162,7 +164,13 @@ export class ScheduleRunner {
    * window are counted as missed; none are taken while paused or out of actions. Returns the
    * first spec time after `end` and the last time dealt with.
    */
-  private processTimeRange(live: LiveSchedule, start: number, end: number, policy: OverlapPolicy | undefined, manual: boolean): { next?: number; last: number } {
+  private processTimeRange(
+    live: LiveSchedule,
+    start: number,
+    end: number,
+    policy: OverlapPolicy | undefined,
+    manual: boolean,
+  ): { next?: number; last: number } {
     const record = live.record;
     if (!mayAct(record, manual, false)) return { next: live.spec.nextTime(end)?.next, last: end };
     const window = catchupWindowMs(record);

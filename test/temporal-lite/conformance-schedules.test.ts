@@ -12,6 +12,7 @@ import {
   type ScheduleOptions,
 } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import Long from 'long';
 import assert from 'node:assert/strict';
 import { waitFor } from './helpers/harness.js';
 import { conformanceSuiteInBothModes, type ScenarioContext } from './helpers/scenarios.js';
@@ -113,7 +114,11 @@ conformanceSuiteInBothModes(
           assert.equal(listed.action?.workflowType, 'greeting');
 
           await assert.rejects(
-            ctx.client.schedule.create({ scheduleId, spec: { intervals: [{ every: '1 hour' }] }, action: { type: 'startWorkflow', workflowType: 'greeting', taskQueue: ctx.taskQueue } }),
+            ctx.client.schedule.create({
+              scheduleId,
+              spec: { intervals: [{ every: '1 hour' }] },
+              action: { type: 'startWorkflow', workflowType: 'greeting', taskQueue: ctx.taskQueue },
+            }),
             ScheduleAlreadyRunning,
           );
           await handle.delete();
@@ -132,7 +137,13 @@ conformanceSuiteInBothModes(
           const { info } = await handle.describe();
           assert.equal(info.nextActionTimes.length, 10);
           for (const time of info.nextActionTimes) {
-            const berlin = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(time);
+            const berlin = new Intl.DateTimeFormat('en-GB', {
+              timeZone: 'Europe/Berlin',
+              weekday: 'short',
+              hour: '2-digit',
+              minute: '2-digit',
+              hourCycle: 'h23',
+            }).format(time);
             assert.equal(berlin, 'Mon 03:30', time.toISOString());
           }
           const first = info.nextActionTimes[0];
@@ -140,8 +151,8 @@ conformanceSuiteInBothModes(
           const matching = await ctx.client.workflowService.listScheduleMatchingTimes({
             namespace: ctx.namespace,
             scheduleId,
-            startTime: { seconds: Math.floor(first.getTime() / 1000) - 1 },
-            endTime: { seconds: Math.floor(last.getTime() / 1000) },
+            startTime: { seconds: Long.fromNumber(Math.floor(first.getTime() / 1000) - 1) },
+            endTime: { seconds: Long.fromNumber(Math.floor(last.getTime() / 1000)) },
           });
           assert.deepEqual(
             (matching.startTime ?? []).map((t) => Number(t.seconds) * 1000),
@@ -219,36 +230,51 @@ conformanceSuiteInBothModes(
     },
 
     'overlap BUFFER_ONE: one waits for the running workflow, the next is skipped': async (ctx) => {
-      await withSchedule(ctx, 'schedBufferOne', { spec: { intervals: [{ every: '1 day' }] }, state: { paused: true }, action: { workflowType: 'runForever', args: [] } }, async (handle) => {
-        for (let i = 0; i < 3; i++) await handle.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
-        const first = await describedWhen(handle, 'one running, one skipped', (d) => d.info.numActionsTaken === 1 && d.info.numActionsSkippedOverlap === 1);
-        assert.equal(first.info.runningActions.length, 1);
-        await ctx.client.workflow.getHandle(startedIds(first)[0]).terminate('let the buffered one start');
-        const second = await describedWhen(handle, 'the buffered start taken', (d) => d.info.numActionsTaken === 2);
-        assert.equal(second.info.runningActions.length, 1);
-        await ctx.client.workflow.getHandle(second.info.runningActions[0].workflow.workflowId).terminate('done');
-      });
+      await withSchedule(
+        ctx,
+        'schedBufferOne',
+        { spec: { intervals: [{ every: '1 day' }] }, state: { paused: true }, action: { workflowType: 'runForever', args: [] } },
+        async (handle) => {
+          for (let i = 0; i < 3; i++) await handle.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
+          const first = await describedWhen(handle, 'one running, one skipped', (d) => d.info.numActionsTaken === 1 && d.info.numActionsSkippedOverlap === 1);
+          assert.equal(first.info.runningActions.length, 1);
+          await ctx.client.workflow.getHandle(startedIds(first)[0]).terminate('let the buffered one start');
+          const second = await describedWhen(handle, 'the buffered start taken', (d) => d.info.numActionsTaken === 2);
+          assert.equal(second.info.runningActions.length, 1);
+          await ctx.client.workflow.getHandle(second.info.runningActions[0].workflow.workflowId).terminate('done');
+        },
+      );
     },
 
     'overlap TERMINATE_OTHER: the running workflow is terminated for the new one': async (ctx) => {
-      await withSchedule(ctx, 'schedTerminate', { spec: { intervals: [{ every: '1 day' }] }, state: { paused: true }, action: { workflowType: 'runForever', args: [] } }, async (handle) => {
-        await handle.trigger(ScheduleOverlapPolicy.TERMINATE_OTHER);
-        const first = await describedWhen(handle, 'the first running', (d) => d.info.runningActions.length === 1);
-        await handle.trigger(ScheduleOverlapPolicy.TERMINATE_OTHER);
-        const second = await describedWhen(handle, 'the second running', (d) => d.info.numActionsTaken === 2 && d.info.runningActions.length === 1);
-        assert.deepEqual(second.info.recentActions[0].action, first.info.recentActions[0].action);
-        assert.equal(await startedStatus(ctx.client, second, 0), 'TERMINATED');
-        assert.equal(await startedStatus(ctx.client, second, 1), 'RUNNING');
-        assert.deepEqual(second.info.runningActions[0].workflow, second.info.recentActions[1].action.workflow);
-        await ctx.client.workflow.getHandle(startedIds(second)[1]).terminate('done');
-      });
+      await withSchedule(
+        ctx,
+        'schedTerminate',
+        { spec: { intervals: [{ every: '1 day' }] }, state: { paused: true }, action: { workflowType: 'runForever', args: [] } },
+        async (handle) => {
+          await handle.trigger(ScheduleOverlapPolicy.TERMINATE_OTHER);
+          const first = await describedWhen(handle, 'the first running', (d) => d.info.runningActions.length === 1);
+          await handle.trigger(ScheduleOverlapPolicy.TERMINATE_OTHER);
+          const second = await describedWhen(handle, 'the second running', (d) => d.info.numActionsTaken === 2 && d.info.runningActions.length === 1);
+          assert.deepEqual(second.info.recentActions[0].action, first.info.recentActions[0].action);
+          assert.equal(await startedStatus(ctx.client, second, 0), 'TERMINATED');
+          assert.equal(await startedStatus(ctx.client, second, 1), 'RUNNING');
+          assert.deepEqual(second.info.runningActions[0].workflow, second.info.recentActions[1].action.workflow);
+          await ctx.client.workflow.getHandle(startedIds(second)[1]).terminate('done');
+        },
+      );
     },
 
     'pause on failure: a failed workflow pauses the schedule with a note naming it': async (ctx) => {
       await withSchedule(
         ctx,
         'schedPauseOnFailure',
-        { spec: { intervals: [{ every: '1 day' }] }, state: { paused: true }, policies: { pauseOnFailure: true }, action: { workflowType: 'failing', args: [] } },
+        {
+          spec: { intervals: [{ every: '1 day' }] },
+          state: { paused: true },
+          policies: { pauseOnFailure: true },
+          action: { workflowType: 'failing', args: [] },
+        },
         async (handle) => {
           await handle.unpause('running');
           await handle.trigger(ScheduleOverlapPolicy.SKIP);
@@ -264,7 +290,10 @@ conformanceSuiteInBothModes(
       const scheduleId = ctx.id('schedInvalid', false);
       const action = { type: 'startWorkflow', workflowType: 'greeting', taskQueue: ctx.taskQueue } as const;
       await assert.rejects(ctx.client.schedule.create({ scheduleId, spec: { cronExpressions: ['not a cron'] }, action }), TypeError);
-      await assert.rejects(ctx.client.schedule.create({ scheduleId, spec: { intervals: [{ every: '1 hour' }], timezone: 'Mars/Olympus_Mons' }, action }), TypeError);
+      await assert.rejects(
+        ctx.client.schedule.create({ scheduleId, spec: { intervals: [{ every: '1 hour' }], timezone: 'Mars/Olympus_Mons' }, action }),
+        TypeError,
+      );
       await assert.rejects(ctx.client.schedule.create({ scheduleId, spec: { cronExpressions: ['0 25 * * *'] }, action }), TypeError);
       await assert.rejects(ctx.client.schedule.getHandle(scheduleId).describe(), ScheduleNotFoundError);
     },

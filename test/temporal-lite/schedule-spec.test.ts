@@ -37,7 +37,10 @@ describe('schedule spec: calendars', () => {
   });
 
   it('hourly across spring forward: 01:00 EST then 03:00 EDT', () => {
-    assert.deepEqual(times({ calendar: [{ hour: '*' }], timezoneName: 'America/New_York' }, '2024-03-10T05:30:00Z', 2), ['2024-03-10T06:00:00.000Z', '2024-03-10T07:00:00.000Z']);
+    assert.deepEqual(times({ calendar: [{ hour: '*' }], timezoneName: 'America/New_York' }, '2024-03-10T05:30:00Z', 2), [
+      '2024-03-10T06:00:00.000Z',
+      '2024-03-10T07:00:00.000Z',
+    ]);
   });
 
   it('a time in the hour repeated when clocks go back matches in both copies', () => {
@@ -82,11 +85,16 @@ describe('schedule spec: calendars', () => {
   });
 
   it('exclusions skip matching times; start and end bound the times', () => {
-    assert.deepEqual(
-      times({ calendar: [{ hour: '11-13' }], excludeCalendar: [{ hour: '12' }] }, '2024-06-01T00:00:00Z', 3),
-      ['2024-06-01T11:00:00.000Z', '2024-06-01T13:00:00.000Z', '2024-06-02T11:00:00.000Z'],
-    );
-    const bounded = { interval: [{ interval: { seconds: 3600 } }], startTime: seconds(at('2024-06-01T05:00:00Z')), endTime: seconds(at('2024-06-01T07:00:00Z')) };
+    assert.deepEqual(times({ calendar: [{ hour: '11-13' }], excludeCalendar: [{ hour: '12' }] }, '2024-06-01T00:00:00Z', 3), [
+      '2024-06-01T11:00:00.000Z',
+      '2024-06-01T13:00:00.000Z',
+      '2024-06-02T11:00:00.000Z',
+    ]);
+    const bounded = {
+      interval: [{ interval: { seconds: 3600 } }],
+      startTime: seconds(at('2024-06-01T05:00:00Z')),
+      endTime: seconds(at('2024-06-01T07:00:00Z')),
+    };
     assert.deepEqual(times(bounded, '2024-01-01T00:00:00Z', 5), ['2024-06-01T05:00:00.000Z', '2024-06-01T06:00:00.000Z', '2024-06-01T07:00:00.000Z']);
   });
 });
@@ -119,7 +127,11 @@ describe('schedule spec: intervals and jitter', () => {
 });
 
 describe('schedule spec: refused specs', () => {
-  const refused = (spec: ScheduleSpec, message: RegExp) => assert.throws(() => canonicalSpec(spec), (err: unknown) => err instanceof SpecError && message.test(err.message));
+  const refused = (spec: ScheduleSpec, message: RegExp) =>
+    assert.throws(
+      () => canonicalSpec(spec),
+      (err: unknown) => err instanceof SpecError && message.test(err.message),
+    );
 
   it('malformed cron strings, out-of-range fields, tiny intervals, bad phases, unknown or conflicting zones', () => {
     refused({ cronString: ['every day'] }, /malformed/);
