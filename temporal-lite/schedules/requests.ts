@@ -48,7 +48,8 @@ function requireSchedule(runner: ScheduleRunner, namespace: string, scheduleId: 
 
 function applyPatch(runner: ScheduleRunner, live: LiveSchedule, patch: SchedulePatch | undefined): void {
   if (!patch) return;
-  if (patch.triggerImmediately) runner.trigger(live, patch.triggerImmediately.overlapPolicy);
+  const trigger = patch.triggerImmediately;
+  if (trigger) runner.trigger(live, trigger.overlapPolicy, timestampMs(trigger.scheduledTime));
   for (const backfill of patch.backfillRequest ?? []) {
     const start = timestampMs(backfill.startTime);
     const end = timestampMs(backfill.endTime);
@@ -78,7 +79,12 @@ export function scheduleRequests(engine: Engine, runner: ScheduleRunner) {
       if (req.scheduleId.length > MAX_ID_LENGTH) throw invalidArgument('ScheduleId length exceeds limit.');
       const schedule = validSchedule(engine, namespace, req.schedule);
       engine.validateSearchAttributes(namespace, req.searchAttributes);
-      if (runner.get(namespace, req.scheduleId)) {
+      const existing = runner.get(namespace, req.scheduleId);
+      // A client retrying its create gets the same answer.
+      if (existing && req.requestId && existing.record.createRequestId === req.requestId) {
+        return { conflictToken: conflictTokenBytes(existing.record.conflictToken) };
+      }
+      if (existing) {
         throw alreadyExists('schedule with this ID is already registered', [
           packAny('temporal.api.errordetails.v1.WorkflowExecutionAlreadyStartedFailure', { startRequestId: req.requestId }),
         ]);
@@ -89,7 +95,8 @@ export function scheduleRequests(engine: Engine, runner: ScheduleRunner) {
         scheduleId: req.scheduleId,
         schedule,
         memo: req.memo,
-        searchAttributes: req.searchAttributes,
+        searchAttributes: engine.typeSearchAttributes(namespace, req.searchAttributes),
+        createRequestId: req.requestId,
         createTime: now,
         conflictToken: 1,
         lastProcessedTime: now,
@@ -120,7 +127,7 @@ export function scheduleRequests(engine: Engine, runner: ScheduleRunner) {
       const record = live.record;
       record.schedule = schedule;
       // Unset leaves the schedule's search attributes; an empty set clears them.
-      if (req.searchAttributes) record.searchAttributes = req.searchAttributes;
+      if (req.searchAttributes) record.searchAttributes = engine.typeSearchAttributes(namespace, req.searchAttributes);
       record.updateTime = engine.clock.now();
       record.conflictToken++;
       runner.changed(live);

@@ -19,6 +19,8 @@ const DEFAULT_CATCHUP_WINDOW_MS = 365 * 24 * 3600_000;
 const MIN_CATCHUP_WINDOW_MS = 10_000;
 const MAX_BUFFER_SIZE = 1000;
 const RECENT_ACTIONS = 10;
+/** Spec times one wake-up goes through; more (a long outage of a frequent spec) continue in the next turn. */
+const TIMES_PER_WAKE = 10_000;
 
 /** A schedule in memory: its record, compiled spec and pending wake-ups. */
 export interface LiveSchedule {
@@ -110,10 +112,9 @@ export class ScheduleRunner {
     this.store.delete(live.record.namespace, live.record.scheduleId);
   }
 
-  /** Buffers a start now (trigger immediately). */
-  trigger(live: LiveSchedule, policy: OverlapPolicy | undefined): void {
-    const now = this.engine.clock.now();
-    this.addStart(live, { nominalTime: now, actualTime: now, overlapPolicy: policy, manual: true });
+  /** Buffers a start at `time` (trigger immediately; now unless the request names the time). */
+  trigger(live: LiveSchedule, policy: OverlapPolicy | undefined, time = this.engine.clock.now()): void {
+    this.addStart(live, { nominalTime: time, actualTime: time, overlapPolicy: policy, manual: true });
   }
 
   /** Buffers the spec times in [start, end] (backfill: inclusive start, no catch-up window). */
@@ -136,13 +137,14 @@ export class ScheduleRunner {
     if (this.engine.closed || this.get(live.record.namespace, live.record.scheduleId) !== live) return;
     const record = live.record;
     const now = this.engine.clock.now();
-    const { next, last } = this.processTimeRange(live, record.lastProcessedTime, now, undefined, false);
+    const { next, last, more } = this.processTimeRange(live, record.lastProcessedTime, now, undefined, false);
     record.lastProcessedTime = Math.max(record.lastProcessedTime, last);
     while (this.processBuffer(live));
     this.store.save(record);
     this.engine.clock.cancel(live.timer);
     live.timer = undefined;
-    if (next !== undefined && mayAct(record, false, false)) {
+    if (more) this.queueWake(live);
+    else if (next !== undefined && mayAct(record, false, false)) {
       live.timer = this.engine.clock.schedule(next, () => {
         live.timer = undefined;
         this.wake(live);
@@ -162,7 +164,8 @@ export class ScheduleRunner {
   /**
    * Buffers the spec times in (start, end]. Scheduled (not manual) ones older than the catch-up
    * window are counted as missed; none are taken while paused or out of actions. Returns the
-   * first spec time after `end` and the last time dealt with.
+   * first spec time after `end`, the last time dealt with, and whether times up to `end` are
+   * left for another pass.
    */
   private processTimeRange(
     live: LiveSchedule,
@@ -170,13 +173,19 @@ export class ScheduleRunner {
     end: number,
     policy: OverlapPolicy | undefined,
     manual: boolean,
-  ): { next?: number; last: number } {
+  ): { next?: number; last: number; more: boolean } {
     const record = live.record;
-    if (!mayAct(record, manual, false)) return { next: live.spec.nextTime(end)?.next, last: end };
+    if (!mayAct(record, manual, false)) return { next: live.spec.nextTime(end)?.next, last: end, more: false };
     const window = catchupWindowMs(record);
     let last = start;
     let time = live.spec.nextTime(start);
-    for (; time && time.next <= end; time = live.spec.nextTime(time.next)) {
+    for (let count = 0; time && time.next <= end; time = live.spec.nextTime(time.next), count++) {
+      if (count === TIMES_PER_WAKE) return { last, more: true };
+      // A backfill stops where the buffer is full.
+      if (manual && record.buffer.length >= MAX_BUFFER_SIZE) {
+        record.bufferDropped++;
+        break;
+      }
       last = time.next;
       // Times from before the last update belong to the old spec.
       if (!manual && record.updateTime !== undefined && record.updateTime > time.next) continue;
@@ -186,7 +195,7 @@ export class ScheduleRunner {
       }
       this.addStart(live, { nominalTime: time.nominal, actualTime: time.next, overlapPolicy: policy, manual });
     }
-    return { next: time?.next, last };
+    return { next: time?.next, last, more: false };
   }
 
   private addStart(live: LiveSchedule, start: BufferedStart): void {

@@ -36,6 +36,8 @@ export interface ScheduleRecord {
   schedule: Schedule;
   memo?: Memo;
   searchAttributes?: SearchAttributes;
+  /** The CreateSchedule request id, so that a retried create succeeds. */
+  createRequestId?: string;
   createTime: number;
   updateTime?: number;
   conflictToken: number;

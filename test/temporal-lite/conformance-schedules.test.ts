@@ -12,8 +12,10 @@ import {
   type ScheduleOptions,
 } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { status } from '@grpc/grpc-js';
 import Long from 'long';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { waitFor } from './helpers/harness.js';
 import { conformanceSuiteInBothModes, type ScenarioContext } from './helpers/scenarios.js';
 
@@ -24,6 +26,8 @@ const ACTION_TIMEOUT_MS = 30_000;
 const SCHEDULED_ID = /^(.+)-(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)$/;
 
 type Action = ScheduleOptions['action'];
+
+const grpcCode = (err: unknown): unknown => (err instanceof Error && 'code' in err ? err.code : undefined);
 
 /** A schedule for the scenario, deleted when `use` ends (so no schedule outlives its scenario). */
 async function withSchedule(
@@ -284,6 +288,30 @@ conformanceSuiteInBothModes(
           assert.equal(await startedStatus(ctx.client, paused, 0), 'FAILED');
         },
       );
+    },
+
+    'a create retried with its request id succeeds; another request id for the same schedule id is ALREADY_EXISTS': async (ctx) => {
+      const scheduleId = ctx.id('schedRetried', false);
+      const request = {
+        namespace: ctx.namespace,
+        scheduleId,
+        requestId: randomUUID(),
+        schedule: {
+          spec: { interval: [{ interval: { seconds: Long.fromNumber(3600) } }] },
+          action: { startWorkflow: { workflowId: ctx.id('schedRetried-wf'), workflowType: { name: 'greeting' }, taskQueue: { name: ctx.taskQueue } } },
+          state: { paused: true },
+        },
+      };
+      try {
+        await ctx.client.workflowService.createSchedule(request);
+        await ctx.client.workflowService.createSchedule(request);
+        await assert.rejects(
+          ctx.client.workflowService.createSchedule({ ...request, requestId: randomUUID() }),
+          (err: unknown) => grpcCode(err) === status.ALREADY_EXISTS,
+        );
+      } finally {
+        await ctx.client.schedule.getHandle(scheduleId).delete();
+      }
     },
 
     'bad specs are refused (the client raises TypeError) and nothing is created': async (ctx) => {
