@@ -36,6 +36,11 @@ function validSchedule(engine: Engine, namespace: string, schedule: Schedule | u
   return { ...schedule, spec, state: state.limitedActions ? state : { ...state, remainingActions: 0 } };
 }
 
+/** A time a Date can hold (the nominal time names the workflow), else undefined. */
+function validTime(ms: number | undefined): number | undefined {
+  return ms !== undefined && Number.isFinite(new Date(ms).getTime()) ? ms : undefined;
+}
+
 function scheduleNotFound(scheduleId: string | undefined) {
   return notFound(`schedule "${scheduleId ?? ''}" not found`);
 }
@@ -49,7 +54,7 @@ function requireSchedule(runner: ScheduleRunner, namespace: string, scheduleId: 
 function applyPatch(runner: ScheduleRunner, live: LiveSchedule, patch: SchedulePatch | undefined): void {
   if (!patch) return;
   const trigger = patch.triggerImmediately;
-  if (trigger) runner.trigger(live, trigger.overlapPolicy, timestampMs(trigger.scheduledTime));
+  if (trigger) runner.trigger(live, trigger.overlapPolicy, validTime(timestampMs(trigger.scheduledTime)));
   for (const backfill of patch.backfillRequest ?? []) {
     const start = timestampMs(backfill.startTime);
     const end = timestampMs(backfill.endTime);

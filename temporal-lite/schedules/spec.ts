@@ -11,6 +11,11 @@ import type { IntervalSpec, ScheduleRange, ScheduleSpec, StructuredCalendar } fr
 import { zone as loadZone, type Zone } from './zone.js';
 
 const MAX_COMMENT_LENGTH = 200;
+/** Spec times lie between the epoch and the end of Temporal's last calendar year (2100). */
+const EARLIEST = 0;
+const LATEST = Date.UTC(MAX_CALENDAR_YEAR + 1, 0, 1) - 1000;
+/** Times an exclusion may skip in a row before the spec counts as having no more (it would never end otherwise). */
+const MAX_EXCLUDED_IN_A_ROW = 100_000;
 
 /** The spec with calendar and cron strings compiled into structured calendars and intervals; SpecError if invalid. */
 export function canonicalSpec(spec: ScheduleSpec): ScheduleSpec {
@@ -96,7 +101,9 @@ export function compileSpec(spec: ScheduleSpec, jitterSeed: string): CompiledSpe
   const endTime = timestampMs(spec.endTime);
   const jitterMs = durationMs(spec.jitter);
 
-  const rawNext = (after: number): number | undefined => {
+  const rawNext = (from: number): number | undefined => {
+    if (from >= LATEST) return undefined;
+    const after = Math.max(from, EARLIEST - 1000);
     let best: number | undefined;
     for (const calendar of calendars) {
       const next = calendar.next(after);
@@ -104,10 +111,10 @@ export function compileSpec(spec: ScheduleSpec, jitterSeed: string): CompiledSpe
     }
     const seconds = Math.floor(after / 1000);
     for (const { every, phase } of intervals) {
-      const next = ((Math.trunc((seconds - phase) / every) + 1) * every + phase) * 1000;
+      const next = ((Math.floor((seconds - phase) / every) + 1) * every + phase) * 1000;
       if (best === undefined || next < best) best = next;
     }
-    return best;
+    return best !== undefined && best <= LATEST ? best : undefined;
   };
 
   return {
@@ -115,11 +122,13 @@ export function compileSpec(spec: ScheduleSpec, jitterSeed: string): CompiledSpe
       // Before the start: look from just before it, so that the start itself can match.
       let from = startTime !== undefined && after < startTime ? startTime - 1000 : after;
       let nominal: number | undefined;
-      do {
+      for (let excluded = 0; ; excluded++) {
         nominal = rawNext(from);
-        if (nominal === undefined || (endTime !== undefined && nominal > endTime)) return undefined;
+        if (nominal === undefined || (endTime !== undefined && nominal > endTime) || excluded === MAX_EXCLUDED_IN_A_ROW) return undefined;
+        const candidate = nominal;
+        if (!excludes.some((exclude) => exclude.matches(candidate))) break;
         from = nominal;
-      } while (excludes.some((exclude) => exclude.matches(nominal!)));
+      }
       const following = rawNext(nominal);
       const maxJitter = following === undefined ? jitterMs : Math.min(jitterMs, following - nominal);
       return { nominal, next: nominal + jitter(jitterSeed, nominal, maxJitter) };

@@ -126,6 +126,19 @@ describe('schedule spec: intervals and jitter', () => {
   });
 });
 
+describe('schedule spec: bounds', () => {
+  it('an exclusion that matches every time leaves no times (a bounded search, not a hang)', () => {
+    const everything = { second: '*', minute: '*', hour: '*' };
+    assert.deepEqual(times({ interval: [{ interval: { seconds: 1 } }], excludeCalendar: [everything] }, '2024-06-01T00:00:00Z', 1), []);
+  });
+
+  it('times stop at the end of 2100 and start at the epoch', () => {
+    assert.deepEqual(times({ cronString: ['0 0 1 1 *'] }, '2099-06-01T00:00:00Z', 5), ['2100-01-01T00:00:00.000Z']);
+    assert.deepEqual(times({ interval: [{ interval: { seconds: 86_400 * 365 * 200 } }] }, '2024-01-01T00:00:00Z', 1), []);
+    assert.deepEqual(times({ interval: [{ interval: { seconds: 86_400 } }] }, '1960-01-01T00:00:00Z', 1), ['1970-01-01T00:00:00.000Z']);
+  });
+});
+
 describe('schedule spec: refused specs', () => {
   const refused = (spec: ScheduleSpec, message: RegExp) =>
     assert.throws(
