@@ -32,8 +32,7 @@ function validSchedule(engine: Engine, namespace: string, schedule: Schedule | u
     if (err instanceof SpecError) throw invalidArgument(`Invalid schedule spec: ${err.message}`);
     throw err;
   }
-  const state = schedule.state ?? {};
-  return { ...schedule, spec, state: state.limitedActions ? state : { ...state, remainingActions: 0 } };
+  return { ...schedule, spec };
 }
 
 /** A time a Date can hold (the nominal time names the workflow), else undefined. */
@@ -53,6 +52,8 @@ function requireSchedule(runner: ScheduleRunner, namespace: string, scheduleId: 
 
 function applyPatch(runner: ScheduleRunner, live: LiveSchedule, patch: SchedulePatch | undefined): void {
   if (!patch) return;
+  // Times up to now are dealt with as the schedule was: those that passed while paused stay skipped.
+  runner.wake(live);
   const trigger = patch.triggerImmediately;
   if (trigger) runner.trigger(live, trigger.overlapPolicy, validTime(timestampMs(trigger.scheduledTime)));
   for (const backfill of patch.backfillRequest ?? []) {
@@ -129,6 +130,7 @@ export function scheduleRequests(engine: Engine, runner: ScheduleRunner) {
       engine.validateSearchAttributes(namespace, req.searchAttributes);
       const token = tokenFromBytes(req.conflictToken);
       if (token !== undefined && token !== live.record.conflictToken) throw failedPrecondition('mismatched conflict token');
+      runner.wake(live);
       const record = live.record;
       record.schedule = schedule;
       // Unset leaves the schedule's search attributes; an empty set clears them.

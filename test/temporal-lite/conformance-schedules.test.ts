@@ -16,6 +16,7 @@ import { status } from '@grpc/grpc-js';
 import Long from 'long';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { waitFor } from './helpers/harness.js';
 import { conformanceSuiteInBothModes, type ScenarioContext } from './helpers/scenarios.js';
 
@@ -220,6 +221,26 @@ conformanceSuiteInBothModes(
         assert.ok(updated.info.lastUpdatedAt instanceof Date);
         for (const time of updated.info.nextActionTimes) assert.deepEqual([time.getUTCDate(), time.getUTCHours(), time.getUTCMinutes()], [1, 12, 0]);
       });
+    },
+
+    'times that pass while paused are skipped, not caught up when unpaused': async (ctx) => {
+      await withSchedule(
+        ctx,
+        'schedUnpause',
+        { spec: { intervals: [{ every: '1 second' }] }, state: { paused: true, remainingActions: 1 } },
+        async (handle) => {
+          const { createdAt } = (await handle.describe()).info;
+          // Spec times pass while paused (on the server's clock, which never runs slower than the wall's).
+          await delay(2500);
+          await handle.unpause('resumed');
+          const described = await describedWhen(handle, 'the one action', (d) => d.info.numActionsTaken === 1);
+          const scheduledAt = described.info.recentActions[0].scheduledAt;
+          assert.ok(
+            scheduledAt.getTime() >= createdAt.getTime() + 2000,
+            `took ${scheduledAt.toISOString()}, a time while paused (created ${createdAt.toISOString()})`,
+          );
+        },
+      );
     },
 
     'backfill starts one workflow per spec time in the range (start inclusive), even while paused': async (ctx) => {
