@@ -196,6 +196,23 @@ conformanceSuiteInBothModes(
       );
     },
 
+    "each workflow gets the previous one's result as its last completion result": async (ctx) => {
+      await withSchedule(
+        ctx,
+        'schedLastResult',
+        { spec: { intervals: [{ every: '1 day' }] }, state: { paused: true }, action: { workflowType: 'countsScheduledRuns', args: [] } },
+        async (handle) => {
+          for (const expected of [1, 2]) {
+            await handle.trigger(ScheduleOverlapPolicy.SKIP);
+            const described = await describedWhen(handle, `action ${expected}`, (d) => d.info.numActionsTaken === expected);
+            const { workflowId, firstExecutionRunId } = described.info.recentActions[expected - 1].action.workflow;
+            assert.equal(await ctx.client.workflow.getHandle(workflowId, firstExecutionRunId).result(), expected);
+            await describedWhen(handle, `action ${expected} no longer running`, (d) => d.info.runningActions.length === 0);
+          }
+        },
+      );
+    },
+
     'an interval schedule takes its remaining actions, then stops': async (ctx) => {
       await withSchedule(ctx, 'schedLimited', { spec: { intervals: [{ every: '1 second' }] }, state: { remainingActions: 2 } }, async (handle) => {
         const described = await describedWhen(handle, 'two actions', (d) => d.info.numActionsTaken === 2);
