@@ -22,7 +22,10 @@ import { metricsHandler, ServerMetrics } from './metrics.js';
 import { Committer } from './persistence/committer.js';
 import { IN_MEMORY, openDatabase, StorageOpenError, type OpenedDatabase } from './persistence/open-database.js';
 import { Store } from './persistence/store.js';
+import { ScheduleRunner } from './schedules/runner.js';
+import { ScheduleStore } from './schedules/store.js';
 import { executionHandlers } from './service/execution-handlers.js';
+import { scheduleHandlers } from './service/schedule-handlers.js';
 import { namespaceHandlers } from './service/namespace-handlers.js';
 import { clusterInfo, systemInfo } from './service/system-info.js';
 import { taskHandlers } from './service/task-handlers.js';
@@ -157,11 +160,14 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
   const engine = createEngine(opts, { clock, store, committer, logger, visibility });
   store.transaction(() => ensureNamespaces(engine, visibility, opts));
   const recovered = recoverOpenRuns(engine, opts.inProcessWorkerIdentity);
+  const schedules = new ScheduleRunner(engine, new ScheduleStore(opened.db, committer));
+  const recoveredSchedules = schedules.recover();
   await committer.settled();
   if (recovered > 0) logger.info(`recovered ${recovered} open workflow runs from ${file}`);
+  if (recoveredSchedules > 0) logger.info(`recovered ${recoveredSchedules} schedules from ${file}`);
   const stopRetention = scheduleRetention(engine, visibility, opts.retentionSweepIntervalMs ?? 3600_000);
 
-  const services = serviceTable(engine, visibility, clock, {
+  const services = serviceTable(engine, visibility, clock, schedules, {
     logger,
     beforeRespond: () => committer.settled(),
     answered: (method, code, seconds) => metrics.rpcAnswered(method, code, seconds),
@@ -300,7 +306,13 @@ function namespaceOf(request: DecodedMessage): string {
 /** Each service by full name, with its handlers and how its calls run. */
 type ServiceTable = Array<[string, HandlersByName, ServiceOptions]>;
 
-function serviceTable(engine: Engine, visibility: VisibilityService, clock: VirtualClock, serviceOpts: ServiceOptions): ServiceTable {
+function serviceTable(
+  engine: Engine,
+  visibility: VisibilityService,
+  clock: VirtualClock,
+  schedules: ScheduleRunner,
+  serviceOpts: ServiceOptions,
+): ServiceTable {
   const workflowHandlers: WorkflowServiceHandlers = {
     GetSystemInfo: () => systemInfo(),
     GetClusterInfo: () => clusterInfo(),
@@ -308,6 +320,7 @@ function serviceTable(engine: Engine, visibility: VisibilityService, clock: Virt
     ...executionHandlers(engine, (namespace, searchAttributes) => visibilityCall(() => visibility.typedSearchAttributes(namespace, searchAttributes))),
     ...taskHandlers(engine),
     ...visibilityWorkflowHandlers(visibility, engine),
+    ...scheduleHandlers(engine, schedules),
   };
   const operatorHandlers: OperatorServiceHandlers = visibilityOperatorHandlers(visibility);
   const testHandlers: TestServiceHandlers = testServiceHandlers(clock);

@@ -93,6 +93,26 @@ describe('temporal-lite as the time-skipping test server', () => {
     });
   });
 
+  it('a schedule takes its actions as env.sleep advances the clock: one per interval slept', async () => {
+    const handle = await env.client.schedule.create({
+      scheduleId: 'ts-hourly',
+      spec: { intervals: [{ every: '1 hour' }] },
+      action: { type: 'startWorkflow', workflowType: 'greeting', args: ['hourly'], taskQueue: 'ts-schedule', workflowId: 'ts-hourly-wf' },
+    });
+    try {
+      await withWorker(env, 'ts-schedule', async () => {
+        await env.sleep('3 hours');
+        const { info } = await handle.describe();
+        assert.equal(info.numActionsTaken, 3);
+        for (const action of info.recentActions) {
+          assert.equal(await env.client.workflow.getHandle(action.action.workflow.workflowId).result(), 'Hello, hourly!');
+        }
+      });
+    } finally {
+      await handle.delete();
+    }
+  });
+
   it('activity retries run to success under time skipping', async () => {
     const result = await withWorker(env, 'ts-retry', () =>
       env.client.workflow.execute('retries', { taskQueue: 'ts-retry', workflowId: 'ts-retries', args: ['ts-retries'] }),
