@@ -43,7 +43,7 @@ import { jobHistoryBound } from '../workflows/history-bounds.js';
 import type { JobResponse } from '../workflows/types.js';
 import { DeviceProcess, measureRoundTrips, median, startBareBroker } from './method-round-trips.js';
 import { offlineWaitBench } from './offline-wait.js';
-import { registerDevices } from './register-devices.js';
+import { insertDevices, registerDevices } from './register-devices.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -273,7 +273,7 @@ async function twinJobs(store: 'sqlite' | 'postgres'): Promise<void> {
   const bench = await startBenchHub(`twins-${store}`, schema);
   const bareLoop = () => (schema ? barePgUpdates(schema, TWIN_DEVICES) : bareSqliteUpdates(join(bench.dir, 'hub.db'), TWIN_DEVICES));
   try {
-    await registerDevices(bench.hub.store, 't-', TWIN_DEVICES);
+    await insertDevices(bench.hub.store, 't-', TWIN_DEVICES);
     const twinJob = (n: number) => ({
       type: 'scheduleUpdateTwin',
       queryCondition: '*',
@@ -307,9 +307,14 @@ async function historyJob(): Promise<void> {
   const bench = await startBenchHub('history');
   try {
     const registering = performance.now();
-    await registerDevices(bench.hub.store, 'h-', HISTORY_DEVICES);
+    await insertDevices(bench.hub.store, 'h-', HISTORY_DEVICES);
     console.log(`  registered in ${((performance.now() - registering) / 1000).toFixed(0)} s`);
-    const { job, perSecond } = await runJob(bench, { type: 'scheduleUpdateTwin', queryCondition: '*', updateTwin: { tags: { big: true } } });
+    // The RSS while the job runs (the whole run's peak, printed last, includes the registration).
+    let jobPeakRss = process.memoryUsage.rss();
+    const sampler = setInterval(() => (jobPeakRss = Math.max(jobPeakRss, process.memoryUsage.rss())), 250);
+    const { job, perSecond, cpuMicros } = await runJob(bench, { type: 'scheduleUpdateTwin', queryCondition: '*', updateTwin: { tags: { big: true } } }).finally(
+      () => clearInterval(sampler),
+    );
     const client = bench.jobs.client;
     let largest = { events: 0, run: '' };
     let runs = 0;
@@ -320,7 +325,9 @@ async function historyJob(): Promise<void> {
       if (events > largest.events) largest = { events, run: `${execution.workflowId} (${execution.runId})` };
     }
     const bound = jobHistoryBound(HISTORY_DEVICES, DEFAULT_JOBS_SETTINGS.tuning.scheduleUpdateTwin);
-    console.log(`  job ${job.status}: ${job.deviceJobStatistics!.succeededCount.toLocaleString('en-US')} devices at ${rate(perSecond)}, ${runs} workflow runs`);
+    console.log(
+      `  job ${job.status}: ${job.deviceJobStatistics!.succeededCount.toLocaleString('en-US')} devices at ${rate(perSecond)} (${cpuMicros.toFixed(0)} µs CPU/device), ${runs} workflow runs; peak RSS while it ran ${(jobPeakRss / 1048576).toFixed(0)} MB (target < 1024)`,
+    );
     console.log(`  largest history: ${largest.events} events in ${largest.run} (bound ${bound}; target < 10,000)`);
   } finally {
     await bench.close();
@@ -359,7 +366,7 @@ async function rateJob(): Promise<void> {
   console.log(`\n(d) rate accuracy: a twin job at ${RATE_PER_MINUTE}/min over ${RATE_DEVICES} devices`);
   const bench = await startBenchHub('rate');
   try {
-    await registerDevices(bench.hub.store, 'r-', RATE_DEVICES);
+    await insertDevices(bench.hub.store, 'r-', RATE_DEVICES);
     const { job } = await runJob(bench, {
       type: 'scheduleUpdateTwin',
       queryCondition: '*',
