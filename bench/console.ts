@@ -21,7 +21,7 @@ import { createSasToken } from '../src/auth/sas-token.js';
 import { openHubStore } from '../src/registry/open-store.js';
 import { chromiumMissing, launchChromium } from '../test/helpers/chromium.js';
 import { allInOneEnv, HubProcess, type StartedHub } from '../test/run/helpers/hub-process.js';
-import { registerDevices } from './register-devices.js';
+import { insertDevices } from './register-devices.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,7 +56,7 @@ let browser: Browser | undefined;
 try {
   console.log(`Registering ${DEVICES} devices…`);
   const store = await openHubStore({ dataDir: dir });
-  await registerDevices(store, 'bench-', DEVICES);
+  await insertDevices(store, 'bench-', DEVICES);
   await store.close();
 
   hub = await HubProcess.start(
