@@ -9,6 +9,7 @@ import type { JobResponse } from '../../workflows/types.js';
 import { jobsSettings } from '../../src/jobs/settings.js';
 import { JOBS_TASK_QUEUE } from '../../src/temporal/worker.js';
 import { jobEventPublisher } from '../../src/webhooks/publisher.js';
+import { waitFor } from '../helpers/wait.js';
 import { reply } from '../jobs/helpers/devices.js';
 import { assertWithinHistoryBounds, jobRunHistories, recordHistoryFixtures, replayHistories, type RunHistory } from '../jobs/helpers/jobs.js';
 import { startJobsTestEngine, type JobsTestEngine } from '../jobs/helpers/workflow-env.js';
@@ -116,6 +117,8 @@ describe('webhook deliveries under time skipping', () => {
       cloudToDeviceMethod: method,
       rollout: { maxDevicesPerMinute: 1 },
     });
+    // Paused once running (a pause sent at once may reach the workflow before it started: its event would come first).
+    await waitFor(async () => (await engine.service.get('control-job')).status === 'running', 'the job running', 30_000);
     assert.equal((await engine.service.pause('control-job')).paused, true);
     assert.equal((await engine.service.resume('control-job')).paused, false);
     assert.equal((await jobResult('control-job')).status, 'completed');
