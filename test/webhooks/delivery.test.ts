@@ -147,6 +147,29 @@ describe('webhook deliveries under time skipping', () => {
     recordHistoryFixtures('webhook-control', jobRuns);
   });
 
+  it('a pause sent as the job starts: every event once, numbered in the order the workflow took them, and the history replays', async () => {
+    const early = await receiver(() => 200);
+    await addHook('early', early.url, 'early-', ['job.created', 'job.started', 'job.paused', 'job.resumed', 'job.completed']);
+    await engine.createJob('early-job', {
+      type: 'scheduleDeviceMethod',
+      queryCondition: "deviceId IN ['wh-ok-1', 'wh-ok-2']",
+      cloudToDeviceMethod: method,
+      rollout: { maxDevicesPerMinute: 1 },
+    });
+    await engine.service.pause('early-job');
+    await engine.service.resume('early-job');
+    assert.equal((await jobResult('early-job')).status, 'completed');
+    await deliveriesDone('early', 'early-job');
+    const events = early.accepted().map((request) => request.event);
+    assert.deepEqual(
+      events.map((event) => event.id),
+      events.map((event, n) => `early-job.${n + 1}.${event.type}`),
+    );
+    assert.deepEqual(events.map((event) => event.type).sort(), ['job.completed', 'job.created', 'job.paused', 'job.resumed', 'job.started']);
+    assert.ok(events.findIndex((event) => event.type === 'job.paused') < events.findIndex((event) => event.type === 'job.resumed'));
+    await replayHistories(await jobRunHistories(engine.env.client, 'early-job'));
+  });
+
   it('a receiver down for an hour still gets the event, once', async () => {
     const upAt = (await engine.env.currentTimeMs()) + 3600_000;
     const patient = await receiver(async () => ((await engine.env.currentTimeMs()) < upAt ? 503 : 200));
