@@ -9,6 +9,7 @@ import type { JobResponse } from '../../workflows/types.js';
 import { jobsSettings } from '../../src/jobs/settings.js';
 import { JOBS_TASK_QUEUE } from '../../src/temporal/worker.js';
 import { jobEventPublisher } from '../../src/webhooks/publisher.js';
+import { waitFor } from '../helpers/wait.js';
 import { reply } from '../jobs/helpers/devices.js';
 import { assertWithinHistoryBounds, jobRunHistories, recordHistoryFixtures, replayHistories, type RunHistory } from '../jobs/helpers/jobs.js';
 import { startJobsTestEngine, type JobsTestEngine } from '../jobs/helpers/workflow-env.js';
@@ -116,6 +117,8 @@ describe('webhook deliveries under time skipping', () => {
       cloudToDeviceMethod: method,
       rollout: { maxDevicesPerMinute: 1 },
     });
+    // Paused once running (a pause sent at once may reach the workflow before it started: its event would come first).
+    await waitFor(async () => (await engine.service.get('control-job')).status === 'running', 'the job running', 30_000);
     assert.equal((await engine.service.pause('control-job')).paused, true);
     assert.equal((await engine.service.resume('control-job')).paused, false);
     assert.equal((await jobResult('control-job')).status, 'completed');
@@ -142,6 +145,29 @@ describe('webhook deliveries under time skipping', () => {
     assertWithinHistoryBounds(jobRuns, 'control-job', 2, tuning, true);
     await replayHistories(jobRuns);
     recordHistoryFixtures('webhook-control', jobRuns);
+  });
+
+  it('a pause sent as the job starts: every event once, numbered in the order the workflow took them, and the history replays', async () => {
+    const early = await receiver(() => 200);
+    await addHook('early', early.url, 'early-', ['job.created', 'job.started', 'job.paused', 'job.resumed', 'job.completed']);
+    await engine.createJob('early-job', {
+      type: 'scheduleDeviceMethod',
+      queryCondition: "deviceId IN ['wh-ok-1', 'wh-ok-2']",
+      cloudToDeviceMethod: method,
+      rollout: { maxDevicesPerMinute: 1 },
+    });
+    await engine.service.pause('early-job');
+    await engine.service.resume('early-job');
+    assert.equal((await jobResult('early-job')).status, 'completed');
+    await deliveriesDone('early', 'early-job');
+    const events = early.accepted().map((request) => request.event);
+    assert.deepEqual(
+      events.map((event) => event.id),
+      events.map((event, n) => `early-job.${n + 1}.${event.type}`),
+    );
+    assert.deepEqual(events.map((event) => event.type).sort(), ['job.completed', 'job.created', 'job.paused', 'job.resumed', 'job.started']);
+    assert.ok(events.findIndex((event) => event.type === 'job.paused') < events.findIndex((event) => event.type === 'job.resumed'));
+    await replayHistories(await jobRunHistories(engine.env.client, 'early-job'));
   });
 
   it('a receiver down for an hour still gets the event, once', async () => {

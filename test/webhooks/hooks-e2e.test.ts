@@ -124,10 +124,12 @@ describe('webhooks through the REST API and the CLI', () => {
         type: 'scheduleUpdateTwin',
         queryCondition: "STARTSWITH(deviceId, 'ctl-')",
         updateTwin: { tags: { ctl: 1 } },
-        rollout: { maxDevicesPerMinute: 30 },
+        rollout: { maxDevicesPerMinute: 12 },
       },
     });
     assert.equal(job.status, 200, job.text);
+    // Paused once running (a pause sent at once may reach the workflow before it started: its event would come first).
+    await waitFor(async () => (await hubRequest(api, { method: 'GET', path: '/jobs/v2/ctl-rollout' })).body.status === 'running', 'the job running', 30_000);
     const paused = await hubRequest(api, { method: 'POST', path: '/jobs/v2/ctl-rollout/pause' });
     assert.equal(paused.status, 200, paused.text);
     assert.equal(paused.body.paused, true);
