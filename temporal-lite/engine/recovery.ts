@@ -2,8 +2,7 @@
 // fire at once; tasks that were in flight are retried after their timeouts, as Temporal does,
 // except those a worker of this very process had started: that worker died with the process, so
 // they time out at once.
-import { isStartedActivity } from './activity-attempts.js';
-import { armActivity, offerActivity } from './activity-attempts.js';
+import { armActivity, isStartedActivity, offerActivity } from './activity-attempts.js';
 import { startChild } from './children.js';
 import { armTimer } from './commands/timer-commands.js';
 import type { Engine } from './engine.js';
