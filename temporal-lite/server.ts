@@ -313,14 +313,15 @@ function serviceTable(
   schedules: ScheduleRunner,
   serviceOpts: ServiceOptions,
 ): ServiceTable {
+  const visibilityHandlers = visibilityWorkflowHandlers(visibility, engine);
   const workflowHandlers: WorkflowServiceHandlers = {
     GetSystemInfo: () => systemInfo(),
     GetClusterInfo: () => clusterInfo(),
     ...namespaceHandlers(engine),
     ...executionHandlers(engine, (namespace, searchAttributes) => visibilityCall(() => visibility.typedSearchAttributes(namespace, searchAttributes))),
     ...taskHandlers(engine),
-    ...visibilityWorkflowHandlers(visibility, engine),
-    ...scheduleHandlers(engine, schedules),
+    ...visibilityHandlers,
+    ...scheduleHandlers(engine, schedules, visibilityHandlers.CountWorkflowExecutions!),
   };
   const operatorHandlers: OperatorServiceHandlers = visibilityOperatorHandlers(visibility);
   const testHandlers: TestServiceHandlers = testServiceHandlers(clock);
