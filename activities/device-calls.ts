@@ -10,17 +10,6 @@ import type { JobActivityDeps } from './deps.js';
 /** Outcomes are written (and the attempt heartbeats) this often while devices answer. */
 const FLUSH_INTERVAL_MS = 1000;
 
-const INTERRUPTED = {
-  code: 'ServerError',
-  description: 'The worker processing this device stopped before its outcome was recorded; the method was not invoked again',
-};
-
-/** Records claimed for calling: their devices, and those an earlier attempt left running (outcome unknown). */
-export interface DeviceClaim {
-  claimed: string[];
-  interrupted: string[];
-}
-
 /** A device found offline, when the job waits for its devices (it is not failed). */
 interface Offline {
   deviceId: string;
@@ -38,13 +27,18 @@ export interface DeviceWait {
 export interface DeviceCalls {
   jobId: string;
   call: JobMethodCall;
-  /** Devices called at once; also the size of each claim. */
+  /** Devices called at once. */
   lanes: number;
-  /** The next claimed records; undefined once none are left. */
-  claim: (size: number) => Promise<DeviceClaim | undefined>;
+  /**
+   * Claims (marks running) up to `count` records for lanes about to call their devices: their
+   * devices. Fewer than `count` means none are left.
+   */
+  claim: (count: number) => Promise<string[]>;
   /** Set when offline devices wait for their device (rollout.waitForOfflineDevicesInSeconds). */
   wait?: DeviceWait;
   reporter?: BatchProgressReporter;
+  /** Ends the calls early (the attempt was cancelled): no device is called after it fires. */
+  cancelled?: AbortSignal;
 }
 
 function outcomeOf(deviceId: string, result: MethodResult, wait: DeviceWait | undefined): CallOutcome {
@@ -71,57 +65,33 @@ export function parkOfflineDevices({ store, now, wakeOfflineWait }: Pick<JobActi
 }
 
 /**
- * Calls claimed devices `lanes` at a time with the job's timeouts (each lane takes the next device
- * as soon as its device answers), claiming the next records as the lanes need them, and writes
- * outcomes as they arrive (flushed about every second, then heartbeating and telling the reporter
- * the counts written so far). At most once per device: records an earlier attempt left running are
- * failed, not called again. Offline devices of a job that waits for them are parked (their records
- * wait, src/registry/device-waits.ts), and the job's wait hears of it. Throws once every call made
- * has answered if a claim failed.
+ * Calls devices `lanes` at a time with the job's timeouts (each lane takes the next device as soon as
+ * its device answers) and writes outcomes as they arrive (flushed about every second, then
+ * heartbeating and telling the reporter the counts written so far). Records tell what happened: a
+ * record is claimed (running) only as a lane is about to call its device (LaneClaims), so after a
+ * crash a pending record was never called and a running one was being called (outcome unknown).
+ * Offline devices of a job that waits for them are parked (their records wait,
+ * src/registry/device-waits.ts), and the job's wait hears of it. Once every call made has answered
+ * and its outcome is written, throws if a claim failed or the calls were cancelled.
  */
-export function deviceCallsActivity(deps: Pick<JobActivityDeps, 'store' | 'invoker' | 'now' | 'log' | 'wakeOfflineWait'>) {
-  const { store, invoker, now, log, wakeOfflineWait } = deps;
+export function deviceCallsActivity(deps: Pick<JobActivityDeps, 'store' | 'invoker' | 'now' | 'log' | 'metrics' | 'wakeOfflineWait'>) {
+  const { store, invoker, now, log, metrics, wakeOfflineWait } = deps;
   const park = parkOfflineDevices(deps);
-  return async function callDevices({ jobId, call, lanes, claim, wait, reporter }: DeviceCalls): Promise<void> {
+  return async function callDevices({ jobId, call, lanes, claim, wait, reporter, cancelled }: DeviceCalls): Promise<void> {
     let parked = 0;
     const outcomes = new OutcomeWriter(async (written) => {
       const offline = written.filter((outcome): outcome is Offline => outcome.status === 'offline').map((outcome) => outcome.deviceId);
       const finals = written.filter((outcome): outcome is DeviceJobOutcome => outcome.status !== 'offline');
       if (finals.length > 0) await store.finishDeviceJobs(jobId, finals, now());
+      for (const outcome of finals) metrics?.devicesProcessed.inc({ type: 'scheduleDeviceMethod', outcome: outcome.status });
       if (offline.length > 0 && wait) {
         await park(jobId, offline, wait);
         parked += offline.length;
       }
     });
-
-    let claimed: string[] = [];
-    let taken = 0;
-    let exhausted = false;
-    let claiming: Promise<void> | undefined;
-    // A failed claim stops the lanes; the attempt fails once the devices already called answered.
-    let claimFailure: { error: unknown } | undefined;
-    const claimNext = async () => {
-      try {
-        const next = await claim(lanes);
-        if (!next) {
-          exhausted = true;
-          return;
-        }
-        for (const deviceId of next.interrupted) outcomes.add({ deviceId, status: 'failed', error: INTERRUPTED });
-        claimed = next.claimed;
-        taken = 0;
-      } catch (error) {
-        claimFailure ??= { error };
-      }
-    };
+    const claims = new LaneClaims<string>(claim, lanes, cancelled);
     const lane = async () => {
-      for (;;) {
-        if (taken === claimed.length) {
-          if (exhausted || claimFailure) return;
-          await (claiming ??= claimNext().finally(() => (claiming = undefined)));
-          continue;
-        }
-        const deviceId = claimed[taken++]!;
+      for (let deviceId = await claims.next(); deviceId !== undefined; deviceId = await claims.next()) {
         try {
           outcomes.add(outcomeOf(deviceId, await invoker.invoke(deviceId, call), wait));
         } catch (err) {
@@ -139,16 +109,101 @@ export function deviceCallsActivity(deps: Pick<JobActivityDeps, 'store' | 'invok
       );
     }, FLUSH_INTERVAL_MS);
     try {
-      await Promise.all(Array.from({ length: lanes }, lane));
+      await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
     } finally {
       clearInterval(ticker);
     }
     await outcomes.flush();
     await reporter?.delivered();
-    if (claimFailure) throw claimFailure.error;
+    claims.throwIfFailed();
     // The wait counts the devices parked here (and ends once none is left).
     if (parked > 0) await wakeOfflineWait(jobId);
   };
+}
+
+/** A lane whose device answered waits this long at most for others to share its claim. */
+const CLAIM_GATHER_MS = 2;
+
+/**
+ * Claims records for the lanes as they ask, gathering lanes into one claim: a claimed record's device
+ * is called at once, and claims cost one store write per group, not one per device (a claim of one
+ * record costs about as much as one of hundreds). A claim is made when an eighth of the lanes wait
+ * (after the current event-loop turn, so the lanes whose devices answered in it share it), or
+ * CLAIM_GATHER_MS after the first lane began to wait. Ends (next() resolves undefined) when no record
+ * is left, when a claim failed, or on cancellation.
+ */
+export class LaneClaims<Claimed> {
+  private readonly waiting: Array<(claimed: Claimed | undefined) => void> = [];
+  private readonly groupSize: number;
+  private gathering: { timer: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | undefined;
+  private claiming = false;
+  private exhausted = false;
+  private failure: { error: unknown } | undefined;
+
+  constructor(
+    private readonly claim: (count: number) => Promise<Claimed[]>,
+    lanes: number,
+    private readonly cancelled?: AbortSignal,
+  ) {
+    this.groupSize = Math.max(1, Math.ceil(lanes / 8));
+  }
+
+  next(): Promise<Claimed | undefined> {
+    if (this.ended()) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.schedule();
+    });
+  }
+
+  throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+    if (this.cancelled?.aborted) throw this.cancelled.reason;
+  }
+
+  private ended(): boolean {
+    return this.exhausted || this.failure !== undefined || this.cancelled?.aborted === true;
+  }
+
+  private schedule(): void {
+    if (this.claiming || this.waiting.length === 0) return; // a claim's end schedules the next
+    const claimNow = () => {
+      this.gathering = undefined;
+      this.claimForWaiting();
+    };
+    if (this.waiting.length >= this.groupSize) {
+      if (this.gathering && 'immediate' in this.gathering) return;
+      if (this.gathering) clearTimeout(this.gathering.timer);
+      this.gathering = { immediate: setImmediate(claimNow) };
+    } else {
+      this.gathering ??= { timer: setTimeout(claimNow, CLAIM_GATHER_MS) };
+    }
+  }
+
+  private claimForWaiting(): void {
+    const lanes = this.waiting.splice(0);
+    if (lanes.length === 0) return;
+    if (this.ended()) {
+      for (const lane of lanes) lane(undefined);
+      return;
+    }
+    this.claiming = true;
+    this.claim(lanes.length)
+      .then(
+        (claimed) => {
+          if (claimed.length < lanes.length) this.exhausted = true;
+          lanes.forEach((lane, i) => lane(claimed[i]));
+        },
+        (error: unknown) => {
+          this.failure ??= { error };
+          for (const lane of lanes) lane(undefined);
+        },
+      )
+      .finally(() => {
+        this.claiming = false;
+        this.schedule();
+      });
+  }
 }
 
 /** Device outcomes written in order, a flush at a time, counting the final ones written. */

@@ -6,6 +6,7 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { WaitedDevices } from '../src/registry/device-waits.js';
+import { OUTCOME_UNKNOWN } from '../src/registry/job-records.js';
 import { devicesWaitingSignal, offlineWaitWorkflowId } from '../workflows/offline-wait-messages.js';
 import type { JobMethodCall } from '../workflows/types.js';
 import type { JobActivityDeps } from './deps.js';
@@ -35,11 +36,6 @@ export interface WokenDevicesCall {
   waitForDeviceUntil: string;
 }
 
-const INTERRUPTED = {
-  code: 'ServerError',
-  description: 'The worker calling this device after it connected stopped before its outcome was recorded; the method was not invoked again',
-};
-
 const waitEnded = (seconds: number) => ({
   code: 'DeviceNotOnline',
   description: `The device did not connect within waitForOfflineDevicesInSeconds (${seconds})`,
@@ -50,26 +46,25 @@ export function offlineWaitActivities(deps: Pick<JobActivityDeps, 'store' | 'inv
   const waits = deps.store.deviceWaits;
   return {
     /**
-     * Calls the job's woken records (up to `limit`), claimed a window at a time; a device offline
-     * again waits on. Records an earlier call left running (its worker died) fail, uncalled: one
-     * call at most per device and job. `more`: the limit stopped it with woken records left.
+     * Calls the job's woken records (up to `limit`), each claimed as its device is called; a device
+     * offline again waits on. Records an earlier call left running were being called when its worker
+     * died: they fail with OUTCOME_UNKNOWN, uncalled (one call at most per device and job). `more`: the limit stopped it with woken records left.
      */
     async callWokenDevices({ jobId, call, deviceConcurrency, limit, waitForDeviceUntil }: WokenDevicesCall): Promise<{ waited: WaitedDevices; more: boolean }> {
-      await waits.endInterruptedCalls(jobId, INTERRUPTED, deps.now());
+      await waits.endInterruptedCalls(jobId, OUTCOME_UNKNOWN, deps.now());
       let claimed = 0;
       let more = false;
       await callDevices({
         jobId,
         call,
         lanes: Math.max(1, Math.min(deviceConcurrency, limit)),
-        async claim(size) {
-          if (claimed >= limit) {
-            more = true;
-            return undefined;
-          }
-          const devices = await waits.claimWokenDevices(jobId, Math.min(size, limit - claimed), deps.now());
+        async claim(count) {
+          const allowed = Math.min(count, limit - claimed);
+          // The limit cuts this claim short: woken records may be left for the next activity.
+          if (allowed < count) more = true;
+          const devices = allowed > 0 ? await waits.claimWokenDevices(jobId, allowed, deps.now()) : [];
           claimed += devices.length;
-          return devices.length === 0 ? undefined : { claimed: devices, interrupted: [] };
+          return devices;
         },
         wait: { until: waitForDeviceUntil, since: deps.now() },
       });

@@ -1,20 +1,23 @@
 import { heartbeat } from '@temporalio/activity';
 import type { MethodResult } from '../src/gateway/methods/invoker.js';
-import { failureKindOfAnswer, type FailureKind, type RolloutBatchCounts, type RolloutOutcome } from '../src/registry/rollout-records.js';
+import { OUTCOME_UNKNOWN } from '../src/registry/job-records.js';
+import {
+  failureKindOfAnswer,
+  type ClaimedDevice,
+  type FailureKind,
+  type RolloutBatchCounts,
+  type RolloutClaim,
+  type RolloutOutcome,
+} from '../src/registry/rollout-records.js';
 import { formatHubTime } from '../workflows/hub-time.js';
 import { backoffSeconds, retriesFor } from '../workflows/retry-policy.js';
 import type { JobMethodCall, RolloutBatch, RolloutBatchResult } from '../workflows/types.js';
 import type { JobActivityDeps } from './deps.js';
-import { parkOfflineDevices, unreachableDevice } from './device-calls.js';
+import { LaneClaims, parkOfflineDevices, unreachableDevice } from './device-calls.js';
 import { deviceWaitOf } from './method-batch.js';
 
 /** Outcomes are written (and the attempt heartbeats) this often while devices answer. */
 const FLUSH_INTERVAL_MS = 1000;
-
-const INTERRUPTED = {
-  code: 'ServerError',
-  description: 'The worker processing this device stopped before its outcome was recorded; the method was not invoked again',
-};
 
 /** How an attempt failed, if it did: offline (DeviceNotOnline), timedOut (GatewayTimeout), errorStatus (an answer outside 200–299). */
 export const failureKindOf = (result: MethodResult): FailureKind | undefined => failureKindOfAnswer(result);
@@ -34,13 +37,13 @@ export function rolloutBatchActivity(deps: Pick<JobActivityDeps, 'store' | 'invo
     const { jobId, token, retry } = batch;
     const startedAt = Date.now();
     const workflowNow = () => batch.dispatchedAt + (Date.now() - startedAt);
-    const claim =
+    const claim: RolloutClaim =
       'range' in batch.devices
         ? { token, range: batch.devices.range }
         : { token, dueBefore: formatHubTime(new Date(batch.devices.dueBefore)), limit: batch.devices.limit };
-    const { claimed, interrupted } = await store.claimRolloutDevices(jobId, claim, now());
-
-    const unwritten: RolloutOutcome[] = interrupted.map((deviceId) => ({ deviceId, status: 'failed', error: INTERRUPTED, failure: 'other' }));
+    // Devices are claimed as they are called, so the token's running ones were being called when an earlier attempt died.
+    const interrupted = await store.runningRolloutDevices(jobId, token);
+    const unwritten: RolloutOutcome[] = interrupted.map((deviceId) => ({ deviceId, status: 'failed', error: OUTCOME_UNKNOWN, failure: 'other' }));
     // Offline devices of a job that waits for them (device-calls.ts).
     const wait = deviceWaitOf(batch.waitForDeviceUntil, now);
     const offline: string[] = [];
@@ -64,10 +67,16 @@ export function rolloutBatchActivity(deps: Pick<JobActivityDeps, 'store' | 'invo
       return { ...base, retryAt: formatHubTime(new Date(workflowNow() + backoffSeconds(retry.backoff, attempt) * 1000)) };
     };
 
-    let taken = 0;
+    let claimedCount = 0;
+    const lanes = Math.max(1, Math.min(batch.deviceConcurrency, batchSizeOf(batch)));
+    const claims = new LaneClaims<ClaimedDevice>(async (count) => {
+      const claimed = await store.claimRolloutDevices(jobId, claim, count, now());
+      claimedCount += claimed.length;
+      return claimed;
+    }, lanes);
     const lane = async () => {
-      while (taken < claimed.length) {
-        const { deviceId, attempt } = claimed[taken++]!;
+      for (let device = await claims.next(); device !== undefined; device = await claims.next()) {
+        const { deviceId, attempt } = device;
         try {
           const result = await invoker.invoke(deviceId, call);
           if (wait && failureKindOf(result) === 'offline') offline.push(deviceId);
@@ -82,15 +91,19 @@ export function rolloutBatchActivity(deps: Pick<JobActivityDeps, 'store' | 'invo
       flush().catch(() => undefined); // the final flush reports a write error
     }, FLUSH_INTERVAL_MS);
     try {
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(batch.deviceConcurrency, claimed.length)) }, lane));
+      await Promise.all(Array.from({ length: lanes }, lane));
     } finally {
       clearInterval(ticker);
     }
     await flush();
+    claims.throwIfFailed();
     if (parked > 0) await deps.wakeOfflineWait(jobId);
-    return resultOf(claimed.length, await store.countRolloutBatch(jobId, token), await store.retryQueue(jobId));
+    return resultOf(claimedCount, await store.countRolloutBatch(jobId, token), await store.retryQueue(jobId));
   };
 }
+
+/** The most devices a batch calls: its range's size, or its limit of retries due. */
+const batchSizeOf = ({ devices }: RolloutBatch): number => ('range' in devices ? devices.range.to - devices.range.from : devices.limit);
 
 export function resultOf(claimed: number, counts: RolloutBatchCounts, queue: { waiting: number; nextAt?: string }): RolloutBatchResult {
   return { claimed, counts, queue: { waiting: queue.waiting, ...(queue.nextAt !== undefined && { nextAt: Date.parse(queue.nextAt) }) } };

@@ -21,7 +21,7 @@ import { createSasToken } from '../src/auth/sas-token.js';
 import { openHubStore } from '../src/registry/open-store.js';
 import { chromiumMissing, launchChromium } from '../test/helpers/chromium.js';
 import { allInOneEnv, HubProcess, type StartedHub } from '../test/run/helpers/hub-process.js';
-import { registerDevices } from './register-devices.js';
+import { insertDevices } from './register-devices.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,7 +56,7 @@ let browser: Browser | undefined;
 try {
   console.log(`Registering ${DEVICES} devices…`);
   const store = await openHubStore({ dataDir: dir });
-  await registerDevices(store, 'bench-', DEVICES);
+  await insertDevices(store, 'bench-', DEVICES);
   await store.close();
 
   hub = await HubProcess.start(
@@ -143,6 +143,17 @@ try {
   for (let i = 0; i < 5; i++) bare.push(await bareLoad(context, `${base}/ui/settings.json`));
   bare.sort((a, b) => a - b);
 
+  console.log(`\nbench:console — ${JOBS} finished jobs, job ${bigJob} running over ${DEVICES} devices`);
+  console.log(`  jobs list page interactive: median ${median.interactive.toFixed(0)} ms, worst ${loads[4]!.interactive.toFixed(0)} ms (5 loads)`);
+  console.log(
+    `    same-run baseline:       a bare document (settings.json) loads in ${bare[2]!.toFixed(0)} ms in a new tab (ratio ${(median.interactive / bare[2]!).toFixed(2)})`,
+  );
+  console.log(
+    `    the median load:         scripts run at ${median.domContentLoaded.toFixed(0)} ms, jobs requested at ${median.listStart.toFixed(0)} ms, answered at ${median.listEnd.toFixed(0)} ms`,
+  );
+  console.log(
+    `  REST medians (5 calls):     GET /jobs/v2/query?pageSize=20 ${listLatency.toFixed(0)} ms, GET /jobs/v2/${bigJob} ${jobLatency.toFixed(0)} ms, first page of its devices.jobs ${devicesLatency.toFixed(0)} ms`,
+  );
   const pid = hub.child.pid!;
   const before = await cpuPercent(pid, WINDOW_MS);
   const pages = await Promise.all(Array.from({ length: PAGES }, () => openJobPage(context, `${base}/ui/#/jobs/${bigJob}`)));
@@ -157,18 +168,9 @@ try {
   const baseline = (before + after) / 2;
   const rates = updates.map((count) => count / (WINDOW_MS / 1000));
 
-  console.log(`\nbench:console — ${JOBS} finished jobs, job ${bigJob} ${job.status} over ${DEVICES} devices`);
-  console.log(`  jobs list page interactive: median ${median.interactive.toFixed(0)} ms, worst ${loads[4]!.interactive.toFixed(0)} ms (5 loads)`);
   console.log(
-    `    same-run baseline:       a bare document (settings.json) loads in ${bare[2]!.toFixed(0)} ms in a new tab (ratio ${(median.interactive / bare[2]!).toFixed(2)})`,
+    `  hub CPU without pages:      ${before.toFixed(1)}% before, ${after.toFixed(1)}% after (baseline ${baseline.toFixed(1)}% of one core; the job ${job.status} at the end)`,
   );
-  console.log(
-    `    the median load:         scripts run at ${median.domContentLoaded.toFixed(0)} ms, jobs requested at ${median.listStart.toFixed(0)} ms, answered at ${median.listEnd.toFixed(0)} ms`,
-  );
-  console.log(
-    `  REST medians (5 calls):     GET /jobs/v2/query?pageSize=20 ${listLatency.toFixed(0)} ms, GET /jobs/v2/${bigJob} ${jobLatency.toFixed(0)} ms, first page of its devices.jobs ${devicesLatency.toFixed(0)} ms`,
-  );
-  console.log(`  hub CPU without pages:      ${before.toFixed(1)}% before, ${after.toFixed(1)}% after (baseline ${baseline.toFixed(1)}% of one core)`);
   console.log(
     `  hub CPU with ${PAGES} job pages:   ${withPages.toFixed(1)}% (${withPages - baseline >= 0 ? '+' : ''}${(withPages - baseline).toFixed(1)} points, ratio ${(withPages / baseline).toFixed(3)})`,
   );
@@ -228,7 +230,12 @@ async function bareLoad(context: BrowserContext, url: string): Promise<number> {
 async function openJobPage(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(url);
-  await page.getByText('Live', { exact: true }).waitFor({ timeout: 30_000 });
+  await page
+    .getByText('Live', { exact: true })
+    .waitFor({ timeout: 30_000 })
+    .catch(async (err: Error) => {
+      throw new Error(`the job page was not live within 30 s; it showed: ${(await page.locator('main').innerText()).slice(0, 500)}`, { cause: err });
+    });
   await page.evaluate(`(() => {
     window.benchUpdates = 0;
     const counts = document.querySelector('.stats');

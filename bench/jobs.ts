@@ -8,9 +8,10 @@
  *      the ratio to the bare-broker round trips (aedes over TLS, no hub logic) measured right before
  *      and after each job (median of the rounds' ratios); and in each round a rollout job with
  *      abortCriteria only over the same devices, against the plain job (median of the ratios);
- *  (b) twin-update jobs over M registered devices: devices/s, and the ratio to a bare SQLite loop
- *      updating the same rows (read, parse, change, write; 1000 rows per transaction); and in each
- *      round a rollout job with abortCriteria only, against the plain job (median of the ratios);
+ *  (b) twin-update jobs over M registered devices: devices/s, and the ratio to a bare loop updating
+ *      the same rows (read, parse, change, write; 1000 rows per transaction) measured before and
+ *      after the rounds; on SQLite, and on PostgreSQL too when DATABASE_URL is set (the bare loop
+ *      there: SELECT … FOR UPDATE and one unnest UPDATE per 1000 rows, with `pg`);
  *  (c) a twin job over a million devices: the largest event count of any of its workflow runs (the
  *      job, every shard and every continued run), against the bound of workflows/history-bounds.ts;
  *      and the peak RSS of this process over the whole run;
@@ -23,12 +24,14 @@
  *
  * A part with 0 devices is skipped: `-- --devices 0 --twin-devices 0 --history-devices 0 --rate-devices 0` runs (f) alone.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { gatewayPart, type GatewayPart } from '../src/gateway/hub-part.js';
 import { startHub, type Hub } from '../src/hub.js';
@@ -41,7 +44,7 @@ import { jobHistoryBound } from '../workflows/history-bounds.js';
 import type { JobResponse } from '../workflows/types.js';
 import { DeviceProcess, measureRoundTrips, median, startBareBroker } from './method-round-trips.js';
 import { offlineWaitBench } from './offline-wait.js';
-import { registerDevices } from './register-devices.js';
+import { insertDevices, registerDevices } from './register-devices.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -65,6 +68,7 @@ const ROUNDS = Number(args.rounds);
 const CONCURRENCY = Number(args.concurrency);
 const WAITING_DEVICES = Number(args['waiting-devices']);
 const CONNECTING_DEVICES = Math.min(Number(args['connecting-devices']), WAITING_DEVICES);
+const DATABASE_URL = process.env.DATABASE_URL;
 const CACHE_DIR = fileURLToPath(new URL('../.cache', import.meta.url));
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -79,14 +83,15 @@ interface BenchHub {
   close(): Promise<void>;
 }
 
-/** A hub composed as the all-in-one start does, in a temp dir. */
-async function startBenchHub(name: string): Promise<BenchHub> {
+/** A hub composed as the all-in-one start does, in a temp dir (its store in a fresh PostgreSQL schema when given one). */
+async function startBenchHub(name: string, databaseSchema?: string): Promise<BenchHub> {
   const dir = mkdtempSync(join(tmpdir(), `iothub-bench-jobs-${name}-`));
   const temporal: TemporalLite = await startTemporalLite({ dataDir: join(dir, 'temporal'), logger: quiet });
   let gateway: GatewayPart | undefined;
   let jobs: JobsPart | undefined;
   const hub = await startHub({
     dataDir: dir,
+    ...(databaseSchema && { databaseUrl: DATABASE_URL, databaseSchema }),
     httpsPort: 0,
     log: silentLogger,
     parts: [
@@ -111,6 +116,7 @@ async function startBenchHub(name: string): Promise<BenchHub> {
       await hub.close();
       await temporal.close();
       rmSync(dir, { recursive: true, force: true });
+      if (databaseSchema) await withPg((client) => client.query(`DROP SCHEMA IF EXISTS "${databaseSchema}" CASCADE`));
     },
   };
 }
@@ -128,9 +134,6 @@ async function runJob(bench: BenchHub, body: Record<string, unknown>): Promise<{
   const devices = job.deviceJobStatistics!.deviceCount;
   return { job, perSecond: devices / seconds, cpuMicros: (user + system) / devices };
 }
-
-/** Rollout settings that must not slow a job down: abort criteria alone, no rate. */
-const ABORT_ONLY = { abortCriteria: [{ failureType: 'all', thresholdPercentage: 50, minNumberOfExecutedDevices: 100, action: 'cancel' }] };
 
 const rate = (n: number) => `${Math.round(n).toLocaleString('en-US')}/s`;
 
@@ -156,7 +159,11 @@ async function methodJobs(): Promise<void> {
     // The bare broker is measured before and after every job, and each job is compared with the
     // mean of the two: the machine's speed drifts between rounds, and this cancels it.
     let before = await baseline();
-    const rolloutJob = { ...methodJob, rollout: ABORT_ONLY };
+    // Abort criteria alone (no rate) must not slow a job down.
+    const rolloutJob = {
+      ...methodJob,
+      rollout: { abortCriteria: [{ failureType: 'all', thresholdPercentage: 50, minNumberOfExecutedDevices: 100, action: 'cancel' }] },
+    };
     const jobRates: number[] = [];
     const bareRates: number[] = [];
     const ratios: number[] = [];
@@ -195,8 +202,22 @@ async function methodJobs(): Promise<void> {
   }
 }
 
+interface BareLoop {
+  perSecond: number;
+  cpuMicros: number;
+}
+
+/** Devices/s and CPU µs per device of `loop` over `devices` rows. */
+async function measured(devices: number, loop: () => Promise<void> | void): Promise<BareLoop> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await loop();
+  const { user, system } = process.cpuUsage(cpu);
+  return { perSecond: devices / ((performance.now() - started) / 1000), cpuMicros: (user + system) / devices };
+}
+
 /** The bare loop over the same rows: read, parse, change, write the twin; 1000 rows per transaction. */
-function bareSqliteUpdates(file: string): number {
+async function bareSqliteUpdates(file: string, devices: number): Promise<BareLoop> {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -213,43 +234,85 @@ function bareSqliteUpdates(file: string): number {
       }
       return rows.at(-1)?.device_id;
     });
-    const started = performance.now();
-    for (let after: string | undefined = ''; after !== undefined;) after = chunk(after);
-    const total = (db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n;
-    return total / ((performance.now() - started) / 1000);
+    return await measured(devices, () => {
+      for (let after: string | undefined = ''; after !== undefined;) after = chunk(after);
+    });
   } finally {
     db.close();
   }
 }
 
-async function twinJobs(): Promise<void> {
-  console.log(`\n(b) twin-update jobs over ${TWIN_DEVICES} registered devices (SQLite)`);
-  const bench = await startBenchHub('twins');
+async function withPg<T>(fn: (client: pg.Client) => Promise<T>, schema?: string): Promise<T> {
+  const client = new pg.Client({ connectionString: DATABASE_URL, ...(schema && { options: `-c search_path=${schema}` }) });
+  await client.connect();
   try {
-    await registerDevices(bench.hub.store, 't-', TWIN_DEVICES);
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+interface PgTwinRow {
+  device_id: string;
+  twin: { tags: Record<string, unknown>; properties: { desired: Record<string, unknown> } };
+}
+
+/** The bare loop on PostgreSQL: per 1000 rows one transaction locking them, and one batch UPDATE (unnest). */
+function barePgUpdates(schema: string, devices: number): Promise<BareLoop> {
+  return withPg(
+    (client) =>
+      measured(devices, async () => {
+        for (let after: string | undefined = ''; after !== undefined;) {
+          await client.query('BEGIN');
+          const { rows }: { rows: PgTwinRow[] } = await client.query<PgTwinRow>(
+            'SELECT device_id, twin FROM devices WHERE device_id > $1 ORDER BY device_id LIMIT 1000 FOR UPDATE',
+            [after],
+          );
+          for (const row of rows) {
+            row.twin.tags.bare = 1;
+            row.twin.properties.desired.bare = 1;
+          }
+          await client.query(
+            'UPDATE devices AS d SET row_version = d.row_version + 1, twin = v.twin::jsonb FROM unnest($1::text[], $2::text[]) AS v(device_id, twin) WHERE d.device_id = v.device_id',
+            [rows.map((row) => row.device_id), rows.map((row) => JSON.stringify(row.twin))],
+          );
+          await client.query('COMMIT');
+          after = rows.at(-1)?.device_id;
+        }
+      }),
+    schema,
+  );
+}
+
+async function twinJobs(store: 'sqlite' | 'postgres'): Promise<void> {
+  console.log(`\n(b) twin-update jobs over ${TWIN_DEVICES} registered devices (${store === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`);
+  const schema = store === 'postgres' ? `bench_jobs_${randomBytes(4).toString('hex')}` : undefined;
+  const bench = await startBenchHub(`twins-${store}`, schema);
+  const bareLoop = () => (schema ? barePgUpdates(schema, TWIN_DEVICES) : bareSqliteUpdates(join(bench.dir, 'hub.db'), TWIN_DEVICES));
+  try {
+    await insertDevices(bench.hub.store, 't-', TWIN_DEVICES);
     const twinJob = (n: number) => ({
       type: 'scheduleUpdateTwin',
       queryCondition: '*',
       updateTwin: { etag: '*', tags: { wave: n }, properties: { desired: { wave: n } } },
     });
     await runJob(bench, twinJob(0)); // warm-up
+    // The bare loop runs before and after the rounds and the job is compared with the mean of the
+    // two: the machine's speed drifts over a run, and this cancels most of it.
+    const before = await bareLoop();
     const jobRates: number[] = [];
-    const rolloutRatios: number[] = [];
+    const jobCpu: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const { perSecond, cpuMicros } = await runJob(bench, twinJob(round));
       jobRates.push(perSecond);
-      const rollout = await runJob(bench, { ...twinJob(-round), rollout: ABORT_ONLY });
-      rolloutRatios.push(rollout.perSecond / perSecond);
-      console.log(
-        `  round ${round}: job ${rate(perSecond)} (${cpuMicros.toFixed(0)} µs CPU/device); rollout job (abortCriteria only) ${rate(rollout.perSecond)}, ratio ${(rollout.perSecond / perSecond).toFixed(2)}`,
-      );
+      jobCpu.push(cpuMicros);
+      console.log(`  round ${round}: job ${rate(perSecond)} (${cpuMicros.toFixed(0)} µs CPU/device)`);
     }
-    const bare = bareSqliteUpdates(join(bench.dir, 'hub.db'));
+    const after = await bareLoop();
+    const bare = (before.perSecond + after.perSecond) / 2;
+    const bareCpu = (before.cpuMicros + after.cpuMicros) / 2;
     console.log(
-      `  twin job: ${rate(median(jobRates))} devices (target >= 20,000/s); bare SQLite update loop ${rate(bare)}; ratio ${(median(jobRates) / bare).toFixed(2)}`,
-    );
-    console.log(
-      `  rollout twin job with abortCriteria only: ${median(rolloutRatios).toFixed(2)} of the plain job's devices/s (median of the rounds; target >= 0.9)`,
+      `  twin job: ${rate(median(jobRates))} devices (${median(jobCpu).toFixed(0)} µs CPU/device); bare ${store} update loop ${rate(bare)} (${bareCpu.toFixed(0)} µs CPU/device; before ${rate(before.perSecond)}, after ${rate(after.perSecond)}); ratio ${(median(jobRates) / bare).toFixed(2)} (target >= ${store === 'sqlite' ? '0.6' : '0.3'})`,
     );
   } finally {
     await bench.close().catch(() => undefined);
@@ -261,9 +324,14 @@ async function historyJob(): Promise<void> {
   const bench = await startBenchHub('history');
   try {
     const registering = performance.now();
-    await registerDevices(bench.hub.store, 'h-', HISTORY_DEVICES);
+    await insertDevices(bench.hub.store, 'h-', HISTORY_DEVICES);
     console.log(`  registered in ${((performance.now() - registering) / 1000).toFixed(0)} s`);
-    const { job, perSecond } = await runJob(bench, { type: 'scheduleUpdateTwin', queryCondition: '*', updateTwin: { tags: { big: true } } });
+    // The RSS while the job runs (the whole run's peak, printed last, includes the registration).
+    let jobPeakRss = process.memoryUsage.rss();
+    const sampler = setInterval(() => (jobPeakRss = Math.max(jobPeakRss, process.memoryUsage.rss())), 250);
+    const { job, perSecond, cpuMicros } = await runJob(bench, { type: 'scheduleUpdateTwin', queryCondition: '*', updateTwin: { tags: { big: true } } }).finally(
+      () => clearInterval(sampler),
+    );
     const client = bench.jobs.client;
     let largest = { events: 0, run: '' };
     let runs = 0;
@@ -274,7 +342,9 @@ async function historyJob(): Promise<void> {
       if (events > largest.events) largest = { events, run: `${execution.workflowId} (${execution.runId})` };
     }
     const bound = jobHistoryBound(HISTORY_DEVICES, DEFAULT_JOBS_SETTINGS.tuning.scheduleUpdateTwin);
-    console.log(`  job ${job.status}: ${job.deviceJobStatistics!.succeededCount.toLocaleString('en-US')} devices at ${rate(perSecond)}, ${runs} workflow runs`);
+    console.log(
+      `  job ${job.status}: ${job.deviceJobStatistics!.succeededCount.toLocaleString('en-US')} devices at ${rate(perSecond)} (${cpuMicros.toFixed(0)} µs CPU/device), ${runs} workflow runs; peak RSS while it ran ${(jobPeakRss / 1048576).toFixed(0)} MB (target < 1024)`,
+    );
     console.log(`  largest history: ${largest.events} events in ${largest.run} (bound ${bound}; target < 10,000)`);
   } finally {
     await bench.close();
@@ -313,7 +383,7 @@ async function rateJob(): Promise<void> {
   console.log(`\n(d) rate accuracy: a twin job at ${RATE_PER_MINUTE}/min over ${RATE_DEVICES} devices`);
   const bench = await startBenchHub('rate');
   try {
-    await registerDevices(bench.hub.store, 'r-', RATE_DEVICES);
+    await insertDevices(bench.hub.store, 'r-', RATE_DEVICES);
     const { job } = await runJob(bench, {
       type: 'scheduleUpdateTwin',
       queryCondition: '*',
@@ -356,7 +426,9 @@ async function offlineWait(): Promise<void> {
 
 console.log(`bench:jobs (${new Date().toISOString()}, node ${process.version})`);
 if (METHOD_DEVICES > 0) await methodJobs();
-if (TWIN_DEVICES > 0) await twinJobs();
+if (TWIN_DEVICES > 0) await twinJobs('sqlite');
+if (TWIN_DEVICES > 0 && DATABASE_URL) await twinJobs('postgres');
+else if (TWIN_DEVICES > 0) console.log('\n(b) on PostgreSQL skipped: DATABASE_URL not set');
 if (HISTORY_DEVICES > 0) await historyJob();
 if (RATE_DEVICES > 0) await rateJob();
 if (WAITING_DEVICES > 0) await offlineWait();

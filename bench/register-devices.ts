@@ -6,13 +6,18 @@ import { newTwin } from '../src/registry/twin/document.js';
 
 const CHUNK = 5000;
 
+export interface BenchDevice {
+  deviceId: string;
+  key: string;
+}
+
 /**
  * Registers `count` devices `${prefix}${n}` (zero-padded) as createDevice would, but many per
- * transaction, so a benchmark can set up a million devices in reasonable time. Returns their keys.
+ * transaction, so a benchmark can set up a million devices in reasonable time; `registered` hears
+ * each one (with its primary key).
  */
-export async function registerDevices(store: SqlHubStore, prefix: string, count: number): Promise<Array<{ deviceId: string; key: string }>> {
+export async function insertDevices(store: SqlHubStore, prefix: string, count: number, registered?: (device: BenchDevice) => void): Promise<void> {
   const width = String(count - 1).length;
-  const identities: Array<{ deviceId: string; key: string }> = [];
   for (let from = 0; from < count; from += CHUNK) {
     await store.db.transaction(async (tx) => {
       const now = hubNow();
@@ -23,9 +28,15 @@ export async function registerDevices(store: SqlHubStore, prefix: string, count:
           JSON.stringify(device),
           JSON.stringify(newTwin(device, now)),
         ]);
-        identities.push({ deviceId: device.deviceId, key: sasKeysOf(device).primaryKey });
+        registered?.({ deviceId: device.deviceId, key: sasKeysOf(device).primaryKey });
       }
     });
   }
-  return identities;
+}
+
+/** As insertDevices; returns the devices with their keys (for benchmarks that connect them). */
+export async function registerDevices(store: SqlHubStore, prefix: string, count: number): Promise<BenchDevice[]> {
+  const devices: BenchDevice[] = [];
+  await insertDevices(store, prefix, count, (device) => devices.push(device));
+  return devices;
 }

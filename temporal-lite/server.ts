@@ -22,7 +22,10 @@ import { metricsHandler, ServerMetrics } from './metrics.js';
 import { Committer } from './persistence/committer.js';
 import { IN_MEMORY, openDatabase, StorageOpenError, type OpenedDatabase } from './persistence/open-database.js';
 import { Store } from './persistence/store.js';
+import { ScheduleRunner } from './schedules/runner.js';
+import { ScheduleStore } from './schedules/store.js';
 import { executionHandlers } from './service/execution-handlers.js';
+import { scheduleHandlers } from './service/schedule-handlers.js';
 import { namespaceHandlers } from './service/namespace-handlers.js';
 import { clusterInfo, systemInfo } from './service/system-info.js';
 import { taskHandlers } from './service/task-handlers.js';
@@ -45,6 +48,13 @@ export interface TemporalLiteOptions {
   dataDir?: string;
   /** The SQLite file itself (its directory must exist). Neither this nor dataDir: in memory. */
   dbFile?: string;
+  /**
+   * The identity of the workers running in this server's own process (their `identity` option): at
+   * start-up, a workflow task or activity attempt such a worker had started died with the process,
+   * so it times out at once (and is retried) instead of after its timeout. Unset: every worker may
+   * have outlived the server, as with Temporal's.
+   */
+  inProcessWorkerIdentity?: string;
   /** Custom search attributes to register in every configured namespace, as NAME=Type. */
   searchAttributes?: string[];
   logger?: Logger;
@@ -149,12 +159,15 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
   const visibility = createVisibilityService(opened.db, { clock: () => clock.now() });
   const engine = createEngine(opts, { clock, store, committer, logger, visibility });
   store.transaction(() => ensureNamespaces(engine, visibility, opts));
-  const recovered = recoverOpenRuns(engine);
+  const recovered = recoverOpenRuns(engine, opts.inProcessWorkerIdentity);
+  const schedules = new ScheduleRunner(engine, new ScheduleStore(opened.db, committer));
+  const recoveredSchedules = schedules.recover();
   await committer.settled();
   if (recovered > 0) logger.info(`recovered ${recovered} open workflow runs from ${file}`);
+  if (recoveredSchedules > 0) logger.info(`recovered ${recoveredSchedules} schedules from ${file}`);
   const stopRetention = scheduleRetention(engine, visibility, opts.retentionSweepIntervalMs ?? 3600_000);
 
-  const services = serviceTable(engine, visibility, clock, {
+  const services = serviceTable(engine, visibility, clock, schedules, {
     logger,
     beforeRespond: () => committer.settled(),
     answered: (method, code, seconds) => metrics.rpcAnswered(method, code, seconds),
@@ -293,7 +306,13 @@ function namespaceOf(request: DecodedMessage): string {
 /** Each service by full name, with its handlers and how its calls run. */
 type ServiceTable = Array<[string, HandlersByName, ServiceOptions]>;
 
-function serviceTable(engine: Engine, visibility: VisibilityService, clock: VirtualClock, serviceOpts: ServiceOptions): ServiceTable {
+function serviceTable(
+  engine: Engine,
+  visibility: VisibilityService,
+  clock: VirtualClock,
+  schedules: ScheduleRunner,
+  serviceOpts: ServiceOptions,
+): ServiceTable {
   const workflowHandlers: WorkflowServiceHandlers = {
     GetSystemInfo: () => systemInfo(),
     GetClusterInfo: () => clusterInfo(),
@@ -301,6 +320,7 @@ function serviceTable(engine: Engine, visibility: VisibilityService, clock: Virt
     ...executionHandlers(engine, (namespace, searchAttributes) => visibilityCall(() => visibility.typedSearchAttributes(namespace, searchAttributes))),
     ...taskHandlers(engine),
     ...visibilityWorkflowHandlers(visibility, engine),
+    ...scheduleHandlers(engine, schedules),
   };
   const operatorHandlers: OperatorServiceHandlers = visibilityOperatorHandlers(visibility);
   const testHandlers: TestServiceHandlers = testServiceHandlers(clock);

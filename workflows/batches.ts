@@ -6,6 +6,7 @@
  */
 import { proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
+import { batchSummary } from './activity-summaries.js';
 import { errorMessage } from './errors.js';
 import { waitForDeviceUntil } from './offline-wait-job.js';
 import { Semaphore } from './semaphore.js';
@@ -53,7 +54,7 @@ function batchOptions(operation: JobOperation, tuning: JobTuning): ActivityOptio
 export class BatchRunner {
   /** Batches in flight: first record → devices, and the outcomes the batch reported so far. */
   private readonly inflight = new Map<number, { size: number; reported: BatchCounts }>();
-  private readonly processDeviceBatch: JobActivities['processDeviceBatch'];
+  private readonly options: ActivityOptions;
 
   /** `changed` runs whenever progress() moved: a batch ended or reported. */
   constructor(
@@ -61,7 +62,7 @@ export class BatchRunner {
     readonly cursor: BatchCursor,
     private readonly changed: () => void,
   ) {
-    this.processDeviceBatch = proxyActivities<JobActivities>(batchOptions(work.operation, work.tuning)).processDeviceBatch;
+    this.options = batchOptions(work.operation, work.tuning);
   }
 
   progress(): RangeProgress {
@@ -107,7 +108,8 @@ export class BatchRunner {
     const { counters } = this.cursor;
     this.inflight.set(range.from, { size: range.to - range.from, reported: { succeeded: 0, failed: 0 } });
     try {
-      const counts = await this.processDeviceBatch({
+      const { processDeviceBatch } = proxyActivities<JobActivities>({ ...this.options, summary: batchSummary(operation, range) });
+      const counts = await processDeviceBatch({
         jobId,
         range,
         operation,

@@ -32,6 +32,7 @@ export const HISTORY_LIMIT = 1_000;
 
 // On the workflow's own task queue: the jobs worker registers the configuration activities too.
 const { evaluateConfiguration } = proxyActivities<ConfigurationActivities>({
+  summary: 'apply the configuration to the devices it targets',
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },

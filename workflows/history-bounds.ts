@@ -16,14 +16,14 @@ import type { JobTuning } from './types.js';
  * upsert and a memo upsert 4 × 2, the memo's device count 1 and its progress, at most
  * progressUpdates; deadline timer 2 + 3; five activities (the first resolve chunk, close, count and
  * record are local: a marker each, counted as generously as the resolve activity) 5 × (3 + 3); the
- * job events (job-events.ts: its patch marker 1, and at most four publishes, created, scheduled,
- * started and the last one, local activities counted the same) 1 + 4 × (3 + 3); one accepted
- * cancel update 2 + 3; completion 1. A later cancel is turned down by the update's
+ * job events (job-events.ts: its two patch markers, and at most four publishes by the main line,
+ * created, scheduled, started and the last one, local activities counted the same) 2 + 4 × (3 + 3);
+ * one accepted cancel update 2 + 3; completion 1. A later cancel is turned down by the update's
  * validator: a Temporal server keeps nothing of it (its workflow task is speculative), temporal-lite
  * keeps the task (3 events per cancel sent while a cancelled job winds down).
  */
 export const parentFixedEvents = (tuning: JobTuning): number =>
-  1 + WFT + (2 + WFT) + 4 * 2 + 1 + tuning.progressUpdates + (2 + WFT) + 5 * (3 + WFT) + 1 + 4 * (3 + WFT) + (2 + WFT) + 1;
+  1 + WFT + (2 + WFT) + 4 * 2 + 1 + tuning.progressUpdates + (2 + WFT) + 5 * (3 + WFT) + 2 + 4 * (3 + WFT) + (2 + WFT) + 1;
 
 /**
  * Parent, per shard: child initiated, started (+ wake-up), completed (+ wake-up), a stop signal
@@ -48,10 +48,11 @@ export const MAX_CONTROL_REQUESTS = { rollout: 100, plain: 10 } as const;
 
 /**
  * Parent events of one accepted control request: the update accepted and completed 2 + its task 3,
- * the memo 1, a deadline edit's new timer (its cancel and start) 2, and a signal to each running
- * shard (initiated, signaled + wake-up).
+ * the memo 1, a deadline edit's new timer (its cancel and start) 2, a pause's or resume's event
+ * published by an activity (scheduled, started, completed + wake-up; job-events.ts), and a signal
+ * to each running shard (initiated, signaled + wake-up).
  */
-export const controlRequestEvents = (shardsSignalled: number): number => 2 + WFT + 1 + 2 + shardsSignalled * (2 + WFT);
+export const controlRequestEvents = (shardsSignalled: number): number => 2 + WFT + 1 + 2 + (3 + WFT) + shardsSignalled * (2 + WFT);
 
 /**
  * Parent: its shards, or the batches of the one shard it runs itself; a rollout job has one shard

@@ -17,6 +17,7 @@ import {
   resumeJobUpdate,
   shardProgressSignal,
 } from './job-messages.js';
+import type { JobEvents } from './job-events.js';
 import { closingOf, failureReasonOf, outcomeOf, statusOf, type JobFailure, type JobOutcome, type StopCause } from './job-outcome.js';
 import type { WaitedDevices } from '../src/registry/device-waits.js';
 import { ShardsProgress } from './job-progress.js';
@@ -276,8 +277,8 @@ export class JobState {
   }
 }
 
-/** Sets the job's query, update and signal handlers. */
-export function handleJobMessages(state: JobState): void {
+/** Sets the job's query, update and signal handlers; a pause and a resume publish their events. */
+export function handleJobMessages(state: JobState, events: JobEvents): void {
   setHandler(jobResponseQuery, () => state.response());
   setHandler(jobStatusQuery, () => state.view());
   setHandler(shardProgressSignal, (progress) => state.shardProgress(progress));
@@ -303,6 +304,7 @@ export function handleJobMessages(state: JobState): void {
     pauseJobUpdate,
     () => {
       state.pause();
+      events.sendFromHandler('job.paused');
       return state.response();
     },
     {
@@ -316,6 +318,7 @@ export function handleJobMessages(state: JobState): void {
     resumeJobUpdate,
     () => {
       state.resume();
+      events.sendFromHandler('job.resumed');
       return state.response();
     },
     {

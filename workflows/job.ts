@@ -42,6 +42,7 @@ const RESOLVE_RETRY: RetryPolicy = {
 };
 
 const { resolveJobTargets } = proxyActivities<JobActivities>({
+  summary: "find the devices the job's query selects",
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '1 minute',
   retry: RESOLVE_RETRY,
@@ -70,8 +71,8 @@ const WAITED_OUTCOMES_PATCH = 'rollout-waited-outcomes';
 
 export async function iotHubJob({ job, tuning }: JobWorkflowInput): Promise<JobResponse> {
   const state = new JobState(job, tuning);
-  handleJobMessages(state);
   const events = new JobEvents(state);
+  handleJobMessages(state, events);
   await events.send('job.created');
   if (!(await startTimeReached(state, events))) return closeJob(state, events, { kind: 'cancelled' });
   state.setStatus('running');

@@ -12,6 +12,7 @@
 import { condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
 import type { WaitedDevices } from '../src/registry/device-waits.js';
+import { operationSummary } from './activity-summaries.js';
 import { formatHubTime } from './hub-time.js';
 import { devicesDispatchedSignal, devicesWaitingSignal, stopWaitingSignal, waitedDevicesSignal } from './offline-wait-messages.js';
 import type { JobMethodCall, JobTuning } from './types.js';
@@ -36,14 +37,23 @@ export interface OfflineWaitInput {
 
 const RETRY: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds' };
 
-const { lookForConnectedDevices, endDeviceWaits } = proxyActivities<JobActivities>({ startToCloseTimeout: '10 minutes', retry: RETRY });
+const { lookForConnectedDevices } = proxyActivities<JobActivities>({
+  summary: 'look for waiting devices that have connected',
+  startToCloseTimeout: '10 minutes',
+  retry: RETRY,
+});
+const { endDeviceWaits } = proxyActivities<JobActivities>({ summary: 'end the waits that ran out', startToCloseTimeout: '10 minutes', retry: RETRY });
 
 /** As a method batch: ⌈batchSize / deviceConcurrency⌉ rounds of connect + response timeout, plus slack; heartbeats as devices answer. */
 function callWokenDevicesOf(call: JobMethodCall, tuning: JobTuning): JobActivities['callWokenDevices'] {
   const rounds = Math.ceil(tuning.batchSize / tuning.deviceConcurrency);
   const perDevice = call.connectTimeoutInSeconds + call.responseTimeoutInSeconds;
-  return proxyActivities<JobActivities>({ startToCloseTimeout: `${rounds * perDevice + 300} seconds`, heartbeatTimeout: '30 seconds', retry: RETRY })
-    .callWokenDevices;
+  return proxyActivities<JobActivities>({
+    summary: `${operationSummary({ kind: 'method', call })} on devices that connected`,
+    startToCloseTimeout: `${rounds * perDevice + 300} seconds`,
+    heartbeatTimeout: '30 seconds',
+    retry: RETRY,
+  }).callWokenDevices;
 }
 
 const hubTime = (ms: number): string => formatHubTime(new Date(ms));

@@ -7,8 +7,9 @@
  * settings at the next tick, and stops itself when an abort criterion is met. In-flight batches
  * always finish. Deterministic workflow code; its state (RolloutCursor) survives continue-as-new.
  */
-import { condition, patched, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
+import { rolloutBatchSummary } from './activity-summaries.js';
 import type { RangeProgress } from './batches.js';
 import { errorMessage } from './errors.js';
 import { currentRate, type RampCounts } from './pacing.js';
@@ -84,7 +85,7 @@ export class RolloutDispatcher {
   /** Something the loop waits for happened: a batch ended, a command came, the stop. */
   private woken = false;
   private commanded = false;
-  private readonly processRolloutBatch: JobActivities['processRolloutBatch'];
+  private readonly batchOptions: ActivityOptions;
 
   /** `changed` runs whenever progress() or status() moved. */
   constructor(
@@ -97,11 +98,11 @@ export class RolloutDispatcher {
     // A method batch calls its devices deviceConcurrency at a time, each within connect + response timeout.
     const perDevice = operation.kind === 'method' ? operation.call.connectTimeoutInSeconds + operation.call.responseTimeoutInSeconds : 1;
     const rounds = Math.ceil(tuning.batchSize / tuning.deviceConcurrency) + 1;
-    this.processRolloutBatch = proxyActivities<JobActivities>({
+    this.batchOptions = {
       startToCloseTimeout: `${rounds * perDevice + 300} seconds`,
       ...(operation.kind === 'method' && { heartbeatTimeout: '30 seconds' }),
       retry: BATCH_RETRY,
-    }).processRolloutBatch;
+    };
   }
 
   get settings(): RolloutCommand {
@@ -271,7 +272,8 @@ export class RolloutDispatcher {
     const token = `b${cursor.batches++}`;
     this.inflight.set(token, size);
     try {
-      const result = await this.processRolloutBatch({
+      const { processRolloutBatch } = proxyActivities<JobActivities>({ ...this.batchOptions, summary: rolloutBatchSummary(operation, devices) });
+      const result = await processRolloutBatch({
         jobId,
         token,
         devices,

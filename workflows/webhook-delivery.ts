@@ -6,7 +6,7 @@
  * publisher). The run ends after the job's last event, or once idle for an hour; its history stays
  * bounded by continuing as new.
  */
-import { condition, continueAsNew, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhooks.js';
 import type { SeqRange } from '../src/registry/job-records.js';
 import { errorMessage } from './errors.js';
@@ -14,11 +14,16 @@ import { jobEventSignal } from './webhook-messages.js';
 import type { DevicesFailedEvent, PublishedJobEvent, WebhookDelivery, WebhookDeliveryInput } from './webhook-types.js';
 
 /** Each attempt at most 30 s (the request itself times out sooner); retried for a day, backing off up to an hour. */
-const { deliverWebhook } = proxyActivities<WebhookActivities>({
+const DELIVERY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 hour' },
-});
+};
+
+/** The delivery as the Web UI lists it: the job event it carries, or the failed devices it names. */
+function deliverySummary(delivery: WebhookDelivery): string {
+  return delivery.kind === 'job' ? `deliver ${delivery.event.type}` : `deliver ${delivery.failed} device failures`;
+}
 
 const { recordWebhookGaveUp } = proxyLocalActivities<WebhookActivities>({
   startToCloseTimeout: '1 minute',
@@ -68,6 +73,7 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<void
       ended = FINAL_TYPES.has(event.type);
     }
     try {
+      const { deliverWebhook } = proxyActivities<WebhookActivities>({ ...DELIVERY_OPTIONS, summary: deliverySummary(delivery) });
       await deliverWebhook({ hookId: input.hookId, delivery });
     } catch (err) {
       await recordWebhookGaveUp({ hookId: input.hookId, deliveryId: delivery.id, error: errorMessage(err) });

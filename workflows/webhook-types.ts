@@ -7,7 +7,16 @@ import type { JobType, SeqRange } from '../src/registry/job-records.js';
 import type { DeviceJobStatistics, JobStatus } from './types.js';
 
 /** One event per job state change; `job.devicesFailed` batches device failures (at most one delivery a second). */
-export const JOB_EVENT_TYPES = ['job.created', 'job.scheduled', 'job.started', 'job.completed', 'job.failed', 'job.cancelled'] as const;
+export const JOB_EVENT_TYPES = [
+  'job.created',
+  'job.scheduled',
+  'job.started',
+  'job.paused',
+  'job.resumed',
+  'job.completed',
+  'job.failed',
+  'job.cancelled',
+] as const;
 export type JobEventType = (typeof JOB_EVENT_TYPES)[number];
 export const DEVICES_FAILED_EVENT = 'job.devicesFailed';
 export const WEBHOOK_EVENT_TYPES = [...JOB_EVENT_TYPES, DEVICES_FAILED_EVENT] as const;

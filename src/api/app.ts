@@ -52,7 +52,8 @@ export function createApiApp(deps: ApiDependencies): Express {
   if (deps.observe?.ops) app.use(deps.observe.ops); // probes and scrapes: neither logged nor counted per request
   if (deps.observe) app.use(observeRequests(log, deps.observe.metrics));
   // The API's description, for tools: public, like the API's own documentation.
-  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument()));
+  const withOps = deps.observe?.ops !== undefined;
+  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument({ withOps })));
   // The console's static files come before the API's checks: they are public and hold no data.
   app.use(consoleRouter({ hostName: deps.hostName, temporalUi: deps.console?.temporalUi }));
   app.use(requireApiVersion);

@@ -19,7 +19,8 @@ export interface Streams {
 }
 
 export function createOutput(streams: Streams): Output {
-  const write = (text: string) => streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  // Nothing of the stream's answer leaks out: a command returning `out.json(...)` returns no exit code.
+  const write = (text: string): void => void streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   return {
     line: write,
     json: (value) => write(JSON.stringify(value, null, 2)),

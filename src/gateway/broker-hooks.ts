@@ -28,7 +28,7 @@ export function brokerHooks({ auth, handlers, connections, activity, log }: Brok
           if (result.ok) {
             metrics.count('connectionsAccepted');
             log.debug({ deviceId: client.id }, 'Device connected');
-            connections.authenticated(client, result.admits);
+            connections.authenticated(client, result.admits, result.expiresAt);
             return done(null, true);
           }
           metrics.count('connectionsRefused');
@@ -49,8 +49,14 @@ export function brokerHooks({ auth, handlers, connections, activity, log }: Brok
       // IoT Hub closes the connection on QoS 2 publishes; retained messages are not supported.
       if (packet.qos === 2) return done(new Error('QoS 2 is not supported'));
       packet.retain = false;
+      if (!handleDevicePublish(handlers, client, packet)) {
+        // MQTT 3.1.1 cannot refuse a PUBLISH but by closing the connection [MQTT-3.3.5-2], which is what
+        // IoT Hub does to a device publishing where it is not authorized (e.g. another device's topics).
+        metrics.count('refusedPublishes');
+        log.warn({ deviceId: client.id, topic: packet.topic.slice(0, 256) }, 'Device published to a topic it may not publish to: connection closed');
+        return done(new Error('not authorized to publish to this topic'));
+      }
       activity.touch(client.id);
-      if (!handleDevicePublish(handlers, client, packet)) metrics.count('refusedPublishes');
       done(null);
     },
     authorizeSubscribe(client, subscription, done) {

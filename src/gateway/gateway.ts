@@ -95,6 +95,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         endpoints.delete(deviceId);
         if (online) router.detach(deviceId, online.endpoint).catch(onError);
       },
+      tokenExpired(deviceId) {
+        metrics.count('connectionsExpired');
+        log.info({ deviceId }, 'Device SAS token expired: connection closed');
+      },
     },
     onStoreError,
   );

@@ -4,6 +4,8 @@ export interface GatewayCounters {
   connectionsRefused: number;
   /** Connections dropped because the device's identity changed (disabled, deleted, keys changed). */
   connectionsRevoked: number;
+  /** Connections ended because their SAS token expired. */
+  connectionsExpired: number;
   telemetryMessages: number;
   methodRequests: number;
   methodResponses: number;
@@ -20,6 +22,7 @@ export class GatewayMetrics {
     connectionsAccepted: 0,
     connectionsRefused: 0,
     connectionsRevoked: 0,
+    connectionsExpired: 0,
     telemetryMessages: 0,
     methodRequests: 0,
     methodResponses: 0,

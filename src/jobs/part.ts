@@ -14,6 +14,7 @@ import { createJobsWorker, JOBS_TASK_QUEUE } from '../temporal/worker.js';
 import { JOB_STATUSES, JOB_TYPES } from '../../workflows/types.js';
 import { jobListFilter } from './list-filter.js';
 import { listenForWaitingDevices } from './device-wake.js';
+import { watchNamespace } from './namespace-watch.js';
 import { schedulePurge } from './purge.js';
 import { jobsRouter } from '../api/routes/jobs.js';
 import { jobEventsRouter } from '../console/job-events.js';
@@ -36,6 +37,8 @@ export interface JobsPartOptions {
   workflowBundle?: WorkflowBundle;
   bundleCacheDir?: string;
   taskQueue?: string;
+  /** The worker's identity in Temporal (the embedded temporal-lite knows it: provideTemporal). */
+  workerIdentity?: string;
 }
 
 export interface JobsPart extends HubPartHandle {
@@ -125,6 +128,7 @@ async function runWorker(
     connection,
     namespace: namespaceOf(options.temporal),
     taskQueue,
+    identity: options.workerIdentity,
     workflowBundle: options.workflowBundle ?? (await bundleJobWorkflows({ cacheDir: options.bundleCacheDir })),
     activities: {
       store: context.store,
@@ -141,10 +145,13 @@ async function runWorker(
     },
   });
   let stopping = false;
+  let failure: Error | undefined;
   // A worker that stops by itself (a fatal error of the SDK's core, e.g. its namespace gone) does no
   // more work: the process must not look alive, so it exits non-zero for its supervisor to restart it.
   const failed = (reason: Error) => {
-    if (!stopping) context.fail(reason);
+    if (stopping || failure) return;
+    failure = reason;
+    context.fail(reason);
   };
   const running = worker.run().then(
     () => failed(new Error('The jobs worker stopped')),
@@ -161,19 +168,23 @@ async function runWorker(
       failed(new Error('The jobs worker failed'));
     }
   }, WORKER_WATCH_MS);
+  const stopNamespaceWatch = watchNamespace(client, failed);
   context.readiness.add('worker', async () => {
+    if (failure) throw new Error(`the jobs worker failed: ${failure.message}`);
     if (worker.getState() !== 'RUNNING') throw new Error(`the jobs worker is ${worker.getState().toLowerCase()}`);
   });
   closers.push(async () => {
     stopping = true;
     clearInterval(watch);
-    if (worker.getState() === 'RUNNING') {
+    stopNamespaceWatch();
+    if (worker.getState() === 'RUNNING' && !failure) {
       // A clean stop: its connection can close only once run() has settled (the SDK refuses sooner).
       worker.shutdown();
       await running;
       return;
     }
     // A failed worker's run() may not settle (see above): the process exits all the same.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([running, new Promise((resolve) => (timer = setTimeout(resolve, WORKER_STOP_WAIT_MS)))]);
     clearTimeout(timer);

@@ -27,7 +27,7 @@ export function exportGatewayMetrics(gateway: Gateway, metrics: HubMetrics): voi
   metrics.gauge('iothub_mqtt_connected_devices', 'Devices with a live MQTT connection to this process', [], (gauge) => gauge.set(gateway.connectedDevices));
   metrics.counterFrom(
     'iothub_mqtt_connections_total',
-    'MQTT connections by result: accepted, refused (CONNACK refusal), revoked (identity changed)',
+    'MQTT connections by result: accepted, refused (CONNACK refusal), revoked (identity changed), expired (SAS token expired)',
     ['result'],
     () => {
       const c = counters();
@@ -35,6 +35,7 @@ export function exportGatewayMetrics(gateway: Gateway, metrics: HubMetrics): voi
         [{ result: 'accepted' }, c.connectionsAccepted],
         [{ result: 'refused' }, c.connectionsRefused],
         [{ result: 'revoked' }, c.connectionsRevoked],
+        [{ result: 'expired' }, c.connectionsExpired],
       ];
     },
   );

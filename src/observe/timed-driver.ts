@@ -18,6 +18,7 @@ function timedSession(session: SqlSession, dialect: string, metrics: HubMetrics)
       return timed(() => session.query<Row>(sql, params, options), observe(sql))();
     },
     execute: (sql: string, params?: readonly unknown[]) => timed(() => session.execute(sql, params), observe(sql))(),
+    executeEach: (sql: string, paramLists: ReadonlyArray<readonly unknown[]>) => timed(() => session.executeEach(sql, paramLists), observe(sql))(),
   };
 }
 
@@ -29,6 +30,7 @@ export function timedDriver(driver: SqlDriver, metrics: HubMetrics): SqlDriver {
     schema: driver.schema,
     query: direct.query.bind(direct),
     execute: direct.execute,
+    executeEach: direct.executeEach,
     transaction: (fn) => driver.transaction((tx) => fn(timedSession(tx, driver.dialect, metrics))),
     close: () => driver.close(),
   };

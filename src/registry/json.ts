@@ -7,9 +7,14 @@ export const isJsonObject = (value: unknown): value is JsonObject => typeof valu
 /** Reads an own property only: keys such as `__proto__` or `constructor` are ordinary twin keys. */
 export const ownValue = (object: JsonObject, key: string): unknown => (Object.hasOwn(object, key) ? object[key] : undefined);
 
-/** Assigns an own property without invoking setters (a `__proto__` key must not change the prototype). */
+/**
+ * Assigns an own property without invoking setters (a `__proto__` key must not change the prototype).
+ * `__proto__` is the only accessor on Object.prototype and its data properties are all writable, so
+ * any other key of a plain object is assigned as an own property by plain assignment (the fast path).
+ */
 export function setOwn(object: JsonObject, key: string, value: unknown): void {
-  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
 }
 
 export const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');

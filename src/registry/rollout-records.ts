@@ -3,7 +3,7 @@ import type { DeviceJobOutcome, SeqRange } from './job-records.js';
 
 /**
  * The job records of a rollout job (one with rate, abort criteria or retries): its batches claim
- * their devices under a token (so a retried attempt finds its own devices again, and counting a
+ * their devices, each as it is called, under a token (so a retried attempt finds its own devices again, and counting a
  * batch counts each device once, in the last batch that claimed it), record each attempt
  * (`attempts` in the devices.jobs row), how a finished device failed (for the abort criteria), and
  * devices waiting for a retry: status `pending` in the row, `retrying` in the status column, due at
@@ -51,11 +51,14 @@ export interface RetryQueue {
 
 export interface RolloutRecordStore {
   /**
-   * Marks the batch's devices running under `token` (attempts + 1) and returns them. A repeated
-   * claim (a retried activity attempt) claims nothing a retry claim already took, and returns the
-   * token's devices still running as `interrupted` (their outcome is unknown; not called again).
+   * Marks up to `count` of the batch's devices running under `token` (attempts + 1), as lanes are
+   * about to call them, and returns them: the first pending records of the range, or the retries
+   * due first, `limit` under the token at most in all (so a retried activity attempt goes on where
+   * the last one stopped). Fewer than `count`: none are left.
    */
-  claimRolloutDevices(jobId: string, claim: RolloutClaim, at: string): Promise<{ claimed: ClaimedDevice[]; interrupted: string[] }>;
+  claimRolloutDevices(jobId: string, claim: RolloutClaim, count: number, at: string): Promise<ClaimedDevice[]>;
+  /** The token's devices still running: an earlier attempt of the batch was calling them when it died. */
+  runningRolloutDevices(jobId: string, token: string): Promise<string[]>;
   /** Writes attempts' ends of records still running; returns how many it wrote. */
   finishRolloutDevices(jobId: string, outcomes: readonly RolloutOutcome[], at: string): Promise<number>;
   countRolloutBatch(jobId: string, token: string): Promise<RolloutBatchCounts>;

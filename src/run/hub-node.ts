@@ -58,6 +58,7 @@ export async function startHubNode(config: HubConfig, log: Logger): Promise<HubN
           connectEvents: gateway!.services.connectEvents,
           settings: config.jobs,
           bundleCacheDir: config.run.cacheDir ?? join(context.dataDir, 'cache'),
+          workerIdentity: temporal.workerIdentity,
         })(context),
       );
       if (roles.api) parts.push(configurationsPart({ temporal: { address: temporal.address, namespace: temporal.namespace } }));

@@ -17,8 +17,16 @@ export interface TemporalEndpoint {
   uiUrl?: string;
   /** The embedded server's metrics (RPCs, task queue backlog, persistence latency) as exposition text. */
   metrics?: () => Promise<string>;
+  /** The identity this process's jobs worker must have for the embedded server to know it (worker role). */
+  workerIdentity?: string;
   close(): Promise<void>;
 }
+
+/**
+ * The jobs worker's identity next to the embedded temporal-lite: the same in every run of the
+ * process (the SDK's default, `pid@host`, is not), so a restarted server recognises its attempts.
+ */
+const IN_PROCESS_WORKER_IDENTITY = 'iothub-jobs worker (in process)';
 
 /**
  * Without TEMPORAL_ADDRESS: temporal-lite, durable in the data directory, keeping closed workflows
@@ -34,7 +42,17 @@ export async function provideTemporal(config: HubConfig, log: Logger): Promise<T
     const dataDir = resolve(config.settings.dataDir);
     const host = config.settings.bindAddress;
     const ui = uiPort === undefined ? undefined : { port: uiPort, host, writeActions: uiWriteActions, defaultNamespace: namespace };
-    const server = await startTemporalLite({ port: embeddedPort, host, namespace, dataDir, ui, logger: log.child({ component: 'temporal-lite' }) });
+    // The worker dies with this process, so after a crash its batches are retried at start-up, not a heartbeat timeout later.
+    const workerIdentity = config.run.roles.worker ? IN_PROCESS_WORKER_IDENTITY : undefined;
+    const server = await startTemporalLite({
+      port: embeddedPort,
+      host,
+      namespace,
+      dataDir,
+      ui,
+      inProcessWorkerIdentity: workerIdentity,
+      logger: log.child({ component: 'temporal-lite' }),
+    });
     try {
       await setRetention(server.address, namespace, temporalRetentionDays(config.jobs.retentionDays));
     } catch (err) {
@@ -47,6 +65,7 @@ export async function provideTemporal(config: HubConfig, log: Logger): Promise<T
       embeddedDbFile: resolve(dataDir, 'temporal-lite.db'),
       uiUrl: server.uiUrl,
       metrics: () => server.metrics.text(),
+      workerIdentity,
       close: () => server.close(),
     };
   }

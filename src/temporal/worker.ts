@@ -16,6 +16,8 @@ export interface JobsWorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** Batch activities at once in this process (each runs a batch of devices). */
   maxConcurrentActivities?: number;
+  /** The worker's identity in Temporal; default the SDK's (`pid@host`). */
+  identity?: string;
 }
 
 /** The jobs worker: the job, shard, configuration and webhook delivery workflows and their activities on one task queue. */
@@ -28,5 +30,6 @@ export async function createJobsWorker(options: JobsWorkerOptions): Promise<Work
     activities: { ...createJobActivities(options.activities), ...configurationActivities(options.activities), ...webhookActivities(options.activities) },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 64,
     shutdownGraceTime: '5 seconds',
+    ...(options.identity !== undefined && { identity: options.identity }),
   });
 }

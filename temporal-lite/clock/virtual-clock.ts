@@ -1,7 +1,10 @@
 // The one clock behind every event time, timer, timeout and backoff. Without time skipping it
-// is wall time. With time skipping it runs with wall time while anything holds it (explicit
-// locks from TestService, or outstanding work reported by the work probe) and otherwise jumps
-// straight to the next due timer.
+// is wall time. With time skipping it runs with wall time while anything holds it and otherwise
+// jumps straight to the next due timer. As in Temporal's Java test server (SelfAdvancingTimerImpl),
+// holds are one count: explicit TestService locks plus one per piece of outstanding work (the work
+// probe). An unlock past the explicit locks therefore releases a work hold: an activity that calls
+// UnlockTimeSkippingWithSleep while a result() has already unlocked lets time jump, its own
+// timeouts included, until the sleep ends and locks again.
 import { TimerHeap, type TimerEntry } from './timer-heap.js';
 
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -22,7 +25,7 @@ export class VirtualClock {
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAt = Infinity;
   private locks: number;
-  private workProbe: () => boolean = () => false;
+  private workProbe: (enough: number) => number = () => 0;
   private skipCheckQueued = false;
   private closed = false;
 
@@ -48,8 +51,8 @@ export class VirtualClock {
     if (handle) this.heap.remove(handle);
   }
 
-  /** Tells the clock how to find out whether work in progress holds time still. */
-  setWorkProbe(probe: () => boolean): void {
+  /** Tells the clock how to count the pieces of work in progress that each hold time still (it may stop counting at `enough`). */
+  setWorkProbe(probe: (enough: number) => number): void {
     this.workProbe = probe;
   }
 
@@ -57,7 +60,7 @@ export class VirtualClock {
     this.locks++;
   }
 
-  /** Releases one explicit lock. Unbalanced unlocks are tolerated (concurrent result() calls do that). */
+  /** Releases one lock; past the explicit ones it offsets a work hold (see the header). */
   unlock(): void {
     this.locks--;
     this.requestSkipCheck();
@@ -81,7 +84,8 @@ export class VirtualClock {
   }
 
   private trySkip(): void {
-    if (this.closed || this.locks > 0 || this.workProbe()) return;
+    // Held while the work outnumbers the unlocks past the explicit locks.
+    if (this.closed || this.locks > 0 || this.workProbe(1 - this.locks) >= 1 - this.locks) return;
     const next = this.heap.peek();
     if (!next) return;
     const now = this.now();

@@ -28,8 +28,12 @@ export function offerActivity(engine: Engine, run: Run, activity: ActivityState)
 
 export const isStartedActivity = (activity: ActivityState): activity is StartedActivity => activity.phase === 'started' && activity.startedTime !== undefined;
 
-/** The activity's deadlines in its current phase: its timeouts, or the end of its retry backoff. */
-function deadlines(activity: ActivityState): Array<[number, ActivityTimeout | 'retry']> {
+/**
+ * The activity's deadlines in its current phase: its timeouts, or the end of its retry backoff.
+ * `workerGoneAt`: the started attempt's worker is known to be gone since then, so the attempt's
+ * timeout (heartbeat if it has one, else start-to-close) is due at that time.
+ */
+function deadlines(activity: ActivityState, workerGoneAt?: number): Array<[number, ActivityTimeout | 'retry']> {
   const candidates: Array<[number, ActivityTimeout | 'retry']> = [];
   const attrs = activity.attrs;
   const scheduleToClose = durationMs(attrs.scheduleToCloseTimeout);
@@ -38,6 +42,7 @@ function deadlines(activity: ActivityState): Array<[number, ActivityTimeout | 'r
     const scheduleToStart = durationMs(attrs.scheduleToStartTimeout);
     if (scheduleToStart > 0) candidates.push([activity.attemptScheduledTime + scheduleToStart, 'SCHEDULE_TO_START']);
   } else if (isStartedActivity(activity)) {
+    if (workerGoneAt !== undefined) return [[workerGoneAt, durationMs(attrs.heartbeatTimeout) > 0 ? 'HEARTBEAT' : 'START_TO_CLOSE']];
     const startToClose = durationMs(attrs.startToCloseTimeout);
     if (startToClose > 0) candidates.push([activity.startedTime + startToClose, 'START_TO_CLOSE']);
     const heartbeat = durationMs(attrs.heartbeatTimeout);
@@ -50,9 +55,9 @@ function deadlines(activity: ActivityState): Array<[number, ActivityTimeout | 'r
   return candidates;
 }
 
-/** Arms the activity's next deadline: a timeout, or the end of its retry backoff. */
-export function armActivity(engine: Engine, run: Run, activity: ActivityState): void {
-  const candidates = deadlines(activity);
+/** Arms the activity's next deadline: a timeout, or the end of its retry backoff (see deadlines for `workerGoneAt`). */
+export function armActivity(engine: Engine, run: Run, activity: ActivityState, workerGoneAt?: number): void {
+  const candidates = deadlines(activity, workerGoneAt);
   if (candidates.length === 0) {
     engine.clearTimer(run, activityTimerKey(activity));
     return;

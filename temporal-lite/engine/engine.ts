@@ -1,7 +1,7 @@
 // The engine's shared context: clock, storage, task queues, run index, namespaces and
 // visibility. The behaviour lives in the modules next to this one, which take an Engine.
 import type { VirtualClock } from '../clock/virtual-clock.js';
-import type { SearchAttributes } from '../grpc/api.js';
+import type { Failure, Payloads, SearchAttributes } from '../grpc/api.js';
 import type { Logger } from '../logger.js';
 import { Matching } from '../matching/matching.js';
 import type { Committer } from '../persistence/committer.js';
@@ -9,6 +9,7 @@ import type { Store } from '../persistence/store.js';
 import { NamespaceRegistry } from './namespaces.js';
 import type { PendingQuery, Run } from './run.js';
 import { RunIndex } from './run-index.js';
+import type { RunCore } from './types.js';
 import { VisibilityWriter, type VisibilitySink } from './visibility-port.js';
 
 /** A query waiting for a legacy query task to be answered. */
@@ -24,6 +25,13 @@ export interface ActivityTaskRef {
   runId: string;
   scheduledEventId: number;
   attempt: number;
+}
+
+/** A chain of runs that has ended (not continued as new nor retried), with its result or failure. */
+export interface ClosedRun {
+  core: RunCore;
+  result?: Payloads;
+  failure?: Failure;
 }
 
 export interface EngineConfig {
@@ -60,6 +68,7 @@ export class Engine {
   readonly validateSearchAttributes: (namespace: string, searchAttributes: SearchAttributes | null | undefined) => void;
   private readonly typeAttributes: (namespace: string, searchAttributes: SearchAttributes) => SearchAttributes;
   private taskIdCounter = Date.now() * 1000;
+  private readonly closeListeners: Array<(closed: ClosedRun) => void> = [];
   closed = false;
 
   constructor(config: EngineConfig) {
@@ -79,11 +88,26 @@ export class Engine {
       this.runs.evictCommitted();
       this.clock.requestSkipCheck();
     });
-    this.clock.setWorkProbe(() => this.hasOutstandingWork());
+    this.clock.setWorkProbe((enough) => this.outstandingWork(enough));
   }
 
   typeSearchAttributes(namespace: string, searchAttributes: SearchAttributes | undefined): SearchAttributes | undefined {
     return searchAttributes?.indexedFields ? this.typeAttributes(namespace, searchAttributes) : searchAttributes;
+  }
+
+  /** Calls `listener` whenever a run closes without continuing (schedules follow the runs they start). */
+  onRunClosed(listener: (closed: ClosedRun) => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  runClosed(closed: ClosedRun): void {
+    for (const listener of this.closeListeners) {
+      try {
+        listener(closed);
+      } catch (err) {
+        this.logger.error(`run close listener failed for ${closed.core.workflowId}: ${err instanceof Error ? err.stack : String(err)}`);
+      }
+    }
   }
 
   nextTaskId(): number {
@@ -116,13 +140,14 @@ export class Engine {
     run.handles.clear();
   }
 
-  /** Work that holds a time-skipping clock still: scheduled/running workflow tasks, activities, queries. */
-  hasOutstandingWork(): boolean {
-    if (this.legacyQueries.size > 0) return true;
+  /** Pieces of work that each hold a time-skipping clock (scheduled/running workflow tasks, activities, queries), counted up to `enough`. */
+  outstandingWork(enough = Infinity): number {
+    let count = this.legacyQueries.size;
     for (const run of this.runs.openRuns()) {
-      if (run.core.wft && !(run.core.wft.notBefore && run.core.wft.notBefore > this.clock.now())) return true;
-      for (const activity of run.activities.values()) if (activity.phase !== 'backoff') return true;
+      if (count >= enough) return count;
+      if (run.core.wft && !(run.core.wft.notBefore && run.core.wft.notBefore > this.clock.now())) count++;
+      for (const activity of run.activities.values()) if (activity.phase !== 'backoff') count++;
     }
-    return false;
+    return count;
   }
 }

@@ -92,7 +92,7 @@ export class NamespaceRegistry implements CommitParticipant {
         ownerEmail: rec.ownerEmail,
         data: rec.data,
         capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
-        supportsSchedules: false,
+        supportsSchedules: true,
       },
       config: {
         workflowExecutionRetentionTtl: { seconds: Math.floor(rec.retentionMs / 1000), nanos: (rec.retentionMs % 1000) * 1e6 },

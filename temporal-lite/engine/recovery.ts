@@ -1,5 +1,8 @@
 // Start-up: open runs come back from SQLite with their pending work re-armed. Overdue timers
-// fire at once; tasks that were in flight are retried after their timeouts, as Temporal does.
+// fire at once; tasks that were in flight are retried after their timeouts, as Temporal does,
+// except those a worker of this very process had started: that worker died with the process, so
+// they time out at once.
+import { isStartedActivity } from './activity-attempts.js';
 import { armActivity, offerActivity } from './activity-attempts.js';
 import { startChild } from './children.js';
 import { armTimer } from './commands/timer-commands.js';
@@ -10,7 +13,8 @@ import { armFirstTask, armRunDeadline } from './run-lifecycle.js';
 import { restoreCore } from './run-record.js';
 import { rearmWorkflowTask } from './workflow-tasks.js';
 
-export function recoverOpenRuns(engine: Engine): number {
+/** `inProcessWorkerIdentity`: the identity of the workers that ran in this server's process (none: unknown). */
+export function recoverOpenRuns(engine: Engine, inProcessWorkerIdentity?: string): number {
   const runs: Run[] = [];
   for (const row of engine.store.openRuns()) {
     const events = engine.store.readEvents(row.pk, 1, Number.MAX_SAFE_INTEGER);
@@ -19,18 +23,20 @@ export function recoverOpenRuns(engine: Engine): number {
     engine.runs.add(run);
     runs.push(run);
   }
-  for (const run of runs) rearm(engine, run);
+  for (const run of runs) rearm(engine, run, inProcessWorkerIdentity);
   return runs.length;
 }
 
-function rearm(engine: Engine, run: Run): void {
+function rearm(engine: Engine, run: Run, inProcessWorkerIdentity: string | undefined): void {
+  const diedWithProcess = (identity: string | undefined) => inProcessWorkerIdentity !== undefined && identity === inProcessWorkerIdentity;
+  const now = engine.clock.now();
   // Sticky workers may be gone; the normal queue always works (with full histories).
   run.core.stickyQueue = undefined;
   armRunDeadline(engine, run);
-  if (run.core.wft) rearmWorkflowTask(engine, run);
+  if (run.core.wft) rearmWorkflowTask(engine, run, diedWithProcess(run.core.wft.identity));
   else if (run.core.previousStartedEventId === 0) armFirstTask(engine, run);
   for (const activity of run.activities.values()) {
-    armActivity(engine, run, activity);
+    armActivity(engine, run, activity, isStartedActivity(activity) && diedWithProcess(activity.startedIdentity) ? now : undefined);
     if (activity.phase === 'scheduled') offerActivity(engine, run, activity);
   }
   for (const timer of run.timers.values()) armTimer(engine, run, timer);

@@ -80,7 +80,21 @@ export function closeRun(engine: Engine, run: Run, close: RunClose, continuedBy?
   run.waitingQueries = [];
 
   applyParentClosePolicy(engine, children);
-  if (!continuedBy) notifyParent(engine, run, close);
+  if (continuedBy) return;
+  notifyParent(engine, run, close);
+  engine.runClosed({ core, ...closeOutcome(close) });
+}
+
+/** The result or failure a close carries. */
+function closeOutcome(close: RunClose): { result?: Payloads; failure?: Failure } {
+  switch (close.status) {
+    case 'WORKFLOW_EXECUTION_STATUS_COMPLETED':
+      return { result: close.attrs.result };
+    case 'WORKFLOW_EXECUTION_STATUS_FAILED':
+      return { failure: close.attrs.failure };
+    default:
+      return {};
+  }
 }
 
 /**

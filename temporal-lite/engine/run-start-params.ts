@@ -52,6 +52,9 @@ export interface StartParams {
   root?: RunCore['root'];
   /** For runs that continue a chain (continue-as-new, retry). */
   chain?: ChainLink;
+  /** The previous run's result or failure, for runs a schedule starts (a chain's own win). */
+  lastCompletionResult?: Payloads;
+  continuedFailure?: Failure;
   firstTaskDelayMs?: number;
   /** Runs between the started event and the first workflow task (signal-with-start). */
   beforeFirstTask?: (run: Run) => void;
@@ -88,8 +91,8 @@ export function startedAttributes(params: StartParams, runId: string, now: numbe
     workflowTaskTimeout: duration(taskTimeoutMs),
     continuedExecutionRunId: params.chain?.continuedFromRunId,
     initiator: params.chain?.initiator,
-    continuedFailure: params.chain?.continuedFailure,
-    lastCompletionResult: params.chain?.lastCompletionResult,
+    continuedFailure: params.chain ? params.chain.continuedFailure : params.continuedFailure,
+    lastCompletionResult: params.chain ? params.chain.lastCompletionResult : params.lastCompletionResult,
     originalExecutionRunId: runId,
     identity: params.identity,
     firstExecutionRunId: params.chain?.firstRunId ?? runId,

@@ -52,6 +52,9 @@ export function start(engine: Engine, req: StartRequest, valid: ValidStart, befo
     requestId: req.requestId,
     userMetadata: req.userMetadata,
     priority: req.priority,
+    // Set by schedules on the workflows they start (signal-with-start has no such fields).
+    lastCompletionResult: 'lastCompletionResult' in req ? req.lastCompletionResult : undefined,
+    continuedFailure: 'continuedFailure' in req ? req.continuedFailure : undefined,
     firstTaskDelayMs: durationMs(req.workflowStartDelay),
     beforeFirstTask,
     holdFirstTask,

@@ -6,7 +6,7 @@ import type { ActivityTask, ProtocolMessage, WorkflowQueryResult } from '../grpc
 import { invalidArgument } from '../grpc/errors.js';
 import type { WorkflowServiceRequest, WorkflowServiceResponse } from '../grpc/handlers.js';
 import { claimEagerActivity } from './activity-tasks.js';
-import { recordWorkerBuild } from './build-ids.js';
+import { completedTaskVersioning, recordWorkerBuild } from './build-ids.js';
 import { commandHandlerFor } from './commands/index.js';
 import type { CommandContext } from './commands/command.js';
 import { closesWorkflow, validateCompletion, type Rejection } from './completion-validation.js';
@@ -66,12 +66,9 @@ function recordCompletion(engine: Engine, run: Run, wft: StartedWorkflowTask, re
     scheduledEventId: wft.scheduledEventId,
     startedEventId: wft.startedEventId,
     identity: req.identity,
-    binaryChecksum: req.binaryChecksum,
-    workerVersion: req.workerVersionStamp,
     sdkMetadata: req.sdkMetadata,
     meteringMetadata: req.meteringMetadata,
-    deployment: req.deployment,
-    versioningBehavior: req.versioningBehavior,
+    ...completedTaskVersioning(req),
   });
   const core = run.core;
   if (recordWorkerBuild(run, req)) engine.visibility.record(core);

@@ -209,12 +209,17 @@ function workflowTaskTimedOut(engine: Engine, run: Run, wft: StartedWorkflowTask
   failWorkflowTask(engine, run, wft, { type: 'WORKFLOW_TASK_TIMED_OUT', attrs: { timeoutType: 'TIMEOUT_TYPE_START_TO_CLOSE' } });
 }
 
-/** After a restart: a started task times out as usual, a scheduled one is dispatched again. */
-export function rearmWorkflowTask(engine: Engine, run: Run): void {
+/**
+ * After a restart: a started task times out as usual (at once when its worker is known to be gone),
+ * a scheduled one is dispatched again.
+ */
+export function rearmWorkflowTask(engine: Engine, run: Run, workerGone = false): void {
   const wft = run.core.wft;
   if (!wft) return;
   if (isStartedWorkflowTask(wft)) {
-    engine.setTimer(run, 'wft', (wft.startedTime ?? engine.clock.now()) + workflowTaskTimeoutMs(run), () => workflowTaskTimedOut(engine, run, wft));
+    const now = engine.clock.now();
+    const timesOutAt = workerGone ? now : (wft.startedTime ?? now) + workflowTaskTimeoutMs(run);
+    engine.setTimer(run, 'wft', timesOutAt, () => workflowTaskTimedOut(engine, run, wft));
   } else {
     wft.stickyQueue = undefined;
     dispatchWorkflowTask(engine, run);

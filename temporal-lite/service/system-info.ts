@@ -14,7 +14,8 @@ export function systemInfo(): WorkflowServiceResponse<'GetSystemInfo'> {
       activityFailureIncludeHeartbeat: true,
       supportsSchedules: false,
       encodedFailureAttributes: true,
-      buildIdBasedVersioning: false,
+      // Workers then send their build in a version stamp, recorded on WorkflowTaskCompleted.
+      buildIdBasedVersioning: true,
       upsertMemo: true,
       eagerWorkflowStart: true,
       sdkMetadata: true,

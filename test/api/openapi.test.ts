@@ -1,6 +1,7 @@
 // GET /openapi.json of a hub composed as `npm start` composes it (registry, twins, query, methods,
 // jobs, configurations, bulk, modules, webhooks): a valid OpenAPI 3.1 document (checked by an
-// OpenAPI schema validator) describing exactly the routes the Express app mounts.
+// OpenAPI schema validator) describing exactly the routes the Express app mounts, also when
+// HUB_METRICS_PORT moves /healthz, /readyz and /metrics off the API's port.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -44,6 +45,14 @@ function mountedRoutes(app: Express): string[] {
   return routes.sort();
 }
 
+/** `METHOD /path` of every operation the document describes. */
+const documentedRoutes = (document: { paths: Record<string, Record<string, unknown>> }): string[] =>
+  Object.entries(document.paths)
+    .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
+    .sort();
+
+const OPS_ROUTES = ['GET /healthz', 'GET /metrics', 'GET /readyz'];
+
 describe('the OpenAPI document', () => {
   let hub: CliHub;
   before(async () => {
@@ -68,9 +77,7 @@ describe('the OpenAPI document', () => {
 
   it('describes every route the app mounts, and nothing else', async () => {
     const { body: document } = await hubRequest(apiHub(hub.node), { method: 'GET', path: '/openapi.json', apiVersion: null, auth: null });
-    const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>)
-      .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
-      .sort();
+    const documented = documentedRoutes(document);
     const mounted = mountedRoutes(apiHub(hub.node).api.app);
     for (const area of [
       '/devices/{id}',
@@ -89,6 +96,7 @@ describe('the OpenAPI document', () => {
       );
     }
     assert.deepEqual(documented, mounted);
+    for (const route of OPS_ROUTES) assert.ok(documented.includes(route), `${route} is served on the API's port`);
   });
 
   it("documents request bodies with the routes' own schemas: what the document refuses, the route refuses", async () => {
@@ -109,5 +117,29 @@ describe('the OpenAPI document', () => {
       { type: 'integer', minimum: 5, maximum: 300 },
       { type: 'null' },
     ]);
+  });
+});
+
+describe('the OpenAPI document when HUB_METRICS_PORT moves the operations endpoints', () => {
+  let hub: CliHub;
+  before(async () => {
+    hub = await startCliHub({ HUB_METRICS_PORT: '0' });
+  });
+  after(() => hub?.dispose());
+
+  it('lists exactly what the API port serves: no /healthz, /readyz or /metrics, which the operations port answers', async () => {
+    const api = apiHub(hub.node);
+    const response = await hubRequest(api, { method: 'GET', path: '/openapi.json', apiVersion: null, auth: null });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await new Validator().validate(response.body), { valid: true });
+    const documented = documentedRoutes(response.body);
+    assert.deepEqual(documented, mountedRoutes(api.api.app));
+    for (const route of OPS_ROUTES) assert.equal(documented.includes(route), false, `${route} is not documented`);
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      assert.notEqual((await hubRequest(api, { method: 'GET', path, apiVersion: null, auth: null })).status, 200, `the API port does not answer ${path}`);
+    }
+    const opsPort = hub.node.hub.opsPort;
+    assert.ok(opsPort, 'the operations endpoints have a port of their own');
+    assert.equal((await fetch(`http://127.0.0.1:${opsPort}/healthz`)).status, 200);
   });
 });

@@ -58,6 +58,8 @@ export interface ChaosFigures {
   outcomeUnknown: number;
   /** From each kill to the restarted hub's banner (ms). */
   recoverMs: number[];
+  /** From the last restart's banner to the end of the last job to end (its endTime; ms). */
+  settledMs: number | undefined;
   /** The first lines of what went wrong, for a failing test to show. */
   problems: string[];
 }
@@ -129,6 +131,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     methodDuplicates: 0,
     outcomeUnknown: 0,
     recoverMs: [],
+    settledMs: undefined,
     problems: [],
   };
   const problem = (text: string) => {
@@ -193,13 +196,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
     }
     log(`${plans.length} jobs created`);
 
+    let lastStartAt = Date.now();
     for (let kill = 0; kill < options.kills; kill++) {
       await new Promise((resolve) => setTimeout(resolve, between(random, options.killAfterMs)));
       const killedAt = Date.now();
       await hub.stop('SIGKILL');
       figures.kills += 1;
       hub = await HubProcess.start(env);
-      figures.recoverMs.push(Date.now() - killedAt);
+      lastStartAt = Date.now();
+      figures.recoverMs.push(lastStartAt - killedAt);
       log(`kill ${kill + 1}: back in ${Date.now() - killedAt} ms`);
     }
 
@@ -216,6 +221,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosFigures> {
         problem(`${plan.jobId}: ${notFound ? 'lost' : 'did not end'}: ${String(err).slice(0, 200)}`);
         continue;
       }
+      const endedAfterStart = new Date(job.endTime).getTime() - lastStartAt;
+      figures.settledMs = Math.max(figures.settledMs ?? endedAfterStart, endedAfterStart);
+      log(`${plan.jobId} ${job.status} ${endedAfterStart} ms after the last start`);
       if (job.status !== 'completed') {
         figures.notCompleted += 1;
         problem(`${plan.jobId} ${job.status}: ${job.failureReason ?? ''}`);
@@ -298,6 +306,7 @@ export function chaosReport(figures: ChaosFigures): string {
     `twin double-applied ${figures.twinDoubleApplied}, twin values missing ${figures.twinValuesMissing}`,
     `method duplicates ${figures.methodDuplicates}, outcome unknown (interrupted) ${figures.outcomeUnknown}`,
     `time to recover (kill → hub back) ${recover}`,
+    `jobs all ended ${figures.settledMs ?? 'n/a'} ms after the last start`,
     ...figures.problems.map((line) => `  ${line}`),
   ].join('\n');
 }

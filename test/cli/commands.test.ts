@@ -67,6 +67,7 @@ describe('iothub-jobs devices, twin, method, query and simulate against a runnin
     );
 
     const json = await hub.cli(['devices', 'list', '--json', '--top', '1']);
+    assert.equal(json.code, 0, 'a listing printed as JSON exits 0');
     assert.equal(JSON.parse(json.stdout).length, 1);
 
     const shown = await hub.cli(['devices', 'show', 'dev-1']);

@@ -219,8 +219,8 @@ export function clientStreams(identities: Identities): fc.Arbitrary<Buffer> {
  * - `close`: a protocol violation MQTT 3.1.1 answers by closing the connection (malformed or server-only
  *   packets, a second CONNECT [MQTT-3.1.0-2], DISCONNECT [MQTT-3.14.4-1], wildcards or an empty topic in
  *   PUBLISH [MQTT-3.3.2-2, MQTT-4.7.3-1], malformed filters [MQTT-4.7.1-2/3], U+0000 in a string
- *   [MQTT-1.5.3-2]), QoS 2 (IoT Hub closes the connection), or a packet left incomplete (the keep-alive
- *   then runs out [MQTT-3.1.2-24]);
+ *   [MQTT-1.5.3-2]), QoS 2 or a topic the device may not publish to (IoT Hub closes the connection
+ *   [MQTT-3.3.5-2]), or a packet left incomplete (the keep-alive then runs out [MQTT-3.1.2-24]);
  * - `answer`: the connection stays, every QoS 1 PUBLISH gets its PUBACK, every SUBSCRIBE its SUBACK with
  *   one code per filter, every UNSUBSCRIBE its UNSUBACK, and the final PINGREQ its PINGRESP;
  * - `either`: a violation the broker cannot see (ill-formed UTF-8 is decoded leniently), or a packet
@@ -282,12 +282,13 @@ export function expectationOf(stream: Buffer, identities: Identities, maxTopicLe
       if (hasNull(topic)) return { kind: 'close', reason: 'U+0000 in a topic' };
       if (topic.split('/').length > maxTopicLevels) return { kind: 'close', reason: 'too many topic levels' };
       if (packet.qos === 2) return { kind: 'close', reason: 'QoS 2' };
+      const kind = classifyDevicePublish(topic, identities.self)?.kind;
+      if (kind === undefined) return { kind: 'close', reason: 'a topic the device may not publish to' };
       if (maybeIllFormed(topic)) unsure ??= 'topic maybe not UTF-8';
       if (packet.qos === 1) {
         if (packet.messageId === 0) unsure ??= 'packet identifier 0';
         answer.pubacks.push(packet.messageId!);
       }
-      const kind = classifyDevicePublish(topic, identities.self)?.kind;
       if (kind === 'twinGet' || kind === 'twinReported') answer.twinRequests++;
       if (kind === 'twinReported') answer.reportedPatches++;
     } else if (packet.cmd === 'subscribe' || packet.cmd === 'unsubscribe') {

@@ -46,7 +46,7 @@ describe('MQTT device protocol: authentication, ACLs, replacement', () => {
     assert.equal((await hub.hub.store.getDevice(dev.deviceId))!.connectionState, 'Disconnected');
   });
 
-  it('grants only the device its own topics and drops publishes to others', async () => {
+  it('grants only the device its own topics, and routes its publishes and methods to no other device', async () => {
     const client = track(await connected(mqttDevice(hub, dev)));
     const victim = track(await connected(mqttDevice(hub, other)));
     // mqtt.js rejects a SUBACK with refusals (128) but keeps the packet on the error.
@@ -68,11 +68,8 @@ describe('MQTT device protocol: authentication, ACLs, replacement', () => {
     const victimGot: string[] = [];
     await victim.subscribeAsync('$iothub/methods/POST/#', { qos: 0 });
     victim.on('message', (topic) => victimGot.push(topic));
-    const refused = hub.gateway.metrics.counters.refusedPublishes;
-    await client.publishAsync(`devices/${other.deviceId}/messages/events/`, 'spoofed', { qos: 1 });
-    await client.publishAsync('$iothub/methods/POST/reboot/?$rid=1', 'null', { qos: 1 });
+    // (A publish to another device's topics closes the connection: abuse.test.ts.)
     await client.publishAsync(`devices/${dev.deviceId}/messages/events/`, 'mine', { qos: 1 });
-    assert.equal(hub.gateway.metrics.counters.refusedPublishes, refused + 2);
     assert.equal(hub.gateway.metrics.telemetryFrom(other.deviceId), 0);
     assert.equal(hub.gateway.metrics.telemetryFrom(dev.deviceId), 1);
 
@@ -87,7 +84,7 @@ describe('MQTT device protocol: authentication, ACLs, replacement', () => {
     assert.deepEqual(res.body, { status: 200, payload: 'mine' });
     assert.deepEqual(clientGot, []);
     assert.equal(victimGot.length, 1);
-    assert.equal(client.connected, true, 'refused publishes do not cost the connection');
+    assert.equal(client.connected, true, 'refused subscriptions do not cost the connection');
     await client.endAsync();
     await victim.endAsync();
   });

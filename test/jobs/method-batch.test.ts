@@ -9,12 +9,13 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { SignalBatchProgress } from '../../activities/batch-progress.js';
 import { methodBatchActivity } from '../../activities/method-batch.js';
+import { rolloutBatchActivity } from '../../activities/rollout-batch.js';
 import type { MethodInvoker, MethodResult } from '../../src/gateway/methods/invoker.js';
 import { silentLogger } from '../../src/logger.js';
 import type { SqlHubStore } from '../../src/registry/sql/sql-hub-store.js';
 import { OUTCOME_UNKNOWN } from '../../src/registry/job-records.js';
 import { hubNow } from '../../src/registry/time.js';
-import type { BatchProgress } from '../../workflows/types.js';
+import type { BatchProgress, JobMethodCall, RolloutBatch, RolloutBatchResult } from '../../workflows/types.js';
 import { STORE_VARIANTS } from '../helpers/store-variants.js';
 import { waitFor } from '../helpers/wait.js';
 import { openTestStore, type TestStore } from '../helpers/store.js';
@@ -78,6 +79,8 @@ for (const variant of STORE_VARIANTS) {
       const { completed } = await store.countDeviceJobs(signalledJob);
       signalled.push({ workflowId, progress, completedInStore: completed });
     };
+    // These batches do not wait for offline devices, so nothing is ever parked to wake a wait for.
+    const wakeOfflineWait = async (jobId: string) => assert.fail(`no offline wait to wake (job ${jobId})`);
     const run = (
       invoker: MethodInvoker,
       jobId: string,
@@ -85,7 +88,7 @@ for (const variant of STORE_VARIANTS) {
       { jobStore = store, attempt = 1, progress = { updates: 0, intervalMs: 0 } } = {},
     ) =>
       new MockActivityEnvironment({ attempt }, { logger: QUIET }).run(
-        methodBatchActivity({ store: jobStore, invoker, now: hubNow, log: silentLogger, signalBatchProgress }),
+        methodBatchActivity({ store: jobStore, invoker, now: hubNow, log: silentLogger, signalBatchProgress, wakeOfflineWait }),
         {
           jobId,
           range: { from: 0, to: DEVICES },
@@ -163,7 +166,7 @@ for (const variant of STORE_VARIANTS) {
       await snapshot('cancelled');
       const env = new MockActivityEnvironment({ attempt: 1 }, { logger: QUIET });
       const invoker = new CountingInvoker(50);
-      const attempt = env.run(methodBatchActivity({ store, invoker, now: hubNow, log: silentLogger, signalBatchProgress }), {
+      const attempt = env.run(methodBatchActivity({ store, invoker, now: hubNow, log: silentLogger, signalBatchProgress, wakeOfflineWait }), {
         jobId: 'cancelled',
         range: { from: 0, to: DEVICES },
         call: CALL,
@@ -221,6 +224,39 @@ for (const variant of STORE_VARIANTS) {
       signalled.length = 0;
       await run(new CountingInvoker(150), 'progress-retry', 1, { progress, attempt: 2 });
       assert.deepEqual(signalled, [], 'a retry tells nothing until it ends');
+    });
+
+    it('a rollout batch claims as it calls too: its retry fails as outcome unknown the devices being called, and calls those never called', async () => {
+      await snapshot('rollout-frozen');
+      const batch = (token: string): RolloutBatch => ({
+        jobId: 'rollout-frozen',
+        token,
+        devices: { range: { from: 0, to: DEVICES } },
+        operation: { kind: 'method', call: CALL },
+        deviceConcurrency: 4,
+        dispatchedAt: Date.now(),
+      });
+      const runRollout = (invoker: MethodInvoker, attempt: number) => {
+        const processRolloutBatch = rolloutBatchActivity({ store, invoker, now: hubNow, log: silentLogger, wakeOfflineWait });
+        const env = new MockActivityEnvironment({ attempt }, { logger: QUIET });
+        return env.run<[RolloutBatch, JobMethodCall], RolloutBatchResult, typeof processRolloutBatch>(processRolloutBatch, batch('t0'), CALL);
+      };
+      const frozen = new FreezingInvoker();
+      const firstAttempt = runRollout(frozen, 1);
+      await frozen.openCalls(4);
+      await waitFor(async () => (await jobRecords(store, 'rollout-frozen')).get('b-0')?.status === 'completed', "b-0's answer written");
+      const records = await jobRecords(store, 'rollout-frozen');
+      const running = [...records.values()].filter((record) => record.status === 'running').map((record) => record.deviceId);
+      assert.deepEqual(running.sort(), ['b-1', 'b-2', 'b-3', 'b-4'], 'running records are the devices being called');
+
+      const retry = new CountingInvoker();
+      const result = await runRollout(retry, 2);
+      assert.deepEqual(retry.called.sort(), ['b-5', 'b-6', 'b-7', 'b-8', 'b-9']);
+      assert.deepEqual(result.counts, { succeeded: 6, failed: 4, failures: { offline: 0, timedOut: 0, errorStatus: 0, other: 4 }, retrying: 0 });
+      const afterRetry = await jobRecords(store, 'rollout-frozen');
+      for (const deviceId of running) assert.deepEqual(afterRetry.get(deviceId)?.error, OUTCOME_UNKNOWN);
+      frozen.release();
+      await firstAttempt;
     });
   });
 }

@@ -1,6 +1,6 @@
-// The rollout half of the job records on both stores: batch claims under tokens (a repeated claim
-// finds its own devices), attempts, retries queued with their due time, failure types, counts per
-// batch token, and how retrying records count and close.
+// The rollout half of the job records on both stores: batch claims under tokens as lanes ask (the
+// token finds the devices an earlier attempt left running), attempts, retries queued with their due
+// time, failure types, counts per batch token, and how retrying records count and close.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DeviceJobRecord } from '../../src/registry/job-records.js';
@@ -30,13 +30,19 @@ for (const variant of STORE_VARIANTS) {
     });
     after(() => testStore.dispose());
 
-    it('claims a range under a token, counting attempts; a repeated claim returns the devices it left running', async () => {
-      const first = await store.claimRolloutDevices(JOB, { token: 'b0', range: { from: 0, to: 4 } }, T1);
-      assert.deepEqual(first, { claimed: ['r-0', 'r-1', 'r-2', 'r-3'].map((deviceId) => ({ deviceId, attempt: 1 })), interrupted: [] });
+    it('claims a range under a token as lanes ask, counting attempts; the token tells the devices it left running', async () => {
+      const first = await store.claimRolloutDevices(JOB, { token: 'b0', range: { from: 0, to: 4 } }, 3, T1);
+      assert.deepEqual(
+        first,
+        ['r-0', 'r-1', 'r-2'].map((deviceId) => ({ deviceId, attempt: 1 })),
+      );
       assert.equal((await record('r-0')).status, 'running');
       assert.equal((await record('r-0')).attempts, 1);
-      const again = await store.claimRolloutDevices(JOB, { token: 'b0', range: { from: 0, to: 4 } }, T1);
-      assert.deepEqual(again, { claimed: [], interrupted: ['r-0', 'r-1', 'r-2', 'r-3'] });
+      assert.equal((await record('r-3')).status, 'pending', 'a record is claimed only when asked for');
+      const rest = await store.claimRolloutDevices(JOB, { token: 'b0', range: { from: 0, to: 4 } }, 3, T1);
+      assert.deepEqual(rest, [{ deviceId: 'r-3', attempt: 1 }], 'fewer than asked: the range has no pending record left');
+      assert.deepEqual(await store.runningRolloutDevices(JOB, 'b0'), ['r-0', 'r-1', 'r-2', 'r-3']);
+      assert.deepEqual(await store.runningRolloutDevices(JOB, 'b9'), []);
     });
 
     it('ends attempts: final with a failure type, or queued for a retry (pending in devices.jobs, the last outcome kept)', async () => {
@@ -66,14 +72,14 @@ for (const variant of STORE_VARIANTS) {
       assert.deepEqual(counts, { pending: 4, running: 0, completed: 2, failed: 0, canceled: 0 }, 'a device waiting for a retry counts as pending');
     });
 
-    it('claims only the retries due, once per token; the next attempt replaces the last outcome', async () => {
-      assert.deepEqual(await store.claimRolloutDevices(JOB, { token: 'b1', dueBefore: T1, limit: 10 }, T1), { claimed: [], interrupted: [] });
-      const due = await store.claimRolloutDevices(JOB, { token: 'b2', dueBefore: T2, limit: 10 }, T2);
-      assert.deepEqual(due, { claimed: [{ deviceId: 'r-3', attempt: 2 }], interrupted: [] });
+    it('claims only the retries due, at most the batch limit under a token; the next attempt replaces the last outcome', async () => {
+      assert.deepEqual(await store.claimRolloutDevices(JOB, { token: 'b1', dueBefore: T1, limit: 10 }, 5, T1), []);
+      const due = await store.claimRolloutDevices(JOB, { token: 'b2', dueBefore: T3, limit: 1 }, 5, T2);
+      assert.deepEqual(due, [{ deviceId: 'r-3', attempt: 2 }], 'the one due first');
       assert.deepEqual(
-        await store.claimRolloutDevices(JOB, { token: 'b2', dueBefore: T3, limit: 10 }, T2),
-        { claimed: [], interrupted: ['r-3'] },
-        'a repeated claim takes no more',
+        await store.claimRolloutDevices(JOB, { token: 'b2', dueBefore: T3, limit: 1 }, 5, T2),
+        [],
+        'the limit counts what the token claimed before (a retried attempt takes no more)',
       );
       assert.deepEqual(await store.retryQueue(JOB), { waiting: 1, nextAt: T3 });
       await store.finishRolloutDevices(JOB, [{ deviceId: 'r-3', status: 'completed', methodResponse: { status: 200, payload: { ok: true } } }], T2);

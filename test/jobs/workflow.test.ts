@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { JobsService } from '../../src/jobs/service.js';
 import { jobsSettings } from '../../src/jobs/settings.js';
 import { JOBS_TASK_QUEUE } from '../../src/temporal/worker.js';
@@ -102,6 +103,14 @@ describe('job workflows under time skipping', () => {
     assert.deepEqual(await ids(`devices.jobs.status = 'failed' AND devices.jobs.startTimeUtc >= '${firstStart}'`), ['mute-1', 'off-1']);
     assert.deepEqual(await ids(`devices.jobs.endTimeUtc < '${firstStart}'`), []);
     assert.deepEqual(await ids("devices.jobs.jobType = 'scheduleDeviceMethod' AND NOT IS_DEFINED(devices.jobs.error)"), ['err-1', 'ok-3']);
+
+    // Each batch activity says what it does to which of the job's devices (the Web UI shows it).
+    const batchSummaries = (await jobRunHistories(engine.env.client, 'mixed'))
+      .flatMap((run) => run.history.events ?? [])
+      .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'processDeviceBatch')
+      .map((event) => (event.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(event.userMetadata.summary) : undefined))
+      .sort();
+    assert.deepEqual(batchSummaries, ["call method 'reboot' on devices 1–2", "call method 'reboot' on devices 3–4"]);
   });
 
   it('cancels a queued job (start time now, nothing resolved yet) and a cancelled job stays cancelled', async () => {

@@ -2,13 +2,13 @@
 // paused, resumes at its rate, and every device's twin was patched exactly once. Driven by the CLI
 // (schedule with --rate, pause, show, resume) and checked with the official service SDK.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import type iothub from 'azure-iothub';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { registryFor } from '../helpers/service-sdk.js';
-import { allInOneEnv, HubProcess, ROOT, type StartedHub } from './helpers/hub-process.js';
+import { cliJson } from './helpers/cli.js';
+import { allInOneEnv, HubProcess, type StartedHub } from './helpers/hub-process.js';
 import { pollUntil } from './helpers/poll.js';
 
 const DEVICES = 12;
@@ -21,22 +21,7 @@ interface JobJson {
   deviceJobStatistics?: { succeededCount: number; failedCount: number; deviceCount: number };
 }
 
-/** One CLI command against the hub of `dataDir`; its JSON output. */
-function cli(dataDir: string, args: string[]): Promise<JobJson> {
-  const child = spawn(process.execPath, [`${ROOT}bin/iothub-jobs.js`, ...args, '--data-dir', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(JSON.parse(out) as JobJson);
-      else reject(new Error(`iothub-jobs ${args.join(' ')} exited ${code}: ${err}`));
-    });
-  });
-}
+const cli = (dataDir: string, args: string[]) => cliJson<JobJson>(dataDir, args);
 
 async function twinVersions(registry: iothub.Registry): Promise<Map<string, { version: number; wave?: number }>> {
   const query = registry.createQuery("SELECT * FROM devices WHERE STARTSWITH(deviceId, 'kp-')", 100);

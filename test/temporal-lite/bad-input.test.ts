@@ -70,7 +70,7 @@ describe('temporal-lite bad input', () => {
   });
 
   it('RPCs temporal-lite does not serve → UNIMPLEMENTED naming the RPC', async () => {
-    await assert.rejects(env.client.workflowService.listSchedules({ namespace: 'default' }), rejectsWith(status.UNIMPLEMENTED, /ListSchedules/));
+    await assert.rejects(env.client.workflowService.listBatchOperations({ namespace: 'default' }), rejectsWith(status.UNIMPLEMENTED, /ListBatchOperations/));
   });
 
   it('missing fields → INVALID_ARGUMENT', async () => {

@@ -6,7 +6,7 @@ import { status } from '@grpc/grpc-js';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import protobuf from 'protobufjs';
-import { eventTypes } from './helpers/harness.js';
+import { eventTypes, startWorker } from './helpers/harness.js';
 import { conformanceSuiteInBothModes } from './helpers/scenarios.js';
 
 // Temporal server's task token (proto/internal/temporal/server/api/token/v1/message.proto), as a
@@ -110,8 +110,43 @@ conformanceSuiteInBothModes(
       assert.deepEqual(searchAttributes.CustomDatetimeField, [new Date('2030-01-02T03:04:05Z')]);
       assert.deepEqual(searchAttributes.CustomKeywordField, ['upserted']);
       assert.deepEqual(searchAttributes.CustomBoolField, [false]);
-      // The worker states no build id (only a binary checksum): the unversioned sentinel alone.
-      assert.deepEqual(searchAttributes.BuildIds, ['unversioned']);
+      // An unversioned worker with the SDK's default build id: the sentinel, then that build.
+      assert.equal(searchAttributes.BuildIds?.length, 2, String(searchAttributes.BuildIds));
+      assert.equal(searchAttributes.BuildIds[0], 'unversioned');
+      assert.match(String(searchAttributes.BuildIds[1]), /^unversioned:@temporalio\/worker@/);
+    },
+
+    'currentBuildId: a new worker replaying reports the build that ran each task, then its own once it completes one': async ({
+      env,
+      client,
+      namespace,
+      taskQueue,
+      cached,
+      id,
+    }) => {
+      const buildQueue = `${taskQueue}-builds`;
+      const workflowId = id('currentBuildId');
+      const handle = client.workflow.getHandle(workflowId);
+      const first = await startWorker(env, buildQueue, cached, { buildId: 'build-1.0' });
+      try {
+        await client.workflow.start('reportsCurrentBuildId', { taskQueue: buildQueue, workflowId });
+        assert.equal(await handle.query<string>('currentBuildId'), 'build-1.0');
+      } finally {
+        await first.stop();
+      }
+      await client.workflowService.resetStickyTaskQueue({ namespace, execution: { workflowId } });
+      const second = await startWorker(env, buildQueue, cached, { buildId: 'build-1.1' });
+      try {
+        assert.equal(await handle.query<string>('currentBuildId'), 'build-1.0', "replaying the first worker's task");
+        await handle.signal('done');
+        assert.equal(await handle.query<string>('currentBuildId'), 'build-1.1', 'after completing a task of its own');
+        await handle.signal('done');
+        assert.equal(await handle.result(), 'build-1.1');
+      } finally {
+        await second.stop();
+      }
+      const { searchAttributes } = await handle.describe();
+      assert.deepEqual(searchAttributes.BuildIds, ['unversioned', 'unversioned:build-1.0', 'unversioned:build-1.1']);
     },
 
     'user metadata: the static summary and details of the workflow, its timers, activities and children, in describe and history': async ({

@@ -2,7 +2,8 @@
 // workflows sleep on timers, run activities and wait for signals, while a workflow task is in
 // flight and a signal, a cancellation and an update wait for a worker; restart it and check that
 // everything completes correctly, overdue timers fire at once, no signal, cancellation or update
-// is lost, finished activities do not rerun and visibility agrees with the histories.
+// is lost, finished activities do not rerun and visibility agrees with the histories; an activity
+// the in-process worker was running is retried at once, not after its (long) timeouts.
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import proto from '@temporalio/proto';
@@ -49,6 +50,7 @@ describe('temporal-lite crash recovery', () => {
     const sleepers = await Promise.all([0, 1, 2].map((i) => client.workflow.start('sleeper', { ...opts, workflowId: `sleeper-${i}`, args: [2500] })));
     const steppers = await Promise.all([0, 1].map((i) => client.workflow.start('crashSteps', { ...opts, workflowId: `steps-${i}` })));
     const waiters = await Promise.all([0, 1].map((i) => client.workflow.start('signalAndQuery', { ...opts, workflowId: `signals-${i}` })));
+    const longStep = await client.workflow.start('crashLongStep', { ...opts, workflowId: 'long-step' });
     for (const w of waiters) await w.signal('unblock', 'before crash');
 
     // On `crash-late` no worker runs before the crash: the test takes two workflow tasks itself
@@ -76,6 +78,7 @@ describe('temporal-lite crash recovery', () => {
 
     // Crash while the timers are pending, step b is running and the signal waiters wait.
     await waitFor('step b running in both workflows', () => logLines().filter((l) => / b start 1$/.test(l)).length === 2 || undefined, 20_000);
+    await waitFor('the long step running', () => logLines().includes('long-step slow start 1') || undefined, 20_000);
     for (const s of sleepers) assert.ok((await historyTypes(s)).includes('TIMER_STARTED'));
     for (const w of waiters) assert.ok((await historyTypes(w)).includes('WORKFLOW_EXECUTION_SIGNALED'));
     host.child.kill('SIGKILL');
@@ -96,6 +99,15 @@ describe('temporal-lite crash recovery', () => {
       assert.ok(firedAt - ready < 2000, `${s.workflowId}'s overdue timer fired ${firedAt - ready} ms after the restart`);
     }
     for (const s of steppers) assert.equal(await client.workflow.getHandle(s.workflowId).result(), 'a+b');
+    // Its worker died with the server: the attempt times out at the restart (its heartbeat timeout
+    // is 5 minutes) and the retry ends it, within this bound.
+    const retried = client.workflow.getHandle(longStep.workflowId).result();
+    const bound = new Promise((resolve) => setTimeout(resolve, 20_000, 'still waiting').unref());
+    assert.equal(await Promise.race([retried, bound]), 2);
+    const started = (await client.workflow.getHandle(longStep.workflowId).fetchHistory()).events!.find((e) => e.activityTaskStartedEventAttributes)!;
+    const { attempt, lastFailure } = started.activityTaskStartedEventAttributes!;
+    assert.equal(attempt, 2);
+    assert.equal(lastFailure?.timeoutFailureInfo?.timeoutType, proto.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT);
     for (const w of waiters) assert.deepEqual(await client.workflow.getHandle(w.workflowId).result(), ['before crash', 'after restart']);
 
     // The task in flight at the crash timed out and ran again, with the signal that came during it.
@@ -115,7 +127,7 @@ describe('temporal-lite crash recovery', () => {
     // Visibility agrees with every history.
     const listed = new Map<string, string>();
     for await (const w of client.workflow.list()) listed.set(w.workflowId, w.status.name);
-    assert.equal(listed.size, 10);
+    assert.equal(listed.size, 11);
     for (const [workflowId, statusName] of listed) assert.equal((await client.workflow.getHandle(workflowId).describe()).status.name, statusName, workflowId);
     assert.deepEqual(Object.fromEntries(listed), {
       'sleeper-0': 'COMPLETED',
@@ -123,6 +135,7 @@ describe('temporal-lite crash recovery', () => {
       'sleeper-2': 'COMPLETED',
       'steps-0': 'COMPLETED',
       'steps-1': 'COMPLETED',
+      'long-step': 'COMPLETED',
       'signals-0': 'COMPLETED',
       'signals-1': 'COMPLETED',
       'late-signals': 'COMPLETED',

@@ -1,4 +1,5 @@
 // @temporalio/testing against the temporal-lite bin (existing-path): time skipping and createLocal.
+import { Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import assert from 'node:assert/strict';
@@ -8,8 +9,27 @@ import { binPath } from './helpers/bin.js';
 import { workflowBundle } from './helpers/bundle.js';
 import { quietRuntime } from './helpers/harness.js';
 
+const HOUR_MS = 3600_000;
+
+/** Runs `fn` with a worker on `taskQueue`; the environment-bound activities are defined here, next to `env`. */
 async function withWorker<T>(env: TestWorkflowEnvironment, taskQueue: string, fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+  const environmentActivities = {
+    async sleepInTestEnvironment(ms: number): Promise<number> {
+      const before = await env.currentTimeMs();
+      await env.sleep(ms);
+      return (await env.currentTimeMs()) - before;
+    },
+    async workForWallTime(ms: number): Promise<number> {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return Context.current().info.attempt;
+    },
+  };
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: { ...activities, ...environmentActivities },
+  });
   return worker.runUntil(fn);
 }
 
@@ -45,6 +65,52 @@ describe('temporal-lite as the time-skipping test server', () => {
       const d = await handle.describe();
       assert.equal(d.status.name, 'COMPLETED');
     });
+  });
+
+  // As on Temporal's Java test server, an activity holds time until it ends, and env.sleep releases
+  // one hold: while result() is awaited (its unlock already spent), that is the activity's own.
+  it('env.sleep called from inside a running activity returns once the clock has moved its duration', { timeout: 60_000 }, async () => {
+    const slept = await withWorker(env, 'ts-activity-sleep', () =>
+      env.client.workflow.execute('activitySleepsInTestEnvironment', { taskQueue: 'ts-activity-sleep', workflowId: 'activity-sleeps', args: [3 * HOUR_MS] }),
+    );
+    assert.ok(slept >= 3 * HOUR_MS, `the clock moved ${slept} ms during the activity's env.sleep`);
+  });
+
+  it("a workflow timer fires during an activity's longer env.sleep (TestWorkflowEnvironment.sleep's documented example)", { timeout: 60_000 }, async () => {
+    const winner = await withWorker(env, 'ts-race', () =>
+      env.client.workflow.execute('timerRacesSleepingActivity', { taskQueue: 'ts-race', workflowId: 'timer-races-activity', args: [HOUR_MS, 2 * HOUR_MS] }),
+    );
+    assert.equal(winner, 'timer');
+  });
+
+  it('a running activity holds the clock while the test sleeps: no timeout, no retry', { timeout: 60_000 }, async () => {
+    await withWorker(env, 'ts-held', async () => {
+      const handle = await env.client.workflow.start('activityTakesWallTime', { taskQueue: 'ts-held', workflowId: 'activity-holds-time', args: [300] });
+      const before = await env.currentTimeMs();
+      await env.sleep('10 minutes');
+      assert.ok((await env.currentTimeMs()) - before >= 10 * 60_000);
+      assert.equal(await handle.result(), 1, 'the first attempt completed: its one-minute start-to-close timeout never fired');
+    });
+  });
+
+  it('a schedule takes its actions as env.sleep advances the clock: one per interval slept', async () => {
+    const handle = await env.client.schedule.create({
+      scheduleId: 'ts-hourly',
+      spec: { intervals: [{ every: '1 hour' }] },
+      action: { type: 'startWorkflow', workflowType: 'greeting', args: ['hourly'], taskQueue: 'ts-schedule', workflowId: 'ts-hourly-wf' },
+    });
+    try {
+      await withWorker(env, 'ts-schedule', async () => {
+        await env.sleep('3 hours');
+        const { info } = await handle.describe();
+        assert.equal(info.numActionsTaken, 3);
+        for (const action of info.recentActions) {
+          assert.equal(await env.client.workflow.getHandle(action.action.workflow.workflowId).result(), 'Hello, hourly!');
+        }
+      });
+    } finally {
+      await handle.delete();
+    }
   });
 
   it('activity retries run to success under time skipping', async () => {

@@ -35,13 +35,29 @@ describe('virtual clock', () => {
   it('outstanding work holds time still', async () => {
     const clock = new VirtualClock({ timeSkipping: true });
     let busy = true;
-    clock.setWorkProbe(() => busy);
+    clock.setWorkProbe(() => (busy ? 1 : 0));
     const start = clock.now();
     let fired = false;
     clock.schedule(start + 86_400_000, () => (fired = true));
     for (let i = 0; i < 3; i++) await tick();
     assert.equal(fired, false);
     busy = false;
+    clock.requestSkipCheck();
+    for (let i = 0; i < 3; i++) await tick();
+    assert.equal(fired, true);
+    clock.close();
+  });
+
+  it('an unlock past the explicit locks releases one piece of work, not two', async () => {
+    const clock = new VirtualClock({ timeSkipping: true });
+    let work = 2;
+    clock.setWorkProbe(() => work);
+    let fired = false;
+    clock.schedule(clock.now() + 86_400_000, () => (fired = true));
+    clock.unlock();
+    for (let i = 0; i < 3; i++) await tick();
+    assert.equal(fired, false, 'two pieces of work, one released');
+    work = 1;
     clock.requestSkipCheck();
     for (let i = 0; i < 3; i++) await tick();
     assert.equal(fired, true);

@@ -56,13 +56,15 @@ describe('the Temporal Web UI of the hub', { skip }, () => {
     assert.match(shown.stderr, new RegExp(`^Temporal Web UI: http://localhost:${port}/namespaces/default/workflows/${jobId}\\n$`));
   });
 
-  it('lists the job, shows its history and its pending activity while it runs, and runs its status query', async () => {
+  it('lists the job, shows its history with its activity summaries and its pending activity while it runs, and runs its status query', async () => {
     await page.goto(uiUrl);
     await page.waitForURL(/\/namespaces\/default\/workflows$/);
     await page.getByRole('link', { name: jobId, exact: true }).click();
     await page.waitForURL(new RegExp(`/namespaces/default/workflows/${jobId}/[0-9a-f-]+/history$`));
     await page.getByText('Workflow Execution Started').first().waitFor();
     assert.equal(await page.getByRole('heading', { name: jobId }).count(), 1);
+    // The batch activity's summary (its user metadata) says what it does to which devices.
+    await page.getByText("call method 'slow' on devices 1–3").first().waitFor();
 
     await page.locator('a[href$="/pending-activities"]').first().click();
     await page.waitForURL(/\/pending-activities$/);

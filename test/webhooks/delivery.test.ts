@@ -1,7 +1,7 @@
 // Webhook deliveries under @temporalio/testing time skipping (temporal-lite), from real jobs on the
 // gateway to an HTTPS receiver the hub trusts by setting: signed CloudEvents in the job's order, each
-// accepted once although the receiver failed first, a receiver down for an hour still served, and a
-// receiver that never answers holding up nothing of the job.
+// accepted once although the receiver failed first, a paused and resumed rollout job's events, a
+// receiver down for an hour still served, and a receiver that never answers holding up nothing of the job.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WEBHOOK_EVENT_TYPES, webhookDeliveryWorkflowId, type WebhookEventType } from '../../workflows/webhook-types.js';
@@ -105,6 +105,43 @@ describe('webhook deliveries under time skipping', () => {
     assert.deepEqual(listed.sort(), ['wh-off-1', 'wh-off-2', 'wh-off-3']);
     for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= 1000, `failure deliveries ${i - 1} and ${i} are a second apart`);
     assert.equal(batched.accepted().at(-1)?.event.type, 'job.completed');
+  });
+
+  it("a rollout job paused and resumed: job.paused and job.resumed in the job's order, the job as it was then", async () => {
+    const control = await receiver(() => 200);
+    await addHook('control', control.url, 'control-');
+    await engine.createJob('control-job', {
+      type: 'scheduleDeviceMethod',
+      queryCondition: "deviceId IN ['wh-ok-1', 'wh-ok-2']",
+      cloudToDeviceMethod: method,
+      rollout: { maxDevicesPerMinute: 1 },
+    });
+    assert.equal((await engine.service.pause('control-job')).paused, true);
+    assert.equal((await engine.service.resume('control-job')).paused, false);
+    assert.equal((await jobResult('control-job')).status, 'completed');
+    await deliveriesDone('control', 'control-job');
+    const events = control.accepted().map((request) => request.event);
+    assert.deepEqual(
+      events.map((event) => event.type),
+      ['job.created', 'job.started', 'job.paused', 'job.resumed', 'job.completed'],
+    );
+    assert.deepEqual(
+      events.map((event) => event.id),
+      ['1.job.created', '2.job.started', '3.job.paused', '4.job.resumed', '5.job.completed'].map((id) => `control-job.${id}`),
+    );
+    const [, , paused, resumed] = events;
+    assert.deepEqual(
+      [paused.data.status, paused.data.paused, paused.data.statusMessage],
+      ['running', true, 'Paused: no device is started until the job is resumed'],
+    );
+    assert.deepEqual([resumed.data.status, resumed.data.paused], ['running', false]);
+    assert.ok(control.requests.every((request) => request.verified && request.headers['webhook-id'] === request.event.id));
+
+    const tuning = jobsSettings({ tuning: { scheduleDeviceMethod: TUNING } }).tuning.scheduleDeviceMethod;
+    const jobRuns = await jobRunHistories(engine.env.client, 'control-job');
+    assertWithinHistoryBounds(jobRuns, 'control-job', 2, tuning, true);
+    await replayHistories(jobRuns);
+    recordHistoryFixtures('webhook-control', jobRuns);
   });
 
   it('a receiver down for an hour still gets the event, once', async () => {

@@ -1,6 +1,7 @@
 // Webhooks on a hub composed as `npm start` composes it, trusting an HTTPS receiver's own CA by its
 // setting (HUB_WEBHOOKS_CA_FILE): the REST API's refusals, a real twin job's events received with
-// verified signatures in order, the delivery history over REST and the CLI, and the secret never shown.
+// verified signatures in order, a rollout job paused and resumed over REST telling its hook so, the
+// delivery history over REST and the CLI, and the secret never shown.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,6 +93,64 @@ describe('webhooks through the REST API and the CLI', () => {
     assert.equal((await hubRequest(api, { method: 'DELETE', path: '/hooks/crud' })).status, 204);
     assert.equal((await hubRequest(api, { method: 'GET', path: '/hooks/crud' })).status, 404);
     assert.equal((await hubRequest(api, { method: 'DELETE', path: '/hooks/crud' })).status, 404);
+  });
+
+  it('tells a hook of a rollout job paused and resumed through the REST API: job.paused then job.resumed, signed', async (t) => {
+    const own = await startWebhookReceiver(SECRET);
+    t.after(() => own.close());
+    const added = await hub.cli([
+      'hooks',
+      'add',
+      'control',
+      '--url',
+      own.url,
+      '--events',
+      'job.paused,job.resumed,job.completed',
+      '--job-id-prefix',
+      'ctl-',
+      '--secret',
+      SECRET,
+    ]);
+    assert.equal(added.code, 0, added.stderr);
+    const { body: document } = await hubRequest(api, { method: 'GET', path: '/openapi.json', apiVersion: null, auth: null });
+    const documentedTypes = document.paths['/hooks/{id}'].put.requestBody.content['application/json'].schema.properties.events.items.enum;
+    for (const type of ['job.paused', 'job.resumed']) assert.ok(documentedTypes.includes(type), `the OpenAPI document lists ${type}`);
+
+    for (const id of ['ctl-1', 'ctl-2']) assert.equal((await hubRequest(api, { method: 'PUT', path: `/devices/${id}`, body: {} })).status, 200);
+    const job = await hubRequest(api, {
+      method: 'PUT',
+      path: '/jobs/v2/ctl-rollout',
+      body: {
+        type: 'scheduleUpdateTwin',
+        queryCondition: "STARTSWITH(deviceId, 'ctl-')",
+        updateTwin: { tags: { ctl: 1 } },
+        rollout: { maxDevicesPerMinute: 30 },
+      },
+    });
+    assert.equal(job.status, 200, job.text);
+    const paused = await hubRequest(api, { method: 'POST', path: '/jobs/v2/ctl-rollout/pause' });
+    assert.equal(paused.status, 200, paused.text);
+    assert.equal(paused.body.paused, true);
+    const resumed = await hubRequest(api, { method: 'POST', path: '/jobs/v2/ctl-rollout/resume' });
+    assert.equal(resumed.status, 200, resumed.text);
+    assert.equal(resumed.body.paused, false);
+
+    const received = () => own.accepted();
+    await waitFor(() => received().length >= 3, 'the pause, the resume and the end received', 60_000);
+    const events = received().map((request) => request.event);
+    assert.deepEqual(
+      events.map((event) => [event.type, event.id, event.data.paused]),
+      [
+        ['job.paused', 'ctl-rollout.3.job.paused', true],
+        ['job.resumed', 'ctl-rollout.4.job.resumed', false],
+        ['job.completed', 'ctl-rollout.5.job.completed', false],
+      ],
+    );
+    for (const request of received()) {
+      assert.ok(request.verified, `the Standard Webhooks signature of ${request.event.id} verifies`);
+      assert.equal(request.headers['webhook-id'], request.event.id);
+    }
+    assert.equal((await hub.cli(['hooks', 'remove', 'control'])).code, 0);
   });
 
   it("delivers a twin job's events, signed and in order, and shows the deliveries (REST and CLI)", async () => {

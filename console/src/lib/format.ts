@@ -32,3 +32,7 @@ export const whereOf = (condition: string): string => (condition.trim() === '*' 
 
 /** A string constant of the query language. */
 export const quoted = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/** An input's aria-describedby: its field's error (`<field>-error`) when one is shown, and a hint. */
+export const describedBy = (errors: Partial<Record<string, string>>, field: string, hint?: string): string | undefined =>
+  [errors[field] ? `${field}-error` : '', hint ?? ''].filter(Boolean).join(' ') || undefined;

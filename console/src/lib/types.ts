@@ -1,4 +1,9 @@
 /** The hub's wire types the console shows (the jobs v2 JobResponse, devices.jobs rows, twins). */
+import type { Rollout } from '../../../workflows/rollout-types.js';
+
+export type { AbortCriterion, FailureTypeCriterion, Rollout, RetryCriterion } from '../../../workflows/rollout-types.js';
+export { FAILURE_TYPE_CRITERIA } from '../../../workflows/rollout-types.js';
+
 export interface DeviceJobStatistics {
   deviceCount: number;
   failedCount: number;
@@ -26,6 +31,12 @@ export interface Job {
   failureReason?: string;
   statusMessage?: string;
   deviceJobStatistics?: DeviceJobStatistics;
+  /** This hub's rollout extension: only on a job with rollout settings, or one that was paused. */
+  rollout?: Rollout;
+  paused?: boolean;
+  currentRatePerMinute?: number;
+  waitingForRetryCount?: number;
+  waitingForDeviceCount?: number;
 }
 
 export type DeviceJobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'canceled';

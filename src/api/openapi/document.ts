@@ -4,6 +4,7 @@
  * schemas are: https://spec.openapis.org/oas/v3.1.0#schema-object).
  */
 import { z } from 'zod';
+import { OPS_PATHS } from '../../observe/ops-routes.js';
 import { OPERATIONS, type Operation } from './operations.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -72,9 +73,11 @@ function operationObject(op: Operation): JsonSchema {
   };
 }
 
-function buildDocument(): JsonSchema {
+const isOpsPath = (path: string): boolean => (OPS_PATHS as readonly string[]).includes(path);
+
+function buildDocument(withOps: boolean): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const op of OPERATIONS) (paths[op.path] ??= {})[op.method] = operationObject(op);
+  for (const op of OPERATIONS) if (withOps || !isOpsPath(op.path)) (paths[op.path] ??= {})[op.method] = operationObject(op);
   return {
     openapi: '3.1.0',
     info: {
@@ -116,10 +119,14 @@ function buildDocument(): JsonSchema {
   };
 }
 
-let document: JsonSchema | undefined;
+const documents = new Map<boolean, JsonSchema>();
 
-/** Built once, on first use. */
-export function openApiDocument(): JsonSchema {
-  document ??= buildDocument();
+/**
+ * Built once per variant, on first use. `withOps`: the API's port serves /healthz, /readyz and
+ * /metrics (not when HUB_METRICS_PORT moves them to a port of their own).
+ */
+export function openApiDocument({ withOps }: { withOps: boolean }): JsonSchema {
+  let document = documents.get(withOps);
+  if (!document) documents.set(withOps, (document = buildDocument(withOps)));
   return document;
 }

@@ -62,7 +62,7 @@ export const OPERATIONS: readonly Operation[] = [
     method: 'get',
     path: '/healthz',
     tag: 'Operations',
-    summary: 'Liveness: 200 while the process runs (here unless HUB_METRICS_PORT moves it)',
+    summary: 'Liveness: 200 while the process runs',
     permissions: [],
     success: { status: 200, contentType: 'text/plain' },
   },

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { requiredArg, stringOption, UsageError, type Command } from '../command.js';
 import { hookPath, type WebhookDeliveryJson, type WebhookJson } from '../resources.js';
 import { integerOption } from '../values.js';
+import { WEBHOOK_EVENT_TYPES } from '../../../workflows/webhook-types.js';
 
 export const hooksAdd: Command = {
   name: 'hooks add',
@@ -12,7 +13,7 @@ export const hooksAdd: Command = {
     events: {
       type: 'string',
       value: 'types',
-      description: 'comma-separated: job.created, job.scheduled, job.started, job.completed, job.failed, job.cancelled, job.devicesFailed (required)',
+      description: `comma-separated: ${WEBHOOK_EVENT_TYPES.join(', ')} (required)`,
     },
     'job-type': { type: 'string', value: 'type', description: 'only jobs of this type: scheduleDeviceMethod or scheduleUpdateTwin' },
     'job-id-prefix': { type: 'string', value: 'prefix', description: 'only jobs whose id starts with this' },

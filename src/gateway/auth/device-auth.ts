@@ -33,14 +33,16 @@ export interface ConnectCredentials {
 
 /**
  * CONNACK return codes of MQTT 3.1.1 used for refusals: 4 malformed credentials, 5 not authorized.
- * `deviceId` of an accepted connection is its identity key (`{deviceId}` or `{deviceId}/{moduleId}`).
+ * `deviceId` of an accepted connection is its identity key (`{deviceId}` or `{deviceId}/{moduleId}`);
+ * `expiresAt` (ms since the epoch) is when its SAS token expires, absent for a certificate.
  */
-export type DeviceAuthResult = { ok: true; deviceId: string; admits: Admission } | { ok: false; returnCode: 4 | 5; reason: string };
+export type DeviceAuthResult = { ok: true; deviceId: string; admits: Admission; expiresAt?: number } | { ok: false; returnCode: 4 | 5; reason: string };
 
 /**
  * Whether an identity (as registered now; undefined = deleted) still admits an accepted connection:
  * the device is enabled and the key that signed the connection's token is still one of its keys (or
- * of a DeviceConnect policy), or its certificate still fits. The token's expiry is not checked again.
+ * of a DeviceConnect policy), or its certificate still fits. (The token's expiry ends the connection
+ * on its own: DeviceConnections.)
  */
 export type Admission = (identity: ConnectionIdentity | undefined) => boolean;
 
@@ -67,12 +69,13 @@ export async function authenticateDevice(creds: ConnectCredentials, deps: Device
 
   const token = creds.password ? tryParse(creds.password.toString('utf8')) : undefined;
   if (!token) return refuse(4, 'password is not a SharedAccessSignature token');
-  if (Number(token.se) * 1000 <= (deps.now ?? Date.now)()) return refuse(5, 'token expired');
+  const expiresAt = Number(token.se) * 1000;
+  if (expiresAt <= (deps.now ?? Date.now)()) return refuse(5, 'token expired');
   if (!resourceMatches(token.sr, resourcePath(names), deps.hubHostName)) return refuse(5, 'token resource is not this device');
 
   const reason = identityRefusal(token, await readIdentity(deps.store, key), deps.policies);
   if (reason) return refuse(5, reason);
-  return { ok: true, deviceId: key, admits: (identity) => identityRefusal(token, identity, deps.policies) === undefined };
+  return { ok: true, deviceId: key, admits: (identity) => identityRefusal(token, identity, deps.policies) === undefined, expiresAt };
 }
 
 /** Why the identity refuses the token, or undefined when it accepts it. */

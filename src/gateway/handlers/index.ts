@@ -6,8 +6,8 @@ import { handleTwinGet } from './twin-get.js';
 import { handleTwinReported } from './twin-reported.js';
 
 /**
- * Handles one device publish by kind. Returns false for a topic the device may not publish to (the
- * message is then dropped).
+ * Handles one device publish by kind. Returns false, handling nothing, for a topic the device may not
+ * publish to (the gateway then closes the connection).
  */
 export function handleDevicePublish(ctx: HandlerContext, client: Client, packet: PublishPacket): boolean {
   const message = classifyDevicePublish(packet.topic, client.id);

@@ -3,6 +3,7 @@ import type { Client } from 'aedes';
 import type { ConnectionState } from '../../registry/model.js';
 import type { Admission } from '../auth/device-auth.js';
 import { setConnectionState, type ConnectionIdentity, type IdentityStore } from '../identities.js';
+import { atExpiry } from './token-expiry.js';
 
 export interface ConnectionListener {
   /** The device had no connection on this process and now has one (CONNACK sent). */
@@ -16,6 +17,8 @@ export interface ConnectionListener {
   clientReady(deviceId: string, client: Client): void;
   /** The device's last connection on this process is gone. */
   deviceOffline(deviceId: string): void;
+  /** A connection's SAS token expired: it is being closed. */
+  tokenExpired(deviceId: string): void;
 }
 
 interface LiveConnection {
@@ -38,6 +41,8 @@ export class DeviceConnections {
   private readonly replaced = new WeakSet<Client>();
   /** What each accepted connection's credentials need from the identity to stay (authenticateDevice). */
   private readonly admissions = new WeakMap<Client, Admission>();
+  /** Cancels the end of each SAS-authenticated connection at its token's expiry (IoT Hub ends it then). */
+  private readonly expiries = new Map<Client, () => void>();
   private readonly stateWrites = new Map<string, Promise<void>>();
   private onAllOffline: (() => void) | undefined;
 
@@ -47,14 +52,26 @@ export class DeviceConnections {
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  /** The device's credentials were accepted; aedes will now replace any older connection. */
-  authenticated(client: Client, admits: Admission): void {
+  /**
+   * The device's credentials were accepted; aedes will now replace any older connection. A SAS token's
+   * connection ends at `expiresAt` (the device SDKs reconnect with a fresh token before then).
+   */
+  authenticated(client: Client, admits: Admission, expiresAt?: number): void {
     this.admissions.set(client, admits);
     let set = this.connecting.get(client.id);
     if (!set) this.connecting.set(client.id, (set = new Set()));
     set.add(client);
     // finished() also fires for a connection that closed while its credentials were being checked.
     finished(client.conn, () => this.closed(client));
+    if (expiresAt !== undefined) {
+      this.expiries.set(
+        client,
+        atExpiry(expiresAt, () => {
+          this.listener.tokenExpired(client.id);
+          this.drop(client);
+        }),
+      );
+    }
   }
 
   ready(client: Client): void {
@@ -118,6 +135,8 @@ export class DeviceConnections {
 
   private closed(client: Client): void {
     const deviceId = client.id;
+    this.expiries.get(client)?.();
+    this.expiries.delete(client);
     this.removeConnecting(client);
     if (this.live.get(deviceId)?.client === client) this.live.delete(deviceId);
     const connectedAt = this.online.get(deviceId);

@@ -17,6 +17,11 @@ export interface SqlSession {
   query<Row extends object>(sql: string, params?: readonly unknown[], options?: StatementOptions): Promise<Row[]>;
   /** Runs a write; resolves to the number of rows it changed. */
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  /**
+   * Runs a write once per parameter list, in order; resolves to the rows changed in all. SQLite runs
+   * them in one synchronous loop over the prepared statement (a bulk write costs no promise per row).
+   */
+  executeEach(sql: string, paramLists: ReadonlyArray<readonly unknown[]>): Promise<number>;
 }
 
 export interface SqlDriver extends SqlSession {

@@ -149,7 +149,7 @@ export function jobRecordSql(dialect: SqlDialect) {
       await tx.execute(sql.writeTwins, [rows.map((r) => r[0]), rows.map((r) => r[1])]);
       return;
     }
-    for (const [deviceId, twin] of rows) await tx.execute(sql.writeTwin, [deviceId, twin]);
+    await tx.executeEach(sql.writeTwin, rows);
   }
 
   async function pendingTwins(tx: SqlSession, jobId: string, { from, to }: SeqRange): Promise<PendingTwin[]> {

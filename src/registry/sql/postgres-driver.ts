@@ -22,6 +22,11 @@ function session(client: pg.Pool | pg.PoolClient): SqlSession {
     async execute(sql: string, params: readonly unknown[] = []) {
       return (await client.query(queryConfig(sql, params))).rowCount ?? 0;
     },
+    async executeEach(sql: string, paramLists: ReadonlyArray<readonly unknown[]>) {
+      let changed = 0;
+      for (const params of paramLists) changed += (await client.query(queryConfig(sql, params))).rowCount ?? 0;
+      return changed;
+    },
   };
 }
 
@@ -60,6 +65,10 @@ export class PostgresDriver implements SqlDriver {
 
   execute(sql: string, params?: readonly unknown[]): Promise<number> {
     return this.direct.execute(sql, params);
+  }
+
+  executeEach(sql: string, paramLists: ReadonlyArray<readonly unknown[]>): Promise<number> {
+    return this.direct.executeEach(sql, paramLists);
   }
 
   async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {

@@ -414,8 +414,12 @@ export class SqlHubStore implements HubStore {
   }
 
   // ---- rollout job records (src/registry/sql/sql-rollout-records.ts)
-  claimRolloutDevices(jobId: string, claim: RolloutClaim, at: string) {
-    return this.rolloutRecords.claimRolloutDevices(jobId, claim, at);
+  claimRolloutDevices(jobId: string, claim: RolloutClaim, count: number, at: string) {
+    return this.rolloutRecords.claimRolloutDevices(jobId, claim, count, at);
+  }
+
+  runningRolloutDevices(jobId: string, token: string) {
+    return this.rolloutRecords.runningRolloutDevices(jobId, token);
   }
 
   finishRolloutDevices(jobId: string, outcomes: readonly RolloutOutcome[], at: string) {

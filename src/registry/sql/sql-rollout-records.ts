@@ -27,13 +27,19 @@ function rolloutSql(dialect: SqlDialect) {
   };
   return {
     interrupted: `SELECT device_id FROM device_jobs WHERE job_id = $1 AND claim = $2 AND status = 'running'`,
-    anyClaimed: `SELECT 1 AS one FROM device_jobs WHERE job_id = $1 AND claim = $2 LIMIT 1`,
-    claimRange: `UPDATE device_jobs SET ${claimSet('$5')}
-      WHERE job_id = $1 AND seq >= $3 AND seq < $4 AND status = 'pending' RETURNING device_id, attempts`,
+    claimedUnder: `SELECT count(*) AS n FROM device_jobs WHERE job_id = $1 AND claim = $2`,
+    // The first $6 pending records of the range. On PostgreSQL the rows are picked once in a CTE (a
+    // LIMIT … FOR UPDATE subquery inside the UPDATE may be re-run and pick more).
+    claimRange: pg
+      ? `WITH picked AS (SELECT seq FROM device_jobs WHERE job_id = $1 AND seq >= $3 AND seq < $4 AND status = 'pending' ORDER BY seq LIMIT $6 FOR UPDATE SKIP LOCKED)
+         UPDATE device_jobs AS j SET ${claimSet('$5')} FROM picked WHERE j.job_id = $1 AND j.seq = picked.seq RETURNING j.device_id, j.attempts, j.seq`
+      : `UPDATE device_jobs SET ${claimSet('$5')}
+         WHERE job_id = $1 AND seq IN (SELECT seq FROM device_jobs WHERE job_id = $1 AND seq >= $3 AND seq < $4 AND status = 'pending' ORDER BY seq LIMIT $6)
+         RETURNING device_id, attempts, seq`,
     claimDue: `UPDATE device_jobs SET ${claimSet('$5')}, retry_at = NULL
       WHERE job_id = $1 AND device_id IN (
-        SELECT device_id FROM device_jobs WHERE job_id = $1 AND status = 'retrying' AND retry_at <= $3 ORDER BY retry_at LIMIT $4)
-      RETURNING device_id, attempts`,
+        SELECT device_id FROM device_jobs WHERE job_id = $1 AND status = 'retrying' AND retry_at <= $3 ORDER BY retry_at, seq LIMIT $4)
+      RETURNING device_id, attempts, seq`,
     finish,
     // Devices that waited for their device are counted by the wait (src/registry/device-waits.ts).
     countBatch: `SELECT status, failure, count(*) AS n FROM device_jobs WHERE job_id = $1 AND claim = $2 AND wait_until IS NULL GROUP BY status, failure`,
@@ -52,18 +58,18 @@ export class SqlRolloutRecords implements RolloutRecordStore {
     this.sql = rolloutSql(db.dialect);
   }
 
-  claimRolloutDevices(jobId: string, claim: RolloutClaim, at: string): Promise<{ claimed: ClaimedDevice[]; interrupted: string[] }> {
-    return this.db.transaction(async (tx) => {
-      const interrupted = (await tx.query<{ device_id: string }>(this.sql.interrupted, [jobId, claim.token])).map((row) => row.device_id);
-      let rows: Array<{ device_id: string; attempts: number | string }>;
-      if ('range' in claim) {
-        rows = await tx.query(this.sql.claimRange, [jobId, claim.token, claim.range.from, claim.range.to, at]);
-      } else {
-        const repeated = (await tx.query(this.sql.anyClaimed, [jobId, claim.token])).length > 0;
-        rows = repeated ? [] : await tx.query(this.sql.claimDue, [jobId, claim.token, claim.dueBefore, claim.limit, at]);
-      }
-      return { claimed: rows.map((row) => ({ deviceId: row.device_id, attempt: Number(row.attempts) })), interrupted };
+  async claimRolloutDevices(jobId: string, claim: RolloutClaim, count: number, at: string): Promise<ClaimedDevice[]> {
+    const rows = await this.db.transaction(async (tx): Promise<Array<{ device_id: string; attempts: number | string; seq: number | string }>> => {
+      if ('range' in claim) return tx.query(this.sql.claimRange, [jobId, claim.token, claim.range.from, claim.range.to, at, count]);
+      const [taken] = await tx.query<{ n: number | string }>(this.sql.claimedUnder, [jobId, claim.token]);
+      const left = Math.min(count, claim.limit - Number(taken?.n ?? 0));
+      return left > 0 ? tx.query(this.sql.claimDue, [jobId, claim.token, claim.dueBefore, left, at]) : [];
     });
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map((row) => ({ deviceId: row.device_id, attempt: Number(row.attempts) }));
+  }
+
+  async runningRolloutDevices(jobId: string, token: string): Promise<string[]> {
+    return (await this.db.query<{ device_id: string }>(this.sql.interrupted, [jobId, token])).map((row) => row.device_id);
   }
 
   finishRolloutDevices(jobId: string, outcomes: readonly RolloutOutcome[], at: string): Promise<number> {

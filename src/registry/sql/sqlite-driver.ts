@@ -37,6 +37,11 @@ export class SqliteDriver implements SqlDriver {
     query: async <Row extends object>(sql: string, params: readonly unknown[] = [], options?: StatementOptions) =>
       this.run(sql, params, 'all', options?.prepare ?? true) as Row[],
     execute: async (sql: string, params: readonly unknown[] = []) => this.run(sql, params, 'run', true) as number,
+    executeEach: async (sql: string, paramLists: ReadonlyArray<readonly unknown[]>) => {
+      let changed = 0;
+      for (const params of paramLists) changed += this.run(sql, params, 'run', true) as number;
+      return changed;
+    },
   };
 
   private constructor(
@@ -85,6 +90,11 @@ export class SqliteDriver implements SqlDriver {
   async execute(sql: string, params: readonly unknown[] = []): Promise<number> {
     while (this.gate.exclusive) await this.gate.exclusive;
     return this.direct.execute(sql, params);
+  }
+
+  async executeEach(sql: string, paramLists: ReadonlyArray<readonly unknown[]>): Promise<number> {
+    while (this.gate.exclusive) await this.gate.exclusive;
+    return this.direct.executeEach(sql, paramLists);
   }
 
   async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {

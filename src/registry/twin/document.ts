@@ -4,14 +4,22 @@ import { setOwn, type JsonObject } from '../json.js';
 import { twinEtag } from './etag.js';
 import type { Tracked } from './merge.js';
 
+// openSection and closeSection copy key by key: V8 runs object rest and spread with these `$` keys
+// an order of magnitude slower, and twin jobs open and close a section per device.
+
 /** Splits a stored desired/reported section into user content, metadata and `$version`. */
 export function openSection(section: TwinSection): Tracked & { version: number } {
-  const { $metadata, $version, ...data } = section;
-  return { data, meta: $metadata, version: $version };
+  const data: JsonObject = {};
+  for (const key of Object.keys(section)) if (key !== '$metadata' && key !== '$version') setOwn(data, key, section[key]);
+  return { data, meta: section.$metadata, version: section.$version };
 }
 
 export function closeSection(tracked: Tracked, version: number): TwinSection {
-  return { ...tracked.data, $metadata: tracked.meta ?? {}, $version: version } as TwinSection;
+  const section: JsonObject = {};
+  for (const key of Object.keys(tracked.data)) setOwn(section, key, tracked.data[key]);
+  section.$metadata = tracked.meta ?? {};
+  section.$version = version;
+  return section as TwinSection;
 }
 
 /** The identity-derived part of a twin, in the order IoT Hub serialises a twin. */

@@ -205,6 +205,46 @@ describe('temporal-lite HTTP API', () => {
     assert.equal(described.body.workflowExecutionInfo.status, 'WORKFLOW_EXECUTION_STATUS_TERMINATED', 'the binding without /api/v1 too');
   });
 
+  it('schedules: create, describe, list, count, matching times, patch and delete over HTTP', async () => {
+    const scheduleId = `http-schedule-${randomUUID()}`;
+    const path = `/api/v1/namespaces/default/schedules/${scheduleId}`;
+    const created = await api(path, {
+      body: {
+        schedule: {
+          spec: { cronString: ['0 12 * * *'] },
+          action: { startWorkflow: { workflowId: 'from-http', workflowType: { name: 'greeting' }, taskQueue: { name: taskQueue }, input: ['http'] } },
+          state: { paused: true, notes: 'made over HTTP' },
+        },
+      },
+    });
+    assert.equal(created.status, 200);
+    assert.ok(created.body.conflictToken);
+
+    const described = await ui(path);
+    assert.equal(described.status, 200);
+    assert.deepEqual(described.body.schedule.spec.structuredCalendar[0].hour, [{ start: 12 }]);
+    assert.equal(described.body.schedule.state.notes, 'made over HTTP');
+    assert.equal(described.body.info.futureActionTimes.length, 10);
+
+    const listed = await ui(`/api/v1/namespaces/default/schedules?query=${encodeURIComponent(`ScheduleId = '${scheduleId}'`)}`);
+    assert.deepEqual(
+      listed.body.schedules.map((entry: { scheduleId: string }) => entry.scheduleId),
+      [scheduleId],
+    );
+    assert.equal(listed.body.schedules[0].info.workflowType.name, 'greeting');
+    const counted = await ui(`/api/v1/namespaces/default/schedule-count?query=${encodeURIComponent(`ScheduleId = '${scheduleId}'`)}`);
+    assert.equal(Number(counted.body.count), 1);
+
+    const [first, second] = described.body.info.futureActionTimes;
+    const matching = await ui(`${path}/matching-times?startTime=${encodeURIComponent(first)}&endTime=${encodeURIComponent(second)}`);
+    assert.deepEqual(matching.body.startTime, [second]);
+
+    assert.equal((await api(`${path}/patch`, { body: { patch: { unpause: 'resumed over HTTP' } } })).status, 200);
+    assert.equal((await ui(path)).body.schedule.state.notes, 'resumed over HTTP');
+    assert.equal((await api(path, { method: 'DELETE' })).status, 200);
+    assert.equal((await ui(path)).status, 404);
+  });
+
   it('errors are google.rpc.Status JSON with the HTTP status of their gRPC code', async () => {
     const missing = await ui('/api/v1/namespaces/default/workflows/no-such-workflow');
     assert.equal(missing.status, 404);
