@@ -6,6 +6,7 @@
  * under 10,000.
  */
 import { MAX_WAIT_REPORTS } from './offline-wait.js';
+import { rolloutBatchConcurrency } from './rollout-dispatch.js';
 import { batchEventsOf, eventsPerBatch, inlineShard, planShards, WFT } from './sharding.js';
 import type { JobTuning } from './types.js';
 
@@ -81,7 +82,8 @@ const PARENT_SIGNAL_EVENTS = 2 + WFT;
 
 /**
  * One shard run: it dispatches while its history is under shardHistoryLimit (the length seen by the
- * current task, which adds its own 3); then at most batchConcurrency batches end, each with its
+ * current task, which adds its own 3); then at most batchConcurrency batches (a rollout shard's
+ * rolloutBatchConcurrency) end, each with its
  * events (eventsPerBatch) and each change of progress possibly a progress signal to the parent (at
  * most progressUpdates per shard); plus the stop signal 1 + 3 (and, should it arrive while the
  * shard's closing task is in flight, that task failing: 1 + 3) and the closing event 1.
@@ -98,7 +100,7 @@ export function shardRunHistoryBound(tuning: JobTuning, rollout = false, waitsFo
   return (
     tuning.shardHistoryLimit +
     WFT +
-    tuning.batchConcurrency * eventsPerBatch(tuning) +
+    (rollout ? rolloutBatchConcurrency(tuning) : tuning.batchConcurrency) * eventsPerBatch(tuning) +
     parentSignals * PARENT_SIGNAL_EVENTS +
     (1 + WFT) +
     (1 + WFT) +

@@ -170,7 +170,8 @@ const unpaused = (state: JobState): Promise<void> => condition(() => !state.cont
 
 /**
  * A rollout job runs one shard over all its devices, so that one dispatcher owns the rate, the
- * retries and the abort decision; the job forwards pause and new settings to it.
+ * retries and the abort decision (with as many batches at once as a plain job's shards together:
+ * rolloutBatchConcurrency); the job forwards pause, new settings and the waits' outcomes to it.
  */
 async function runRolloutShard(state: JobState, deviceCount: number, tuning: JobTuning): Promise<void> {
   const range = { from: 0, to: deviceCount };

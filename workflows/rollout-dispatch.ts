@@ -1,12 +1,13 @@
 /**
  * The dispatcher of a rollout job (one with rate, abort criteria or retries), run by its one shard
- * workflow: it starts devices on durable timer ticks at the job's rate (or as fast as batch slots
- * allow without one), re-dispatches the retries that are due (the queue is in the store; the
- * workflow keeps only its size and first due time), stops starting devices while paused, applies new
+ * workflow: it starts devices on durable timer ticks at the job's rate (or, without one, as fast as
+ * the job's batch slots allow: as many as a plain job's shards have together), re-dispatches the
+ * retries that are due (the queue is in the store; the workflow keeps only its size and first due
+ * time), stops starting devices while paused, applies new
  * settings at the next tick, and stops itself when an abort criterion is met. In-flight batches
  * always finish. Deterministic workflow code; its state (RolloutCursor) survives continue-as-new.
  */
-import { condition, proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { JobActivities } from '../activities/index.js';
 import { rolloutBatchSummary } from './activity-summaries.js';
 import type { RangeProgress } from './batches.js';
@@ -54,6 +55,18 @@ const MINUTE_MS = 60_000;
 
 /** The tick of a rate: a second, or longer when under a device a second, so that each tick starts at least one. */
 export const tickMs = (ratePerMinute: number): number => Math.max(1000, Math.ceil(60_000 / ratePerMinute));
+
+/**
+ * Batches a rollout job runs at once: as many as a plain job's shards together run
+ * (shardConcurrency × batchConcurrency), since its one dispatcher starts every device of the job;
+ * so a job without a rate (abort criteria, retries, the offline wait alone) is as fast as a plain
+ * one, and a rate bounds them further. One workflow keeps up with that many: a batch costs it a few
+ * workflow tasks in its whole run.
+ */
+export const rolloutBatchConcurrency = (tuning: JobTuning): number => tuning.shardConcurrency * tuning.batchConcurrency;
+
+/** Runs begun before rolloutBatchConcurrency replay with one shard's batchConcurrency. */
+const JOB_WIDE_CONCURRENCY_PATCH = 'rollout-job-wide-concurrency';
 
 const BATCH_RETRY: RetryPolicy = { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 };
 
@@ -148,7 +161,8 @@ export class RolloutDispatcher {
    * run's history is full (the caller continues as new); then waits for the batches in flight.
    */
   async run(mayContinue: () => boolean): Promise<void> {
-    const slots = new Semaphore(this.work.tuning.batchConcurrency);
+    const { tuning } = this.work;
+    const slots = new Semaphore(patched(JOB_WIDE_CONCURRENCY_PATCH) ? rolloutBatchConcurrency(tuning) : tuning.batchConcurrency);
     const batches: Array<Promise<void>> = [];
     while (!this.halted && mayContinue()) {
       if (this.command.paused) {

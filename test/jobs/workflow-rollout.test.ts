@@ -9,10 +9,12 @@ import { jobsSettings } from '../../src/jobs/settings.js';
 import type { JobResponse } from '../../workflows/types.js';
 import { reply } from './helpers/devices.js';
 import { busiestWindow, rolloutDispatches, windowCounts, type Dispatch } from './helpers/dispatches.js';
-import { assertStatisticsConsistent, assertWithinHistoryBounds, jobRunHistories, replayJobHistories } from './helpers/jobs.js';
+import proto from '@temporalio/proto';
+import { ACTIVITY_CLOSED, assertStatisticsConsistent, assertWithinHistoryBounds, jobRunHistories, mostAtOnce, replayJobHistories } from './helpers/jobs.js';
 import { jobRecords } from './helpers/records.js';
 import { startJobsTestEngine, type JobsTestEngine } from './helpers/workflow-env.js';
 
+const { EventType } = proto.temporal.api.enums.v1;
 const TWINS = 3000;
 const twinIds = Array.from({ length: TWINS }, (_, i) => `t${String(i).padStart(4, '0')}`);
 const twinJob = (rollout: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -30,7 +32,9 @@ const refusedFor = (why: RegExp) => (err: unknown) => {
   assert.match(err.message, why);
   return true;
 };
-const SETTINGS = { tuning: { scheduleDeviceMethod: { batchSize: 20, deviceConcurrency: 20 } } };
+// A method rollout job without a rate runs shardConcurrency × batchConcurrency batches at once, as a plain job's shards together do.
+const METHOD_TUNING = { batchSize: 20, deviceConcurrency: 20, batchConcurrency: 1, shardConcurrency: 2 };
+const SETTINGS = { tuning: { scheduleDeviceMethod: METHOD_TUNING } };
 
 describe('rollout jobs under time skipping', () => {
   let engine: JobsTestEngine;
@@ -179,6 +183,10 @@ describe('rollout jobs under time skipping', () => {
     assert.ok(canceled >= 40, `${canceled} canceled`);
     assert.ok(!records.some((r) => r.status === 'pending' || r.status === 'running'));
     assert.equal(done.deviceJobStatistics!.failedCount, records.filter((r) => r.status !== 'completed').length);
+    // Without a rate, as many batches at once as a plain job's shards together: 2 here, not one shard's 1.
+    const shardRuns = (await jobRunHistories(engine.env.client, 'abort')).filter((run) => run.workflowId !== 'abort');
+    const batchesAtOnce = Math.max(...shardRuns.map((run) => mostAtOnce(run, [EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED], ACTIVITY_CLOSED)));
+    assert.equal(batchesAtOnce, METHOD_TUNING.shardConcurrency * METHOD_TUNING.batchConcurrency);
   });
 
   it('retries per device with backoff: attempts in the record, statistics count devices', async () => {

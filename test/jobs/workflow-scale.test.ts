@@ -12,6 +12,8 @@ import {
   assertStatisticsConsistent,
   assertWithinHistoryBounds,
   jobRunHistories,
+  mostAtOnce,
+  ACTIVITY_CLOSED,
   recordHistoryFixtures,
   replayHistories,
   type RunHistory,
@@ -135,21 +137,3 @@ const CHILD_CLOSED = [
   EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT,
   EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED,
 ];
-const ACTIVITY_CLOSED = [
-  EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
-  EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
-  EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
-  EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
-];
-
-/** The most things open at once in a run's history: `opens` events start one, `closes` end one. */
-function mostAtOnce(run: RunHistory, opens: readonly number[], closes: readonly number[]): number {
-  let open = 0;
-  let most = 0;
-  for (const event of run.history.events ?? []) {
-    const type = Number(event.eventType);
-    if (opens.includes(type)) most = Math.max(most, ++open);
-    else if (closes.includes(type)) open -= 1;
-  }
-  return most;
-}

@@ -12,6 +12,7 @@ import { jobRecords } from './records.js';
 import type { JobsTestEngine } from './workflow-env.js';
 
 const { History } = proto.temporal.api.history.v1;
+const { EventType } = proto.temporal.api.enums.v1;
 
 /** Polls GET until `done(job)` holds; returns that job. */
 export async function waitForJob(
@@ -143,4 +144,24 @@ export function historyFixtures(): Array<{ workflowId: string; history: unknown 
     .filter((file) => file.endsWith('.binpb'))
     .sort()
     .map((file) => ({ workflowId: file, history: History.decode(readFileSync(new URL(file, FIXTURES))) }));
+}
+
+/** History events that close an activity. */
+export const ACTIVITY_CLOSED = [
+  EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+  EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+];
+
+/** The most things open at once in a run's history: `opens` events start one, `closes` end one. */
+export function mostAtOnce(run: RunHistory, opens: readonly number[], closes: readonly number[]): number {
+  let open = 0;
+  let most = 0;
+  for (const event of run.history.events ?? []) {
+    const type = Number(event.eventType);
+    if (opens.includes(type)) most = Math.max(most, ++open);
+    else if (closes.includes(type)) open -= 1;
+  }
+  return most;
 }
