@@ -92,7 +92,7 @@ function listInfo(live: LiveSchedule): ScheduleListInfo {
   };
 }
 
-export type ScheduleListEntry = NonNullable<WorkflowServiceResponse<'ListSchedules'>['schedules']>[number];
+type ScheduleListEntry = NonNullable<WorkflowServiceResponse<'ListSchedules'>['schedules']>[number];
 
 export function listEntry(live: LiveSchedule): ScheduleListEntry {
   return { scheduleId: live.record.scheduleId, memo: live.record.memo, searchAttributes: live.record.searchAttributes, info: listInfo(live) };

@@ -1,7 +1,7 @@
 // The schedule messages temporal-lite reads and writes, as Plain shapes of the @temporalio/proto
 // interfaces, and the state it keeps per schedule.
 import type { temporal } from '@temporalio/proto';
-import type { Failure, Memo, Payloads, SearchAttributes, Timestamp, WorkflowExecution } from '../grpc/api.js';
+import type { Failure, Memo, Payloads, SearchAttributes, WorkflowExecution } from '../grpc/api.js';
 import type { EnumName, Plain } from '../grpc/plain.js';
 
 export type Schedule = Plain<temporal.api.schedule.v1.ISchedule>;
@@ -13,7 +13,6 @@ export type IntervalSpec = Plain<temporal.api.schedule.v1.IIntervalSpec>;
 export type ScheduleInfo = Plain<temporal.api.schedule.v1.IScheduleInfo>;
 export type ScheduleActionResult = Plain<temporal.api.schedule.v1.IScheduleActionResult>;
 export type SchedulePatch = Plain<temporal.api.schedule.v1.ISchedulePatch>;
-export type BackfillRequest = Plain<temporal.api.schedule.v1.IBackfillRequest>;
 export type ScheduleListInfo = Plain<temporal.api.schedule.v1.IScheduleListInfo>;
 export type NewWorkflow = Plain<temporal.api.workflow.v1.INewWorkflowExecutionInfo>;
 export type OverlapPolicy = EnumName<temporal.api.enums.v1.ScheduleOverlapPolicy>;
@@ -54,5 +53,3 @@ export interface ScheduleRecord {
   lastCompletionResult?: Payloads;
   continuedFailure?: Failure;
 }
-
-export type { Timestamp };

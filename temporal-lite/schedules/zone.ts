@@ -110,18 +110,8 @@ function intlZone(name: string): Zone {
     const before = offset(local - DAY_MS);
     const after = offset(local + DAY_MS);
     const candidates = [local - before, local - after].filter((ms) => offset(ms) === local - ms);
-    // None: the time falls in a gap; the offset before the gap lands after it, as Go's time.Date.
+    // None: the time falls in a gap; read with the offset before the gap, it lands after the gap.
     return candidates.length > 0 ? Math.min(...candidates) : local - before;
   };
   return { name, civil, offset, instant };
-}
-
-/** Whether `name` is a time zone Intl knows. */
-export function isKnownZone(name: string): boolean {
-  try {
-    zone(name);
-    return true;
-  } catch {
-    return false;
-  }
 }
