@@ -147,4 +147,27 @@ describe('the Web UI’s Schedules pages with write actions enabled', { skip }, 
     assert.equal(await page.locator('#workflowType').inputValue(), 'greeting');
     assert.deepEqual(failedCalls, []);
   });
+
+  it('creates a schedule from the form', async () => {
+    const { page, env, failedCalls } = ui;
+    const created = `made-in-ui-${randomUUID().slice(0, 8)}`;
+    await page.goto(`${ui.uiUrl}/namespaces/default/schedules`);
+    await page.getByTestId('create-schedule').first().click();
+    await page.waitForURL(/\/schedules\/create$/);
+    await page.getByTestId('schedule-name-input').fill(created);
+    await page.getByTestId('schedule-type-input').fill('greeting');
+    await page.getByTestId('schedule-workflow-id-input').fill(`${created}-run`);
+    await page.getByTestId('schedule-task-queue-input').fill('ui-made');
+    await page.getByTestId('hour-interval-input').fill('2');
+    await page.getByTestId('create-schedule-button').click();
+    await page.getByRole('link', { name: created }).waitFor();
+    const described = await env.client.schedule.getHandle(created).describe();
+    assert.equal(described.action.type, 'startWorkflow');
+    assert.equal(described.action.workflowType, 'greeting');
+    assert.deepEqual(
+      described.spec.intervals?.map((interval) => interval.every),
+      [2 * 3600_000],
+    );
+    assert.deepEqual(failedCalls, []);
+  });
 });
