@@ -76,6 +76,18 @@ describe('the Web UI’s Schedules pages', { skip }, () => {
     assert.deepEqual(failedCalls, []);
   });
 
+  it('filters the list by schedule id (the query in the address)', async () => {
+    const { page, scheduleId, failedCalls } = ui;
+    const listWith = (query: string) => `${ui.uiUrl}/namespaces/default/schedules?query=${encodeURIComponent(query)}`;
+    await page.goto(listWith(`ScheduleId="${scheduleId}"`));
+    await page.getByRole('link', { name: scheduleId }).waitFor();
+    await page.getByText('1 Schedule', { exact: true }).waitFor();
+    await page.goto(listWith('ScheduleId="no-such-schedule"'));
+    await page.getByText('No Schedules Found').waitFor();
+    await page.getByText('0 Schedules', { exact: true }).waitFor();
+    assert.deepEqual(failedCalls, []);
+  });
+
   it('shows the schedule’s spec and upcoming runs, and the run a trigger started', async () => {
     const { page, schedule, scheduleId, failedCalls, env } = ui;
     await schedule.trigger();
@@ -87,6 +99,7 @@ describe('the Web UI’s Schedules pages', { skip }, () => {
     assert.equal(await env.client.workflow.getHandle(workflowId).result(), 'Hello, schedules!');
     const upcoming = (await schedule.describe()).info.nextActionTimes;
 
+    await page.goto(`${ui.uiUrl}/namespaces/default/schedules`);
     await page.getByRole('link', { name: scheduleId }).click();
     await page.waitForURL(new RegExp(`/namespaces/default/schedules/${scheduleId}$`));
     await page.getByTestId('schedule-name').getByText(scheduleId).waitFor();
