@@ -1,7 +1,9 @@
 // The Web UI's Schedules pages in headless Chromium, against temporal-lite serving the UI: a
 // schedule created with the Temporal client is listed (and counted) on the namespace's Schedules
 // page, reached from the side navigation; its page shows its spec and upcoming runs, and after a
-// trigger the run it started, linking to that workflow. No API call the pages make fails.
+// trigger the run it started, linking to that workflow. Read-only (the default), the pages offer no
+// changes; with write actions on, a schedule is paused, edited and created from the UI. No API call
+// the pages make fails.
 import type { ScheduleHandle } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
