@@ -146,7 +146,7 @@ describe('the Web UI’s Schedules pages with write actions enabled', { skip }, 
   });
   after(() => ui?.close());
 
-  it('pauses the schedule from its page and opens its edit form', async () => {
+  it('pauses the schedule from its page and edits its workflow id in the form', async () => {
     const { page, schedule, scheduleId, failedCalls } = ui;
     await page.goto(`${ui.uiUrl}/namespaces/default/schedules/${scheduleId}`);
     await page.getByRole('button', { name: 'Pause' }).click();
@@ -160,6 +160,12 @@ describe('the Web UI’s Schedules pages with write actions enabled', { skip }, 
     await page.goto(`${ui.uiUrl}/namespaces/default/schedules/${scheduleId}/edit`);
     await page.getByTestId('schedule-type-input').waitFor();
     assert.equal(await page.locator('#workflowType').inputValue(), 'greeting');
+    await page.getByTestId('schedule-workflow-id-input').fill('renamed-run');
+    await page.getByTestId('create-schedule-button').click();
+    await page.waitForURL(new RegExp(`/namespaces/default/schedules/${scheduleId}$`));
+    const updated = await schedule.describe();
+    assert.equal(updated.action.type === 'startWorkflow' && updated.action.workflowId, 'renamed-run');
+    assert.equal(updated.state.paused, true, 'an edit keeps the schedule paused');
     assert.deepEqual(failedCalls, []);
   });
 
