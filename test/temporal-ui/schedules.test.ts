@@ -146,9 +146,16 @@ describe('the Web UI’s Schedules pages with write actions enabled', { skip }, 
   });
   after(() => ui?.close());
 
-  it('pauses the schedule from its page and edits its workflow id in the form', async () => {
+  it('triggers and pauses the schedule from its page and edits its workflow id in the form', async () => {
     const { page, schedule, scheduleId, failedCalls } = ui;
     await page.goto(`${ui.uiUrl}/namespaces/default/schedules/${scheduleId}`);
+    // Trigger now, with an overlap policy (the UI names it in Temporal's enum shorthand, AllowAll).
+    await page.getByRole('button', { name: 'Schedule Actions' }).click();
+    await page.getByTestId('trigger-schedule').click();
+    await page.getByRole('dialog').getByText('Allow All', { exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Trigger' }).click();
+    await waitFor('the run the UI triggered', async () => ((await schedule.describe()).info.recentActions.length ? true : undefined));
+
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.locator('#pause-reason').fill('maintenance window');
     await page.getByRole('dialog').getByRole('button', { name: 'Pause' }).click();
