@@ -113,8 +113,21 @@ function floatFromJson(value: Json, path: string): number {
   throw wrongValue(path, 'a number', value);
 }
 
+/**
+ * A member's name in Temporal's shorthand, which its HTTP API also reads: without the prefix the
+ * enum's type name gives, in PascalCase (SCHEDULE_OVERLAP_POLICY_ALLOW_ALL of ScheduleOverlapPolicy: AllowAll).
+ */
+function shorthandMember(type: ReflectedEnum, shorthand: string): string | undefined {
+  const typeName = type.fullName.slice(type.fullName.lastIndexOf('.') + 1);
+  const prefix = `${typeName.replace(/(?<=[a-z0-9])(?=[A-Z])/g, '_').toUpperCase()}_`;
+  const member = prefix + shorthand.replace(/(?<=[a-z0-9])(?=[A-Z])/g, '_').toUpperCase();
+  return member in type.values && /^[A-Z][A-Za-z0-9]*$/.test(shorthand) ? member : undefined;
+}
+
 function enumFromJson(type: ReflectedEnum, value: Json, path: string): string | number {
   if (typeof value === 'string' && value in type.values) return value;
+  const member = typeof value === 'string' ? shorthandMember(type, value) : undefined;
+  if (member) return member;
   if (typeof value === 'number' && Number.isInteger(value)) return type.valuesById[value] ?? value;
   const names = Object.keys(type.values);
   throw wrongValue(path, `one of ${names.slice(0, 6).join(', ')}${names.length > 6 ? ', …' : ''} (or its number)`, value);

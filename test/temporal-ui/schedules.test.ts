@@ -1,7 +1,9 @@
 // The Web UI's Schedules pages in headless Chromium, against temporal-lite serving the UI: a
 // schedule created with the Temporal client is listed (and counted) on the namespace's Schedules
 // page, reached from the side navigation; its page shows its spec and upcoming runs, and after a
-// trigger the run it started, linking to that workflow. No API call the pages make fails.
+// trigger the run it started, linking to that workflow. Read-only (the default), the pages offer no
+// changes; with write actions on, a schedule is paused, edited and created from the UI. No API call
+// the pages make fails.
 import type { ScheduleHandle } from '@temporalio/client';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -76,6 +78,18 @@ describe('the Web UI’s Schedules pages', { skip }, () => {
     assert.deepEqual(failedCalls, []);
   });
 
+  it('filters the list by schedule id (the query in the address)', async () => {
+    const { page, scheduleId, failedCalls } = ui;
+    const listWith = (query: string) => `${ui.uiUrl}/namespaces/default/schedules?query=${encodeURIComponent(query)}`;
+    await page.goto(listWith(`ScheduleId="${scheduleId}"`));
+    await page.getByRole('link', { name: scheduleId }).waitFor();
+    await page.getByText('1 Schedule', { exact: true }).waitFor();
+    await page.goto(listWith('ScheduleId="no-such-schedule"'));
+    await page.getByText('No Schedules Found').waitFor();
+    await page.getByText('0 Schedules', { exact: true }).waitFor();
+    assert.deepEqual(failedCalls, []);
+  });
+
   it('shows the schedule’s spec and upcoming runs, and the run a trigger started', async () => {
     const { page, schedule, scheduleId, failedCalls, env } = ui;
     await schedule.trigger();
@@ -87,6 +101,7 @@ describe('the Web UI’s Schedules pages', { skip }, () => {
     assert.equal(await env.client.workflow.getHandle(workflowId).result(), 'Hello, schedules!');
     const upcoming = (await schedule.describe()).info.nextActionTimes;
 
+    await page.goto(`${ui.uiUrl}/namespaces/default/schedules`);
     await page.getByRole('link', { name: scheduleId }).click();
     await page.waitForURL(new RegExp(`/namespaces/default/schedules/${scheduleId}$`));
     await page.getByTestId('schedule-name').getByText(scheduleId).waitFor();
@@ -131,9 +146,16 @@ describe('the Web UI’s Schedules pages with write actions enabled', { skip }, 
   });
   after(() => ui?.close());
 
-  it('pauses the schedule from its page and opens its edit form', async () => {
+  it('triggers and pauses the schedule from its page and edits its workflow id in the form', async () => {
     const { page, schedule, scheduleId, failedCalls } = ui;
     await page.goto(`${ui.uiUrl}/namespaces/default/schedules/${scheduleId}`);
+    // Trigger now, with an overlap policy (the UI names it in Temporal's enum shorthand, AllowAll).
+    await page.getByRole('button', { name: 'Schedule Actions' }).click();
+    await page.getByTestId('trigger-schedule').click();
+    await page.getByRole('dialog').getByText('Allow All', { exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Trigger' }).click();
+    await waitFor('the run the UI triggered', async () => ((await schedule.describe()).info.recentActions.length ? true : undefined));
+
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.locator('#pause-reason').fill('maintenance window');
     await page.getByRole('dialog').getByRole('button', { name: 'Pause' }).click();
@@ -145,6 +167,35 @@ describe('the Web UI’s Schedules pages with write actions enabled', { skip }, 
     await page.goto(`${ui.uiUrl}/namespaces/default/schedules/${scheduleId}/edit`);
     await page.getByTestId('schedule-type-input').waitFor();
     assert.equal(await page.locator('#workflowType').inputValue(), 'greeting');
+    await page.getByTestId('schedule-workflow-id-input').fill('renamed-run');
+    await page.getByTestId('create-schedule-button').click();
+    await page.waitForURL(new RegExp(`/namespaces/default/schedules/${scheduleId}$`));
+    const updated = await schedule.describe();
+    assert.equal(updated.action.type === 'startWorkflow' && updated.action.workflowId, 'renamed-run');
+    assert.equal(updated.state.paused, true, 'an edit keeps the schedule paused');
+    assert.deepEqual(failedCalls, []);
+  });
+
+  it('creates a schedule from the form', async () => {
+    const { page, env, failedCalls } = ui;
+    const created = `made-in-ui-${randomUUID().slice(0, 8)}`;
+    await page.goto(`${ui.uiUrl}/namespaces/default/schedules`);
+    await page.getByTestId('create-schedule').first().click();
+    await page.waitForURL(/\/schedules\/create$/);
+    await page.getByTestId('schedule-name-input').fill(created);
+    await page.getByTestId('schedule-type-input').fill('greeting');
+    await page.getByTestId('schedule-workflow-id-input').fill(`${created}-run`);
+    await page.getByTestId('schedule-task-queue-input').fill('ui-made');
+    await page.getByTestId('hour-interval-input').fill('2');
+    await page.getByTestId('create-schedule-button').click();
+    await page.getByRole('link', { name: created }).waitFor();
+    const described = await env.client.schedule.getHandle(created).describe();
+    assert.equal(described.action.type, 'startWorkflow');
+    assert.equal(described.action.workflowType, 'greeting');
+    assert.deepEqual(
+      described.spec.intervals?.map((interval) => interval.every),
+      [2 * 3600_000],
+    );
     assert.deepEqual(failedCalls, []);
   });
 });

@@ -182,6 +182,14 @@ describe('HTTP API JSON mapping: JSON to messages', () => {
     assert.deepEqual(fromJson('temporal.api.taskqueue.v1.TaskQueueMetadata', { maxTasksPerSecond: 2.5 }), { maxTasksPerSecond: { value: 2.5 } });
   });
 
+  it('reads enums by their shorthand too, as the Web UI sends them (AllowAll)', () => {
+    const trigger = (overlapPolicy: Json) => fromJson('temporal.api.schedule.v1.TriggerImmediatelyRequest', { overlapPolicy });
+    assert.deepEqual(trigger('AllowAll'), { overlapPolicy: 'SCHEDULE_OVERLAP_POLICY_ALLOW_ALL' });
+    assert.deepEqual(trigger('Unspecified'), {}, 'the default value, as proto3 leaves it out');
+    assert.deepEqual(trigger('SCHEDULE_OVERLAP_POLICY_SKIP'), { overlapPolicy: 'SCHEDULE_OVERLAP_POLICY_SKIP' });
+    for (const wrong of ['allowAll', 'ALLOW_ALL', 'AllowAllX']) assert.throws(() => trigger(wrong), RpcError, wrong);
+  });
+
   it('reads payloads in shorthand or full form, and Any with "@type"', () => {
     const query = { queryType: 'state', queryArgs: [{ n: 1 }, null] };
     assert.deepEqual(fromJson('temporal.api.query.v1.WorkflowQuery', query, SHORTHAND), {
