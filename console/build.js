@@ -3,11 +3,11 @@
 // inputs (this app's files, the lock file, Node's version), so `npm ci` then `npm test` or
 // `npm start` build it once. Prints the size of its scripts gzipped (budget: 150 kB). `--force`
 // rebuilds anyway.
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { buildState, filesBelow } from '../scripts/build-stamp.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'dist');
@@ -15,31 +15,7 @@ const stampFile = join(out, 'build.json');
 const INPUTS = ['package.json', 'build.js', 'vite.config.js', 'svelte.config.js', 'index.html', 'src'];
 const JS_BUDGET = 150 * 1024;
 
-const files = (path) =>
-  statSync(path).isDirectory()
-    ? readdirSync(path)
-        .sort()
-        .flatMap((name) => files(join(path, name)))
-    : [path];
-
-function inputsHash() {
-  const hash = createHash('sha256').update(process.version);
-  for (const file of INPUTS.flatMap((input) => files(join(here, input)))) hash.update(relative(here, file)).update(readFileSync(file));
-  const lock = join(here, '..', 'package-lock.json');
-  if (existsSync(lock)) hash.update(readFileSync(lock));
-  return hash.digest('hex');
-}
-
-function readStamp() {
-  try {
-    return JSON.parse(readFileSync(stampFile, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-const inputs = inputsHash();
-const stamp = readStamp();
+const { inputs, stamp } = buildState(here, INPUTS, stampFile);
 if (!process.argv.includes('--force') && stamp?.inputs === inputs && existsSync(join(out, 'index.html'))) {
   console.log(`console: dist/ is up to date (scripts ${(stamp.jsGzipBytes / 1024).toFixed(1)} kB gzipped)`);
   process.exit(0);
@@ -48,7 +24,7 @@ if (!process.argv.includes('--force') && stamp?.inputs === inputs && existsSync(
 const started = Date.now();
 const { build } = await import('vite');
 await build({ root: here, configFile: join(here, 'vite.config.js') });
-const jsGzipBytes = files(out)
+const jsGzipBytes = filesBelow(out)
   .filter((file) => file.endsWith('.js'))
   .reduce((sum, file) => sum + gzipSync(readFileSync(file), { level: 9 }).length, 0);
 writeFileSync(stampFile, `${JSON.stringify({ inputs, jsGzipBytes }, null, 2)}\n`);

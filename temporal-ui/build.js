@@ -3,38 +3,15 @@
 // the output of the same inputs: this app's files, the installed packages (the lock file) and
 // Node's version. The stamp file records those inputs' hash and the @temporalio/ui version, which
 // temporal-lite reports as the UI's version. `--force` rebuilds anyway.
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildState } from '../scripts/build-stamp.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'build');
 const stampFile = join(out, 'temporal-ui.json');
 const INPUTS = ['package.json', 'build.js', 'svelte.config.js', 'vite.config.js', 'tailwind.config.cjs', 'postcss.config.js', 'src'];
-
-function files(path) {
-  if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path)
-    .sort()
-    .flatMap((name) => files(join(path, name)));
-}
-
-function inputsHash() {
-  const hash = createHash('sha256').update(process.version);
-  for (const file of INPUTS.flatMap((input) => files(join(here, input)))) hash.update(relative(here, file)).update(readFileSync(file));
-  const lock = join(here, '..', 'package-lock.json');
-  if (existsSync(lock)) hash.update(readFileSync(lock));
-  return hash.digest('hex');
-}
-
-function readStamp() {
-  try {
-    return JSON.parse(readFileSync(stampFile, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
 
 function uiVersion() {
   // The package exports its dist files only: its package.json is found from one of them.
@@ -42,8 +19,7 @@ function uiVersion() {
   return JSON.parse(readFileSync(join(dist, '..', 'package.json'), 'utf8')).version;
 }
 
-const inputs = inputsHash();
-const stamp = readStamp();
+const { inputs, stamp } = buildState(here, INPUTS, stampFile);
 if (!process.argv.includes('--force') && stamp?.inputs === inputs && existsSync(join(out, 'index.html'))) {
   console.log(`temporal-ui: build/ is up to date (@temporalio/ui ${stamp.uiVersion})`);
   process.exit(0);
