@@ -15,6 +15,7 @@ COPY package.json package-lock.json .prebuild-installrc ./
 COPY temporal-lite/package.json temporal-lite/
 COPY temporal-lite/bin temporal-lite/bin
 COPY temporal-ui/package.json temporal-ui/
+COPY console/package.json console/
 # Install scripts stay off except for the one addon that needs compiling (as package.json's allowScripts says).
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
@@ -23,8 +24,10 @@ COPY workflows workflows
 COPY activities activities
 COPY temporal-lite temporal-lite
 COPY temporal-ui temporal-ui
+COPY console console
+COPY scripts scripts
 COPY bin bin
-# The Web UI's build tools are dev dependencies: only its static output (temporal-ui/build) is kept.
+# The Web UI's and the console's build tools are dev dependencies: only their static output is kept.
 RUN npm run build && npm prune --omit=dev
 
 # --- runtime: Node, the production dependencies and dist/ ------------------------------------
@@ -39,6 +42,8 @@ COPY --from=build /app/temporal-lite/package.json temporal-lite/package.json
 COPY --from=build /app/temporal-lite/bin temporal-lite/bin
 COPY --from=build /app/temporal-ui/package.json temporal-ui/package.json
 COPY --from=build /app/temporal-ui/build temporal-ui/build
+COPY --from=build /app/console/package.json console/package.json
+COPY --from=build /app/console/dist console/dist
 # The data directory (hub.json, tls/) is a volume shared by the hub's containers; the image's
 # copy gives a fresh named volume its owner.
 RUN mkdir -p /data && chown node:node /data
