@@ -78,17 +78,13 @@ export function deviceCallsActivity(deps: Pick<JobActivityDeps, 'store' | 'invok
   const { store, invoker, now, log, metrics, wakeOfflineWait } = deps;
   const park = parkOfflineDevices(deps);
   return async function callDevices({ jobId, call, lanes, claim, wait, reporter, cancelled }: DeviceCalls): Promise<void> {
-    let parked = 0;
-    const outcomes = new OutcomeWriter(async (written) => {
-      const offline = written.filter((outcome): outcome is Offline => outcome.status === 'offline').map((outcome) => outcome.deviceId);
-      const finals = written.filter((outcome): outcome is DeviceJobOutcome => outcome.status !== 'offline');
-      if (finals.length > 0) await store.finishDeviceJobs(jobId, finals, now());
-      for (const outcome of finals) metrics?.devicesProcessed.inc({ type: 'scheduleDeviceMethod', outcome: outcome.status });
-      if (offline.length > 0 && wait) {
-        await park(jobId, offline, wait);
-        parked += offline.length;
-      }
-    });
+    const outcomes = new OutcomeWriter<DeviceJobOutcome>(
+      async (finals) => {
+        await store.finishDeviceJobs(jobId, finals, now());
+        for (const outcome of finals) metrics?.devicesProcessed.inc({ type: 'scheduleDeviceMethod', outcome: outcome.status });
+      },
+      wait && ((deviceIds) => park(jobId, deviceIds, wait)),
+    );
     const claims = new LaneClaims<string>(claim, lanes, cancelled);
     const lane = async () => {
       for (let deviceId = await claims.next(); deviceId !== undefined; deviceId = await claims.next()) {
@@ -99,25 +95,11 @@ export function deviceCallsActivity(deps: Pick<JobActivityDeps, 'store' | 'invok
         }
       }
     };
-
-    const ticker = setInterval(() => {
-      heartbeat(outcomes.written());
-      // The final flush below reports a write error.
-      outcomes.flush().then(
-        () => reporter?.report(outcomes.written()),
-        () => undefined,
-      );
-    }, FLUSH_INTERVAL_MS);
-    try {
-      await Promise.all(Array.from({ length: Math.max(1, lanes) }, lane));
-    } finally {
-      clearInterval(ticker);
-    }
-    await outcomes.flush();
+    await outcomes.writeWhile(Promise.all(Array.from({ length: Math.max(1, lanes) }, lane)), (written) => reporter?.report(written));
     await reporter?.delivered();
     claims.throwIfFailed();
     // The wait counts the devices parked here (and ends once none is left).
-    if (parked > 0) await wakeOfflineWait(jobId);
+    if (outcomes.parked > 0) await wakeOfflineWait(jobId);
   };
 }
 
@@ -206,33 +188,66 @@ export class LaneClaims<Claimed> {
   }
 }
 
-/** Device outcomes written in order, a flush at a time, counting the final ones written. */
-export class OutcomeWriter<Outcome extends CallOutcome = CallOutcome> {
-  private readonly unwritten: Outcome[] = [];
+/**
+ * Device outcomes written in order, a flush at a time: final ones through `finish` (counted), offline
+ * devices of a job that waits for them through `park`.
+ */
+export class OutcomeWriter<Final extends DeviceJobOutcome> {
+  private readonly unwritten: Array<Final | Offline> = [];
   private writing: Promise<unknown> = Promise.resolve();
   private readonly counts = { succeeded: 0, failed: 0 };
+  /** Devices parked so far. */
+  parked = 0;
 
-  constructor(private readonly write: (outcomes: Outcome[]) => Promise<unknown>) {}
+  constructor(
+    private readonly finish: (finals: Final[]) => Promise<unknown>,
+    private readonly park?: (deviceIds: string[]) => Promise<void>,
+  ) {}
 
-  add(outcome: Outcome): void {
+  add(outcome: Final | Offline): void {
     this.unwritten.push(outcome);
   }
 
   /** Writes the outcomes added so far, after the writes before. */
   flush(): Promise<unknown> {
     const outcomes = this.unwritten.splice(0);
-    if (outcomes.length > 0) {
-      this.writing = this.writing.then(async () => {
-        await this.write(outcomes);
-        for (const outcome of outcomes) {
-          if (outcome.status !== 'offline') this.counts[outcome.status === 'completed' ? 'succeeded' : 'failed'] += 1;
-        }
-      });
-    }
+    if (outcomes.length > 0) this.writing = this.writing.then(() => this.write(outcomes));
     return this.writing;
+  }
+
+  /**
+   * Flushes about every second while `calls` run (the attempt heartbeating with the counts written
+   * so far, `onWritten` told them after each flush), then once more when they end.
+   */
+  async writeWhile(calls: Promise<unknown>, onWritten?: (written: BatchCounts) => void): Promise<void> {
+    const ticker = setInterval(() => {
+      heartbeat(this.written());
+      // The final flush below reports a write error.
+      this.flush().then(
+        () => onWritten?.(this.written()),
+        () => undefined,
+      );
+    }, FLUSH_INTERVAL_MS);
+    try {
+      await calls;
+    } finally {
+      clearInterval(ticker);
+    }
+    await this.flush();
   }
 
   written(): BatchCounts {
     return { ...this.counts };
+  }
+
+  private async write(outcomes: Array<Final | Offline>): Promise<void> {
+    const finals = outcomes.filter((outcome): outcome is Final => outcome.status !== 'offline');
+    const offline = outcomes.filter((outcome) => outcome.status === 'offline').map((outcome) => outcome.deviceId);
+    if (finals.length > 0) await this.finish(finals);
+    for (const outcome of finals) this.counts[outcome.status === 'completed' ? 'succeeded' : 'failed'] += 1;
+    if (offline.length > 0 && this.park) {
+      await this.park(offline);
+      this.parked += offline.length;
+    }
   }
 }

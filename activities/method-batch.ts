@@ -32,9 +32,9 @@ export const deviceWaitOf = (until: string | undefined, now: () => string): Devi
  * calls it) and a running one was being called (outcome unknown: the retry fails it with
  * OUTCOME_UNKNOWN, never calls it again). A cancelled attempt (its timeout passed, the job was
  * cancelled) calls no one more, waits for the answers of the devices already called, writes them,
- * and ends. Offline devices of a job that waits for them are parked, not failed. Any device status is a completed device; offline, timed-out or unknown devices fail with
- * the gateway's error code (a device offline since the hub's own restart gets a grace first:
- * withReconnectGrace).
+ * and ends. Offline devices of a job that waits for them are parked, not failed. Any device status
+ * is a completed device; offline, timed-out or unknown devices fail with the gateway's error code
+ * (a device offline since the hub's own restart gets a grace first: withReconnectGrace).
  */
 export function methodBatchActivity(
   deps: Pick<JobActivityDeps, 'store' | 'invoker' | 'now' | 'log' | 'metrics' | 'signalBatchProgress' | 'reconnectGraceMs' | 'wakeOfflineWait'>,

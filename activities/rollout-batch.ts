@@ -1,4 +1,3 @@
-import { heartbeat } from '@temporalio/activity';
 import type { MethodResult } from '../src/gateway/methods/invoker.js';
 import { OUTCOME_UNKNOWN } from '../src/registry/job-records.js';
 import {
@@ -13,11 +12,8 @@ import { formatHubTime } from '../workflows/hub-time.js';
 import { backoffSeconds, retriesFor } from '../workflows/retry-policy.js';
 import type { JobMethodCall, RolloutBatch, RolloutBatchResult } from '../workflows/types.js';
 import type { JobActivityDeps } from './deps.js';
-import { LaneClaims, parkOfflineDevices, unreachableDevice } from './device-calls.js';
+import { LaneClaims, OutcomeWriter, parkOfflineDevices, unreachableDevice } from './device-calls.js';
 import { deviceWaitOf } from './method-batch.js';
-
-/** Outcomes are written (and the attempt heartbeats) this often while devices answer. */
-const FLUSH_INTERVAL_MS = 1000;
 
 /** How an attempt failed, if it did: offline (DeviceNotOnline), timedOut (GatewayTimeout), errorStatus (an answer outside 200–299). */
 export const failureKindOf = (result: MethodResult): FailureKind | undefined => failureKindOfAnswer(result);
@@ -43,20 +39,13 @@ export function rolloutBatchActivity(deps: Pick<JobActivityDeps, 'store' | 'invo
         : { token, dueBefore: formatHubTime(new Date(batch.devices.dueBefore)), limit: batch.devices.limit };
     // Devices are claimed as they are called, so the token's running ones were being called when an earlier attempt died.
     const interrupted = await store.runningRolloutDevices(jobId, token);
-    const unwritten: RolloutOutcome[] = interrupted.map((deviceId) => ({ deviceId, status: 'failed', error: OUTCOME_UNKNOWN, failure: 'other' }));
-    // Offline devices of a job that waits for them (device-calls.ts).
+    // Offline devices of a job that waits for them are parked (device-calls.ts).
     const wait = deviceWaitOf(batch.waitForDeviceUntil, now);
-    const offline: string[] = [];
-    let parked = 0;
-    let writing: Promise<unknown> = Promise.resolve();
-    const flush = () => {
-      const outcomes = unwritten.splice(0);
-      const parking = offline.splice(0);
-      parked += parking.length;
-      if (outcomes.length > 0) writing = writing.then(() => store.finishRolloutDevices(jobId, outcomes, now()));
-      if (parking.length > 0 && wait) writing = writing.then(() => park(jobId, parking, wait));
-      return writing;
-    };
+    const outcomes = new OutcomeWriter<RolloutOutcome>(
+      (finals) => store.finishRolloutDevices(jobId, finals, now()),
+      wait && ((deviceIds) => park(jobId, deviceIds, wait)),
+    );
+    for (const deviceId of interrupted) outcomes.add({ deviceId, status: 'failed', error: OUTCOME_UNKNOWN, failure: 'other' });
     const end = (deviceId: string, attempt: number, result: MethodResult): RolloutOutcome => {
       const failure = failureKindOf(result);
       const base: RolloutOutcome =
@@ -79,25 +68,15 @@ export function rolloutBatchActivity(deps: Pick<JobActivityDeps, 'store' | 'invo
         const { deviceId, attempt } = device;
         try {
           const result = await invoker.invoke(deviceId, call);
-          if (wait && failureKindOf(result) === 'offline') offline.push(deviceId);
-          else unwritten.push(end(deviceId, attempt, result));
+          outcomes.add(wait && failureKindOf(result) === 'offline' ? { deviceId, status: 'offline' } : end(deviceId, attempt, result));
         } catch (err) {
-          unwritten.push({ ...unreachableDevice(log, jobId, call, deviceId, err), failure: 'other' });
+          outcomes.add({ ...unreachableDevice(log, jobId, call, deviceId, err), failure: 'other' });
         }
       }
     };
-    const ticker = setInterval(() => {
-      heartbeat();
-      flush().catch(() => undefined); // the final flush reports a write error
-    }, FLUSH_INTERVAL_MS);
-    try {
-      await Promise.all(Array.from({ length: lanes }, lane));
-    } finally {
-      clearInterval(ticker);
-    }
-    await flush();
+    await outcomes.writeWhile(Promise.all(Array.from({ length: lanes }, lane)));
     claims.throwIfFailed();
-    if (parked > 0) await deps.wakeOfflineWait(jobId);
+    if (outcomes.parked > 0) await deps.wakeOfflineWait(jobId);
     return resultOf(claimedCount, await store.countRolloutBatch(jobId, token), await store.retryQueue(jobId));
   };
 }
