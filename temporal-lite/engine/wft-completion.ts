@@ -39,9 +39,12 @@ export function completeWorkflowTask(engine: Engine, req: CompletedRequest): Com
   answerQueries(engine, run, req.queryResults);
 
   if (closesWorkflow(commands) && (run.buffered.length > 0 || hasUndeliveredUpdates(run))) {
-    // New events arrived while the task ran: the workflow must see them before it may close.
+    // New events arrived while the task ran: the workflow must see them before it may close. As
+    // Temporal's history service does, the task fails and the worker hears INVALID_ARGUMENT
+    // "UnhandledCommand": its SDK then drops the run's state and replays it with the new events,
+    // instead of taking its close command (a continue-as-new's input, say) as recorded.
     rejectCompletion(engine, run, wft, req, { cause: 'WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND', message: 'Workflow has unhandled events.' });
-    return {};
+    throw invalidArgument('UnhandledCommand');
   }
   const rejection = validateCompletion(engine, run, commands, messages);
   if (rejection) {

@@ -66,12 +66,16 @@ describe('temporal-lite protocol rules', () => {
     const task = await pollTask(taskQueue);
     await handle.signal('unblock', 'during task');
     assert.deepEqual(await historyTypes(handle), ['WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED'], 'signal held back');
-    await env.client.workflowService.respondWorkflowTaskCompleted({
-      namespace: 'default',
-      taskToken: task.taskToken,
-      identity: 'raw-test',
-      commands: [{ commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} }],
-    });
+    // As Temporal's history service answers: the worker must drop its closed run and replay it.
+    await assert.rejects(
+      env.client.workflowService.respondWorkflowTaskCompleted({
+        namespace: 'default',
+        taskToken: task.taskToken,
+        identity: 'raw-test',
+        commands: [{ commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION, completeWorkflowExecutionCommandAttributes: {} }],
+      }),
+      (err: { code?: number; details?: string }) => err.code === status.INVALID_ARGUMENT && err.details === 'UnhandledCommand',
+    );
     const history = await handle.fetchHistory();
     const failed = history.events!.find((e) => e.workflowTaskFailedEventAttributes)!;
     assert.equal(
