@@ -10,7 +10,7 @@ import { jobClientFor, registryFor } from '../helpers/service-sdk.js';
 import { parseScrape, valueOf, type Sample } from '../helpers/prometheus.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { allInOneEnv, HubProcess, type StartedHub } from '../run/helpers/hub-process.js';
-import { jobEnded } from '../run/helpers/poll.js';
+import { jobEnded, pollUntil } from '../run/helpers/poll.js';
 
 const DEVICES = 3;
 
@@ -120,7 +120,18 @@ describe('metrics and logs of a hub process running real jobs', () => {
     assert.equal((await jobEnded(jobs, 'obs-method', 60_000)).status, 'completed');
     await jobs.scheduleTwinUpdate('obs-twin', "STARTSWITH(deviceId, 'obs-')", { etag: '*', properties: { desired: { level: 7 } } });
     assert.equal((await jobEnded(jobs, 'obs-twin', 60_000)).status, 'completed');
-    const { samples, bytes } = await scrape();
+    // GET answers 'completed' once the job stored its final response, from within its workflow's last
+    // task; iothub_jobs counts the workflows in Temporal's visibility, which the task's completion
+    // updates a little later: wait until it holds no running job.
+    const { samples, bytes } = await pollUntil(
+      async () => {
+        const scraped = await scrape();
+        const counted = scraped.samples.some((sample) => sample.name === 'iothub_jobs');
+        return counted && valueOf(scraped.samples, 'iothub_jobs', { status: 'running' }) === 0 ? scraped : undefined;
+      },
+      'the jobs closed in visibility',
+      30_000,
+    );
     after1 = samples;
     console.log(`# scrape after two jobs: ${bytes} bytes, ${samples.length} samples`);
   });
