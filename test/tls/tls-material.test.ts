@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -108,7 +108,7 @@ describe('TLS material', () => {
     assert.deepEqual(await negotiated(material), { protocol: 'TLSv1.3', keyExchange: 'X25519', serverKey: 'prime256v1' });
   });
 
-  it('reissues an RSA server certificate that an earlier version generated with an ECDSA key, from the same CA', async () => {
+  it('reissues as ECDSA, from the same CA, an RSA server certificate that an earlier version generated (not one placed without the CA key)', async () => {
     const tlsDir = join(dir.path, 'rsa', 'tls');
     const generated = ensureTlsMaterial({ dir: tlsDir });
     const rsa = rsaServerCertificate({ certPem: generated.ca, keyPem: readFileSync(join(tlsDir, 'ca-key.pem'), 'utf8') });
@@ -121,6 +121,12 @@ describe('TLS material', () => {
     assert.notEqual(reissued.cert, rsa.certPem);
     assert.equal(new X509Certificate(reissued.cert).publicKey.asymmetricKeyType, 'ec');
     assert.equal(await handshake(reissued, 'localhost'), 'trusted');
+
+    // Without the CA key (material placed by hand) a fitting RSA certificate is used as it is.
+    writeFileSync(generated.certFile, rsa.certPem);
+    writeFileSync(generated.keyFile, rsa.keyPem);
+    rmSync(join(tlsDir, 'ca-key.pem'));
+    assert.equal(ensureTlsMaterial({ dir: tlsDir }).cert, rsa.certPem);
   });
 
   it('is reused on later starts', () => {
