@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:tls';
 import { Aedes, type Client } from 'aedes';
-import type { Fleet, FromDevices, ToDevices } from './methods-devices.js';
+import type { Fleet, FleetTiming, FromDevices, ToDevices } from './methods-devices.js';
 
 /** One round trip to a device; true when it answered 200. */
 export type Invoke = (deviceId: string) => Promise<boolean>;
@@ -64,10 +64,22 @@ export class DeviceProcess {
 
   /** Connects a fleet; returns how long it took (ms). */
   async connect(name: string, fleet: Fleet): Promise<number> {
+    return (await this.connectMeasured(name, fleet)).ms;
+  }
+
+  /** Connects a fleet; returns how long it took (ms) and the device process's CPU time meanwhile (µs). */
+  async connectMeasured(name: string, fleet: Fleet): Promise<{ ms: number; cpuMicros: number }> {
     const reply = await this.request({ cmd: 'connect', name, fleet });
     if (reply.event !== 'connected') throw new Error('unexpected reply from the device process');
     if (reply.failed > 0) throw new Error(`${reply.failed} of ${fleet.devices.length} devices failed to connect to ${name}`);
-    return reply.ms;
+    return reply;
+  }
+
+  /** The connect and first-call times of a fleet connected with `timeCalls`. */
+  async timing(name: string): Promise<FleetTiming> {
+    const reply = await this.request({ cmd: 'timing', name });
+    if (reply.event !== 'timing') throw new Error('unexpected reply from the device process');
+    return reply.timing;
   }
 
   async disconnect(name: string): Promise<void> {

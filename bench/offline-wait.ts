@@ -2,9 +2,10 @@
  * bench:jobs (f): a method job that waits for its offline devices (rollout.waitForOfflineDevicesInSeconds).
  * `waiting` registered devices, all offline, wait; then `connecting` of them connect at once (from
  * the device process). Prints the time from the start of the connect storm to the last of them
- * answering the job's method (their records written), the RSS of this process (hub, worker,
- * temporal-lite) with every device waiting against before the job, and the largest event count
- * of the job's workflow runs.
+ * answering the job's method (as the devices saw it, and with their records written), the longest
+ * time a device waited from its own connect to its call, the CPU time per connecting device of this
+ * process and of the device process, the RSS of this process (hub, worker, temporal-lite) with every
+ * device waiting against before the job, and the largest event count of the job's workflow runs.
  */
 import type { Client } from '@temporalio/client';
 import type { JobsService } from '../src/jobs/service.js';
@@ -22,6 +23,7 @@ export interface OfflineWaitBenchHub {
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const quantile = (values: readonly number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))]!;
 
 async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -77,7 +79,8 @@ export async function offlineWaitBench(
   console.log(`  RSS with them waiting: ${mb(rssWaiting)} (before the job: ${mb(rssBefore)}; +${mb(rssWaiting - rssBefore)})`);
 
   const storm = performance.now();
-  const connectMs = await devices.connect('late', { ...hub.fleet, devices: identities.slice(0, connecting), connectConcurrency: 200 });
+  const hubCpu = process.cpuUsage();
+  const connected = await devices.connectMeasured('late', { ...hub.fleet, devices: identities.slice(0, connecting), connectConcurrency: 200, timeCalls: true });
   const connectedAt = performance.now();
   await until(
     async () => ((await hub.store.deviceWaits.waitedDevices(jobId)).succeeded === connecting ? true : undefined),
@@ -85,8 +88,19 @@ export async function offlineWaitBench(
     10 * 60_000,
   );
   const calledMs = performance.now() - storm;
+  const { user, system } = process.cpuUsage(hubCpu);
+  const { connectedMs, calledMs: deviceCalledMs } = await devices.timing('late');
+  const callTimes = Object.values(deviceCalledMs);
+  const connectToCall = Object.entries(deviceCalledMs).map(([deviceId, at]) => at - connectedMs[deviceId]!);
+  const perDevice = (micros: number) => `${(micros / connecting / 1000).toFixed(2)} ms`;
   console.log(
-    `  ${connecting.toLocaleString('en-US')} devices connected in ${seconds(connectMs)}; the last one's call recorded ${seconds(calledMs)} after the storm began, ${seconds(performance.now() - connectedAt)} after the last connect (target < 10 s; records are written about every second)`,
+    `  ${connecting.toLocaleString('en-US')} devices connected in ${seconds(connected.ms)} (${(connecting / (connected.ms / 1000)).toFixed(0)} connections/s, 200 at a time); the last one's call recorded ${seconds(calledMs)} after the storm began, ${seconds(performance.now() - connectedAt)} after the last connect (records are written about every second)`,
+  );
+  console.log(
+    `  as the devices saw it: storm start → last call ${seconds(Math.max(...callTimes))} (target < 10 s); a device's connect → its call: max ${seconds(Math.max(...connectToCall))}, p99 ${seconds(quantile(connectToCall, 0.99))}, p50 ${seconds(quantile(connectToCall, 0.5))}; ${callTimes.length} of ${connecting} called`,
+  );
+  console.log(
+    `  CPU per connecting device until the last record: this process (hub, worker, temporal-lite) ${perDevice(user + system)}; device process ${perDevice(connected.cpuMicros)} while connecting`,
   );
 
   await hub.service.cancel(jobId);

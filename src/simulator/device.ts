@@ -4,7 +4,8 @@
  * reported properties. The fleet (fleet.ts) of `iothub-jobs simulate`, bench:methods and
  * bench:jobs, and tests that need many devices, are made of these.
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createSasToken } from '../auth/sas-token.js';
 import { DESIRED_SUBSCRIPTION, METHODS_SUBSCRIPTION } from '../gateway/topics.js';
 
@@ -43,7 +44,7 @@ export interface DeviceBehaviour {
   /** Reconnect this long after losing the connection (default: stay disconnected). */
   reconnectAfterMs?: number;
   /** Called for every method answered and every reported patch sent (counters). */
-  onActivity?: (kind: 'method' | 'reported') => void;
+  onActivity?: (kind: 'method' | 'reported', deviceId: string) => void;
   /** Called for every desired-property patch notification, with its `$version`. */
   onDesiredPatch?: (deviceId: string, version: number) => void;
 }
@@ -58,9 +59,22 @@ const GET_RID = 'connect';
 /** Desired properties without the twin's bookkeeping (`$version`, `$metadata`). */
 const reportable = (desired: Record<string, unknown>) => Object.fromEntries(Object.entries(desired).filter(([key]) => !key.startsWith('$')));
 
+/**
+ * One TLS context per CA for all of a process's devices: building a context (parsing the CA, setting
+ * up OpenSSL's SSL_CTX) costs about as much as the rest of a device's handshake, and a fleet's
+ * devices all trust the same CA.
+ */
+const secureContexts = new Map<string | undefined, SecureContext>();
+function secureContextFor(ca: string | undefined): SecureContext {
+  let context = secureContexts.get(ca);
+  if (!context) secureContexts.set(ca, (context = createSecureContext(ca === undefined ? {} : { ca })));
+  return context;
+}
+
 /** Connects, subscribes (methods, and the twin topics when reporting), resolves once subscribed. */
 export function connectDevice(target: GatewayTarget, device: SimulatedDeviceIdentity, behaviour: DeviceBehaviour = {}): Promise<MqttClient> {
-  const client = mqtt.connect(`mqtts://${target.host ?? '127.0.0.1'}:${target.port}`, {
+  // mqtt.js hands its options on to tls.connect, secureContext included (its types do not list it).
+  const options: IClientOptions & Pick<ConnectionOptions, 'secureContext'> = {
     clientId: device.deviceId,
     username: `${target.hostName}/${device.deviceId}/?api-version=2021-04-12`,
     password: createSasToken({
@@ -68,7 +82,7 @@ export function connectDevice(target: GatewayTarget, device: SimulatedDeviceIden
       key: device.key,
       expiresAt: new Date(Date.now() + 24 * 3600_000),
     }),
-    ca: target.ca,
+    secureContext: secureContextFor(target.ca),
     servername: target.servername ?? 'localhost',
     protocolVersion: 4,
     clean: true,
@@ -76,11 +90,12 @@ export function connectDevice(target: GatewayTarget, device: SimulatedDeviceIden
     // mqtt.js resubscribes on reconnect; with `clean` the hub starts each session afresh.
     reconnectPeriod: behaviour.reconnectAfterMs ?? 0,
     connectTimeout: 60_000,
-  });
+  };
+  const client = mqtt.connect(`mqtts://${target.host ?? '127.0.0.1'}:${target.port}`, options);
   let nextRid = 1;
   const report = (desired: Record<string, unknown>) => {
     client.publish(`$iothub/twin/PATCH/properties/reported/?$rid=${nextRid++}`, JSON.stringify(reportable(desired)), { qos: 0 });
-    behaviour.onActivity?.('reported');
+    behaviour.onActivity?.('reported', device.deviceId);
   };
   client.on('message', (topic, payload) => {
     const method = METHOD_REQUEST.exec(topic);
@@ -89,7 +104,7 @@ export function connectDevice(target: GatewayTarget, device: SimulatedDeviceIden
       if (!reply) return;
       const send = () => {
         client.publish(`$iothub/methods/res/${reply.status}/?$rid=${method[2]}`, reply.payload, { qos: 0 });
-        behaviour.onActivity?.('method');
+        behaviour.onActivity?.('method', device.deviceId);
       };
       const delayMs = typeof behaviour.answerDelayMs === 'function' ? behaviour.answerDelayMs() : behaviour.answerDelayMs;
       if (delayMs) setTimeout(send, delayMs);

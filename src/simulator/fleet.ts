@@ -15,6 +15,8 @@ export interface FleetOptions {
   /** Connections opened at once while the fleet connects. */
   concurrency: number;
   behaviour?: DeviceBehaviour;
+  /** Called as each device has connected and subscribed. */
+  onConnected?: (deviceId: string) => void;
   /** Called with the first few connect errors (the rest are only counted). */
   onConnectError?: (deviceId: string, err: Error) => void;
 }
@@ -30,6 +32,7 @@ export async function connectFleet(target: GatewayTarget, devices: readonly Simu
       const device = devices[next++]!;
       try {
         clients.push(await connectDevice(target, device, options.behaviour));
+        options.onConnected?.(device.deviceId);
       } catch (err) {
         if (failed++ < 3) options.onConnectError?.(device.deviceId, err as Error);
       }

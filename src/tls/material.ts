@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { createCertificateAuthority, issueServerCertificate, serverCertificateFits } from './certificates.js';
+import { createCertificateAuthority, hasEcKey, issueServerCertificate, serverCertificateFits } from './certificates.js';
 
 /** The hub's TLS material, shared by the HTTPS API and the MQTTS gateway. */
 export interface TlsMaterial {
@@ -77,8 +77,8 @@ const loadFiles = (files: { keyFile: string; certFile: string; caFile: string })
 
 /**
  * Returns the hub's TLS material, creating a CA and a server certificate on first start and reusing
- * them afterwards. A server certificate that no longer fits (a new host name, near expiry) is
- * reissued by the same CA, so clients keep trusting `ca.pem`.
+ * them afterwards. A server certificate that no longer fits (a new host name, near expiry), or has an
+ * RSA key, is reissued by the same CA, so clients keep trusting `ca.pem`.
  */
 export function ensureTlsMaterial(options: TlsOptions): TlsMaterial {
   if (options.given) {
@@ -89,7 +89,10 @@ export function ensureTlsMaterial(options: TlsOptions): TlsMaterial {
   const files = filesIn(options.dir);
   if (!existsSync(files.caFile)) createAll(options.dir, hostNames);
   let material = loadFiles(files);
-  if (!serverCertificateFits({ certPem: material.cert, keyPem: material.key }, material.ca, hostNames)) {
+  const fits = serverCertificateFits({ certPem: material.cert, keyPem: material.key }, material.ca, hostNames);
+  // Earlier versions generated an RSA server key: reissued as ECDSA (far cheaper handshakes) when the CA key is here.
+  const outdated = fits && !hasEcKey(material.cert) && existsSync(files.caKeyFile);
+  if (!fits || outdated) {
     if (!existsSync(files.caKeyFile)) {
       throw new Error(`${files.certFile} does not cover ${hostNames.join(', ')} and ${files.caKeyFile} is missing, so it cannot be reissued`);
     }

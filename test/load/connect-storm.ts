@@ -50,6 +50,8 @@ export interface StormFigures {
   eventLoopDelayMs: { p99: number; max: number };
   /** CPU time the hub process spent per device connected (TLS handshake, CONNECT, subscription, registry writes). */
   hubCpuMsPerDevice: number;
+  /** CPU time the devices' process spent per device connected (their TLS handshakes and MQTT clients). */
+  devicesCpuMsPerDevice: number;
 }
 
 export function percentiles(values: readonly number[]): Percentiles {
@@ -136,6 +138,7 @@ export async function runConnectStorm(options: StormOptions): Promise<Storm> {
       rest: { ...percentiles(probed.latenciesMs), statuses: probed.statuses, errors: probed.errors },
       eventLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
       hubCpuMsPerDevice: (user + system) / 1000 / Math.max(1, connected.connectMs.length),
+      devicesCpuMsPerDevice: connected.cpuMicros / 1000 / Math.max(1, connected.connectMs.length),
     };
     return {
       figures,

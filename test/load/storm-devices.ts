@@ -9,7 +9,9 @@ import { connectDevice, type GatewayTarget, type SimulatedDeviceIdentity } from 
 export type StormToDevices =
   { cmd: 'connect'; target: GatewayTarget; devices: SimulatedDeviceIdentity[]; concurrency: number; retryForMs: number } | { cmd: 'close' };
 export type StormFromDevices =
-  { event: 'connected'; connectMs: number[]; failed: number; retries: number; firstErrors: string[]; totalMs: number } | { event: 'closed'; totalMs: number };
+  /** `cpuMicros`: this process's CPU time while the devices connected. */
+  | { event: 'connected'; connectMs: number[]; failed: number; retries: number; firstErrors: string[]; totalMs: number; cpuMicros: number }
+  | { event: 'closed'; totalMs: number };
 
 const clients: MqttClient[] = [];
 
@@ -22,6 +24,7 @@ const backOffMs = (attempt: number) => Math.min(30_000, 1000 * 2 ** Math.min(att
  */
 async function connect(message: Extract<StormToDevices, { cmd: 'connect' }>): Promise<StormFromDevices> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const connectMs: number[] = [];
   const firstErrors: string[] = [];
   let failed = 0;
@@ -49,7 +52,8 @@ async function connect(message: Extract<StormToDevices, { cmd: 'connect' }>): Pr
     while (next < message.devices.length) await connectOne(message.devices[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(message.concurrency, message.devices.length) }, worker));
-  return { event: 'connected', connectMs, failed, retries, firstErrors, totalMs: performance.now() - started };
+  const { user, system } = process.cpuUsage(cpu);
+  return { event: 'connected', connectMs, failed, retries, firstErrors, totalMs: performance.now() - started, cpuMicros: user + system };
 }
 
 async function close(): Promise<StormFromDevices> {
