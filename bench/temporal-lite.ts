@@ -67,9 +67,10 @@ async function measure(placement: Placement, dbFile: string | undefined, label: 
     const act = await cpuDuring(meters, () => fanOut(client, 'fan', ACTIVITIES, WINDOW, PHASE_LIMIT_MS));
     const lat = await latencies(client, 'lat', LATENCY_RUNS, PHASE_LIMIT_MS);
     console.log(`${label} (load average ${loadavg()[0].toFixed(1)})`);
-    console.log(`  workflows, one activity each          ${describe('wf', WORKFLOWS, wf)}`);
-    console.log(`  activities, one per workflow (above)  ${describe('act', WORKFLOWS, wf)}`);
-    console.log(`  activities, ${ACTIVITIES} in one workflow   ${describe('act', ACTIVITIES, act)}`);
+    const line = (what: string, figures: string) => console.log(`  ${what.padEnd(38)}${figures}`);
+    line('workflows, one activity each', describe('wf', WORKFLOWS, wf));
+    line('activities, one per workflow (above)', describe('act', WORKFLOWS, wf));
+    line(`activities, ${ACTIVITIES} in one workflow`, describe('act', ACTIVITIES, act));
     console.log(`  latency of a one-activity workflow, one at a time: p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms`);
   });
 }
