@@ -4,8 +4,10 @@
  *
  * The real SDK worker and client (this process) against temporal-lite, either in its own process
  * or in this one, with and without a data directory. For each: workflow start-to-completion
- * throughput (one activity each), activity throughput (one workflow fanning out), and p50/p99
- * latency of a one-activity workflow; then the RSS while 20,000 workflows complete. Besides
+ * throughput (one activity each, so also activities/s run one per workflow), activity throughput
+ * (one workflow fanning out), and p50/p99 latency of a one-activity workflow; then, with a data
+ * directory, the RSS at the start, peak and end of each of 4 rounds of 5,000 workflows (flat: no
+ * growth from round to round as closed workflows pile up). Besides
  * wall-clock rates it prints the CPU time each process spent per workflow and per activity,
  * which stays meaningful when other work shares the machine, and the rate those CPU costs
  * allow on this machine's cores.
@@ -26,7 +28,8 @@ const scale = (n: number) => (args.quick ? Math.ceil(n / 10) : n);
 const WORKFLOWS = scale(3000);
 const ACTIVITIES = scale(5000);
 const LATENCY_RUNS = scale(300);
-const RSS_WORKFLOWS = scale(20_000);
+const RSS_ROUNDS = 4;
+const RSS_WORKFLOWS_PER_ROUND = scale(5000);
 const WINDOW = 200;
 const PHASE_LIMIT_MS = 10 * 60_000;
 const CORES = availableParallelism();
@@ -64,30 +67,37 @@ async function measure(placement: Placement, dbFile: string | undefined, label: 
     const act = await cpuDuring(meters, () => fanOut(client, 'fan', ACTIVITIES, WINDOW, PHASE_LIMIT_MS));
     const lat = await latencies(client, 'lat', LATENCY_RUNS, PHASE_LIMIT_MS);
     console.log(`${label} (load average ${loadavg()[0].toFixed(1)})`);
-    console.log(`  workflows   ${describe('wf', WORKFLOWS, wf)}`);
-    console.log(`  activities  ${describe('act', ACTIVITIES, act)}`);
+    const line = (what: string, figures: string) => console.log(`  ${what.padEnd(38)}${figures}`);
+    line('workflows, one activity each', describe('wf', WORKFLOWS, wf));
+    line('activities, one per workflow (above)', describe('act', WORKFLOWS, wf));
+    line(`activities, ${ACTIVITIES} in one workflow`, describe('act', ACTIVITIES, act));
     console.log(`  latency of a one-activity workflow, one at a time: p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms`);
   });
 }
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
-/** RSS of both processes as closed workflows pile up in the server's data directory. */
+/** Server RSS (start, peak, end) and CPU per workflow in rounds, as closed workflows pile up in its data directory. */
 async function rss(dbFile: string): Promise<void> {
-  const samples: string[] = [];
-  let nextSample = 0;
-  const sample = (meters: Meters, done: number) => {
-    samples.push(`${String(done).padStart(6)}: server ${mb(meters.server!.rssBytes())}, client/worker ${mb(meters.sdk.rssBytes())}`);
-    nextSample += RSS_WORKFLOWS / 4;
-  };
   await withStack({ placement: 'own process', dbFile, workflowBundle }, async (client, meters) => {
-    sample(meters, 0);
-    await runWorkflows(client, 'rss', RSS_WORKFLOWS, WINDOW, 4 * PHASE_LIMIT_MS, (done) => {
-      if (done >= nextSample) sample(meters, done);
-    });
-    console.log(`RSS while ${RSS_WORKFLOWS} one-activity workflows complete (server in its own process, data dir):`);
-    for (const s of samples) console.log(`  ${s}`);
-    console.log(`  peak: server ${mb(meters.server!.peakRssBytes())}, client/worker ${mb(meters.sdk.peakRssBytes())}`);
+    const server = meters.server!;
+    console.log(`server RSS in ${RSS_ROUNDS} rounds of ${RSS_WORKFLOWS_PER_ROUND} one-activity workflows (own process, data dir):`);
+    for (let round = 1; round <= RSS_ROUNDS; round++) {
+      const start = server.rssBytes();
+      let peak = start;
+      const m = await cpuDuring(meters, () =>
+        runWorkflows(client, `rss${round}`, RSS_WORKFLOWS_PER_ROUND, WINDOW, 4 * PHASE_LIMIT_MS, () => {
+          peak = Math.max(peak, server.rssBytes());
+        }),
+      );
+      const end = server.rssBytes();
+      const perWorkflow = (ms: number | undefined) => ((ms ?? 0) / RSS_WORKFLOWS_PER_ROUND).toFixed(2);
+      console.log(
+        `  round ${round}: server RSS start ${mb(start)}, peak ${mb(Math.max(peak, end))}, end ${mb(end)} | ` +
+          `CPU ms/wf server ${perWorkflow(m.serverMs)}, client/worker ${perWorkflow(m.sdkMs)} | client/worker RSS ${mb(meters.sdk.rssBytes())} | load average ${loadavg()[0].toFixed(1)}`,
+      );
+    }
+    console.log(`  peak over all rounds: server ${mb(server.peakRssBytes())}, client/worker ${mb(meters.sdk.peakRssBytes())}`);
   });
 }
 

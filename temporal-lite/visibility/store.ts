@@ -1,5 +1,6 @@
 // The write side of visibility: one row per run plus the index rows of its search attributes.
-// Statements are synchronous and nest as savepoints, so they join the engine's transaction.
+// Statements are synchronous and join the engine's transaction (upserts as part of it, the
+// rest as savepoints).
 import type Database from 'better-sqlite3';
 import type { Payload } from '../grpc/api.js';
 import { jsonCodec } from '../persistence/json-codec.js';
@@ -96,7 +97,7 @@ export class VisibilityStore {
     const lookup = hasFields ? this.registry.lookup(record.namespace) : undefined;
     const values = lookup ? decodeForIndex(lookup, fields) : new Map();
     const row = this.rowParams(record, status, toStoredJson(values));
-    this.db.transaction(() => {
+    this.atomically(() => {
       const existing = this.selectExisting.get(record.namespace, record.runId);
       let rowId: number;
       if (existing) {
@@ -109,7 +110,17 @@ export class VisibilityStore {
         rowId = Number(this.insertRow.run(row).lastInsertRowid);
       }
       if (lookup) this.writeIndex(rowId, values, lookup);
-    })();
+    });
+  }
+
+  /**
+   * Runs `fn` in the transaction already open (the engine's group commit, which fails whole if
+   * `fn` throws), else in one of its own. Not as a savepoint: SQLite would copy every page the
+   * upsert changes to the savepoint's journal (sqlite.org/lang_savepoint.html), on every start and close.
+   */
+  private atomically(fn: () => void): void {
+    if (this.db.inTransaction) fn();
+    else this.db.transaction(fn)();
   }
 
   private rowParams(record: VisibilityRecord, status: number, searchAttributes: string | null): Record<string, unknown> {
