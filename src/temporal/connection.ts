@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { EMBEDDED_CONNECTION_OPTIONS } from '../../temporal-lite/sdk-tuning.js';
 
 /** Where the jobs engine's Temporal is: a real cluster or temporal-lite. */
 export interface TemporalTarget {
@@ -17,7 +18,16 @@ export async function connectTemporalClient(target: TemporalTarget): Promise<{ c
   return { connection, client: new Client({ connection, namespace: namespaceOf(target) }) };
 }
 
-/** A worker connection (Core, native). */
+/** Whether `address` (host:port) names this machine: gRPC compression there only costs CPU on both ends. */
+export function isLoopbackAddress(address: string): boolean {
+  const host = address.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * A worker connection (Core, native). Core compresses every request by default, which a frontend on
+ * this machine (temporal-lite, or a cluster on loopback) must then inflate: not on loopback.
+ */
 export function connectTemporalWorker(target: TemporalTarget): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: target.address });
+  return NativeConnection.connect({ address: target.address, ...(isLoopbackAddress(target.address) && EMBEDDED_CONNECTION_OPTIONS) });
 }

@@ -24,7 +24,6 @@ function merged(dialect: SqlDialect, column: string, param: string, keys: readon
 const NOT_FINAL = `('pending', 'running')`;
 const WAITING = `('waiting', 'woken')`;
 const CLAIM_KEYS = ['status', 'startTimeUtc', 'lastUpdatedDateTimeUtc'];
-const COMPLETE_KEYS = ['status', 'startTimeUtc', 'endTimeUtc', 'lastUpdatedDateTimeUtc', 'outcome'];
 const FAIL_KEYS = ['status', 'error', 'endTimeUtc', 'lastUpdatedDateTimeUtc'];
 
 /** A record patch: fields merged into the document (its `status` also goes to the status column). */
@@ -55,7 +54,13 @@ export function jobRecordSql(dialect: SqlDialect) {
          RETURNING device_id, seq`,
     closeRunningInRange: `UPDATE device_jobs SET status = 'failed', doc = ${merged(dialect, 'doc', '$4', FAIL_KEYS)}
       WHERE ${range} AND status = 'running'`,
-    completeRange: `UPDATE device_jobs SET status = 'completed', doc = ${merged(dialect, 'doc', '$4', COMPLETE_KEYS)}
+    // A twin job's records, all completed at $4 (hub time): the values are bound as scalars, so no
+    // JSON patch is parsed per row. The outcome of a twin job is `deviceMethodResponse: null`.
+    completeTwinRange: `UPDATE device_jobs SET status = 'completed', doc = ${
+      pg
+        ? `doc || jsonb_build_object('status', 'completed', 'startTimeUtc', $4::text, 'endTimeUtc', $4::text, 'lastUpdatedDateTimeUtc', $4::text, 'outcome', jsonb_build_object('deviceMethodResponse', NULL))`
+        : `json_set(doc, '$.status', 'completed', '$.startTimeUtc', $4, '$.endTimeUtc', $4, '$.lastUpdatedDateTimeUtc', $4, '$.outcome', json_object('deviceMethodResponse', NULL))`
+    }
       WHERE ${range} AND status = 'pending'`,
     closeRunning: `UPDATE device_jobs SET status = 'failed', doc = ${merged(dialect, 'doc', '$2', FAIL_KEYS)}
       WHERE job_id = $1 AND status = 'running'`,

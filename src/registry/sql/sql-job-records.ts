@@ -28,8 +28,6 @@ const RETRYING = 'retrying';
 /** Jobs purged per statement batch, so a purge never holds one huge transaction. */
 const PURGE_BATCH = 20;
 
-const TWIN_JOB_OUTCOME = { deviceMethodResponse: null };
-
 function outcomePatch(outcome: DeviceJobOutcome, at: string): RecordPatch & Record<string, unknown> {
   const base = { status: outcome.status, endTimeUtc: at, lastUpdatedDateTimeUtc: at };
   return outcome.status === 'completed' ? { ...base, outcome: { deviceMethodResponse: outcome.methodResponse } } : { ...base, error: outcome.error };
@@ -117,8 +115,7 @@ export class SqlJobRecords implements JobRecordStore {
       await this.q.writeTwins(tx, twinWrites);
       const failedRows = failures.map((f): RecordPatchRow => [f.deviceId, { startTimeUtc: at, ...outcomePatch(f, at) }]);
       await this.q.finishRecords(tx, jobId, failedRows);
-      const done: RecordPatch = { status: 'completed', startTimeUtc: at, endTimeUtc: at, lastUpdatedDateTimeUtc: at, outcome: TWIN_JOB_OUTCOME };
-      const succeeded = await tx.execute(this.q.sql.completeRange, [jobId, range.from, range.to, JSON.stringify(done)]);
+      const succeeded = await tx.execute(this.q.sql.completeTwinRange, [jobId, range.from, range.to, at]);
       return { succeeded, failed: failures.length, desiredChanges };
     });
   }

@@ -98,8 +98,14 @@ export class SqliteDriver implements SqlDriver {
   }
 
   async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
-    // Check and take the gate with no await in between, or two callers could both pass.
-    while (this.gate.exclusive) await this.gate.exclusive;
+    // Check and take the gate with no await in between, or two callers could both pass. A caller that
+    // waited lets the event loop turn before it takes the gate: queued transactions would otherwise
+    // follow one another in microtasks, and no I/O (sockets, timers, heartbeats) would run until the
+    // whole queue had drained.
+    while (this.gate.exclusive) {
+      await this.gate.exclusive;
+      await new Promise((turned) => setImmediate(turned));
+    }
     let release!: () => void;
     this.gate.exclusive = new Promise((done) => (release = done));
     try {
