@@ -81,7 +81,10 @@ export function deviceCallsActivity(deps: Pick<JobActivityDeps, 'store' | 'invok
     const outcomes = new OutcomeWriter<DeviceJobOutcome>(
       async (finals) => {
         await store.finishDeviceJobs(jobId, finals, now());
-        for (const outcome of finals) metrics?.devicesProcessed.inc({ type: 'scheduleDeviceMethod', outcome: outcome.status });
+        // One increment per outcome per flush, not one per device.
+        const completed = finals.filter((outcome) => outcome.status === 'completed').length;
+        if (completed > 0) metrics?.devicesProcessed.inc({ type: 'scheduleDeviceMethod', outcome: 'completed' }, completed);
+        if (completed < finals.length) metrics?.devicesProcessed.inc({ type: 'scheduleDeviceMethod', outcome: 'failed' }, finals.length - completed);
       },
       wait && ((deviceIds) => park(jobId, deviceIds, wait)),
     );

@@ -8,8 +8,10 @@ import { Engine } from './engine/engine.js';
 import { QUERY_TASK_TIMEOUT_MS } from './engine/limits.js';
 import { recoverOpenRuns } from './engine/recovery.js';
 import { scheduleRetention } from './engine/retention.js';
+import { prepareTokenCodecs } from './engine/tokens.js';
 import { unavailable } from './grpc/errors.js';
 import type { HealthService, OperatorServiceHandlers, ServiceHandlers, TestServiceHandlers, WorkflowServiceHandlers } from './grpc/handlers.js';
+import { prepareCodecs, prepareWorkflowServiceCodecs } from './grpc/proto.js';
 import { buildService, type DecodedMessage, type HandlersByName, type ServiceOptions } from './grpc/service.js';
 import type { ServedService } from './http/api-handler.js';
 import { startHttpApi, type HttpApiServer } from './http/http-api.js';
@@ -100,6 +102,29 @@ export interface TemporalLite {
   close(): Promise<void>;
 }
 
+/** The calls of every workflow's and activity's life (their messages' codecs are prepared at start). */
+const WORKFLOW_LIFE_CALLS = [
+  'StartWorkflowExecution',
+  'PollWorkflowTaskQueue',
+  'RespondWorkflowTaskCompleted',
+  'PollActivityTaskQueue',
+  'RespondActivityTaskCompleted',
+  'RecordActivityTaskHeartbeat',
+  'SignalWorkflowExecution',
+  'GetWorkflowExecutionHistory',
+  'CountWorkflowExecutions',
+];
+
+/**
+ * Generates the codecs of history events and of the calls every workflow makes, which protobufjs
+ * would otherwise generate during the first workflow's first task (hundreds of ms).
+ */
+function prepareWorkflowCodecs(): void {
+  prepareCodecs(['temporal.api.history.v1.HistoryEvent']);
+  prepareWorkflowServiceCodecs(WORKFLOW_LIFE_CALLS);
+  prepareTokenCodecs();
+}
+
 /** Methods that name no namespace, or one that need not exist yet. */
 const NAMESPACE_MANAGEMENT = new Set([
   'RegisterNamespace',
@@ -177,6 +202,7 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
       if (!NAMESPACE_MANAGEMENT.has(method)) engine.namespaces.get(namespaceOf(request));
     },
   });
+  prepareWorkflowCodecs();
   const server = grpcServer(services);
   const host = opts.host ?? '127.0.0.1';
   let http: HttpServers = {};

@@ -4,3 +4,4 @@ export { iotHubJobShard } from './shard.js';
 export { iotHubJobOfflineWait } from './offline-wait.js';
 export { deviceConfiguration } from './configuration.js';
 export { webhookDelivery } from './webhook-delivery.js';
+export { workerWarmUp } from './worker-warm-up.js';

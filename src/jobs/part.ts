@@ -12,6 +12,7 @@ import { connectTemporalClient, connectTemporalWorker, namespaceOf, type Tempora
 import { ensureJobSearchAttributes } from '../temporal/search-attributes.js';
 import { createJobsWorker, JOBS_TASK_QUEUE } from '../temporal/worker.js';
 import { JOB_STATUSES, JOB_TYPES } from '../../workflows/types.js';
+import { workerWarmUp, workerWarmUpId } from '../../workflows/worker-warm-up.js';
 import { jobListFilter } from './list-filter.js';
 import { listenForWaitingDevices } from './device-wake.js';
 import { watchNamespace } from './namespace-watch.js';
@@ -168,6 +169,7 @@ async function runWorker(
       failed(new Error('The jobs worker failed'));
     }
   }, WORKER_WATCH_MS);
+  warmUp(client, worker, taskQueue, context.log);
   const stopNamespaceWatch = watchNamespace(client, failed);
   context.readiness.add('worker', async () => {
     if (failure) throw new Error(`the jobs worker failed: ${failure.message}`);
@@ -194,6 +196,17 @@ async function runWorker(
     closers.push(await listenForWaitingDevices({ events, store: context.store.deviceWaits, wake: wakeOfflineWaitWith(client), log: context.log }));
   }
   return worker;
+}
+
+/**
+ * Runs a workflow that does nothing, in the background, so that the first job after start-up finds
+ * the worker's workflow thread ready (workflows/worker-warm-up.ts). In a cluster another worker may
+ * take it: that one is warm then, and nothing is lost. A failure only leaves the worker cold.
+ */
+function warmUp(client: Client, worker: Worker, taskQueue: string, log: HubPartContext['log']): void {
+  client.workflow
+    .execute(workerWarmUp, { taskQueue, workflowId: workerWarmUpId(worker.options.identity, Date.now()), workflowExecutionTimeout: '1 minute' })
+    .catch((err: unknown) => log.debug({ err }, 'The jobs worker warm-up did not run'));
 }
 
 /** Readiness: the Temporal server answers for the namespace (the jobs' workflows live there). */

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { prepareWorkflowServiceCodecs } from '../../temporal-lite/grpc/proto.js';
 import { EMBEDDED_CONNECTION_OPTIONS } from '../../temporal-lite/sdk-tuning.js';
 
 /** Where the jobs engine's Temporal is: a real cluster or temporal-lite. */
@@ -12,8 +13,23 @@ export interface TemporalTarget {
 
 export const namespaceOf = (target: TemporalTarget): string => target.namespace ?? 'default';
 
-/** A client connection (API side: start, query, update, list). */
+/** The calls of the jobs API (start, count, query, update, signal, list, result). */
+const CLIENT_CALLS = [
+  'StartWorkflowExecution',
+  'CountWorkflowExecutions',
+  'QueryWorkflow',
+  'UpdateWorkflowExecution',
+  'SignalWorkflowExecution',
+  'ListWorkflowExecutions',
+  'GetWorkflowExecutionHistory',
+];
+
+/**
+ * A client connection (API side: start, query, update, list); the codecs of its calls are prepared
+ * first, so that the first PUT after start-up does not wait for them.
+ */
 export async function connectTemporalClient(target: TemporalTarget): Promise<{ client: Client; connection: Connection }> {
+  prepareWorkflowServiceCodecs(CLIENT_CALLS);
   const connection = await Connection.connect({ address: target.address });
   return { connection, client: new Client({ connection, namespace: namespaceOf(target) }) };
 }

@@ -2,6 +2,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { configurationActivities, type ConfigurationActivityDeps } from '../../activities/configuration.js';
 import { createJobActivities, type JobActivityDeps } from '../../activities/index.js';
 import { webhookActivities, type WebhookActivityDeps } from '../../activities/webhooks.js';
+import { prepareCodecs } from '../../temporal-lite/grpc/proto.js';
 import { bundleJobWorkflows, type WorkflowBundle } from './bundle.js';
 
 /** The task queue of job workflows and activities. */
@@ -20,8 +21,22 @@ export interface JobsWorkerOptions {
   identity?: string;
 }
 
-/** The jobs worker: the job, shard, configuration and webhook delivery workflows and their activities on one task queue. */
+/** What the SDK's worker decodes from its core and encodes back for every workflow task and activity. */
+const WORKER_MESSAGES = [
+  'coresdk.workflow_activation.WorkflowActivation',
+  'coresdk.workflow_completion.WorkflowActivationCompletion',
+  'coresdk.activity_task.ActivityTask',
+  'coresdk.ActivityTaskCompletion',
+  'coresdk.ActivityHeartbeat',
+];
+
+/**
+ * The jobs worker: the job, shard, configuration and webhook delivery workflows and their activities
+ * on one task queue. Its codecs are prepared first, so that the first job after start-up does not
+ * wait for them.
+ */
 export async function createJobsWorker(options: JobsWorkerOptions): Promise<Worker> {
+  prepareCodecs(WORKER_MESSAGES);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,

@@ -51,6 +51,12 @@ new protobuf.Root().define('temporal.server.api.token.v1').add(Task).add(QueryTa
 
 const DECODED = { longs: Number, defaults: true } as const;
 
+/** Generates the token codecs now rather than on the first task (grpc/proto.ts: prepareCodecs). */
+export function prepareTokenCodecs(): void {
+  Task.setup();
+  QueryTask.setup();
+}
+
 export function encodeToken(token: TaskToken): Buffer {
   if (token.kind === 'query') {
     return Buffer.from(QueryTask.encode(QueryTask.fromObject({ namespaceId: token.namespaceId, taskQueue: token.taskQueue, taskId: token.queryId })).finish());

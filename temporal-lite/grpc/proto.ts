@@ -11,6 +11,11 @@ const require = createRequire(import.meta.url);
 export interface ProtoType {
   name: string;
   fields: Record<string, { id: number; resolvedType?: ProtoType | null }>;
+  /** The fields' reflections (absent on an enum's); their resolvedType once resolveAll ran. */
+  fieldsArray?: Array<{ resolvedType?: ProtoType | null }>;
+  resolveAll(): unknown;
+  /** Generates the type's encode, decode, verify, fromObject and toObject. */
+  setup(): unknown;
   fromObject(object: unknown): object;
   toObject(message: object, options: typeof TO_OBJECT): Record<string, unknown>;
   encode(message: object): { finish(): Uint8Array };
@@ -48,6 +53,31 @@ function protoType(fullName: string): ProtoType {
     typeCache.set(fullName, type);
   }
   return type;
+}
+
+/** The types whose codecs are generated already (by prepareCodecs). */
+const prepared = new WeakSet<ProtoType>();
+
+/**
+ * Generates now the codecs of the messages `fullNames` and of every message they hold. protobufjs
+ * generates a type's code on its first use, and a workflow's first task uses about a hundred types:
+ * a process that prepares them at start serves its first workflow as fast as the next ones
+ * (protobufjs API: Type#setup). The root is the one the SDK's own codecs use in this process too.
+ */
+export function prepareCodecs(fullNames: readonly string[]): void {
+  const prepare = (type: ProtoType) => {
+    if (prepared.has(type) || !type.fieldsArray) return; // prepared, or an enum
+    prepared.add(type);
+    type.resolveAll();
+    type.setup();
+    for (const field of type.fieldsArray) if (field.resolvedType) prepare(field.resolvedType);
+  };
+  for (const fullName of fullNames) prepare(protoType(fullName));
+}
+
+/** prepareCodecs for the requests and responses of these WorkflowService calls. */
+export function prepareWorkflowServiceCodecs(calls: readonly string[]): void {
+  prepareCodecs(calls.flatMap((call) => [`temporal.api.workflowservice.v1.${call}Request`, `temporal.api.workflowservice.v1.${call}Response`]));
 }
 
 /** Encodes and decodes one message type in its Plain shape. */
