@@ -1,7 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { createRequire } from 'node:module';
-import type Forge from 'node-forge';
+import forge from 'node-forge';
 
 export interface KeyAndCertificate {
   certPem: string;
@@ -10,24 +9,16 @@ export interface KeyAndCertificate {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const require = createRequire(import.meta.url);
-let forgeModule: typeof Forge | undefined;
-
-/** node-forge, loaded when a certificate is first built: a hub restarting over its stored certificates never needs it. */
-function forge(): typeof Forge {
-  return (forgeModule ??= require('node-forge') as typeof Forge);
-}
-
 /** RSA keys come from Node's native generator (fast); node-forge builds and signs the certificates. */
 function rsaKeyPair() {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const forgeKey = forge().pki.privateKeyFromPem(keyPem) as Forge.pki.rsa.PrivateKey;
-  return { keyPem, privateKey: forgeKey, publicKey: forge().pki.setRsaPublicKey(forgeKey.n, forgeKey.e) };
+  const forgeKey = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  return { keyPem, privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e) };
 }
 
-function newCertificate(publicKey: Forge.pki.PublicKey, validDays: number): Forge.pki.Certificate {
-  const cert = forge().pki.createCertificate();
+function newCertificate(publicKey: forge.pki.PublicKey, validDays: number): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   // A positive serial: clear the top bit of 16 random bytes.
   const serial = randomBytes(16);
@@ -50,14 +41,14 @@ export function createCertificateAuthority(commonName = 'iothub-jobs local CA'):
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(privateKey, forge().md.sha256.create());
-  return { certPem: forge().pki.certificateToPem(cert), keyPem };
+  cert.sign(privateKey, forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), keyPem };
 }
 
 /** A server certificate (2 years, serverAuth) for the given DNS names and IP addresses. */
 export function issueServerCertificate(ca: KeyAndCertificate, hostNames: readonly string[]): KeyAndCertificate {
-  const caCert = forge().pki.certificateFromPem(ca.certPem);
-  const caKey = forge().pki.privateKeyFromPem(ca.keyPem);
+  const caCert = forge.pki.certificateFromPem(ca.certPem);
+  const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
   const { keyPem, publicKey } = rsaKeyPair();
   const cert = newCertificate(publicKey, 730);
   cert.setSubject([{ name: 'commonName', value: hostNames[0] ?? 'localhost' }]);
@@ -71,8 +62,8 @@ export function issueServerCertificate(ca: KeyAndCertificate, hostNames: readonl
     { name: 'subjectKeyIdentifier' },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
-  cert.sign(caKey, forge().md.sha256.create());
-  return { certPem: forge().pki.certificateToPem(cert), keyPem };
+  cert.sign(caKey, forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), keyPem };
 }
 
 /**
@@ -101,14 +92,14 @@ export function issueDeviceCertificate(deviceId: string, ca?: KeyAndCertificate)
   const cert = newCertificate(publicKey, 365);
   const subject = [{ name: 'commonName', value: deviceId }];
   cert.setSubject(subject);
-  cert.setIssuer(ca ? forge().pki.certificateFromPem(ca.certPem).subject.attributes : subject);
+  cert.setIssuer(ca ? forge.pki.certificateFromPem(ca.certPem).subject.attributes : subject);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
     { name: 'extKeyUsage', clientAuth: true },
   ]);
-  cert.sign(ca ? forge().pki.privateKeyFromPem(ca.keyPem) : privateKey, forge().md.sha256.create());
-  return { certPem: forge().pki.certificateToPem(cert), keyPem };
+  cert.sign(ca ? forge.pki.privateKeyFromPem(ca.keyPem) : privateKey, forge.md.sha256.create());
+  return { certPem: forge.pki.certificateToPem(cert), keyPem };
 }
 
 /** The SHA-1 and SHA-256 thumbprints (hex, upper case) of a PEM certificate, as IoT Hub shows them. */
