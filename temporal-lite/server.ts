@@ -14,11 +14,9 @@ import type { HealthService, OperatorServiceHandlers, ServiceHandlers, TestServi
 import { prepareCodecs, prepareWorkflowServiceCodecs } from './grpc/proto.js';
 import { buildService, type DecodedMessage, type HandlersByName, type ServiceOptions } from './grpc/service.js';
 import type { ServedService } from './http/api-handler.js';
-import { startHttpApi, type HttpApiServer } from './http/http-api.js';
-import { listen, type ListeningServer } from './http/listen.js';
-import { SERVED_SERVICES } from './http/routes.js';
-import { defaultUiAssetsDir, readUiAssets } from './http/ui-assets.js';
-import { startWebUi, type WebUiServer } from './http/web-ui.js';
+import type { HttpApiServer } from './http/http-api.js';
+import type { ListeningServer } from './http/listen.js';
+import type { WebUiServer } from './http/web-ui.js';
 import { stderrLogger, type Logger } from './logger.js';
 import { metricsHandler, ServerMetrics } from './metrics.js';
 import { Committer } from './persistence/committer.js';
@@ -247,13 +245,21 @@ interface HttpServers {
 /** The HTTP API and the Web UI, as configured, over the WorkflowService and OperatorService handlers. */
 async function startHttpServers(opts: TemporalLiteOptions, host: string, services: ServiceTable, metrics: ServerMetrics): Promise<HttpServers> {
   if (opts.httpPort === undefined && !opts.ui && opts.metricsPort === undefined) return {};
+  // Loaded only when served: the time-skipping test server must listen within the SDK's 5 s, even on a loaded machine.
+  const [{ SERVED_SERVICES }, { startHttpApi }, { listen }, { defaultUiAssetsDir, readUiAssets }, { startWebUi }] = await Promise.all([
+    import('./http/routes.js'),
+    import('./http/http-api.js'),
+    import('./http/listen.js'),
+    import('./http/ui-assets.js'),
+    import('./http/web-ui.js'),
+  ]);
   const served = new Map<string, ServedService>(
     services.filter(([name]) => SERVED_SERVICES.some((servedName) => servedName === name)).map(([name, handlers, options]) => [name, { handlers, options }]),
   );
   const servers: HttpServers = {};
   try {
     if (opts.httpPort !== undefined) servers.api = await startHttpApi({ host, port: opts.httpPort, services: served });
-    if (opts.metricsPort !== undefined) servers.metrics = await serveMetrics(host, opts.metricsPort, metrics);
+    if (opts.metricsPort !== undefined) servers.metrics = await listen(host, opts.metricsPort, metricsHandler(metrics));
     if (opts.ui) {
       const ui = opts.ui;
       servers.ui = await startWebUi({
@@ -369,8 +375,4 @@ function grpcServer(services: ServiceTable): grpc.Server {
     server.addService(definition, implementation);
   }
   return server;
-}
-
-function serveMetrics(host: string, port: number, metrics: ServerMetrics): Promise<ListeningServer> {
-  return listen(host, port, metricsHandler(metrics));
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { HubEvents } from '../registry/events.js';
-import { LocalConnectEvents, RedisConnectEvents, type ConnectEvents } from './connect-events.js';
+import { LocalConnectEvents, type ConnectEvents } from './connect-events.js';
 import type { IdentityStore } from './identities.js';
 import { createMethodInvoker, type MethodInvoker } from './methods/invoker.js';
 import { createDeviceRouter } from './routing/create-router.js';
@@ -35,11 +35,15 @@ export interface DeviceServicesOptions {
 export async function createDeviceServices(options: DeviceServicesOptions): Promise<DeviceServices> {
   const onError = (err: unknown) => options.log.error({ err }, 'Device routing failed');
   const router = await createDeviceRouter({ redisUrl: options.redisUrl, redisPrefix: options.redisPrefix, onError });
-  const connectEvents: ConnectEvents = options.redisUrl
-    ? await RedisConnectEvents.connect(options.redisUrl, options.redisPrefix ?? 'iothub:', onError).catch(async (err: unknown) => {
-        await router.close();
-        throw err;
-      })
+  // ioredis is loaded only for a cluster: the embedded hub's restart does not pay for it.
+  const redisUrl = options.redisUrl;
+  const connectEvents: ConnectEvents = redisUrl
+    ? await import('./redis-connect-events.js').then(({ RedisConnectEvents }) =>
+        RedisConnectEvents.connect(redisUrl, options.redisPrefix ?? 'iothub:', onError).catch(async (err: unknown) => {
+          await router.close();
+          throw err;
+        }),
+      )
     : new LocalConnectEvents();
   const failed = (what: string, deviceId: string) => (err: unknown) => options.log.error({ err, deviceId }, `${what} for '${deviceId}' failed`);
   return {

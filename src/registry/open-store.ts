@@ -4,7 +4,6 @@ import type { HubMetrics } from '../observe/metrics.js';
 import { timed } from '../observe/metrics.js';
 import { timedDriver } from '../observe/timed-driver.js';
 import type { SqlDriver } from './sql/driver.js';
-import { PostgresDriver } from './sql/postgres-driver.js';
 import { SqlHubStore } from './sql/sql-hub-store.js';
 import { SqliteDriver } from './sql/sqlite-driver.js';
 
@@ -23,6 +22,8 @@ export interface StoreOptions {
 export async function openHubStore(options: StoreOptions): Promise<SqlHubStore> {
   let driver: SqlDriver;
   if (options.databaseUrl) {
+    // pg is loaded only for PostgreSQL (a faster start for the SQLite hub).
+    const { PostgresDriver } = await import('./sql/postgres-driver.js');
     driver = new PostgresDriver({ connectionString: options.databaseUrl, schema: options.databaseSchema });
   } else {
     mkdirSync(options.dataDir, { recursive: true });

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { RedisConnectEvents, type ConnectEvents } from '../../src/gateway/connect-events.js';
+import type { ConnectEvents } from '../../src/gateway/connect-events.js';
+import { RedisConnectEvents } from '../../src/gateway/redis-connect-events.js';
 import { eventually, mqttDevice, startGatewayHub, type GatewayTestHub } from '../helpers/gateway-hub.js';
 
 const redisUrl = process.env.REDIS_URL;

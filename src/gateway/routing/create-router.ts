@@ -1,10 +1,10 @@
 import type { DeviceRouter } from './device-router.js';
 import { LocalDeviceRouter } from './local-router.js';
-import { RedisDeviceRouter } from './redis-router.js';
 
 /** Redis routing when a URL is given (several processes), in-process routing otherwise. */
 export async function createDeviceRouter(options: { redisUrl?: string; redisPrefix?: string; onError: (err: unknown) => void }): Promise<DeviceRouter> {
+  // ioredis is loaded only when routing through Redis (a faster start for the embedded hub).
   return options.redisUrl
-    ? RedisDeviceRouter.connect({ url: options.redisUrl, prefix: options.redisPrefix, onError: options.onError })
+    ? (await import('./redis-router.js')).RedisDeviceRouter.connect({ url: options.redisUrl, prefix: options.redisPrefix, onError: options.onError })
     : new LocalDeviceRouter();
 }
