@@ -45,7 +45,8 @@ export async function offlineWaitBench(
   );
   const identities = await registerDevices(hub.store, 'w-', waiting);
   global.gc?.();
-  const rssBefore = process.memoryUsage().rss;
+  const before = process.memoryUsage();
+  const rssBefore = before.rss;
   const jobId = 'bench-offline-wait';
   const started = performance.now();
   await hub.service.create(jobId, {
@@ -72,12 +73,19 @@ export async function offlineWaitBench(
     5 * 60_000,
   );
   global.gc?.();
-  const rssWaiting = process.memoryUsage().rss;
+  const memoryWaiting = process.memoryUsage();
+  const rssWaiting = memoryWaiting.rss;
   console.log(
     `  ${waiting.toLocaleString('en-US')} devices found offline and waiting after ${seconds(parkedMs)}; job ${shown.status}, waitingForDeviceCount ${shown.waitingForDeviceCount}`,
   );
   console.log(`  RSS with them waiting: ${mb(rssWaiting)} (before the job: ${mb(rssBefore)}; +${mb(rssWaiting - rssBefore)})`);
+  console.log(
+    `  of which V8 heap used ${mb(memoryWaiting.heapUsed)} (before: ${mb(before.heapUsed)}), heap reserved ${mb(memoryWaiting.heapTotal)} (before: ${mb(before.heapTotal)}), external ${mb(memoryWaiting.external)} (before: ${mb(before.external)})${global.gc ? ', after a GC' : ' (no GC: run with --expose-gc to collect first)'}`,
+  );
 
+  const peakBeforeStorm = process.resourceUsage().maxRSS * 1024;
+  let stormPeakRss = process.memoryUsage.rss();
+  const rssSampler = setInterval(() => (stormPeakRss = Math.max(stormPeakRss, process.memoryUsage.rss())), 50);
   const storm = performance.now();
   const hubCpu = process.cpuUsage();
   const connected = await devices.connectMeasured('late', { ...hub.fleet, devices: identities.slice(0, connecting), connectConcurrency: 200, timeCalls: true });
@@ -88,6 +96,7 @@ export async function offlineWaitBench(
     10 * 60_000,
   );
   const calledMs = performance.now() - storm;
+  clearInterval(rssSampler);
   const { user, system } = process.cpuUsage(hubCpu);
   const { connectedMs, calledMs: deviceCalledMs } = await devices.timing('late');
   const callTimes = Object.values(deviceCalledMs);
@@ -101,6 +110,9 @@ export async function offlineWaitBench(
   );
   console.log(
     `  CPU per connecting device until the last record: this process (hub, worker, temporal-lite) ${perDevice(user + system)}; device process ${perDevice(connected.cpuMicros)} while connecting`,
+  );
+  console.log(
+    `  RSS of this process during the storm: peak ${mb(stormPeakRss)} (sampled every 50 ms); peak of the run before the storm ${mb(peakBeforeStorm)}`,
   );
 
   await hub.service.cancel(jobId);

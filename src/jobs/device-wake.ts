@@ -8,12 +8,16 @@ export interface DeviceWakeOptions {
   store: Pick<DeviceWaitStore, 'wakeWaitingDevices' | 'wakeConnectedDevices'>;
   wake: WakeOfflineWait;
   log: Logger;
-  /** Connects heard within this long become one store write and one signal per job (default 100 ms). */
+  /**
+   * One store write and one signal per job at most this often (default 100 ms): a connect after a
+   * quiet interval goes out at once, the connects heard within an interval of the last write wait for
+   * its end and go together.
+   */
   intervalMs?: number;
 }
 
 /**
- * The jobs worker's ear for connects: the devices that connected within an interval wake their
+ * The jobs worker's ear for connects: the devices that connected within an interval (see intervalMs) wake their
  * waiting records with one indexed write (by device id, src/registry/device-waits.ts), and each job
  * concerned gets one signal, without a device list, for its wait to call them. At start, and after
  * a gap in the events, the records of every waiting device the store shows connected are woken:
@@ -22,6 +26,7 @@ export interface DeviceWakeOptions {
 export async function listenForWaitingDevices({ events, store, wake, log, intervalMs = 100 }: DeviceWakeOptions): Promise<() => Promise<void>> {
   let heard = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
+  let lastFlushAt = -Infinity;
   let work: Promise<void> = Promise.resolve();
   const signalJobs = async (jobIds: readonly string[]) => {
     for (const jobId of jobIds) await wake(jobId);
@@ -32,6 +37,7 @@ export async function listenForWaitingDevices({ events, store, wake, log, interv
   };
   const flush = () => {
     timer = undefined;
+    lastFlushAt = performance.now();
     const deviceIds = [...heard];
     heard = new Set();
     enqueue('connects', async () => signalJobs(await store.wakeWaitingDevices(deviceIds)));
@@ -40,7 +46,7 @@ export async function listenForWaitingDevices({ events, store, wake, log, interv
 
   const stopListening = await events.listen((deviceIds) => {
     for (const deviceId of deviceIds) heard.add(deviceId);
-    timer ??= setTimeout(flush, intervalMs);
+    timer ??= setTimeout(flush, Math.max(0, lastFlushAt + intervalMs - performance.now()));
   }, sweep);
   sweep();
   return async () => {

@@ -4,6 +4,9 @@ import { failureKindOfAnswer, type FailureKind } from '../rollout-records.js';
 import { noFailures } from '../../../workflows/rollout-types.js';
 import type { SqlDialect, SqlDriver } from './driver.js';
 
+/** A waited record's statuses before its call's outcome: waiting, woken (its device connected), running (being called). */
+const UNFINISHED = `('waiting', 'woken', 'running')`;
+
 /** The statements of the device waits, per dialect (lists bound as JSON text on SQLite, arrays on PostgreSQL). */
 function waitSql(dialect: SqlDialect) {
   const pg = dialect === 'postgres';
@@ -46,11 +49,16 @@ function waitSql(dialect: SqlDialect) {
     endInterrupted: `UPDATE device_jobs SET status = 'failed',
         doc = ${set({ status: `'failed'`, error: pg ? '$2::jsonb' : 'json($2)', endTimeUtc: text('$3'), lastUpdatedDateTimeUtc: text('$3') })}
       WHERE job_id = $1 AND status = 'running' AND wait_until IS NOT NULL`,
-    // A finished record's answer (its error code, or its method's status) tells how it failed.
-    waited: `SELECT status, ${pg ? `doc->'error'->>'code'` : `json_extract(doc, '$.error.code')`} AS code,
+    // A finished record's answer (its error code, or its method's status) tells how it failed. The
+    // unfinished ones (as many as the devices still waiting) are counted from the index
+    // device_jobs_waited_by_job alone, without reading their documents; one statement, one snapshot.
+    waited: `SELECT status, NULL AS code, NULL AS answered, count(*) AS n, min(wait_until) AS next
+      FROM device_jobs WHERE job_id = $1 AND wait_until IS NOT NULL AND status IN ${UNFINISHED} GROUP BY status
+      UNION ALL
+      SELECT status, ${pg ? `doc->'error'->>'code'` : `json_extract(doc, '$.error.code')`} AS code,
         ${pg ? `doc->'outcome'->'deviceMethodResponse'->>'status'` : `json_extract(doc, '$.outcome.deviceMethodResponse.status')`} AS answered,
-        count(*) AS n, min(wait_until) AS next
-      FROM device_jobs WHERE job_id = $1 AND wait_until IS NOT NULL GROUP BY status, code, answered`,
+        count(*) AS n, NULL AS next
+      FROM device_jobs WHERE job_id = $1 AND wait_until IS NOT NULL AND status NOT IN ${UNFINISHED} GROUP BY status, code, answered`,
   };
 }
 
