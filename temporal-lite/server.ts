@@ -200,7 +200,6 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
       if (!NAMESPACE_MANAGEMENT.has(method)) engine.namespaces.get(namespaceOf(request));
     },
   });
-  prepareWorkflowCodecs();
   const server = grpcServer(services);
   const host = opts.host ?? '127.0.0.1';
   let http: HttpServers = {};
@@ -232,6 +231,9 @@ async function assemble(opened: OpenedDatabase, file: string, opts: TemporalLite
     }
     opened.close();
   });
+  // Once listening: a process that waits for the port (the SDK's test environment gives the server
+  // 5 s) does not wait for codecs that the first workflow would otherwise generate.
+  setImmediate(prepareWorkflowCodecs);
   const hostForClients = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return { address: `${hostForClients}:${port}`, port, httpPort: http.api?.port, metricsPort: http.metrics?.port, uiUrl: http.ui?.url, metrics, close };
 }
