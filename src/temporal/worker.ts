@@ -2,6 +2,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import { configurationActivities, type ConfigurationActivityDeps } from '../../activities/configuration.js';
 import { createJobActivities, type JobActivityDeps } from '../../activities/index.js';
 import { webhookActivities, type WebhookActivityDeps } from '../../activities/webhooks.js';
+import { workerWarmUpActivities } from '../../activities/worker-warm-up.js';
 import { prepareCodecs } from '../../temporal-lite/grpc/proto.js';
 import { bundleJobWorkflows, type WorkflowBundle } from './bundle.js';
 
@@ -42,7 +43,12 @@ export async function createJobsWorker(options: JobsWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? JOBS_TASK_QUEUE,
     workflowBundle: options.workflowBundle ?? (await bundleJobWorkflows()),
-    activities: { ...createJobActivities(options.activities), ...configurationActivities(options.activities), ...webhookActivities(options.activities) },
+    activities: {
+      ...createJobActivities(options.activities),
+      ...configurationActivities(options.activities),
+      ...webhookActivities(options.activities),
+      ...workerWarmUpActivities,
+    },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 64,
     shutdownGraceTime: '5 seconds',
     ...(options.identity !== undefined && { identity: options.identity }),
