@@ -37,7 +37,7 @@ import {
 import { ACTIVE_JOB_STATUSES, JOB_WORKFLOW, type JobDefinition, type JobMemo, type JobResponse } from '../../workflows/types.js';
 import { jobSummary } from './job-summary.js';
 import { jobListFilter, type JobListFilter } from './list-filter.js';
-import { JOB_ID, parseJobPatch, parseJobRequest } from './request.js';
+import { JOB_ID, parseJobPatch, parseJobRequest, prepareJobRequestParsing } from './request.js';
 import type { JobsSettings } from './settings.js';
 import { grpcCodeOf, withTemporal } from './temporal-errors.js';
 import { jobFromVisibility } from './visibility.js';
@@ -95,6 +95,7 @@ export class JobsService {
   constructor(private readonly deps: JobsServiceDeps) {
     this.now = deps.now ?? (() => new Date());
     this.workerDeadlineMs = deps.workerDeadlineMs ?? 10_000;
+    prepareJobRequestParsing();
     const { connection, options } = deps.client;
     this.openWorkflows = new WorkflowClient({
       connection,
