@@ -78,11 +78,6 @@ function parseUpdateTwin(value: unknown): { echo: Record<string, unknown>; opera
 }
 
 /**
- * Validates a PUT /jobs/v2/{jobId} body into a job definition. Throws HubError 400 for every
- * client mistake (GenericBadRequest for an unknown type, ArgumentInvalid otherwise), so nothing
- * is started for a bad request.
- */
-/**
  * Parses a request of each job type once, as the API starts: zod compiles a schema's fast path on
  * its first parse (several ms), which the first job after start-up would otherwise wait for.
  */
@@ -101,6 +96,11 @@ export function prepareJobRequestParsing(): void {
   parseJobRequest('prepare', { type: 'scheduleUpdateTwin', queryCondition: '*', updateTwin: { properties: { desired: { prepare: 1 } } } }, created);
 }
 
+/**
+ * Validates a PUT /jobs/v2/{jobId} body into a job definition. Throws HubError 400 for every
+ * client mistake (GenericBadRequest for an unknown type, ArgumentInvalid otherwise), so nothing
+ * is started for a bad request.
+ */
 export function parseJobRequest(jobId: string, body: unknown, created: Date): JobDefinition {
   assertJobId(jobId);
   if (!isJsonObject(body)) throw new HubError('ArgumentInvalid', 'The job request must be a JSON object');
